@@ -1,0 +1,100 @@
+# Makefile - build, test and benchmark mtasim.
+#   make                      build ./mtasim (build objects in build/)
+#   make test                 unit tests + config corpus; ends "N passed, M failed"
+#   make SANITIZE=address,undefined test    the same under ASan/UBSan (build-san/)
+#   make WERROR=1             warnings are errors (CI)
+#   make fuzz [FUZZ_SECONDS=N]  libFuzzer on the config parser (clang)
+#   make deps                 install the Debian packages (or print the command)
+#   make check-headers | format | format-check | clean | V=1
+CC      ?= cc
+STD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla \
+           -Wdouble-promotion -Wundef -Wpointer-arith -fno-common
+OPT     ?= -O2
+DEBUG   ?= -g
+PKGS    := gsl libcjson libpcre2-8
+DEB_PKGS := libgsl-dev libcjson-dev libpcre2-dev pkg-config gnuplot-nox
+ifdef WERROR
+WARN    += -Werror
+endif
+ifdef SANITIZE
+SAN     := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT     := -O1
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CPPFLAGS = -Isim $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) $(CFLAGS)
+ALL_LDFLAGS  = $(SAN) $(LDFLAGS)
+LIBS         = $(PKG_LIBS) -lm
+
+BUILD   := build$(if $(SANITIZE),-san)
+MAIN    := sim/main.c
+SRC     := $(filter-out $(MAIN),$(shell find sim -name '*.c' | LC_ALL=C sort))
+OBJ     := $(SRC:%.c=$(BUILD)/%.o)
+TESTS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+PROG    := mtasim$(if $(SANITIZE),-san)
+ifndef V
+QUIET_CC = @echo '   CC $@';
+QUIET_LD = @echo '   LD $@';
+endif
+
+all: $(PROG)
+
+$(PROG): $(BUILD)/$(MAIN:.c=.o) $(OBJ)
+	$(QUIET_LD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c | pkgcheck
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(OBJ)
+	$(QUIET_LD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# pkgcheck - fail early, with the fix, when a library is missing.
+pkgcheck:
+	@pkg-config --exists $(PKGS) || { \
+	    echo "missing libraries: run 'make deps' (needs: $(DEB_PKGS))" >&2; exit 1; }
+
+deps:
+	@if pkg-config --exists $(PKGS) && command -v gnuplot >/dev/null; then \
+	    echo "deps: all present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PKGS); \
+	else \
+	    echo "deps: run this as root:  sudo apt-get install -y $(DEB_PKGS)" >&2; exit 1; \
+	fi
+
+test: $(TESTS) $(PROG)
+	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh
+
+bench: $(PROG)
+	@echo "bench: nothing to measure until the simulator lands (issue 3)"
+
+# Fuzzing: clang's libFuzzer + ASan/UBSan on the config parser.
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz: build-fuzz/fuzz_config
+	@mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -timeout=5 -rss_limit_mb=1024 build-fuzz/corpus tests/config
+build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(SRC) $(wildcard sim/*/*.h)
+	@mkdir -p build-fuzz
+	clang $(STD) -Isim $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_config.c \
+	    $(SRC) $(PKG_LIBS) -lm
+
+HDRS    := $(shell find sim -name '*.h')
+check-headers:
+	@for h in $(HDRS); do echo "#include \"$${h#sim/}\"" | \
+	    $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -fsyntax-only -xc - || exit 1; done
+FMT_SRC := $(shell find sim tests -name '*.[ch]')
+format:
+	clang-format -i $(FMT_SRC)
+format-check:
+	clang-format --dry-run -Werror $(FMT_SRC)
+clean:
+	rm -rf build build-san build-fuzz mtasim mtasim-san
+.PHONY: all test bench deps pkgcheck fuzz check-headers format format-check clean
+.SECONDARY:
+-include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)

@@ -1,0 +1,9 @@
+/* cli.h - the mtasim subcommands. Each takes the arguments after its name
+ * and returns the process exit status (0 ok, 1 errors in the input, 2 bad
+ * usage). Only this layer prints. */
+#ifndef CLI_H
+#define CLI_H
+
+int cmd_check(int argc, char **argv);
+
+#endif

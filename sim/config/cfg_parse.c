@@ -1,0 +1,578 @@
+/* cfg_parse.c - read PowerMTA config files: lines, block tags, includes.
+ *
+ * The parser walks physical lines (UG5 §3.1), keeps a stack of open blocks,
+ * and hands directive lines to cfg_parse_dir.c. It never prints: everything
+ * goes to the diag_list, and parsing goes on after an error until the cap.
+ * Blocks PowerMTA has but that do not affect delivery timing are parsed
+ * without checking their contents (pmta-config.md §1.2). */
+#include "config/cfg_parse_int.h"
+#include "util/strbuf.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+struct frame *top(struct parser *p)
+{
+    return p->depth ? &p->stack[p->depth - 1] : NULL;
+}
+
+static unsigned kind_scope(enum blk_kind k)
+{
+    static const unsigned scopes[] = {
+        [BK_DOMAIN] = CFG_S_DOMAIN,        [BK_VMTA] = CFG_S_VMTA,
+        [BK_POOL] = CFG_S_POOL,            [BK_SOURCE] = CFG_S_SOURCE,
+        [BK_SPL] = CFG_S_SMTP_PATTERNS,    [BK_PLIST] = CFG_S_PATTERNS,
+        [BK_ROLLUP] = CFG_S_ROLLUP,        [BK_ACCT] = CFG_S_ACCT,
+        [BK_OPAQUE] = CFG_S_OPAQUE,
+    };
+    return scopes[k];
+}
+
+unsigned current_scope(struct parser *p)
+{
+    struct frame *f = top(p);
+    return f ? kind_scope(f->kind) : CFG_S_GLOBAL;
+}
+
+/* where - "line 9" or "other.conf:9" relative to the current file. */
+static void where(struct parser *p, const char *file, int line, char *buf,
+                  size_t n)
+{
+    if (file == p->file)
+        snprintf(buf, n, "line %d", line);
+    else
+        snprintf(buf, n, "%s:%d", file, line);
+}
+
+struct diag *perr(struct parser *p, enum diag_severity sev, size_t off,
+                  size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct diag *d = diag_vadd(p->dl, sev, p->file, p->lineno, (int)off + 1,
+                               fmt, ap);
+    va_end(ap);
+    if (d == NULL)
+        return NULL;
+    diag_set_source(d, p->line, (int)(len ? len : 1));
+    struct frame *f = top(p);
+    int own_line = f && f->file == p->file && f->line == p->lineno;
+    if (f && f->kind != BK_OPAQUE && !own_line) {
+        char w[300];
+        where(p, f->file, f->line, w, sizeof(w));
+        if (f->arg && f->arg[0])
+            diag_set_context(d, "in <%s %s> opened at %s", f->name, f->arg, w);
+        else
+            diag_set_context(d, "in <%s> opened at %s", f->name, w);
+    }
+    return d;
+}
+
+int add_edit(struct parser *p, enum cfg_edit_kind kind, const char *file,
+             int line, const char *text, int keep_comment)
+{
+    struct cfg_model *m = p->m;
+    XGROW(m->edits, m->n_edits, m->cap_edits);
+    struct cfg_edit *e = &m->edits[m->n_edits];
+    e->file = file;
+    e->line = line;
+    e->kind = kind;
+    e->text = arena_strdup(&m->arena, text);
+    e->keep_comment = keep_comment;
+    return (int)m->n_edits++;
+}
+
+const char *indent_of(struct parser *p, const struct cfg_tokline *t)
+{
+    return arena_strndup(&p->m->arena, p->line, t->content.off);
+}
+
+/* span_dup - a span of the current line as an arena string. */
+static char *span_dup(struct parser *p, struct cfg_span s)
+{
+    return arena_strndup(&p->m->arena, p->line + s.off, s.len);
+}
+
+/* --------------------------------------------------------------- blocks */
+
+enum { PARENT_TOP = 1, PARENT_VMTA = 2, PARENT_POOL = 4, PARENT_PLIST = 8 };
+
+struct block_def {
+    const char *name;
+    enum blk_kind kind;
+    unsigned parents;
+    int needs_arg; /* 1 required, 0 optional, -1 forbidden */
+};
+
+static const struct block_def block_defs[] = {
+    { "domain", BK_DOMAIN, PARENT_TOP | PARENT_VMTA | PARENT_POOL, 1 },
+    { "virtual-mta", BK_VMTA, PARENT_TOP, 1 },
+    { "virtual-mta-pool", BK_POOL, PARENT_TOP, 1 },
+    { "source", BK_SOURCE, PARENT_TOP, 1 },
+    { "smtp-pattern-list", BK_SPL, PARENT_TOP, 1 },
+    { "pattern-list", BK_PLIST, PARENT_TOP | PARENT_PLIST, 0 },
+    { "mx-rollup-list", BK_ROLLUP, PARENT_TOP, -1 },
+    { "acct-file", BK_ACCT, PARENT_TOP, 1 },
+    /* Parsed, contents not checked: they do not affect delivery timing. */
+    { "bounce-category-patterns", BK_OPAQUE, PARENT_TOP, 0 },
+    { "smtp-user", BK_OPAQUE, PARENT_TOP, 1 },
+    { "spool", BK_OPAQUE, PARENT_TOP, 1 },
+    { "smtp-listener", BK_OPAQUE, PARENT_TOP, 1 },
+    { "bounce-processor", BK_OPAQUE, PARENT_TOP, 0 },
+    { "feedback-loop-processor", BK_OPAQUE, PARENT_TOP, 0 },
+    { "rewrite-list", BK_OPAQUE, PARENT_TOP, 0 },
+    { "domain-key-list", BK_OPAQUE, PARENT_TOP, 0 },
+    { "proxy", BK_OPAQUE, PARENT_TOP, 0 },
+    { "vault", BK_OPAQUE, PARENT_TOP, 0 },
+    { "dns", BK_OPAQUE, PARENT_TOP, 0 },
+    { "source-group", BK_OPAQUE, PARENT_TOP, 0 },
+    { "email-patterns", BK_OPAQUE, PARENT_TOP, 0 },
+    { "transmissions-api", BK_OPAQUE, PARENT_TOP, 0 },
+    { "transmissions-api-listener", BK_OPAQUE, PARENT_TOP, 0 },
+    { "signals", BK_OPAQUE, PARENT_TOP, 0 },
+};
+#define N_BLOCK_DEFS (sizeof(block_defs) / sizeof(block_defs[0]))
+
+static const struct block_def *find_block(const char *name)
+{
+    for (size_t i = 0; i < N_BLOCK_DEFS; i++)
+        if (strcmp(block_defs[i].name, name) == 0)
+            return &block_defs[i];
+    return NULL;
+}
+
+static unsigned parent_of(struct parser *p)
+{
+    struct frame *f = top(p);
+    if (f == NULL)
+        return PARENT_TOP;
+    if (f->kind == BK_VMTA)
+        return PARENT_VMTA;
+    if (f->kind == BK_POOL)
+        return PARENT_POOL;
+    if (f->kind == BK_PLIST)
+        return PARENT_PLIST;
+    return 0;
+}
+
+static struct frame *push(struct parser *p, enum blk_kind kind,
+                          const char *name, const char *arg,
+                          const struct cfg_tokline *t)
+{
+    if (p->depth == CFG_MAX_NEST) {
+        perr(p, DIAG_ERROR, t->content.off, t->content.len,
+             "blocks nested deeper than %d", CFG_MAX_NEST);
+        return NULL;
+    }
+    struct frame *outer = p->depth ? &p->stack[0] : NULL;
+    struct frame *f = &p->stack[p->depth++];
+    memset(f, 0, sizeof(*f));
+    f->kind = kind;
+    f->name = name;
+    f->arg = arg;
+    f->file = p->file;
+    f->line = p->lineno;
+    f->col = (int)t->content.off + 1;
+    f->index = -1;
+    f->dialect_spl = -1;
+    f->include_depth = p->include_depth;
+    f->outer_file = outer ? outer->file : p->file;
+    f->outer_line = outer ? outer->line : p->lineno;
+    return f;
+}
+
+/* unknown_block - error with a "did you mean" over the known tags. */
+static void unknown_block(struct parser *p, const char *name,
+                          const struct cfg_tokline *t)
+{
+    const char *names[N_BLOCK_DEFS];
+    for (size_t i = 0; i < N_BLOCK_DEFS; i++)
+        names[i] = block_defs[i].name;
+    const char *near = str_closest(name, names, N_BLOCK_DEFS);
+    if (strcmp(name, "vmta") == 0 || strcmp(name, "pool") == 0)
+        near = name[0] == 'v' ? "virtual-mta" : "virtual-mta-pool";
+    if (near)
+        perr(p, DIAG_ERROR, t->name.off, t->name.len,
+             "unknown block '<%s>'; did you mean '<%s>'?", name, near);
+    else
+        perr(p, DIAG_ERROR, t->name.off, t->name.len,
+             "unknown block '<%s>'", name);
+}
+
+static void open_block(struct parser *p, const struct cfg_tokline *t)
+{
+    char *name = str_lower(span_dup(p, t->name));
+    char *arg = span_dup(p, t->value);
+    struct frame *cur = top(p);
+    if (cur && cur->kind == BK_OPAQUE) {
+        push(p, BK_OPAQUE, name, arg, t);
+        return;
+    }
+    const struct block_def *b = find_block(name);
+    enum blk_kind kind = BK_OPAQUE;
+    if (b == NULL) {
+        unknown_block(p, name, t);
+    } else if (!(b->parents & parent_of(p))) {
+        perr(p, DIAG_ERROR, t->content.off, t->content.len,
+             "'<%s>' is not allowed %s", name,
+             cur ? "inside this block" : "at global level");
+    } else if (b->needs_arg == 1 && arg[0] == '\0') {
+        perr(p, DIAG_ERROR, t->content.off, t->content.len,
+             "'<%s>' needs an argument", name);
+    } else if (b->needs_arg == -1 && arg[0] != '\0') {
+        perr(p, DIAG_ERROR, t->value.off, t->value.len,
+             "'<%s>' takes no argument", name);
+    } else if (b->kind == BK_PLIST && arg[0] == '\0' && !cur) {
+        perr(p, DIAG_ERROR, t->content.off, t->content.len,
+             "'<pattern-list>' needs a name at global level");
+    } else {
+        kind = b->kind;
+    }
+    if (kind == BK_PLIST && cur) {
+        perr(p, DIAG_WARNING, t->content.off, t->content.len,
+             "nested '<pattern-list>' conditions are not modelled; ignored");
+        kind = BK_OPAQUE;
+    }
+    struct frame *f = push(p, kind, name, arg, t);
+    if (f && kind != BK_OPAQUE)
+        cfg_parse_open_object(p, f, t);
+}
+
+/* report_unclosed - the error for a block left open at f. */
+static void report_unclosed(struct parser *p, const struct frame *f,
+                            const char *what)
+{
+    char w[300];
+    where(p, f->file, f->line, w, sizeof(w));
+    struct diag *d = diag_add(p->dl, DIAG_ERROR, p->file, p->lineno, 1,
+                              "%s, expecting '</%s>' (block opened at %s)",
+                              what, f->name, w);
+    (void)d;
+}
+
+static void close_block(struct parser *p, const struct cfg_tokline *t)
+{
+    char *name = str_lower(span_dup(p, t->name));
+    struct frame *f = top(p);
+    if (f == NULL || f->include_depth != p->include_depth) {
+        perr(p, DIAG_ERROR, t->content.off, t->content.len,
+             "'</%s>' without a matching '<%s>'", name, name);
+        return;
+    }
+    if (strcmp(f->name, name) == 0) {
+        p->depth--;
+        return;
+    }
+    char w[300];
+    where(p, f->file, f->line, w, sizeof(w));
+    struct diag *d = diag_add(p->dl, DIAG_ERROR, p->file, p->lineno,
+                              (int)t->content.off + 1,
+                              "'</%s>' does not close '<%s%s%s>' opened at %s",
+                              name, f->name, f->arg[0] ? " " : "", f->arg, w);
+    diag_set_source(d, p->line, (int)t->content.len);
+    /* Recover: if an outer block has this name, the inner ones were left
+     * open; close them all. Otherwise ignore this line. */
+    for (int i = p->depth - 2; i >= 0; i--)
+        if (p->stack[i].include_depth == p->include_depth &&
+            strcmp(p->stack[i].name, name) == 0) {
+            p->depth = i;
+            return;
+        }
+}
+
+/* ---------------------------------------------------------------- lines */
+
+/* html_comment - "<!-- ... -->" is HTML, not PowerMTA syntax: PowerMTA
+ * would reject the line; we read it as a comment and --fix writes '#'. */
+static int html_comment(struct parser *p, const struct cfg_tokline *t,
+                        char **lines, int n, int i)
+{
+    int strict = p->m->opt.strict;
+    perr(p, strict ? DIAG_ERROR : DIAG_WARNING, t->content.off, 4,
+         "HTML comment '<!--' is not PowerMTA syntax; read as a comment "
+         "(write '# ...')");
+    p->m->dialect_lines++;
+    int last = i;
+    if (t->kind == CFG_TOK_HTML_OPEN) {
+        while (last + 1 < n && !cfg_lex_is_html_close(lines[last]))
+            last++;
+        if (!cfg_lex_is_html_close(lines[last]))
+            perr(p, DIAG_ERROR, t->content.off, 4,
+                 "HTML comment is not closed with '-->'");
+    }
+    for (int k = i; k <= last; k++) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        const char *s = lines[k];
+        while (*s == ' ' || *s == '\t')
+            s++;
+        strbuf_add(&sb, lines[k], (size_t)(s - lines[k]));
+        strbuf_adds(&sb, "# ");
+        const char *open = strstr(s, "<!--");
+        if (open == s)
+            s += 4;
+        while (*s == ' ')
+            s++;
+        size_t len = strlen(s);
+        const char *close = strstr(s, "-->");
+        if (close)
+            len = (size_t)(close - s);
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\r'))
+            len--;
+        strbuf_add(&sb, s, len);
+        add_edit(p, CFG_EDIT_REPLACE, p->file, k + 1, sb.buf, 0);
+        strbuf_release(&sb);
+    }
+    return last;
+}
+
+/* parse_line - dispatch one physical line; returns the index of the last
+ * line consumed (multi-line HTML comments consume several). */
+static int parse_line(struct parser *p, char **lines, int n, int i)
+{
+    struct cfg_tokline t;
+    p->line = lines[i];
+    p->lineno = i + 1;
+    cfg_lex_line(lines[i], &t);
+    struct frame *f = top(p);
+    if (f && f->kind == BK_OPAQUE && t.kind != CFG_TOK_OPEN &&
+        t.kind != CFG_TOK_CLOSE && t.kind != CFG_TOK_BLANK)
+        return i; /* contents of ignored blocks are not checked */
+    switch (t.kind) {
+    case CFG_TOK_BLANK:
+        break;
+    case CFG_TOK_ERROR:
+        perr(p, DIAG_ERROR, t.error_off, 1, "%s", t.error);
+        break;
+    case CFG_TOK_HTML_COMMENT:
+    case CFG_TOK_HTML_OPEN:
+        return html_comment(p, &t, lines, n, i);
+    case CFG_TOK_OPEN:
+        open_block(p, &t);
+        break;
+    case CFG_TOK_CLOSE:
+        close_block(p, &t);
+        break;
+    case CFG_TOK_XML_ONELINE:
+        parse_xml_line(p, &t);
+        break;
+    case CFG_TOK_RULE:
+        parse_rule_line(p, &t);
+        break;
+    case CFG_TOK_DIRECTIVE:
+        parse_directive_line(p, &t);
+        break;
+    }
+    return i;
+}
+
+/* split_lines - cut buf (NUL-terminated, writable) into lines in place;
+ * drops a UTF-8 byte-order mark and the '\r' of CRLF endings. */
+static char **split_lines(char *buf, size_t len, int *n)
+{
+    size_t cap = 64, k = 0;
+    char **lines = xmalloc(cap * sizeof(*lines));
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        buf += 3, len -= 3;
+    char *s = buf, *end = buf + len;
+    while (s < end) {
+        char *nl = memchr(s, '\n', (size_t)(end - s));
+        char *e = nl ? nl : end;
+        if (e > s && e[-1] == '\r')
+            e[-1] = '\0';
+        *e = '\0';
+        XGROW(lines, k, cap);
+        lines[k++] = s;
+        s = e + 1;
+    }
+    *n = (int)k;
+    return lines;
+}
+
+/* parse_text - every line of one file, then the blocks it left open. */
+static void parse_text(struct parser *p, const char *file, char *buf,
+                       size_t len)
+{
+    const char *saved_file = p->file, *saved_line = p->line;
+    int saved_lineno = p->lineno;
+    p->file = cfg_model_intern_file(p->m, file);
+    if (strlen(buf) < len)
+        diag_add(p->dl, DIAG_WARNING, p->file, 0, 0,
+                 "file contains NUL bytes; text after them on a line is "
+                 "ignored");
+    int n;
+    char **lines = split_lines(buf, len, &n);
+    for (int i = 0; i < n && !diag_list_full(p->dl); i++)
+        i = parse_line(p, lines, n, i);
+    p->lineno = n > 0 ? n : 1;
+    p->line = NULL;
+    const char *what = p->include_depth ? "unexpected end of included file"
+                                        : "unexpected end of file";
+    while (p->depth && top(p)->include_depth == p->include_depth) {
+        report_unclosed(p, top(p), what);
+        p->depth--;
+    }
+    free(lines);
+    p->file = saved_file;
+    p->line = saved_line;
+    p->lineno = saved_lineno;
+}
+
+/* -------------------------------------------------------------- includes */
+
+/* read_all - the whole file, NUL-terminated; NULL with errno on failure. */
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return NULL;
+    struct strbuf sb;
+    strbuf_init(&sb);
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        strbuf_add(&sb, chunk, got);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        strbuf_release(&sb);
+        errno = EIO;
+        return NULL;
+    }
+    *len = sb.len;
+    return strbuf_detach(&sb);
+}
+
+/* parse_file_at - read and parse path; error at the include line (or as a
+ * file-level error for the main file) when it cannot be read. */
+static void parse_file_at(struct parser *p, const char *path, size_t off,
+                          size_t len)
+{
+    char *real = realpath(path, NULL);
+    for (int i = 0; real && i < p->include_depth; i++)
+        if (strcmp(p->includes[i], real) == 0) {
+            perr(p, DIAG_ERROR, off, len, "include cycle: '%s' is already "
+                 "being read", path);
+            free(real);
+            return;
+        }
+    size_t n;
+    char *buf = real ? read_all(path, &n) : NULL;
+    if (buf == NULL) {
+        if (p->file)
+            perr(p, DIAG_ERROR, off, len, "cannot read '%s': %s", path,
+                 strerror(errno));
+        else
+            diag_add(p->dl, DIAG_ERROR, path, 0, 0, "cannot read: %s",
+                     strerror(errno));
+        free(real);
+        return;
+    }
+    p->includes[p->include_depth++] = real;
+    parse_text(p, path, buf, n);
+    free(p->includes[--p->include_depth]);
+    free(buf);
+}
+
+/* include_path - path relative to the directory of the current file. */
+static char *include_path(struct parser *p, const char *arg)
+{
+    if (arg[0] == '/' || p->file == NULL)
+        return xstrdup(arg);
+    const char *slash = strrchr(p->file, '/');
+    if (slash == NULL)
+        return xstrdup(arg);
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_add(&sb, p->file, (size_t)(slash - p->file) + 1);
+    strbuf_adds(&sb, arg);
+    return strbuf_detach(&sb);
+}
+
+void include_file(struct parser *p, const char *arg, size_t off)
+{
+    size_t len = strlen(arg);
+    if (!p->m->opt.allow_includes) {
+        perr(p, DIAG_ERROR, off, len, "'include' is disabled here");
+        return;
+    }
+    if (strstr(arg, "://")) {
+        perr(p, DIAG_ERROR, off, len, "'include' of a URL is not supported; "
+             "download '%s' and include it by path", arg);
+        return;
+    }
+    if (p->include_depth >= p->m->opt.max_include_depth) {
+        perr(p, DIAG_ERROR, off, len, "includes nested deeper than %d",
+             p->m->opt.max_include_depth);
+        return;
+    }
+    char *path = include_path(p, arg);
+    if (strpbrk(arg, "*?[") == NULL) {
+        parse_file_at(p, path, off, len);
+        free(path);
+        return;
+    }
+    glob_t g;
+    int rc = glob(path, 0, NULL, &g);
+    if (rc == GLOB_NOMATCH)
+        perr(p, DIAG_WARNING, off, len, "include pattern '%s' matches no "
+             "file", arg);
+    for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++)
+        parse_file_at(p, g.gl_pathv[i], off, len);
+    if (rc == 0)
+        globfree(&g);
+    free(path);
+}
+
+/* ------------------------------------------------------------------ API */
+
+static struct cfg_model *run(const char *name, char *buf, size_t len,
+                             const struct cfg_load_options *o,
+                             struct diag_list *dl)
+{
+    struct parser p;
+    memset(&p, 0, sizeof(p));
+    p.m = cfg_model_alloc(o);
+    p.dl = dl;
+    if (buf) {
+        parse_text(&p, name, buf, len);
+    } else {
+        parse_file_at(&p, name, 0, 0);
+    }
+    if (!diag_list_full(dl))
+        cfg_model_finish(p.m, dl);
+    return p.m;
+}
+
+struct cfg_model *cfg_load(const char *path, const struct cfg_load_options *o,
+                           struct diag_list *dl)
+{
+    size_t before = dl->n_errors;
+    struct cfg_model *m = run(path, NULL, 0, o, dl);
+    if (m->n_files == 0 && dl->n_errors > before) {
+        cfg_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+struct cfg_model *cfg_load_buffer(const char *name, const char *text,
+                                  size_t len, const struct cfg_load_options *o,
+                                  struct diag_list *dl)
+{
+    char *buf = xmalloc(len + 1);
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    struct cfg_model *m = run(name, buf, len, o, dl);
+    free(buf);
+    return m;
+}

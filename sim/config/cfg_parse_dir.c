@@ -1,0 +1,976 @@
+/* cfg_parse_dir.c - directive lines: scope checks, typed values, the blocks'
+ * model objects, and the mapping of blog-dialect lines to real syntax.
+ *
+ * Each directive is looked up in the table of cfg_directive.c for the scope
+ * it appears in; a name that exists elsewhere is a scope error, an unknown
+ * one gets a "did you mean". Dialect and deprecated names (cfg_dialect.c)
+ * are rewritten to their real equivalent first, with a warning that quotes
+ * the real syntax (an error with --strict), and a --fix edit. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "config/cfg_dialect.h"
+#include "config/cfg_parse_int.h"
+#include "util/strbuf.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A directive line after unquoting and dialect mapping. */
+struct dline {
+    const struct cfg_tokline *t;
+    const char *kw;    /* lower case */
+    const char *value; /* unquoted */
+    size_t val_off;    /* offset of the value in the line */
+    int quoted;
+    const char *note;  /* "from '...'" when mapped from dialect */
+};
+
+static enum diag_severity dialect_severity(struct parser *p)
+{
+    return p->m->opt.strict ? DIAG_ERROR : DIAG_WARNING;
+}
+
+static struct cfg_origin origin_here(struct parser *p, size_t off,
+                                     const char *note)
+{
+    struct cfg_origin o = { p->file, p->lineno, (int)off + 1, note };
+    return o;
+}
+
+static void keep(struct parser *p, const struct dline *l, unsigned scope)
+{
+    struct cfg_model *m = p->m;
+    XGROW(m->kept, m->n_kept, m->cap_kept);
+    struct cfg_kept *k = &m->kept[m->n_kept++];
+    k->name = arena_strdup(&m->arena, l->kw);
+    k->value = arena_strdup(&m->arena, l->value);
+    k->scope = scope;
+    k->o = origin_here(p, l->t->content.off, l->note);
+}
+
+static void value_error(struct parser *p, const struct dline *l,
+                        const struct cfgv_err *e)
+{
+    perr(p, DIAG_ERROR, l->val_off + e->offset, e->len,
+         "invalid value '%s' for '%s': %s", l->value, l->kw, e->msg);
+}
+
+/* split_two - "FIRST REST": first word into *first (malloc), rest offset. */
+static int split_two(const char *s, char **first, const char **rest)
+{
+    const char *sp = strpbrk(s, " \t");
+    if (sp == NULL)
+        return -1;
+    *first = xstrndup(s, (size_t)(sp - s));
+    while (*sp == ' ' || *sp == '\t')
+        sp++;
+    *rest = sp;
+    return **rest ? 0 : -1;
+}
+
+/* ---------------------------------------------------------- domain values */
+
+static struct cfg_dblock *frame_dblock(struct parser *p, struct frame *f)
+{
+    return f && f->kind == BK_DOMAIN && f->index >= 0
+               ? &p->m->dblocks[f->index]
+               : NULL;
+}
+
+static struct cfg_setting *find_setting(struct cfg_dblock *b, int qid)
+{
+    for (size_t i = 0; i < b->n_set; i++)
+        if (b->set[i].qid == qid)
+            return &b->set[i];
+    return NULL;
+}
+
+/* merge_cidr - a repeated source-ip-* line adds to (or replaces the entry
+ * for the same network in) the block's list. */
+static void merge_cidr(struct arena *a, struct cfg_value *old,
+                       const struct cfg_value *v)
+{
+    struct cfg_cidr_value *list =
+        arena_alloc(a, (old->n_cidr + 1) * sizeof(*list));
+    size_t n = 0;
+    for (size_t i = 0; i < old->n_cidr; i++)
+        if (memcmp(&old->cidr[i].net, &v->cidr[0].net, sizeof(v->cidr[0].net)))
+            list[n++] = old->cidr[i];
+    list[n++] = v->cidr[0];
+    old->cidr = list;
+    old->n_cidr = n;
+}
+
+/* store_setting - put v into the block, warning about a repeated line. */
+static void store_setting(struct parser *p, struct cfg_dblock *b,
+                          const struct cfg_directive *d, struct cfg_value *v,
+                          struct cfg_origin o, const struct dline *l)
+{
+    struct cfg_setting *s = find_setting(b, d->qid);
+    if (s && (d->flags & CFG_D_REPEAT) && s->v.set && v->set) {
+        merge_cidr(&p->m->arena, &s->v, v);
+        char buf[512];
+        cfg_value_format(&s->v, d->type, buf, sizeof(buf));
+        s->v.str = arena_strdup(&p->m->arena, buf);
+        return;
+    }
+    if (s && s->o.file && !(s->o.note && !o.note))
+        perr(p, DIAG_WARNING, l->t->name.off, l->t->name.len,
+             "'%s' is set twice in this block (first at line %d); the later "
+             "value wins", d->name, s->o.line);
+    if (s == NULL) {
+        XGROW(b->set, b->n_set, b->cap_set);
+        s = &b->set[b->n_set++];
+    }
+    s->qid = d->qid;
+    s->v = *v;
+    s->o = o;
+}
+
+/* rate_zero - RATE "0" is undocumented (pmta-config.md §1.8, UNVERIFIED);
+ * we read it as "unlimited", like the other PowerMTA limits where 0 means
+ * no limit, and say so. */
+static void rate_zero(struct parser *p, const struct dline *l,
+                      struct cfg_value *v)
+{
+    if (v->rate.count != 0)
+        return;
+    perr(p, DIAG_WARNING, l->val_off, strlen(l->value),
+         "'%s 0': the meaning of a zero rate is undocumented; read as "
+         "'unlimited' (write 'unlimited' or a rate such as '1/h')", l->kw);
+    v->rate.count = INFINITY;
+    v->rate.window_s = 1;
+    v->str = "unlimited";
+}
+
+static void queue_setting(struct parser *p, const struct dline *l,
+                          const struct cfg_directive *d)
+{
+    struct cfg_dblock *b = frame_dblock(p, top(p));
+    struct cfg_value v;
+    struct cfgv_err e;
+    if (cfg_value_parse(&p->m->arena, d->type, l->value, &v, &e)) {
+        value_error(p, l, &e);
+        return;
+    }
+    if (d->type == CFG_T_RATE || d->type == CFG_T_DATA_RATE)
+        rate_zero(p, l, &v);
+    if (d->qid == CFG_Q_CONNECTION_IDLE_TIMEOUT && v.num > 600) {
+        perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
+             "'connection-idle-timeout' cannot exceed 10m");
+        return;
+    }
+    if (!(d->flags & CFG_D_MODELLED))
+        keep(p, l, CFG_S_DOMAIN);
+    if (b)
+        store_setting(p, b, d, &v, origin_here(p, l->val_off, l->note), l);
+}
+
+/* ------------------------------------------------------- other directives */
+
+static int parse_count_value(struct parser *p, const struct dline *l,
+                             const char *text, size_t off, unsigned flags,
+                             double *out)
+{
+    int64_t n;
+    struct cfgv_err e;
+    if (cfgv_parse_count(text, &n, flags, &e)) {
+        e.offset += off;
+        value_error(p, l, &e);
+        return -1;
+    }
+    *out = n == CFGV_UNLIMITED ? (double)INFINITY : (double)n;
+    return 0;
+}
+
+static void source_host(struct parser *p, const struct dline *l)
+{
+    char *ip;
+    const char *host;
+    if (split_two(l->value, &ip, &host)) {
+        perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
+             "'smtp-source-host' needs an IP address (or CIDR) and a host "
+             "name");
+        return;
+    }
+    struct cfg_source_ip s;
+    struct cfgv_err e;
+    memset(&s, 0, sizeof(s));
+    int rc = cfgv_parse_cidr(ip, &s.ip, &e);
+    free(ip);
+    if (rc) {
+        value_error(p, l, &e);
+        return;
+    }
+    s.host_name = arena_strdup(&p->m->arena, host);
+    s.origin = origin_here(p, l->val_off, l->note);
+    struct frame *f = top(p);
+    struct cfg_model *m = p->m;
+    if (f && f->kind == BK_VMTA) {
+        struct cfg_vmta_int *v = &m->vmtas[f->index];
+        XGROW(v->own_ips, v->n_own_ips, v->cap_ips);
+        v->own_ips[v->n_own_ips++] = s;
+    } else {
+        XGROW(m->global_ips, m->n_global_ips, m->cap_global_ips);
+        m->global_ips[m->n_global_ips++] = s;
+    }
+}
+
+static void domain_macro(struct parser *p, const struct dline *l)
+{
+    char *name;
+    const char *list;
+    if (split_two(l->value, &name, &list)) {
+        perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
+             "'domain-macro' needs a name and a list of domains");
+        return;
+    }
+    struct cfgv_err e;
+    int rc = cfgd_macros_define(p->m->macros, name, list, &e);
+    if (rc < 0) {
+        e.offset += (size_t)(list - l->value);
+        value_error(p, l, &e);
+    } else if (rc == 1) {
+        perr(p, DIAG_WARNING, l->val_off, strlen(name),
+             "domain macro '%s' is defined again; the later list wins", name);
+    }
+    free(name);
+}
+
+static void conn_limit(struct parser *p, const struct dline *l, int mx)
+{
+    char *pat;
+    const char *count;
+    if (split_two(l->value, &pat, &count)) {
+        perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
+             "'%s' needs a pattern and a count", l->kw);
+        return;
+    }
+    struct cfg_conn_limit c;
+    struct cfgv_err e;
+    memset(&c, 0, sizeof(c));
+    int rc = mx ? cfgd_pattern_parse(pat, &c.mx, &e)
+                : cfgv_parse_cidr(pat, &c.net, &e);
+    c.pattern = arena_strdup(&p->m->arena, pat);
+    free(pat);
+    if (rc) {
+        value_error(p, l, &e);
+        return;
+    }
+    if (parse_count_value(p, l, count, (size_t)(count - l->value), 0,
+                          &c.count)) {
+        cfgd_pattern_release(&c.mx);
+        return;
+    }
+    c.o = origin_here(p, l->val_off, l->note);
+    struct cfg_model *m = p->m;
+    if (mx) {
+        XGROW(m->mx_limits, m->n_mx_limits, m->cap_mx_limits);
+        m->mx_limits[m->n_mx_limits++] = c;
+    } else {
+        XGROW(m->ip_limits, m->n_ip_limits, m->cap_ip_limits);
+        m->ip_limits[m->n_ip_limits++] = c;
+    }
+}
+
+static struct cfg_ref make_ref(struct parser *p, const struct dline *l)
+{
+    struct cfg_ref r = { arena_strdup(&p->m->arena, l->value),
+                         origin_here(p, l->val_off, l->note) };
+    return r;
+}
+
+/* vmta_limit - max-smtp-out / max-smtp-msg-rate / -data-volume-rate of a
+ * <virtual-mta> or <virtual-mta-pool>. */
+static void vmta_limit(struct parser *p, const struct dline *l,
+                       const struct cfg_directive *d)
+{
+    struct frame *f = top(p);
+    struct cfg_value v;
+    struct cfgv_err e;
+    if (cfg_value_parse(&p->m->arena, d->type, l->value, &v, &e)) {
+        value_error(p, l, &e);
+        return;
+    }
+    if (d->type != CFG_T_COUNT_UNL)
+        rate_zero(p, l, &v);
+    int pool = f->kind == BK_POOL;
+    struct cfg_vmta *vm = pool ? NULL : &p->m->vmtas[f->index].pub;
+    struct cfg_pool *pl = pool ? &p->m->pools[f->index].pub : NULL;
+    if (d->special == CFG_X_VMTA_MAX_SMTP_OUT)
+        *(pool ? &pl->max_smtp_out : &vm->max_smtp_out) = v.num;
+    else if (d->special == CFG_X_VMTA_MSG_RATE)
+        *(pool ? &pl->max_msg_rate : &vm->max_msg_rate) = v.rate;
+    else
+        *(pool ? &pl->max_data_rate : &vm->max_data_rate) = v.rate;
+}
+
+static void add_ref(struct cfg_ref **refs, size_t *n, size_t *cap,
+                    struct cfg_ref r)
+{
+    XGROW(*refs, *n, *cap);
+    (*refs)[(*n)++] = r;
+}
+
+static void vmta_ref(struct parser *p, const struct dline *l,
+                     enum cfg_special sp)
+{
+    struct frame *f = top(p);
+    struct cfg_ref r = make_ref(p, l);
+    if (strpbrk(l->value, " \t")) {
+        perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
+             "'%s' takes a single name", l->kw);
+        return;
+    }
+    if (f->kind == BK_POOL) {
+        struct cfg_pool_int *pl = &p->m->pools[f->index];
+        if (sp == CFG_X_POOL_MEMBER)
+            add_ref(&pl->member_refs, &pl->n_member_refs, &pl->cap_members,
+                    r);
+        else
+            add_ref(&pl->cold_refs, &pl->n_cold_refs, &pl->cap_cold, r);
+    } else {
+        struct cfg_vmta_int *v = &p->m->vmtas[f->index];
+        add_ref(&v->cold_refs, &v->n_cold_refs, &v->cap_cold, r);
+    }
+}
+
+static void source_setting(struct parser *p, const struct dline *l,
+                           const struct cfg_directive *d)
+{
+    struct cfg_source_blk *s = &p->m->sources[top(p)->index];
+    if (d->special == CFG_X_DEFAULT_VMTA) {
+        s->default_vmta = make_ref(p, l);
+    } else if (d->special == CFG_X_SOURCE_PATTERN_LIST) {
+        s->pattern_list = make_ref(p, l);
+    } else {
+        int b;
+        struct cfgv_err e;
+        if (cfgv_parse_bool(l->value, &b, &e)) {
+            value_error(p, l, &e);
+            return;
+        }
+        s->process_x_vmta = b;
+    }
+}
+
+static void global_total(struct parser *p, const struct dline *l)
+{
+    double n;
+    if (parse_count_value(p, l, l->value, 0, 0, &n))
+        return;
+    p->m->total_max_smtp_out = n;
+    p->m->total_max_smtp_out_o = origin_here(p, l->val_off, l->note);
+}
+
+/* kept_value - a not-modelled directive: check its type, then keep it. */
+static void kept_value(struct parser *p, const struct dline *l,
+                       const struct cfg_directive *d, unsigned scope)
+{
+    struct cfg_value v;
+    struct cfgv_err e;
+    if (cfg_value_parse(&p->m->arena, d->type, l->value, &v, &e)) {
+        value_error(p, l, &e);
+        return;
+    }
+    keep(p, l, scope);
+}
+
+static void dispatch(struct parser *p, const struct dline *l,
+                     const struct cfg_directive *d, unsigned scope)
+{
+    switch (d->special) {
+    case CFG_X_INCLUDE:
+        include_file(p, l->value, l->val_off);
+        return;
+    case CFG_X_DOMAIN_MACRO:
+        domain_macro(p, l);
+        return;
+    case CFG_X_SOURCE_HOST:
+        source_host(p, l);
+        return;
+    case CFG_X_TOTAL_MAX_SMTP_OUT:
+        global_total(p, l);
+        return;
+    case CFG_X_MX_CONNECTION_LIMIT:
+    case CFG_X_IP_CONNECTION_LIMIT:
+        conn_limit(p, l, d->special == CFG_X_MX_CONNECTION_LIMIT);
+        return;
+    case CFG_X_VMTA_MAX_SMTP_OUT:
+    case CFG_X_VMTA_MSG_RATE:
+    case CFG_X_VMTA_DATA_RATE:
+        vmta_limit(p, l, d);
+        return;
+    case CFG_X_COLD_VMTA:
+    case CFG_X_POOL_MEMBER:
+        vmta_ref(p, l, d->special);
+        return;
+    case CFG_X_DEFAULT_VMTA:
+    case CFG_X_SOURCE_PATTERN_LIST:
+    case CFG_X_PROCESS_X_VMTA:
+        source_setting(p, l, d);
+        return;
+    default:
+        break;
+    }
+    if (d->qid >= 0)
+        queue_setting(p, l, d);
+    else
+        kept_value(p, l, d, scope);
+}
+
+/* unknown_directive - "did you mean" over the names valid in this scope. */
+static void unknown_directive(struct parser *p, const struct dline *l,
+                              unsigned scope)
+{
+    const char *names[512];
+    size_t n = cfg_directive_names(scope, names, 512);
+    const char *near = str_closest(l->kw, names, n);
+    const struct cfg_tokline *t = l->t;
+    if (near)
+        perr(p, DIAG_ERROR, t->name.off, t->name.len,
+             "unknown directive '%s' in %s; did you mean '%s'?", l->kw,
+             cfg_scope_name(scope), near);
+    else
+        perr(p, DIAG_ERROR, t->name.off, t->name.len,
+             "unknown directive '%s' in %s", l->kw, cfg_scope_name(scope));
+}
+
+/* scope_list - "global level, <virtual-mta>" for a scope mask. */
+static void scope_list(unsigned scopes, char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (unsigned bit = 1; bit <= CFG_S_OPAQUE && o + 1 < n; bit <<= 1)
+        if (scopes & bit) {
+            int w = snprintf(buf + o, n - o, "%s%s", o ? ", " : "",
+                             cfg_scope_name(bit));
+            if (w < 0)
+                return;
+            o += (size_t)w;
+        }
+}
+
+static void apply_directive(struct parser *p, const struct dline *l)
+{
+    unsigned scope = current_scope(p), others = 0;
+    const struct cfg_directive *d = cfg_directive_find(l->kw, scope, &others);
+    const struct cfg_tokline *t = l->t;
+    if (d == NULL) {
+        char where[200];
+        if (cfg_directive_family_ok(l->kw, scope)) {
+            keep(p, l, scope);
+        } else if (others) {
+            scope_list(others, where, sizeof(where));
+            perr(p, DIAG_ERROR, t->name.off, t->name.len,
+                 "'%s' is not allowed in %s (allowed in: %s)", l->kw,
+                 cfg_scope_name(scope), where);
+        } else {
+            unknown_directive(p, l, scope);
+        }
+        return;
+    }
+    int clearable = (d->flags & CFG_D_CLEARABLE) || d->type == CFG_T_TEXT;
+    if (l->value[0] == '\0' && !(l->quoted && clearable)) {
+        perr(p, DIAG_ERROR, t->name.off + t->name.len, 1,
+             "'%s' needs a value", l->kw);
+        return;
+    }
+    dispatch(p, l, d, scope);
+}
+
+/* ---------------------------------------------------------------- dialect */
+
+/* replace_line - a --fix edit that rewrites the current line as text,
+ * indented like the original and keeping its comment. */
+static void replace_line(struct parser *p, const struct cfg_tokline *t,
+                         const char *text)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_adds(&sb, indent_of(p, t));
+    strbuf_adds(&sb, text);
+    add_edit(p, CFG_EDIT_REPLACE, p->file, p->lineno, sb.buf, 1);
+    strbuf_release(&sb);
+}
+
+static const char *content_of(struct parser *p, const struct cfg_tokline *t)
+{
+    return arena_strndup(&p->m->arena, p->line + t->content.off,
+                         t->content.len);
+}
+
+static void dialect_drop(struct parser *p, const struct dline *l,
+                         const struct cfg_dialect *row)
+{
+    const struct cfg_tokline *t = l->t;
+    const char *line = content_of(p, t);
+    if (row->deprecated)
+        perr(p, dialect_severity(p), t->name.off, t->name.len,
+             "'%s' is deprecated (%s); ignored", l->kw, row->why);
+    else
+        perr(p, dialect_severity(p), t->name.off, t->name.len,
+             "'%s' is not PowerMTA syntax and has no equivalent (%s); "
+             "ignored", l->kw, row->why);
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "# mtasim --fix: removed '%s'", line);
+    replace_line(p, t, sb.buf);
+    strbuf_release(&sb);
+}
+
+/* dialect_value - the value in real syntax for a mapped line. */
+static char *dialect_value(const struct dline *l,
+                           const struct cfg_dialect *row)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    if (row->kind == CFG_DL_PER_HOUR && strchr(l->value, '/') == NULL)
+        strbuf_addf(&sb, "%s/h", l->value);
+    else if (row->kind == CFG_DL_ALL_SOURCES)
+        strbuf_addf(&sb, "0/0 %s", l->value);
+    else
+        strbuf_adds(&sb, l->value);
+    return strbuf_detach(&sb);
+}
+
+static void dialect_map(struct parser *p, const struct dline *l,
+                        const struct cfg_dialect *row)
+{
+    const struct cfg_tokline *t = l->t;
+    p->m->dialect_lines++;
+    if (row->kind == CFG_DL_DROP) {
+        dialect_drop(p, l, row);
+        return;
+    }
+    char *value = dialect_value(l, row);
+    struct strbuf real;
+    strbuf_init(&real);
+    strbuf_addf(&real, "%s %s", row->real, value);
+    if (row->deprecated)
+        perr(p, dialect_severity(p), t->name.off, t->name.len,
+             "'%s' is deprecated; read as '%s'", l->kw, real.buf);
+    else if (row->why)
+        perr(p, dialect_severity(p), t->name.off, t->name.len,
+             "'%s' is not PowerMTA syntax (%s); read as '%s'", l->kw,
+             row->why, real.buf);
+    else
+        perr(p, dialect_severity(p), t->name.off, t->name.len,
+             "'%s' is not PowerMTA syntax; read as '%s'", l->kw, real.buf);
+    replace_line(p, t, real.buf);
+    struct dline m = *l;
+    m.kw = row->real;
+    m.value = arena_strdup(&p->m->arena, value);
+    m.note = arena_strdup(&p->m->arena, content_of(p, t));
+    apply_directive(p, &m);
+    free(value);
+    strbuf_release(&real);
+}
+
+/* --------------------------------------------------------- special blocks */
+
+/* compile_regex - "/re/" at the start of s: compiled (case-insensitive),
+ * *end set past the closing slash. */
+static void *compile_regex(struct parser *p, const char *s, size_t off,
+                           const char **end, const char **regex)
+{
+    if (s[0] != '/') {
+        perr(p, DIAG_ERROR, off, 1, "expected '/REGEX/'");
+        return NULL;
+    }
+    size_t i = 1;
+    while (s[i] && s[i] != '/')
+        i += (s[i] == '\\' && s[i + 1]) ? 2 : 1;
+    if (s[i] != '/') {
+        perr(p, DIAG_ERROR, off, i, "regular expression has no closing '/'");
+        return NULL;
+    }
+    *regex = arena_strndup(&p->m->arena, s + 1, i - 1);
+    *end = s + i + 1;
+    int code;
+    PCRE2_SIZE at;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)*regex, PCRE2_ZERO_TERMINATED,
+                                   PCRE2_CASELESS, &code, &at, NULL);
+    if (re == NULL) {
+        PCRE2_UCHAR msg[120];
+        pcre2_get_error_message(code, msg, sizeof(msg));
+        perr(p, DIAG_ERROR, off + 1 + at, 1,
+             "invalid regular expression: %s", (char *)msg);
+    }
+    return re;
+}
+
+/* plist_results - "virtual-mta=NAME, ..." of a <pattern-list> entry. */
+static void plist_results(struct parser *p, struct cfg_pentry *pe,
+                          const char *res, size_t off)
+{
+    while (*res == ' ' || *res == '\t')
+        res++;
+    pe->results = arena_strdup(&p->m->arena, res);
+    const char *v = strstr(res, "virtual-mta=");
+    if (v == NULL)
+        return;
+    v += 12;
+    size_t n = strcspn(v, " ,\t");
+    pe->vmta.name = arena_strndup(&p->m->arena, v, n);
+    pe->vmta.o = origin_here(p, off + (size_t)(v - res), NULL);
+}
+
+static void plist_entry(struct parser *p, const struct dline *l)
+{
+    struct cfg_plist *pl = &p->m->plists[top(p)->index];
+    struct cfg_pentry pe;
+    memset(&pe, 0, sizeof(pe));
+    pe.o = origin_here(p, l->t->content.off, NULL);
+    const char *s = l->value, *end = s;
+    size_t off = l->val_off;
+    if (strcmp(l->kw, "*") == 0) {
+        pe.kind = CFG_PE_ANY;
+    } else {
+        pe.kind = strcmp(l->kw, "mail-from") == 0 ? CFG_PE_MAIL_FROM
+                  : strcmp(l->kw, "rcpt-to") == 0 ? CFG_PE_RCPT_TO
+                                                  : CFG_PE_HEADER;
+        if (pe.kind == CFG_PE_HEADER) {
+            size_t n = strcspn(s, " \t");
+            pe.header = arena_strndup(&p->m->arena, s, n);
+            s += n;
+            while (*s == ' ' || *s == '\t')
+                s++;
+        }
+        off += (size_t)(s - l->value);
+        pe.code = compile_regex(p, s, off, &end, &pe.regex);
+        if (pe.code == NULL)
+            return;
+        pe.match_data = pcre2_match_data_create(1, NULL);
+    }
+    plist_results(p, &pe, end, l->val_off + (size_t)(end - l->value));
+    if (pe.results[0] == '\0')
+        perr(p, DIAG_ERROR, l->t->content.off, l->t->content.len,
+             "pattern-list entry has no result");
+    XGROW(pl->entries, pl->n, pl->cap);
+    pl->entries[pl->n++] = pe;
+}
+
+static void spl_reply(struct parser *p, const struct dline *l)
+{
+    struct cfg_spl *s = &p->m->spls[top(p)->index];
+    struct cfg_spl_rule r;
+    struct cfgv_err e;
+    if (cfg_spl_parse_rule(l->value, &r, &e)) {
+        perr(p, DIAG_ERROR, l->val_off + e.offset, e.len, "%s", e.msg);
+        return;
+    }
+    r.file = p->file;
+    r.line = p->lineno;
+    cfg_spl_add(s, &r);
+}
+
+static void rollup_entry(struct parser *p, const struct dline *l)
+{
+    char *pat;
+    const char *name;
+    struct cfg_model *m = p->m;
+    if (split_two(l->value, &pat, &name) || strpbrk(name, " \t")) {
+        perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
+             "expected 'mx MX-PATTERN ROLLUP-NAME'");
+        return;
+    }
+    struct cfgd_pattern cp;
+    struct cfgv_err e;
+    if (cfgd_pattern_parse(pat, &cp, &e)) {
+        value_error(p, l, &e);
+        free(pat);
+        return;
+    }
+    XGROW(m->rollups, m->n_rollups, m->cap_rollups);
+    m->rollup_pats = xreallocarray(m->rollup_pats, m->cap_rollups,
+                                   sizeof(*m->rollup_pats));
+    m->rollup_pats[m->n_rollups] = cp;
+    struct cfg_rollup *r = &m->rollups[m->n_rollups++];
+    r->mx_pattern = arena_strdup(&m->arena, pat);
+    r->name = str_lower(arena_strdup(&m->arena, name));
+    r->origin = origin_here(p, l->val_off, NULL);
+    free(pat);
+}
+
+/* special_scope - lines of the list blocks; returns 1 when handled. */
+static int special_scope(struct parser *p, const struct dline *l,
+                         unsigned scope)
+{
+    const struct cfg_tokline *t = l->t;
+    int is_include = strcmp(l->kw, "include") == 0;
+    if (scope == CFG_S_SMTP_PATTERNS && !is_include) {
+        if (strcmp(l->kw, "reply") == 0)
+            spl_reply(p, l);
+        else
+            perr(p, DIAG_ERROR, t->name.off, t->name.len,
+                 "only 'reply /REGEX/ ACTIONS' lines are allowed in "
+                 "<smtp-pattern-list>, not '%s'", l->kw);
+        return 1;
+    }
+    if (scope == CFG_S_ROLLUP) {
+        if (strcmp(l->kw, "mx") == 0)
+            rollup_entry(p, l);
+        else
+            perr(p, DIAG_ERROR, t->name.off, t->name.len,
+                 "only 'mx MX-PATTERN ROLLUP-NAME' lines are allowed in "
+                 "<mx-rollup-list>, not '%s'", l->kw);
+        return 1;
+    }
+    if (scope == CFG_S_PATTERNS) {
+        if (!strcmp(l->kw, "mail-from") || !strcmp(l->kw, "rcpt-to") ||
+            !strcmp(l->kw, "header") || !strcmp(l->kw, "*"))
+            plist_entry(p, l);
+        else
+            perr(p, DIAG_ERROR, t->name.off, t->name.len,
+                 "expected 'mail-from', 'rcpt-to', 'header' or '*' in "
+                 "<pattern-list>, not '%s'", l->kw);
+        return 1;
+    }
+    return 0;
+}
+
+/* keyword - the directive name in lower case, warning when it was not:
+ * PowerMTA documents lower case and its case rules are UNVERIFIED. */
+static char *keyword(struct parser *p, const struct cfg_tokline *t)
+{
+    char *raw = arena_strndup(&p->m->arena, p->line + t->name.off,
+                              t->name.len);
+    char *kw = str_lower(arena_strdup(&p->m->arena, raw));
+    if (strcmp(raw, kw) != 0)
+        perr(p, DIAG_WARNING, t->name.off, t->name.len,
+             "directive '%s' written with capitals; read as '%s'", raw, kw);
+    return kw;
+}
+
+void parse_directive_line(struct parser *p, const struct cfg_tokline *t)
+{
+    struct dline l;
+    memset(&l, 0, sizeof(l));
+    l.t = t;
+    l.kw = keyword(p, t);
+    char *value = arena_alloc(&p->m->arena, t->value.len + 1);
+    cfg_lex_unquote(p->line, t->value, t->quoted, value, t->value.len + 1);
+    l.value = value;
+    l.val_off = t->value.off;
+    l.quoted = t->quoted;
+    unsigned scope = current_scope(p);
+    if (special_scope(p, &l, scope))
+        return;
+    const struct cfg_dialect *row = cfg_dialect_find(l.kw, scope);
+    if (row)
+        dialect_map(p, &l, row);
+    else
+        apply_directive(p, &l);
+}
+
+/* parse_xml_line - "<name>value</name>": XML-style, not PowerMTA syntax. */
+void parse_xml_line(struct parser *p, const struct cfg_tokline *t)
+{
+    const char *line = content_of(p, t);
+    struct dline l;
+    memset(&l, 0, sizeof(l));
+    l.t = t;
+    l.kw = str_lower(arena_strndup(&p->m->arena, p->line + t->name.off,
+                                   t->name.len));
+    l.value = arena_strndup(&p->m->arena, p->line + t->value.off,
+                            t->value.len);
+    l.val_off = t->value.off;
+    unsigned scope = current_scope(p);
+    const struct cfg_dialect *row = cfg_dialect_find(l.kw, scope);
+    p->m->dialect_lines++;
+    if (cfg_directive_find(l.kw, scope, NULL) && row == NULL) {
+        struct strbuf real;
+        strbuf_init(&real);
+        strbuf_addf(&real, "%s %s", l.kw, l.value);
+        perr(p, dialect_severity(p), t->content.off, t->content.len,
+             "XML-style '%s' is not PowerMTA syntax; read as '%s'", line,
+             real.buf);
+        replace_line(p, t, real.buf);
+        l.note = line;
+        apply_directive(p, &l);
+        strbuf_release(&real);
+    } else if (row && row->kind == CFG_DL_DROP) {
+        perr(p, dialect_severity(p), t->content.off, t->content.len,
+             "XML-style '%s' is not PowerMTA syntax and has no equivalent "
+             "(%s); ignored", line, row->why);
+        struct strbuf sb;
+        strbuf_init(&sb);
+        strbuf_addf(&sb, "# mtasim --fix: removed '%s'", line);
+        replace_line(p, t, sb.buf);
+        strbuf_release(&sb);
+    } else {
+        perr(p, DIAG_ERROR, t->content.off, t->content.len,
+             "XML-style '%s' is not PowerMTA syntax, and '%s' is not a "
+             "directive here", line, l.kw);
+    }
+}
+
+/* ----------------------------------------------------------- block objects */
+
+static int name_taken(struct parser *p, const char *name)
+{
+    return cfg_model_vmta_find(p->m, name) >= 0 ||
+           cfg_model_pool_find(p->m, name) >= 0;
+}
+
+static void open_vmta(struct parser *p, struct frame *f,
+                      const struct cfg_tokline *t)
+{
+    struct cfg_model *m = p->m;
+    if (f->arg[0] == '{' || strpbrk(f->arg, " \t")) {
+        perr(p, DIAG_ERROR, t->value.off, t->value.len,
+             "invalid name '%s' (names starting with '{' are reserved)",
+             f->arg);
+        return;
+    }
+    if (name_taken(p, f->arg)) {
+        perr(p, DIAG_ERROR, t->value.off, t->value.len,
+             "a virtual-mta or pool named '%s' is already defined", f->arg);
+        return;
+    }
+    struct cfg_origin o = origin_here(p, t->content.off, NULL);
+    if (f->kind == BK_VMTA) {
+        XGROW(m->vmtas, m->n_vmtas, m->cap_vmtas);
+        struct cfg_vmta_int *v = &m->vmtas[m->n_vmtas];
+        memset(v, 0, sizeof(*v));
+        v->pub.name = f->arg;
+        v->pub.max_smtp_out = INFINITY;
+        v->pub.max_msg_rate = (struct cfgv_rate){ INFINITY, 1 };
+        v->pub.max_data_rate = (struct cfgv_rate){ INFINITY, 1 };
+        v->pub.pool = -1;
+        v->pub.origin = o;
+        f->index = (int)m->n_vmtas++;
+        return;
+    }
+    XGROW(m->pools, m->n_pools, m->cap_pools);
+    struct cfg_pool_int *pl = &m->pools[m->n_pools];
+    memset(pl, 0, sizeof(*pl));
+    pl->pub.name = f->arg;
+    pl->pub.max_smtp_out = INFINITY;
+    pl->pub.max_msg_rate = (struct cfgv_rate){ INFINITY, 1 };
+    pl->pub.max_data_rate = (struct cfgv_rate){ INFINITY, 1 };
+    pl->pub.origin = o;
+    f->index = (int)m->n_pools++;
+}
+
+/* domain_default - "<domain default>" names a literal domain "default"; the
+ * blog page meant the catch-all "*". Without --strict we read it as the
+ * author meant; with --strict as PowerMTA would (a literal name). */
+static const char *domain_default(struct parser *p, struct frame *f,
+                                  const struct cfg_tokline *t)
+{
+    if (strcmp(f->arg, "default") != 0)
+        return f->arg;
+    p->m->dialect_lines++;
+    if (p->m->opt.strict) {
+        perr(p, DIAG_WARNING, t->value.off, t->value.len,
+             "'<domain default>' names a literal domain called 'default', "
+             "which no recipient has; did you mean '<domain *>'?");
+        return f->arg;
+    }
+    perr(p, DIAG_WARNING, t->value.off, t->value.len,
+         "'<domain default>' names a literal domain called 'default', which "
+         "no recipient has; read as '<domain *>', the catch-all its author "
+         "almost certainly meant");
+    replace_line(p, t, "<domain *>");
+    return "*";
+}
+
+static void open_domain(struct parser *p, struct frame *f,
+                        const struct cfg_tokline *t)
+{
+    struct cfg_model *m = p->m;
+    struct frame *parent = p->depth > 1 ? &p->stack[p->depth - 2] : NULL;
+    XGROW(m->dblocks, m->n_dblocks, m->cap_dblocks);
+    struct cfg_dblock *b = &m->dblocks[m->n_dblocks];
+    memset(b, 0, sizeof(*b));
+    b->arg = str_lower(arena_strdup(&m->arena, domain_default(p, f, t)));
+    b->layer = CFG_LAYER_GLOBAL;
+    b->owner = -1;
+    if (parent && parent->kind == BK_VMTA && parent->index >= 0) {
+        b->layer = CFG_LAYER_VMTA;
+        b->owner = parent->index;
+    } else if (parent && parent->kind == BK_POOL && parent->index >= 0) {
+        b->layer = CFG_LAYER_POOL;
+        b->owner = parent->index;
+        m->pools[parent->index].has_domains = 1;
+    } else if (parent) {
+        return; /* the parent block was bad: ignore its contents */
+    }
+    b->o = origin_here(p, t->value.off, NULL);
+    b->order = p->order++;
+    f->index = (int)m->n_dblocks++;
+}
+
+static void open_source(struct parser *p, struct frame *f,
+                        const struct cfg_tokline *t)
+{
+    struct cfg_model *m = p->m;
+    XGROW(m->sources, m->n_sources, m->cap_sources);
+    struct cfg_source_blk *s = &m->sources[m->n_sources];
+    memset(s, 0, sizeof(*s));
+    struct cfgv_err e;
+    s->arg = f->arg;
+    s->is_net = cfgv_parse_cidr(f->arg, &s->net, &e) == 0;
+    s->o = origin_here(p, t->value.off, NULL);
+    f->index = (int)m->n_sources++;
+}
+
+static void open_list(struct parser *p, struct frame *f,
+                      const struct cfg_tokline *t)
+{
+    struct cfg_model *m = p->m;
+    struct cfg_origin o = origin_here(p, t->value.off, NULL);
+    if (f->kind == BK_SPL) {
+        if (cfg_model_spl(m, f->arg)) {
+            perr(p, DIAG_ERROR, t->value.off, t->value.len,
+                 "smtp-pattern-list '%s' is already defined", f->arg);
+            return;
+        }
+        XGROW(m->spls, m->n_spls, m->cap_spls);
+        struct cfg_spl *s = &m->spls[m->n_spls];
+        memset(s, 0, sizeof(*s));
+        s->name = xstrdup(f->arg);
+        s->file = o.file;
+        s->line = o.line;
+        f->index = (int)m->n_spls++;
+        return;
+    }
+    XGROW(m->plists, m->n_plists, m->cap_plists);
+    struct cfg_plist *pl = &m->plists[m->n_plists];
+    memset(pl, 0, sizeof(*pl));
+    pl->name = f->arg;
+    pl->o = o;
+    f->index = (int)m->n_plists++;
+}
+
+void cfg_parse_open_object(struct parser *p, struct frame *f,
+                           const struct cfg_tokline *t)
+{
+    switch (f->kind) {
+    case BK_DOMAIN:
+        open_domain(p, f, t);
+        break;
+    case BK_VMTA:
+    case BK_POOL:
+        open_vmta(p, f, t);
+        break;
+    case BK_SOURCE:
+        open_source(p, f, t);
+        break;
+    case BK_SPL:
+    case BK_PLIST:
+        open_list(p, f, t);
+        break;
+    case BK_ACCT:
+    case BK_ROLLUP:
+    case BK_OPAQUE:
+        break;
+    }
+}

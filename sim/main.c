@@ -1,0 +1,47 @@
+/* main.c - mtasim: dispatch to a subcommand. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MTASIM_VERSION "0.1.0"
+
+static void usage(FILE *fp)
+{
+    fputs("usage: mtasim COMMAND [OPTIONS] ...\n"
+          "\n"
+          "mtasim simulates PowerMTA delivery throttling against provider\n"
+          "response models, so you can tune a config before it touches a\n"
+          "live IP.\n"
+          "\n"
+          "commands:\n"
+          "  check CONFIG    read a PowerMTA config the way PowerMTA does,\n"
+          "                  report what it did not understand, show the\n"
+          "                  resolved per-queue settings, rewrite blog-dialect\n"
+          "                  lines in real syntax (--fix)\n"
+          "  help            this text ('mtasim COMMAND --help' for more)\n"
+          "  version         print the version\n",
+          fp);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("mtasim %s\n", MTASIM_VERSION);
+        return 0;
+    }
+    fprintf(stderr, "mtasim: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return 2;
+}

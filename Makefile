@@ -67,7 +67,7 @@ deps:
 	fi
 
 test: $(TESTS) $(PROG)
-	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh
+	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh
 
 bench: $(PROG)
 	@echo "bench: nothing to measure until the simulator lands (issue 3)"

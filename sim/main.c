@@ -8,20 +8,21 @@
 
 static void usage(FILE *fp)
 {
-    fputs("usage: mtasim COMMAND [OPTIONS] ...\n"
-          "\n"
-          "mtasim simulates PowerMTA delivery throttling against provider\n"
-          "response models, so you can tune a config before it touches a\n"
-          "live IP.\n"
-          "\n"
-          "commands:\n"
-          "  check CONFIG    read a PowerMTA config the way PowerMTA does,\n"
-          "                  report what it did not understand, show the\n"
-          "                  resolved per-queue settings, rewrite blog-dialect\n"
-          "                  lines in real syntax (--fix)\n"
-          "  help            this text ('mtasim COMMAND --help' for more)\n"
-          "  version         print the version\n",
-          fp);
+    fputs(
+        "usage: mtasim COMMAND [OPTIONS] ...\n"
+        "\n"
+        "mtasim simulates PowerMTA delivery throttling against provider\n"
+        "response models, so you can tune a config before it touches a\n"
+        "live IP.\n"
+        "\n"
+        "commands:\n"
+        "  check CONFIG    read a PowerMTA config the way PowerMTA does,\n"
+        "                  report what it did not understand, show the\n"
+        "                  resolved per-queue settings, rewrite blog-dialect\n"
+        "                  lines in real syntax (--fix)\n"
+        "  help            this text ('mtasim COMMAND --help' for more)\n"
+        "  version         print the version\n",
+        fp);
 }
 
 int main(int argc, char **argv)

@@ -30,8 +30,8 @@ static int test_passed, test_failed;
     CHECK((long long)(got) == (long long)(want), "got %lld, want %lld",        \
           (long long)(got), (long long)(want))
 #define CHECK_NEAR(got, want, tol)                                             \
-    CHECK(fabs((double)(got) - (double)(want)) <= (tol), "got %.10g, want %.10g", \
-          (double)(got), (double)(want))
+    CHECK(fabs((double)(got) - (double)(want)) <= (tol),                       \
+          "got %.10g, want %.10g", (double)(got), (double)(want))
 
 static inline int test_done(void)
 {

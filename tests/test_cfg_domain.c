@@ -351,6 +351,7 @@ static const char *const macro_defs[][2] = {
     { "case", "lower" },
     { "sub", "mail.$ab" },
     { "usesnope", "x.com, $nope2" },
+    { "dollar", "x.com, y.$" },
     { "la", "$lb" },
     { "lb", "x, $la" },
     { "self", "a, self.$self" },
@@ -419,6 +420,8 @@ static void test_expand_errors(void)
         { "x.$usesnope",
           "unknown domain macro '$nope2' in the list of '$usesnope'", 2, 9 },
         { "x.$", "missing macro name after '$'", 2, 1 },
+        { "$dollar", "missing macro name after '$' in the list of '$dollar'", 0,
+          7 },
         { "$.com", "missing macro name after '$'", 0, 1 },
         { "$la", "macro loop: $la -> $lb -> $la", 0, 3 },
         { "y.$lb", "macro loop: $lb -> $la -> $lb", 2, 3 },
@@ -478,6 +481,18 @@ static void test_expand_limits(void)
     CHECK(strstr(e.msg, "too large to expand") != NULL, "%s", e.msg);
     CHECK_INT(e.offset, 2);
     CHECK_INT(e.len, 4);
+    CHECK_INT(cfgd_macros_define(m, "h0", "end", &e), 0);
+    for (int i = 1; i <= 300; i++) {
+        snprintf(name, sizeof(name), "h%d", i);
+        snprintf(list, sizeof(list), "$h%d", i - 1);
+        CHECK(cfgd_macros_define(m, name, list, &e) == 0, "%s", e.msg);
+    }
+    CHECK_INT(cfgd_macros_expand(m, "$h255", &names, &n, &e), 0);
+    CHECK_STR(names[0], "end");
+    cfgd_names_free(names, n);
+    CHECK_INT(cfgd_macros_expand(m, "a.$h300", &names, &n, &e), -1);
+    CHECK_STR(e.msg, "domain macros nested more than 256 deep");
+    CHECK_INT(e.offset, 2);
     cfgd_macros_free(m);
 }
 

@@ -224,8 +224,10 @@ static int show_settings(const struct cfg_model *m, const char *arg)
     if (v < 0) {
         int p = cfg_model_pool_find(m, slash + 1);
         if (p >= 0)
-            fprintf(stderr, "mtasim check: '%s' is a pool; name one of its "
-                            "virtual-mtas\n", slash + 1);
+            fprintf(stderr,
+                    "mtasim check: '%s' is a pool; name one of its "
+                    "virtual-mtas\n",
+                    slash + 1);
         else
             fprintf(stderr, "mtasim check: unknown virtual-mta '%s'\n",
                     slash + 1);
@@ -263,9 +265,11 @@ static int print_fix(const struct cfg_model *m, const char *path)
     size_t n = cfg_fix_edited_files(m, files, 64);
     for (size_t i = 0; i < n; i++)
         if (strcmp(files[i], path) != 0)
-            fprintf(stderr, "mtasim check: note: included file '%s' also "
-                            "has lines to fix; run 'mtasim check --fix' on "
-                            "the files that include it in turn\n", files[i]);
+            fprintf(stderr,
+                    "mtasim check: note: included file '%s' also "
+                    "has lines to fix; run 'mtasim check --fix' on "
+                    "the files that include it in turn\n",
+                    files[i]);
     return 0;
 }
 

@@ -19,9 +19,9 @@ struct cfg_dialect {
     const char *name;
     unsigned scopes; /* enum cfg_scope: where it is recognised */
     enum cfg_dialect_kind kind;
-    const char *real;  /* real directive, NULL for CFG_DL_DROP */
-    int deprecated;    /* real PowerMTA syntax, only deprecated */
-    const char *why;   /* explanation for the warning; may be NULL */
+    const char *real; /* real directive, NULL for CFG_DL_DROP */
+    int deprecated;   /* real PowerMTA syntax, only deprecated */
+    const char *why;  /* explanation for the warning; may be NULL */
 };
 
 /* cfg_dialect_find - the row for name in scope, or NULL. */

@@ -30,8 +30,8 @@ static const struct {
     { "max-rcpt-per-transaction", CFG_Q_MAX_RCPT_PER_MESSAGE },
 };
 
-#define U CFG_D_UNSET
-#define R CFG_D_REPEAT
+#define U  CFG_D_UNSET
+#define R  CFG_D_REPEAT
 #define MD CFG_D_MODELLED
 static const struct cfg_directive other_rows[] = {
     /* Global, modelled or structural. */
@@ -52,8 +52,8 @@ static const struct cfg_directive other_rows[] = {
       CFG_X_VMTA_MAX_SMTP_OUT },
     { "max-smtp-msg-rate", V | P, CFG_T_RATE, "unlimited", MD, -1,
       CFG_X_VMTA_MSG_RATE },
-    { "max-smtp-data-volume-rate", V | P, CFG_T_DATA_RATE, "unlimited", MD,
-      -1, CFG_X_VMTA_DATA_RATE },
+    { "max-smtp-data-volume-rate", V | P, CFG_T_DATA_RATE, "unlimited", MD, -1,
+      CFG_X_VMTA_DATA_RATE },
     { "cold-virtual-mta", V | P, CFG_T_NAME, "", R | U | MD, -1,
       CFG_X_COLD_VMTA },
     { "virtual-mta", P, CFG_T_NAME, "", R | U | MD, -1, CFG_X_POOL_MEMBER },
@@ -74,8 +74,7 @@ static const struct cfg_directive other_rows[] = {
     { "always-allow-api-submission", S, CFG_T_BOOL, "no", 0, -1, CFG_X_NONE },
     { "smtp-service", S, CFG_T_BOOL, "yes", 0, -1, CFG_X_NONE },
     { "require-auth", S, CFG_T_BOOL, "no", 0, -1, CFG_X_NONE },
-    { "allow-unencrypted-plain-auth", S, CFG_T_BOOL, "no", 0, -1,
-      CFG_X_NONE },
+    { "allow-unencrypted-plain-auth", S, CFG_T_BOOL, "no", 0, -1, CFG_X_NONE },
     { "allow-starttls", S, CFG_T_BOOL, "yes", 0, -1, CFG_X_NONE },
     { "require-starttls", S, CFG_T_BOOL, "no", 0, -1, CFG_X_NONE },
     { "allow-mailmerge", S, CFG_T_BOOL, "no", 0, -1, CFG_X_NONE },
@@ -151,10 +150,14 @@ static const struct {
     const char *prefix;
     unsigned scopes;
 } families[] = {
-    { "dkim-", Q | V | P | G }, { "second-dkim-", Q | V | P },
-    { "smtp-tls-", Q | G },     { "log-", Q | G | S },
-    { "tls-", Q | G | S },      { "process-x-", S },
-    { "http-", G },             { "smtp-client-tls-", G },
+    { "dkim-", Q | V | P | G },
+    { "second-dkim-", Q | V | P },
+    { "smtp-tls-", Q | G },
+    { "log-", Q | G | S },
+    { "tls-", Q | G | S },
+    { "process-x-", S },
+    { "http-", G },
+    { "smtp-client-tls-", G },
 };
 
 static int row_matches(const struct cfg_directive *d, const char *name)
@@ -171,8 +174,7 @@ static int alias_qid(const char *name)
     return -1;
 }
 
-const struct cfg_directive *cfg_directive_find(const char *name,
-                                               unsigned scope,
+const struct cfg_directive *cfg_directive_find(const char *name, unsigned scope,
                                                unsigned *other_scopes)
 {
     unsigned others = 0;
@@ -204,8 +206,7 @@ const struct cfg_directive *cfg_directive_queue(enum cfg_qid qid)
 }
 
 /* add_name - append name to out unless it is already there. */
-static size_t add_name(const char **out, size_t n, size_t max,
-                       const char *name)
+static size_t add_name(const char **out, size_t n, size_t max, const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(out[i], name) == 0)

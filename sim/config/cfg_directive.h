@@ -201,7 +201,7 @@ enum cfg_special {
     CFG_X_PROCESS_X_VMTA,      /* process-x-virtual-mta (in <source>) */
     CFG_X_REPLY,               /* reply /RE/ ACTIONS (smtp-pattern-list) */
     CFG_X_MX_ROLLUP,           /* mx PATTERN NAME (mx-rollup-list) */
-    CFG_X_PATTERN_ENTRY        /* mail-from, rcpt-to, header, * (pattern-list) */
+    CFG_X_PATTERN_ENTRY /* mail-from, rcpt-to, header, * (pattern-list) */
 };
 
 struct cfg_directive {

@@ -686,24 +686,34 @@ static int too_big(struct expand *x, const char *s, size_t len, int names)
     return set_err(x->e, x_off(x, s), len, "'%.*s' %s", (int)len, s, what);
 }
 
+/* ref_error - an unknown or nameless reference s[i..j); inside a macro's
+ * list the message names that macro. */
+static int ref_error(struct expand *x, const char *s, size_t i, size_t j)
+{
+    char what[160];
+
+    if (j == i + 1)
+        snprintf(what, sizeof(what), "missing macro name after '$'");
+    else
+        snprintf(what, sizeof(what), "unknown domain macro '%.*s'",
+                 (int)(j - i), s + i);
+    if (x->depth == 0)
+        return set_err(x->e, x_off(x, s + i), j - i, "%s", what);
+    return set_err(x->e, 0, 1, "%s in the list of '$%s'", what,
+                   x->m->v[x->stack[x->depth - 1]].name);
+}
+
 /* ref_segment - resolve the "$name" at s[i..j) into seg; on an error deep
  * inside, blame the whole reference in the caller's text. */
 static int ref_segment(struct expand *x, const char *s, size_t i, size_t j,
                        struct seg *seg)
 {
-    size_t idx;
+    size_t idx = CFGD_NPOS;
 
-    if (j == i + 1)
-        return set_err(x->e, x_off(x, s + i), 1,
-                       "missing macro name after '$'");
-    idx = find_macro(x->m, s + i + 1, j - i - 1);
-    if (idx == CFGD_NPOS && x->depth == 0)
-        return set_err(x->e, x_off(x, s + i), j - i,
-                       "unknown domain macro '%.*s'", (int)(j - i), s + i);
+    if (j > i + 1)
+        idx = find_macro(x->m, s + i + 1, j - i - 1);
     if (idx == CFGD_NPOS)
-        return set_err(
-            x->e, 0, 1, "unknown domain macro '%.*s' in the list of '$%s'",
-            (int)(j - i), s + i, x->m->v[x->stack[x->depth - 1]].name);
+        return ref_error(x, s, i, j);
     seg->list = expand_macro(x, idx);
     if (!seg->list) {
         if (x->depth == 0 && x->e) {

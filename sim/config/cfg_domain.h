@@ -25,11 +25,11 @@
 #include <stddef.h>
 
 enum cfgd_kind {
-    CFGD_ANY,          /* * */
-    CFGD_EXACT,        /* d */
-    CFGD_SUBDOMAINS,   /* *.d */
-    CFGD_DOMAIN_SUBS,  /* [*.]d */
-    CFGD_LITERAL       /* [ip/mask] */
+    CFGD_ANY,         /* * */
+    CFGD_EXACT,       /* d */
+    CFGD_SUBDOMAINS,  /* *.d */
+    CFGD_DOMAIN_SUBS, /* [*.]d */
+    CFGD_LITERAL      /* [ip/mask] */
 };
 
 struct cfgd_pattern {

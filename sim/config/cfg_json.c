@@ -47,8 +47,7 @@ static cJSON *rate_json(const struct cfgv_rate *r)
 }
 
 /* typed_value - the numbers behind one setting. */
-static void typed_value(cJSON *o, const struct cfg_value *v,
-                        enum cfg_type type)
+static void typed_value(cJSON *o, const struct cfg_value *v, enum cfg_type type)
 {
     switch (type) {
     case CFG_T_BOOL:
@@ -60,9 +59,10 @@ static void typed_value(cJSON *o, const struct cfg_value *v,
     case CFG_T_TIME:
     case CFG_T_TIME_NEVER:
     case CFG_T_SIZE:
-        add_num(o, type == CFG_T_TIME || type == CFG_T_TIME_NEVER ? "seconds"
-                   : type == CFG_T_SIZE                           ? "bytes"
-                                                                  : "count",
+        add_num(o,
+                type == CFG_T_TIME || type == CFG_T_TIME_NEVER ? "seconds"
+                : type == CFG_T_SIZE                           ? "bytes"
+                                                               : "count",
                 v->num);
         break;
     case CFG_T_RATE:
@@ -290,8 +290,8 @@ static cJSON *kept_json(const struct cfg_model *m)
 }
 
 /* add_queue - settings of queue "domain/vmta" into obj. */
-static void add_queue(const struct cfg_model *m, cJSON *obj,
-                      const char *domain, int vmta)
+static void add_queue(const struct cfg_model *m, cJSON *obj, const char *domain,
+                      int vmta)
 {
     struct cfg_qsettings s;
     char name[600];
@@ -312,8 +312,7 @@ static cJSON *queues_json(const struct cfg_model *m)
             for (size_t k = 0; k < m->dblocks[i].n_pats; k++) {
                 const struct cfg_dpat *dp = &m->dblocks[i].pats[k];
                 char name[600];
-                if (dp->p.kind != CFGD_EXACT ||
-                    ++count > CFG_JSON_MAX_QUEUES)
+                if (dp->p.kind != CFGD_EXACT || ++count > CFG_JSON_MAX_QUEUES)
                     continue;
                 snprintf(name, sizeof(name), "%s/%s", dp->p.name,
                          m->vmtas[v].pub.name);

@@ -88,8 +88,7 @@ static int lex_xml_tail(const char *line, size_t g, size_t end,
     if (close == NULL || (size_t)(close - line) >= end)
         return 0;
     size_t c = (size_t)(close - line);
-    if (line[end - 1] != '>' ||
-        (end - c - 3) != t->name.len ||
+    if (line[end - 1] != '>' || (end - c - 3) != t->name.len ||
         strncmp(line + c + 2, line + t->name.off, t->name.len) != 0)
         return 0;
     t->kind = CFG_TOK_XML_ONELINE;
@@ -185,8 +184,8 @@ void cfg_lex_line(const char *line, struct cfg_tokline *t)
     }
 }
 
-void cfg_lex_unquote(const char *line, struct cfg_span s, int quoted,
-                     char *out, size_t n)
+void cfg_lex_unquote(const char *line, struct cfg_span s, int quoted, char *out,
+                     size_t n)
 {
     size_t o = 0;
     for (size_t i = s.off; i < s.off + s.len && o + 1 < n; i++) {

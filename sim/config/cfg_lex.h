@@ -49,8 +49,8 @@ void cfg_lex_line(const char *line, struct cfg_tokline *t);
 
 /* cfg_lex_unquote - copy span of line into out (size n), resolving the
  * backslash escapes \" and \\ of a quoted value. */
-void cfg_lex_unquote(const char *line, struct cfg_span s, int quoted,
-                     char *out, size_t n);
+void cfg_lex_unquote(const char *line, struct cfg_span s, int quoted, char *out,
+                     size_t n);
 
 /* cfg_lex_is_html_close - 1 when line contains "-->". */
 int cfg_lex_is_html_close(const char *line);

@@ -34,8 +34,8 @@ static void load_defaults(struct cfg_model *m)
             memset(&m->defaults[q], 0, sizeof(m->defaults[q]));
             continue;
         }
-        int rc = cfg_value_parse(&m->arena, d->type, d->def, &m->defaults[q],
-                                 &e);
+        int rc =
+            cfg_value_parse(&m->arena, d->type, d->def, &m->defaults[q], &e);
         if (rc != 0) {
             fprintf(stderr, "mtasim: bug: bad default '%s' for '%s': %s\n",
                     d->def, d->name, e.msg);
@@ -178,8 +178,7 @@ static void expand_dblock(struct cfg_model *m, struct cfg_dblock *b,
     for (size_t i = 0; i < n; i++) {
         struct cfg_dpat *dp = &b->pats[b->n_pats];
         if (cfgd_pattern_parse(names[i], &dp->p, &e)) {
-            oerr(dl, DIAG_ERROR, &b->o, "in '<domain %s>': %s", b->arg,
-                 e.msg);
+            oerr(dl, DIAG_ERROR, &b->o, "in '<domain %s>': %s", b->arg, e.msg);
             continue;
         }
         dp->from_macro = macro;
@@ -248,8 +247,8 @@ static void finish_pools(struct cfg_model *m, struct diag_list *dl)
             if (v->pools_with_domains++ > 0)
                 oerr(dl, DIAG_ERROR, &pl->member_refs[k].o,
                      "virtual-mta '%s' is in two pools that have <domain> "
-                     "blocks ('%s' and '%s')", v->pub.name,
-                     m->pools[v->pub.pool].pub.name, pl->pub.name);
+                     "blocks ('%s' and '%s')",
+                     v->pub.name, m->pools[v->pub.pool].pub.name, pl->pub.name);
             else
                 v->pub.pool = (int)i;
         }
@@ -326,8 +325,8 @@ static void finish_sources(struct cfg_model *m, struct diag_list *dl)
 {
     for (size_t i = 0; i < m->n_sources; i++) {
         const struct cfg_source_blk *s = &m->sources[i];
-        if (s->default_vmta.name && strcmp(s->default_vmta.name,
-                                           "by-smtp-source-ip") != 0 &&
+        if (s->default_vmta.name &&
+            strcmp(s->default_vmta.name, "by-smtp-source-ip") != 0 &&
             !find_vmta_or_pool(m, s->default_vmta.name))
             oerr(dl, DIAG_ERROR, &s->default_vmta.o,
                  "unknown virtual-mta or pool '%s'", s->default_vmta.name);
@@ -340,8 +339,8 @@ static void finish_sources(struct cfg_model *m, struct diag_list *dl)
         for (size_t k = 0; k < m->plists[i].n; k++) {
             const struct cfg_ref *r = &m->plists[i].entries[k].vmta;
             if (r->name && !find_vmta_or_pool(m, r->name))
-                oerr(dl, DIAG_ERROR, &r->o,
-                     "unknown virtual-mta or pool '%s'", r->name);
+                oerr(dl, DIAG_ERROR, &r->o, "unknown virtual-mta or pool '%s'",
+                     r->name);
         }
 }
 
@@ -412,14 +411,12 @@ size_t cfg_model_rollup_count(const struct cfg_model *m)
     return m->n_rollups;
 }
 
-const struct cfg_rollup *cfg_model_rollup(const struct cfg_model *m,
-                                          size_t i)
+const struct cfg_rollup *cfg_model_rollup(const struct cfg_model *m, size_t i)
 {
     return &m->rollups[i];
 }
 
-const struct cfg_spl *cfg_model_spl(const struct cfg_model *m,
-                                    const char *name)
+const struct cfg_spl *cfg_model_spl(const struct cfg_model *m, const char *name)
 {
     for (size_t i = 0; i < m->n_spls; i++)
         if (strcmp(m->spls[i].name, name) == 0)

@@ -39,16 +39,16 @@ struct cfg_cidr_value {
 /* One directive value, by type (see enum cfg_type). Counts use INFINITY for
  * "unlimited"; times are seconds (INFINITY = never); sizes are bytes. */
 struct cfg_value {
-    int set;       /* 0: unset ("none") */
-    double num;    /* BOOL 0/1, COUNT*, PRIORITY, TIME*, SIZE */
+    int set;    /* 0: unset ("none") */
+    double num; /* BOOL 0/1, COUNT*, PRIORITY, TIME*, SIZE */
     struct cfgv_rate rate;
     const double *list; /* TIME_LIST, DAILY */
     size_t n_list;
-    const char *str;    /* NAME, TEXT, DELIVERY_TYPE, HOSTS; also the
-                           canonical text of every value */
+    const char *str; /* NAME, TEXT, DELIVERY_TYPE, HOSTS; also the
+                        canonical text of every value */
     const struct cfg_cidr_value *cidr;
     size_t n_cidr;
-    int is_time;        /* BOOL_OR_TIME given as an interval */
+    int is_time; /* BOOL_OR_TIME given as an interval */
 };
 
 /* The effective settings of one queue (domain/vmta); values borrow from the
@@ -68,14 +68,14 @@ struct cfg_vmta {
     const char *name;
     const struct cfg_source_ip *ips; /* own or inherited global ones */
     size_t n_ips;
-    int ips_inherited;               /* 1 when ips are the global list */
-    double max_smtp_out;             /* INFINITY = unlimited */
-    struct cfgv_rate max_msg_rate;   /* max-smtp-msg-rate */
-    struct cfgv_rate max_data_rate;  /* max-smtp-data-volume-rate, bytes */
-    const int *cold;                 /* cold-virtual-mta indices */
+    int ips_inherited;              /* 1 when ips are the global list */
+    double max_smtp_out;            /* INFINITY = unlimited */
+    struct cfgv_rate max_msg_rate;  /* max-smtp-msg-rate */
+    struct cfgv_rate max_data_rate; /* max-smtp-data-volume-rate, bytes */
+    const int *cold;                /* cold-virtual-mta indices */
     size_t n_cold;
-    int pool;                        /* pool with <domain> blocks, or -1 */
-    int implicit;                    /* the built-in {default} */
+    int pool;     /* pool with <domain> blocks, or -1 */
+    int implicit; /* the built-in {default} */
     struct cfg_origin origin;
 };
 
@@ -134,8 +134,7 @@ const struct cfg_pool *cfg_model_pool(const struct cfg_model *m, size_t i);
 int cfg_model_pool_find(const struct cfg_model *m, const char *name);
 double cfg_model_total_max_smtp_out(const struct cfg_model *m);
 size_t cfg_model_rollup_count(const struct cfg_model *m);
-const struct cfg_rollup *cfg_model_rollup(const struct cfg_model *m,
-                                          size_t i);
+const struct cfg_rollup *cfg_model_rollup(const struct cfg_model *m, size_t i);
 
 /* cfg_model_queue_settings - the effective settings of queue
  * queue_domain/vmta: VMTA <domain> blocks, then the pool's, then global
@@ -175,9 +174,9 @@ void cfg_model_injection_vmta(const struct cfg_model *m, const char *client,
 
 /* Statistics for `check`'s summary. */
 struct cfg_model_stats {
-    size_t vmtas;       /* excluding the implicit {default} */
+    size_t vmtas; /* excluding the implicit {default} */
     size_t pools;
-    size_t source_ips;  /* distinct addresses over all VMTAs */
+    size_t source_ips; /* distinct addresses over all VMTAs */
     size_t domain_blocks;
     size_t macros;
     size_t smtp_pattern_lists;

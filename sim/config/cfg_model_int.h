@@ -36,11 +36,11 @@ struct cfg_dblock {
     struct cfg_dpat *pats; /* arena */
     size_t n_pats;
     enum cfg_layer layer;
-    int owner;             /* VMTA or pool index; -1 for global */
+    int owner; /* VMTA or pool index; -1 for global */
     struct cfg_setting *set;
     size_t n_set, cap_set;
     struct cfg_origin o;
-    size_t order;          /* position in the config, for ties */
+    size_t order; /* position in the config, for ties */
 };
 
 struct cfg_vmta_int {
@@ -67,7 +67,7 @@ struct cfg_pool_int {
 /* A <source> block: selects the VMTA at injection (UG5 §3.3.7). */
 struct cfg_source_blk {
     const char *arg;
-    int is_net;               /* arg is an address or CIDR */
+    int is_net; /* arg is an address or CIDR */
     struct cfgv_cidr net;
     struct cfg_ref default_vmta; /* name NULL when unset */
     struct cfg_ref pattern_list;
@@ -75,17 +75,21 @@ struct cfg_source_blk {
     struct cfg_origin o;
 };
 
-enum cfg_pentry_kind { CFG_PE_MAIL_FROM, CFG_PE_RCPT_TO, CFG_PE_HEADER,
-                       CFG_PE_ANY };
+enum cfg_pentry_kind {
+    CFG_PE_MAIL_FROM,
+    CFG_PE_RCPT_TO,
+    CFG_PE_HEADER,
+    CFG_PE_ANY
+};
 
 struct cfg_pentry {
     enum cfg_pentry_kind kind;
-    const char *header;      /* CFG_PE_HEADER */
+    const char *header; /* CFG_PE_HEADER */
     const char *regex;
-    void *code;              /* pcre2_code *, NULL for CFG_PE_ANY */
+    void *code; /* pcre2_code *, NULL for CFG_PE_ANY */
     void *match_data;
-    struct cfg_ref vmta;     /* virtual-mta=NAME result, name may be NULL */
-    const char *results;     /* the result text as written */
+    struct cfg_ref vmta; /* virtual-mta=NAME result, name may be NULL */
+    const char *results; /* the result text as written */
     struct cfg_origin o;
 };
 
@@ -97,9 +101,9 @@ struct cfg_plist {
 };
 
 struct cfg_conn_limit {
-    const char *pattern;     /* MX pattern or CIDR text */
-    struct cfgd_pattern mx;  /* mx-connection-limit */
-    struct cfgv_cidr net;    /* ip-connection-limit */
+    const char *pattern;    /* MX pattern or CIDR text */
+    struct cfgd_pattern mx; /* mx-connection-limit */
+    struct cfgv_cidr net;   /* ip-connection-limit */
     double count;
     struct cfg_origin o;
 };
@@ -177,7 +181,7 @@ int cfg_model_plist_find(const struct cfg_model *m, const char *name);
 int cfg_value_parse(struct arena *a, enum cfg_type type, const char *text,
                     struct cfg_value *v, struct cfgv_err *e);
 /* cfg_value_format - the value in config syntax. */
-void cfg_value_format(const struct cfg_value *v, enum cfg_type type,
-                      char *buf, size_t n);
+void cfg_value_format(const struct cfg_value *v, enum cfg_type type, char *buf,
+                      size_t n);
 
 #endif

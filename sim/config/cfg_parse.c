@@ -28,10 +28,10 @@ struct frame *top(struct parser *p)
 static unsigned kind_scope(enum blk_kind k)
 {
     static const unsigned scopes[] = {
-        [BK_DOMAIN] = CFG_S_DOMAIN,        [BK_VMTA] = CFG_S_VMTA,
-        [BK_POOL] = CFG_S_POOL,            [BK_SOURCE] = CFG_S_SOURCE,
-        [BK_SPL] = CFG_S_SMTP_PATTERNS,    [BK_PLIST] = CFG_S_PATTERNS,
-        [BK_ROLLUP] = CFG_S_ROLLUP,        [BK_ACCT] = CFG_S_ACCT,
+        [BK_DOMAIN] = CFG_S_DOMAIN,     [BK_VMTA] = CFG_S_VMTA,
+        [BK_POOL] = CFG_S_POOL,         [BK_SOURCE] = CFG_S_SOURCE,
+        [BK_SPL] = CFG_S_SMTP_PATTERNS, [BK_PLIST] = CFG_S_PATTERNS,
+        [BK_ROLLUP] = CFG_S_ROLLUP,     [BK_ACCT] = CFG_S_ACCT,
         [BK_OPAQUE] = CFG_S_OPAQUE,
     };
     return scopes[k];
@@ -58,8 +58,8 @@ struct diag *perr(struct parser *p, enum diag_severity sev, size_t off,
 {
     va_list ap;
     va_start(ap, fmt);
-    struct diag *d = diag_vadd(p->dl, sev, p->file, p->lineno, (int)off + 1,
-                               fmt, ap);
+    struct diag *d =
+        diag_vadd(p->dl, sev, p->file, p->lineno, (int)off + 1, fmt, ap);
     va_end(ap);
     if (d == NULL)
         return NULL;
@@ -204,8 +204,8 @@ static void unknown_block(struct parser *p, const char *name,
         perr(p, DIAG_ERROR, t->name.off, t->name.len,
              "unknown block '<%s>'; did you mean '<%s>'?", name, near);
     else
-        perr(p, DIAG_ERROR, t->name.off, t->name.len,
-             "unknown block '<%s>'", name);
+        perr(p, DIAG_ERROR, t->name.off, t->name.len, "unknown block '<%s>'",
+             name);
 }
 
 static void open_block(struct parser *p, const struct cfg_tokline *t)
@@ -243,8 +243,13 @@ static void open_block(struct parser *p, const struct cfg_tokline *t)
         kind = BK_OPAQUE;
     }
     struct frame *f = push(p, kind, name, arg, t);
-    if (f && kind != BK_OPAQUE)
-        cfg_parse_open_object(p, f, t);
+    if (f == NULL || kind == BK_OPAQUE)
+        return;
+    cfg_parse_open_object(p, f, t);
+    /* A block whose object could not be made (a duplicate name, a bad
+     * parent) has been reported; its contents are skipped unchecked. */
+    if (f->index < 0 && kind != BK_ROLLUP && kind != BK_ACCT)
+        f->kind = BK_OPAQUE;
 }
 
 /* report_unclosed - the error for a block left open at f. */
@@ -274,10 +279,10 @@ static void close_block(struct parser *p, const struct cfg_tokline *t)
     }
     char w[300];
     where(p, f->file, f->line, w, sizeof(w));
-    struct diag *d = diag_add(p->dl, DIAG_ERROR, p->file, p->lineno,
-                              (int)t->content.off + 1,
-                              "'</%s>' does not close '<%s%s%s>' opened at %s",
-                              name, f->name, f->arg[0] ? " " : "", f->arg, w);
+    struct diag *d =
+        diag_add(p->dl, DIAG_ERROR, p->file, p->lineno, (int)t->content.off + 1,
+                 "'</%s>' does not close '<%s%s%s>' opened at %s", name,
+                 f->name, f->arg[0] ? " " : "", f->arg, w);
     diag_set_source(d, p->line, (int)t->content.len);
     /* Recover: if an outer block has this name, the inner ones were left
      * open; close them all. Otherwise ignore this line. */
@@ -460,8 +465,10 @@ static void parse_file_at(struct parser *p, const char *path, size_t off,
     char *real = realpath(path, NULL);
     for (int i = 0; real && i < p->include_depth; i++)
         if (strcmp(p->includes[i], real) == 0) {
-            perr(p, DIAG_ERROR, off, len, "include cycle: '%s' is already "
-                 "being read", path);
+            perr(p, DIAG_ERROR, off, len,
+                 "include cycle: '%s' is already "
+                 "being read",
+                 path);
             free(real);
             return;
         }
@@ -506,8 +513,10 @@ void include_file(struct parser *p, const char *arg, size_t off)
         return;
     }
     if (strstr(arg, "://")) {
-        perr(p, DIAG_ERROR, off, len, "'include' of a URL is not supported; "
-             "download '%s' and include it by path", arg);
+        perr(p, DIAG_ERROR, off, len,
+             "'include' of a URL is not supported; "
+             "download '%s' and include it by path",
+             arg);
         return;
     }
     if (p->include_depth >= p->m->opt.max_include_depth) {
@@ -524,8 +533,10 @@ void include_file(struct parser *p, const char *arg, size_t off)
     glob_t g;
     int rc = glob(path, 0, NULL, &g);
     if (rc == GLOB_NOMATCH)
-        perr(p, DIAG_WARNING, off, len, "include pattern '%s' matches no "
-             "file", arg);
+        perr(p, DIAG_WARNING, off, len,
+             "include pattern '%s' matches no "
+             "file",
+             arg);
     for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++)
         parse_file_at(p, g.gl_pathv[i], off, len);
     if (rc == 0)

@@ -27,7 +27,7 @@ struct dline {
     const char *value; /* unquoted */
     size_t val_off;    /* offset of the value in the line */
     int quoted;
-    const char *note;  /* "from '...'" when mapped from dialect */
+    const char *note; /* "from '...'" when mapped from dialect */
 };
 
 static enum diag_severity dialect_severity(struct parser *p)
@@ -64,22 +64,26 @@ static void value_error(struct parser *p, const struct dline *l,
 static int split_two(const char *s, char **first, const char **rest)
 {
     const char *sp = strpbrk(s, " \t");
+    *first = NULL;
     if (sp == NULL)
         return -1;
     *first = xstrndup(s, (size_t)(sp - s));
     while (*sp == ' ' || *sp == '\t')
         sp++;
     *rest = sp;
-    return **rest ? 0 : -1;
+    if (**rest)
+        return 0;
+    free(*first);
+    *first = NULL;
+    return -1;
 }
 
 /* ---------------------------------------------------------- domain values */
 
 static struct cfg_dblock *frame_dblock(struct parser *p, struct frame *f)
 {
-    return f && f->kind == BK_DOMAIN && f->index >= 0
-               ? &p->m->dblocks[f->index]
-               : NULL;
+    return f && f->kind == BK_DOMAIN && f->index >= 0 ? &p->m->dblocks[f->index]
+                                                      : NULL;
 }
 
 static struct cfg_setting *find_setting(struct cfg_dblock *b, int qid)
@@ -122,7 +126,8 @@ static void store_setting(struct parser *p, struct cfg_dblock *b,
     if (s && s->o.file && !(s->o.note && !o.note))
         perr(p, DIAG_WARNING, l->t->name.off, l->t->name.len,
              "'%s' is set twice in this block (first at line %d); the later "
-             "value wins", d->name, s->o.line);
+             "value wins",
+             d->name, s->o.line);
     if (s == NULL) {
         XGROW(b->set, b->n_set, b->cap_set);
         s = &b->set[b->n_set++];
@@ -142,7 +147,8 @@ static void rate_zero(struct parser *p, const struct dline *l,
         return;
     perr(p, DIAG_WARNING, l->val_off, strlen(l->value),
          "'%s 0': the meaning of a zero rate is undocumented; read as "
-         "'unlimited' (write 'unlimited' or a rate such as '1/h')", l->kw);
+         "'unlimited' (write 'unlimited' or a rate such as '1/h')",
+         l->kw);
     v->rate.count = INFINITY;
     v->rate.window_s = 1;
     v->str = "unlimited";
@@ -330,8 +336,7 @@ static void vmta_ref(struct parser *p, const struct dline *l,
     if (f->kind == BK_POOL) {
         struct cfg_pool_int *pl = &p->m->pools[f->index];
         if (sp == CFG_X_POOL_MEMBER)
-            add_ref(&pl->member_refs, &pl->n_member_refs, &pl->cap_members,
-                    r);
+            add_ref(&pl->member_refs, &pl->n_member_refs, &pl->cap_members, r);
         else
             add_ref(&pl->cold_refs, &pl->n_cold_refs, &pl->cap_cold, r);
     } else {
@@ -477,8 +482,8 @@ static void apply_directive(struct parser *p, const struct dline *l)
     }
     int clearable = (d->flags & CFG_D_CLEARABLE) || d->type == CFG_T_TEXT;
     if (l->value[0] == '\0' && !(l->quoted && clearable)) {
-        perr(p, DIAG_ERROR, t->name.off + t->name.len, 1,
-             "'%s' needs a value", l->kw);
+        perr(p, DIAG_ERROR, t->name.off + t->name.len, 1, "'%s' needs a value",
+             l->kw);
         return;
     }
     dispatch(p, l, d, scope);
@@ -516,7 +521,8 @@ static void dialect_drop(struct parser *p, const struct dline *l,
     else
         perr(p, dialect_severity(p), t->name.off, t->name.len,
              "'%s' is not PowerMTA syntax and has no equivalent (%s); "
-             "ignored", l->kw, row->why);
+             "ignored",
+             l->kw, row->why);
     struct strbuf sb;
     strbuf_init(&sb);
     strbuf_addf(&sb, "# mtasim --fix: removed '%s'", line);
@@ -525,8 +531,7 @@ static void dialect_drop(struct parser *p, const struct dline *l,
 }
 
 /* dialect_value - the value in real syntax for a mapped line. */
-static char *dialect_value(const struct dline *l,
-                           const struct cfg_dialect *row)
+static char *dialect_value(const struct dline *l, const struct cfg_dialect *row)
 {
     struct strbuf sb;
     strbuf_init(&sb);
@@ -557,8 +562,8 @@ static void dialect_map(struct parser *p, const struct dline *l,
              "'%s' is deprecated; read as '%s'", l->kw, real.buf);
     else if (row->why)
         perr(p, dialect_severity(p), t->name.off, t->name.len,
-             "'%s' is not PowerMTA syntax (%s); read as '%s'", l->kw,
-             row->why, real.buf);
+             "'%s' is not PowerMTA syntax (%s); read as '%s'", l->kw, row->why,
+             real.buf);
     else
         perr(p, dialect_severity(p), t->name.off, t->name.len,
              "'%s' is not PowerMTA syntax; read as '%s'", l->kw, real.buf);
@@ -599,8 +604,8 @@ static void *compile_regex(struct parser *p, const char *s, size_t off,
     if (re == NULL) {
         PCRE2_UCHAR msg[120];
         pcre2_get_error_message(code, msg, sizeof(msg));
-        perr(p, DIAG_ERROR, off + 1 + at, 1,
-             "invalid regular expression: %s", (char *)msg);
+        perr(p, DIAG_ERROR, off + 1 + at, 1, "invalid regular expression: %s",
+             (char *)msg);
     }
     return re;
 }
@@ -678,6 +683,7 @@ static void rollup_entry(struct parser *p, const struct dline *l)
     if (split_two(l->value, &pat, &name) || strpbrk(name, " \t")) {
         perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
              "expected 'mx MX-PATTERN ROLLUP-NAME'");
+        free(pat);
         return;
     }
     struct cfgd_pattern cp;
@@ -688,8 +694,8 @@ static void rollup_entry(struct parser *p, const struct dline *l)
         return;
     }
     XGROW(m->rollups, m->n_rollups, m->cap_rollups);
-    m->rollup_pats = xreallocarray(m->rollup_pats, m->cap_rollups,
-                                   sizeof(*m->rollup_pats));
+    m->rollup_pats =
+        xreallocarray(m->rollup_pats, m->cap_rollups, sizeof(*m->rollup_pats));
     m->rollup_pats[m->n_rollups] = cp;
     struct cfg_rollup *r = &m->rollups[m->n_rollups++];
     r->mx_pattern = arena_strdup(&m->arena, pat);
@@ -710,7 +716,8 @@ static int special_scope(struct parser *p, const struct dline *l,
         else
             perr(p, DIAG_ERROR, t->name.off, t->name.len,
                  "only 'reply /REGEX/ ACTIONS' lines are allowed in "
-                 "<smtp-pattern-list>, not '%s'", l->kw);
+                 "<smtp-pattern-list>, not '%s'",
+                 l->kw);
         return 1;
     }
     if (scope == CFG_S_ROLLUP) {
@@ -719,7 +726,8 @@ static int special_scope(struct parser *p, const struct dline *l,
         else
             perr(p, DIAG_ERROR, t->name.off, t->name.len,
                  "only 'mx MX-PATTERN ROLLUP-NAME' lines are allowed in "
-                 "<mx-rollup-list>, not '%s'", l->kw);
+                 "<mx-rollup-list>, not '%s'",
+                 l->kw);
         return 1;
     }
     if (scope == CFG_S_PATTERNS) {
@@ -729,7 +737,8 @@ static int special_scope(struct parser *p, const struct dline *l,
         else
             perr(p, DIAG_ERROR, t->name.off, t->name.len,
                  "expected 'mail-from', 'rcpt-to', 'header' or '*' in "
-                 "<pattern-list>, not '%s'", l->kw);
+                 "<pattern-list>, not '%s'",
+                 l->kw);
         return 1;
     }
     return 0;
@@ -739,8 +748,7 @@ static int special_scope(struct parser *p, const struct dline *l,
  * PowerMTA documents lower case and its case rules are UNVERIFIED. */
 static char *keyword(struct parser *p, const struct cfg_tokline *t)
 {
-    char *raw = arena_strndup(&p->m->arena, p->line + t->name.off,
-                              t->name.len);
+    char *raw = arena_strndup(&p->m->arena, p->line + t->name.off, t->name.len);
     char *kw = str_lower(arena_strdup(&p->m->arena, raw));
     if (strcmp(raw, kw) != 0)
         perr(p, DIAG_WARNING, t->name.off, t->name.len,
@@ -776,10 +784,9 @@ void parse_xml_line(struct parser *p, const struct cfg_tokline *t)
     struct dline l;
     memset(&l, 0, sizeof(l));
     l.t = t;
-    l.kw = str_lower(arena_strndup(&p->m->arena, p->line + t->name.off,
-                                   t->name.len));
-    l.value = arena_strndup(&p->m->arena, p->line + t->value.off,
-                            t->value.len);
+    l.kw = str_lower(
+        arena_strndup(&p->m->arena, p->line + t->name.off, t->name.len));
+    l.value = arena_strndup(&p->m->arena, p->line + t->value.off, t->value.len);
     l.val_off = t->value.off;
     unsigned scope = current_scope(p);
     const struct cfg_dialect *row = cfg_dialect_find(l.kw, scope);
@@ -798,7 +805,8 @@ void parse_xml_line(struct parser *p, const struct cfg_tokline *t)
     } else if (row && row->kind == CFG_DL_DROP) {
         perr(p, dialect_severity(p), t->content.off, t->content.len,
              "XML-style '%s' is not PowerMTA syntax and has no equivalent "
-             "(%s); ignored", line, row->why);
+             "(%s); ignored",
+             line, row->why);
         struct strbuf sb;
         strbuf_init(&sb);
         strbuf_addf(&sb, "# mtasim --fix: removed '%s'", line);
@@ -807,7 +815,8 @@ void parse_xml_line(struct parser *p, const struct cfg_tokline *t)
     } else {
         perr(p, DIAG_ERROR, t->content.off, t->content.len,
              "XML-style '%s' is not PowerMTA syntax, and '%s' is not a "
-             "directive here", line, l.kw);
+             "directive here",
+             line, l.kw);
     }
 }
 

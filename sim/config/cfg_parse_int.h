@@ -19,7 +19,7 @@ enum blk_kind {
     BK_OPAQUE
 };
 
-#define CFG_MAX_NEST 32
+#define CFG_MAX_NEST          32
 #define CFG_MAX_INCLUDE_STACK 64
 
 struct frame {
@@ -29,12 +29,12 @@ struct frame {
     const char *file;
     int line;
     int col;
-    int index;        /* dblock / vmta / pool / source / spl / plist */
+    int index; /* dblock / vmta / pool / source / spl / plist */
     int include_depth;
-    int dialect_spl;  /* synthesized smtp-pattern-list for rule lines */
-    int dialect_edit; /* index of the --fix insertion for that list */
+    int dialect_spl;         /* synthesized smtp-pattern-list for rule lines */
+    int dialect_edit;        /* index of the --fix insertion for that list */
     int dialect_limits_line; /* line whose limits the queue got */
-    int outer_line;   /* line of the outermost open block (for inserts) */
+    int outer_line; /* line of the outermost open block (for inserts) */
     const char *outer_file;
 };
 
@@ -45,8 +45,8 @@ struct parser {
     int depth;
     char *includes[CFG_MAX_INCLUDE_STACK]; /* real paths being read */
     int include_depth;
-    const char *file;      /* current file (interned) */
-    const char *line;      /* current physical line */
+    const char *file; /* current file (interned) */
+    const char *line; /* current physical line */
     int lineno;
     size_t order;
 };

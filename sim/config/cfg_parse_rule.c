@@ -21,7 +21,7 @@
 
 struct rule {
     char code[4];
-    char *text;      /* reply text to look for, e.g. "RP-001" */
+    char *text; /* reply text to look for, e.g. "RP-001" */
     double backoff_s;
     double conns;
     struct cfgv_rate rate;
@@ -152,8 +152,8 @@ static void set_dialect(struct parser *p, struct cfg_dblock *b, int qid,
             return;
     struct cfg_value v;
     struct cfgv_err e;
-    if (cfg_value_parse(&p->m->arena, cfg_directive_queue(qid)->type, text,
-                        &v, &e))
+    if (cfg_value_parse(&p->m->arena, cfg_directive_queue(qid)->type, text, &v,
+                        &e))
         return;
     XGROW(b->set, b->n_set, b->cap_set);
     struct cfg_setting *s = &b->set[b->n_set++];
@@ -221,8 +221,8 @@ static void first_rule_limits(struct parser *p, struct frame *f,
 static void add_rule(struct parser *p, const struct cfg_tokline *t,
                      struct frame *f, struct cfg_dblock *b, struct rule *r)
 {
-    const char *note = arena_strndup(&p->m->arena, p->line + t->content.off,
-                                     t->content.len);
+    const char *note =
+        arena_strndup(&p->m->arena, p->line + t->content.off, t->content.len);
     struct cfg_spl *l = f->dialect_spl >= 0 ? &p->m->spls[f->dialect_spl]
                                             : new_list(p, f, b, note);
     char *re = rule_regex(r), when[32], act[256], rate[64];
@@ -250,18 +250,20 @@ static void add_rule(struct parser *p, const struct cfg_tokline *t,
              t->content.len,
              "bare reply rule '%s' is not PowerMTA syntax; read as 'reply /%s/ "
              "%s' in <smtp-pattern-list %s>, with 'backoff-max-smtp-out %.0f' "
-             "and 'backoff-max-msg-rate %s' for the queue", note, re, act,
-             l->name, r->conns, rate);
+             "and 'backoff-max-msg-rate %s' for the queue",
+             note, re, act, l->name, r->conns, rate);
     } else {
-        strbuf_addf(&fix, "# mtasim --fix: '%s' became a rule of "
-                    "<smtp-pattern-list %s>", note, l->name);
+        strbuf_addf(&fix,
+                    "# mtasim --fix: '%s' became a rule of "
+                    "<smtp-pattern-list %s>",
+                    note, l->name);
         perr(p, p->m->opt.strict ? DIAG_ERROR : DIAG_WARNING, t->content.off,
              t->content.len,
              "bare reply rule '%s' is not PowerMTA syntax; read as 'reply /%s/ "
              "%s' in <smtp-pattern-list %s>; PowerMTA has one set of backoff "
              "limits per queue, so those from line %d apply, not %.0f "
-             "connections and %s", note, re, act, l->name,
-             f->dialect_limits_line, r->conns, rate);
+             "connections and %s",
+             note, re, act, l->name, f->dialect_limits_line, r->conns, rate);
     }
     update_insert(p, f, l);
     struct strbuf ind;

@@ -189,8 +189,8 @@ static const char *plist_vmta(const struct cfg_plist *pl, const char *rcpt)
             return e->vmta.name;
         if (e->kind != CFG_PE_RCPT_TO || rcpt == NULL)
             continue;
-        if (pcre2_match(e->code, (PCRE2_SPTR)rcpt, PCRE2_ZERO_TERMINATED, 0,
-                        0, e->match_data, NULL) >= 0)
+        if (pcre2_match(e->code, (PCRE2_SPTR)rcpt, PCRE2_ZERO_TERMINATED, 0, 0,
+                        e->match_data, NULL) >= 0)
             return e->vmta.name;
     }
     return NULL;

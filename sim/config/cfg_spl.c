@@ -55,8 +55,7 @@ static int parse_interval_arg(const char *arg, size_t off, double *out,
     if (cfgv_parse_time(arg, out, CFGV_ALLOW_NEVER, &ve) == 0)
         return 0;
     char buf[sizeof(e->msg)];
-    snprintf(buf, sizeof(buf), "invalid interval '%.40s': %.90s", arg,
-             ve.msg);
+    snprintf(buf, sizeof(buf), "invalid interval '%.40s': %.90s", arg, ve.msg);
     return fail(e, off + ve.offset, ve.len, buf);
 }
 
@@ -66,8 +65,8 @@ static int apply_action(struct cfg_spl_rule *r, const char *a, size_t off,
 {
     size_t len = strlen(a);
     if (strcmp(a, "mode=backoff") == 0 || strcmp(a, "mode=normal") == 0) {
-        enum cfg_spl_mode m = a[5] == 'b' ? CFG_SPL_MODE_BACKOFF
-                                          : CFG_SPL_MODE_NORMAL;
+        enum cfg_spl_mode m =
+            a[5] == 'b' ? CFG_SPL_MODE_BACKOFF : CFG_SPL_MODE_NORMAL;
         if (r->mode != CFG_SPL_MODE_NONE && r->mode != m)
             return fail(e, off, len,
                         "'mode=backoff' and 'mode=normal' in one rule");
@@ -148,8 +147,9 @@ static int check_combination(const struct cfg_spl_rule *r, size_t off,
                              struct cfgv_err *e)
 {
     if (r->skip_mx && r->bounce_queue)
-        return fail(e, off, 1, "'skip-mx' cannot be combined with "
-                               "'bounce-queue'");
+        return fail(e, off, 1,
+                    "'skip-mx' cannot be combined with "
+                    "'bounce-queue'");
     return 0;
 }
 
@@ -221,8 +221,7 @@ const struct cfg_spl_rule *cfg_spl_match(const struct cfg_spl *l,
 }
 
 /* add_interval_action - "name=1h" when the interval was given. */
-static void add_interval_action(struct strbuf *sb, const char *name,
-                                double s)
+static void add_interval_action(struct strbuf *sb, const char *name, double s)
 {
     char t[32];
     if (s < 0)

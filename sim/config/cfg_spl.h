@@ -11,23 +11,26 @@
 
 #include <stddef.h>
 
-enum cfg_spl_mode { CFG_SPL_MODE_NONE, CFG_SPL_MODE_BACKOFF,
-                    CFG_SPL_MODE_NORMAL };
+enum cfg_spl_mode {
+    CFG_SPL_MODE_NONE,
+    CFG_SPL_MODE_BACKOFF,
+    CFG_SPL_MODE_NORMAL
+};
 
 struct cfg_spl_rule {
-    char *regex;                     /* as written, without the slashes */
-    void *code;                      /* pcre2_code * */
-    void *match_data;                /* pcre2_match_data * scratch: matching
-                                        is single-threaded per model */
+    char *regex;      /* as written, without the slashes */
+    void *code;       /* pcre2_code * */
+    void *match_data; /* pcre2_match_data * scratch: matching
+                         is single-threaded per model */
     enum cfg_spl_mode mode;
     double backoff_to_normal_after_s; /* < 0: not given (use the domain's) */
     int skip_mx;
     int bounce_queue;
     int bounce_rcpt;
     int disable_source_ip;
-    double reenable_after_s;         /* < 0: not given */
+    double reenable_after_s; /* < 0: not given */
     int defer_queue;
-    const char *file;                /* where the rule was written */
+    const char *file; /* where the rule was written */
     int line;
 };
 
@@ -53,7 +56,6 @@ void cfg_spl_release(struct cfg_spl *l);
 const struct cfg_spl_rule *cfg_spl_match(const struct cfg_spl *l,
                                          const char *text);
 /* cfg_spl_format_actions - the rule's actions in config syntax. */
-void cfg_spl_format_actions(const struct cfg_spl_rule *r, char *buf,
-                            size_t n);
+void cfg_spl_format_actions(const struct cfg_spl_rule *r, char *buf, size_t n);
 
 #endif

@@ -29,8 +29,7 @@ static void keep_list(struct arena *a, double *list, size_t n,
 }
 
 /* parse_word - NAME: one word; "" (empty) leaves the value unset. */
-static int parse_word(const char *text, struct cfg_value *v,
-                      struct cfgv_err *e)
+static int parse_word(const char *text, struct cfg_value *v, struct cfgv_err *e)
 {
     const char *sp = strpbrk(text, " \t");
     if (sp)
@@ -121,9 +120,8 @@ static int parse_bool_or_time(const char *text, struct cfg_value *v,
 }
 
 /* parse_by_type - the type switch; v->set is already 1. */
-static int parse_by_type(struct arena *a, enum cfg_type type,
-                         const char *text, struct cfg_value *v,
-                         struct cfgv_err *e)
+static int parse_by_type(struct arena *a, enum cfg_type type, const char *text,
+                         struct cfg_value *v, struct cfgv_err *e)
 {
     int b;
     double *list;
@@ -249,8 +247,8 @@ static void format_num(double x, char *buf, size_t n)
         snprintf(buf, n, "%.0f", x);
 }
 
-void cfg_value_format(const struct cfg_value *v, enum cfg_type type,
-                      char *buf, size_t n)
+void cfg_value_format(const struct cfg_value *v, enum cfg_type type, char *buf,
+                      size_t n)
 {
     static const char *const types[] = { "smtp", "pipe", "file", "discard",
                                          "http-delivery" };

@@ -108,8 +108,7 @@ struct cfgv_hosts {
     struct cfgv_host *items;
     size_t n;
 };
-int cfgv_parse_hosts(const char *s, struct cfgv_hosts *out,
-                     struct cfgv_err *e);
+int cfgv_parse_hosts(const char *s, struct cfgv_hosts *out, struct cfgv_err *e);
 void cfgv_hosts_release(struct cfgv_hosts *h);
 
 /* Canonical formatting, used by `check --show-settings` and `--fix`:

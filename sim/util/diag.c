@@ -59,8 +59,7 @@ struct diag *diag_vadd(struct diag_list *dl, enum diag_severity sev,
 }
 
 struct diag *diag_add(struct diag_list *dl, enum diag_severity sev,
-                      const char *file, int line, int col, const char *fmt,
-                      ...)
+                      const char *file, int line, int col, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -15,10 +15,10 @@ enum diag_severity { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR };
 
 struct diag {
     enum diag_severity severity;
-    char *file;        /* NULL when the message is not about a file */
-    int line;          /* 1-based; 0 = unknown */
-    int col;           /* 1-based; 0 = unknown */
-    int span;          /* characters to underline after the caret; 0 = 1 */
+    char *file; /* NULL when the message is not about a file */
+    int line;   /* 1-based; 0 = unknown */
+    int col;    /* 1-based; 0 = unknown */
+    int span;   /* characters to underline after the caret; 0 = 1 */
     char *message;
     char *source_line; /* the offending line, for the caret; may be NULL */
     char *context;     /* e.g. "in <domain x> opened at line 9"; may be NULL */
@@ -29,8 +29,8 @@ struct diag_list {
     size_t n, cap;
     size_t n_errors;
     size_t n_warnings;
-    size_t max_errors;    /* errors beyond this are counted, not stored */
-    size_t dropped;       /* errors not stored because of max_errors */
+    size_t max_errors; /* errors beyond this are counted, not stored */
+    size_t dropped;    /* errors not stored because of max_errors */
     int warnings_are_errors;
 };
 
@@ -42,8 +42,8 @@ void diag_list_release(struct diag_list *dl);
 /* diag_add - append a diagnostic; returns it so the caller can attach a
  * source line or context, or NULL when the error cap swallowed it. */
 struct diag *diag_add(struct diag_list *dl, enum diag_severity sev,
-                      const char *file, int line, int col, const char *fmt,
-                      ...) __attribute__((format(printf, 6, 7)));
+                      const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 struct diag *diag_vadd(struct diag_list *dl, enum diag_severity sev,
                        const char *file, int line, int col, const char *fmt,
                        va_list ap) __attribute__((format(printf, 6, 0)));

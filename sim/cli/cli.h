@@ -5,5 +5,7 @@
 #define CLI_H
 
 int cmd_check(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

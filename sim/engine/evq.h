@@ -1,0 +1,47 @@
+/* evq.h - the pending-event set: a binary heap ordered by (time, sequence).
+ *
+ * Time is integer microseconds from the scenario start, so sums of
+ * intervals are exact and runs are bit-reproducible (des.md §3.3). The
+ * sequence number is the insertion counter: ties pop in FIFO order.
+ * Cancellation is lazy: an event carries its owner's generation number, and
+ * the owner ignores events whose generation is stale (Redis
+ * AE_DELETED_EVENT_ID). The heap only holds timers that cannot be kept in
+ * a FIFO (see DESIGN.md): one per busy connection and per timed queue.
+ * Ownership: the heap array belongs to the evq. */
+#ifndef EVQ_H
+#define EVQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct evq_event {
+    int64_t t_us;
+    uint64_t seq;
+    uint32_t kind;  /* caller's event type */
+    uint32_t gen;   /* caller's generation, for lazy cancellation */
+    uint64_t id;    /* caller's entity */
+};
+
+struct evq {
+    struct evq_event *heap;
+    size_t n, cap;
+    uint64_t next_seq;
+    int64_t now_us;  /* time of the last popped event */
+    uint64_t pushed; /* statistics */
+    uint64_t popped;
+    size_t max_n;
+};
+
+void evq_init(struct evq *q);
+void evq_release(struct evq *q);
+/* evq_push - schedule an event; t_us must not be before now_us. Returns
+ * 0, or -1 when t_us is in the past (a caller bug to report). */
+int evq_push(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
+             uint64_t id);
+/* evq_pop - the earliest event into *ev and advance now_us; 0, or -1 when
+ * the set is empty. */
+int evq_pop(struct evq *q, struct evq_event *ev);
+/* evq_peek_time - the earliest time, or INT64_MAX when empty. */
+int64_t evq_peek_time(const struct evq *q);
+
+#endif

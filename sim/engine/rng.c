@@ -1,0 +1,108 @@
+/* rng.c - Philox4x64-10 as a keyed gsl_rng_type. */
+#include "engine/rng.h"
+
+#include <Random123/philox.h>
+#include <string.h>
+
+struct philox_state {
+    philox4x64_key_t key;
+    philox4x64_ctr_t ctr; /* ctr.v[3] counts 256-bit blocks */
+    philox4x64_ctr_t out;
+    int used;             /* 32-bit words of out already returned (0..8) */
+};
+
+/* refill - the next block of the stream. */
+static void refill(struct philox_state *s)
+{
+    s->out = philox4x64(s->ctr, s->key);
+    s->ctr.v[3]++;
+    s->used = 0;
+}
+
+static unsigned long philox_get(void *vstate)
+{
+    struct philox_state *s = vstate;
+    if (s->used == 8)
+        refill(s);
+    uint64_t w = s->out.v[s->used / 2];
+    unsigned long x = (unsigned long)((s->used & 1) ? w >> 32 : w & 0xffffffffu);
+    s->used++;
+    return x;
+}
+
+/* philox_get_double - 53 random bits from one 64-bit word, in [0, 1). */
+static double philox_get_double(void *vstate)
+{
+    struct philox_state *s = vstate;
+    if (s->used > 6)
+        refill(s);
+    if (s->used & 1)
+        s->used++;
+    uint64_t w = s->out.v[s->used / 2];
+    s->used += 2;
+    return (double)(w >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static void philox_set(void *vstate, unsigned long seed)
+{
+    struct philox_state *s = vstate;
+    memset(s, 0, sizeof(*s));
+    s->key.v[0] = seed;
+    refill(s);
+}
+
+static const gsl_rng_type philox_type = {
+    "philox4x64", 0xffffffffUL, 0, sizeof(struct philox_state), philox_set,
+    philox_get, philox_get_double,
+};
+
+const gsl_rng_type *rng_philox = &philox_type;
+
+void rng_init(struct rng *g, uint64_t seed, uint64_t replication)
+{
+    g->seed = seed;
+    g->replication = replication;
+    g->r = gsl_rng_alloc(rng_philox);
+    rng_at(g, RNG_ARRIVAL, 0, 0);
+}
+
+void rng_release(struct rng *g)
+{
+    gsl_rng_free(g->r);
+    g->r = NULL;
+}
+
+gsl_rng *rng_at(struct rng *g, enum rng_purpose purpose, uint64_t entity,
+                uint64_t attempt)
+{
+    struct philox_state *s = g->r->state;
+    s->key.v[0] = g->seed;
+    s->key.v[1] = g->replication;
+    s->ctr.v[0] = (uint64_t)purpose;
+    s->ctr.v[1] = entity;
+    s->ctr.v[2] = attempt;
+    s->ctr.v[3] = 0;
+    refill(s);
+    return g->r;
+}
+
+double rng_uniform(struct rng *g, enum rng_purpose purpose, uint64_t entity,
+                   uint64_t attempt)
+{
+    return gsl_rng_uniform(rng_at(g, purpose, entity, attempt));
+}
+
+uint64_t rng_hash64(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return h;
+}

@@ -1,0 +1,66 @@
+/* sendlist.h - the recipients to inject, streamed in time order.
+ *
+ * Three sources (issue 3):
+ *  - a CSV with a header: columns `time` (seconds from the start, or ISO
+ *    8601), `rcpt` or `domain`, optional `vmta`, `pool`, `stream`, `size`,
+ *    `invalid` (0/1), `complaint` (0/1); rows must be in time order;
+ *  - a PowerMTA accounting file (format "pmta-acct"): columns mapped by
+ *    header name, ragged rows tolerated, time_t and ISO times, one
+ *    recipient instance per (timeQueued, orig, rcpt, jobId, envId) key,
+ *    enqueue time from `r` records or `timeQueued`;
+ *  - a generator: per-stream Poisson (optionally with an hourly profile) or
+ *    blast arrivals, domain shares, invalid and complaint rates, sizes.
+ * Send lists are never loaded whole: memory grows with what is buffered
+ * for reordering, not with the list.
+ *
+ * Recipient ids are 0, 1, 2, ... in send-list order, and intrinsic
+ * properties (invalid, complains) are keyed draws on that id, so two
+ * configurations replaying one send list see the same recipients.
+ * Ownership: strings in a send_rec are borrowed until the next call. */
+#ifndef SENDLIST_H
+#define SENDLIST_H
+
+#include "engine/rng.h"
+#include "input/scenario.h"
+#include "util/diag.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct send_rec {
+    int64_t t_us;       /* injection time, microseconds from the start */
+    uint64_t id;        /* 0, 1, 2, ... */
+    const char *rcpt;   /* full address, or NULL when only the domain */
+    const char *domain; /* lower case */
+    const char *vmta;   /* NULL when unset */
+    const char *pool;   /* NULL when unset */
+    int stream;         /* index of sendlist_stream() */
+    uint32_t size;      /* bytes */
+    int invalid;        /* unknown user */
+    int complains;      /* complains if delivered */
+};
+
+struct sendlist_stream {
+    const char *name;
+    double deadline_s; /* < 0: none */
+};
+
+struct sendlist;
+
+/* sendlist_open - start reading the scenario's send list. NULL with errors
+ * in dl when it cannot start. g supplies keyed draws. */
+struct sendlist *sendlist_open(const struct scenario *sc, struct rng *g,
+                               struct diag_list *dl);
+/* sendlist_next - the next recipient: 1, 0 at the end, -1 on an error
+ * (in dl, with file:line). Records come in non-decreasing t_us, and
+ * never later than the scenario's duration. */
+int sendlist_next(struct sendlist *sl, struct send_rec *out);
+size_t sendlist_stream_count(const struct sendlist *sl);
+const struct sendlist_stream *sendlist_stream(const struct sendlist *sl,
+                                              size_t i);
+/* sendlist_warnings - rows skipped or adjusted so far (e.g. acct rows
+ * queued out of order), for the run summary. */
+uint64_t sendlist_adjusted(const struct sendlist *sl);
+void sendlist_close(struct sendlist *sl);
+
+#endif

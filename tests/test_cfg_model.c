@@ -100,11 +100,14 @@ static void test_macros(void)
     CHECK_STR(value(m, "yahoo.de", NULL, CFG_Q_MAX_MSG_RATE), "10/m");
     CHECK_STR(value(m, "yahoo.org", NULL, CFG_Q_MAX_MSG_RATE), "unlimited");
     cfg_model_free(m);
+    /* A loop is reported once per macro in it, at its definition; the
+     * block using it adds no error of its own. */
     m = load("domain-macro a $b\ndomain-macro b $a\n<domain $a>\n</domain>\n");
-    CHECK_INT(dl.n_errors, 1);
+    CHECK_INT(dl.n_errors, 2);
     CHECK(dl.n && strstr(dl.items[0].message, "loop") != NULL, "got '%s'",
           dl.n ? dl.items[0].message : "");
-    CHECK_INT(dl.n ? dl.items[0].line : 0, 3);
+    CHECK_INT(dl.n ? dl.items[0].line : 0, 1);
+    CHECK_INT(dl.n > 1 ? dl.items[1].line : 0, 2);
     cfg_model_free(m);
     m = load("<domain $nope>\n</domain>\n");
     CHECK_INT(dl.n_errors, 1);

@@ -12,6 +12,7 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -220,6 +221,8 @@ static int show_settings(const struct cfg_model *m, const char *arg)
     const char *slash = strchr(arg, '/');
     size_t len = slash ? (size_t)(slash - arg) : strlen(arg);
     snprintf(domain, sizeof(domain), "%.*s", (int)len, arg);
+    for (char *c = domain; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
     int v = slash ? cfg_model_vmta_find(m, slash + 1) : 0;
     if (v < 0) {
         int p = cfg_model_pool_find(m, slash + 1);
@@ -239,6 +242,9 @@ static int show_settings(const struct cfg_model *m, const char *arg)
     printf("settings for queue %s/%s", qd, vname);
     if (strcmp(qd, domain) != 0)
         printf(" (recipient domain %s, via queue-to)", domain);
+    if (cfg_model_rollup_count(m) > 0)
+        printf("\n  (without MX data <mx-rollup-list> is not applied here; "
+               "the simulator takes MX names from the provider models)");
     printf("\n  %-45s %-18s %s\n", "directive", "value", "from");
     struct cfg_qsettings s;
     cfg_model_queue_settings(m, qd, v, &s);

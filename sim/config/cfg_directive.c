@@ -113,6 +113,17 @@ static const struct cfg_directive other_rows[] = {
     { "write-timeout", A, CFG_T_TIME, "1m", 0, -1, CFG_X_NONE },
     { "http-webhook-url", A, CFG_T_TEXT, "", U, -1, CFG_X_NONE },
     { "max-webhook-batch-size", A, CFG_T_TEXT, "", U, -1, CFG_X_NONE },
+    /* Lines of the list blocks (parsed by cfg_parse_dir.c's special_scope;
+     * listed so that elsewhere they get a scope error, not "unknown"). */
+    { "reply", CFG_S_SMTP_PATTERNS, CFG_T_SPECIAL, "", R | U | MD, -1,
+      CFG_X_REPLY },
+    { "mx", CFG_S_ROLLUP, CFG_T_SPECIAL, "", R | U | MD, -1, CFG_X_MX_ROLLUP },
+    { "mail-from", CFG_S_PATTERNS, CFG_T_SPECIAL, "", R | U, -1,
+      CFG_X_PATTERN_ENTRY },
+    { "rcpt-to", CFG_S_PATTERNS, CFG_T_SPECIAL, "", R | U | MD, -1,
+      CFG_X_PATTERN_ENTRY },
+    { "header", CFG_S_PATTERNS, CFG_T_SPECIAL, "", R | U, -1,
+      CFG_X_PATTERN_ENTRY },
     /* Global, not modelled. */
     { "postmaster", G, CFG_T_TEXT, "", R | U, -1, CFG_X_NONE },
     { "smtp-listener", G, CFG_T_TEXT, "", R | U, -1, CFG_X_NONE },

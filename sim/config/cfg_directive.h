@@ -108,7 +108,8 @@ enum cfg_dflags {
       CFG_T_CIDR_DATA_RATE, "", QD_M | QD_RP | QD_UN)                          \
     X(MAX_MSG_PER_CONNECTION, "max-msg-per-connection", CFG_T_COUNT, "0",      \
       QD_M)                                                                    \
-    X(MAX_RCPT_PER_MESSAGE, "max-rcpt-per-message", CFG_T_COUNT, "1000", QD_M) \
+    X(MAX_RCPT_PER_MESSAGE, "max-rcpt-per-message", CFG_T_COUNT_UNL, "1000",   \
+      QD_M)                                                                    \
     X(MAX_ERRORS_PER_CONNECTION, "max-errors-per-connection", CFG_T_COUNT_UNL, \
       "unlimited", QD_M)                                                       \
     X(RETRY_AFTER, "retry-after", CFG_T_TIME_LIST, "10m", QD_M)                \

@@ -36,11 +36,16 @@ static void add_num(cJSON *obj, const char *key, double x)
         cJSON_AddNumberToObject(obj, key, x);
 }
 
-static cJSON *rate_json(const struct cfgv_rate *r)
+static cJSON *rate_json(const struct cfgv_rate *r, int bytes)
 {
     cJSON *o = cJSON_CreateObject();
     char buf[64];
-    cfgv_format_rate(r, buf, sizeof(buf));
+    struct cfg_value v;
+    memset(&v, 0, sizeof(v));
+    v.set = 1;
+    v.rate = *r;
+    cfg_value_format(&v, bytes ? CFG_T_DATA_RATE : CFG_T_RATE, buf,
+                     sizeof(buf));
     cJSON_AddStringToObject(o, "text", buf);
     add_num(o, "per_s", r->count / r->window_s);
     return o;
@@ -127,8 +132,8 @@ static void add_limits(cJSON *o, double max_out, const struct cfgv_rate *msg,
                        const struct cfgv_rate *data)
 {
     add_num(o, "max_smtp_out", max_out);
-    cJSON_AddItemToObject(o, "max_smtp_msg_rate", rate_json(msg));
-    cJSON_AddItemToObject(o, "max_smtp_data_volume_rate", rate_json(data));
+    cJSON_AddItemToObject(o, "max_smtp_msg_rate", rate_json(msg, 0));
+    cJSON_AddItemToObject(o, "max_smtp_data_volume_rate", rate_json(data, 1));
 }
 
 static cJSON *vmtas_json(const struct cfg_model *m)
@@ -275,6 +280,49 @@ static cJSON *misc_lists_json(const struct cfg_model *m, cJSON *root)
     return root;
 }
 
+static cJSON *plists_json(const struct cfg_model *m)
+{
+    static const char *const kinds[] = { "mail-from", "rcpt-to", "header",
+                                         "*" };
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < m->n_plists; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", m->plists[i].name);
+        add_origin(o, &m->plists[i].o);
+        cJSON *es = cJSON_AddArrayToObject(o, "entries");
+        for (size_t k = 0; k < m->plists[i].n; k++) {
+            const struct cfg_pentry *pe = &m->plists[i].entries[k];
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "match", kinds[pe->kind]);
+            if (pe->header)
+                cJSON_AddStringToObject(e, "header", pe->header);
+            if (pe->regex)
+                cJSON_AddStringToObject(e, "regex", pe->regex);
+            cJSON_AddStringToObject(e, "results", pe->results);
+            if (pe->vmta.name)
+                cJSON_AddStringToObject(e, "virtual_mta", pe->vmta.name);
+            add_origin(e, &pe->o);
+            cJSON_AddItemToArray(es, e);
+        }
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *limits_json(const struct cfg_conn_limit *l, size_t n,
+                          const char *key)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, key, l[i].pattern);
+        cJSON_AddNumberToObject(o, "max_connections", l[i].count);
+        add_origin(o, &l[i].o);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 static cJSON *kept_json(const struct cfg_model *m)
 {
     cJSON *a = cJSON_CreateArray();
@@ -345,6 +393,11 @@ cJSON *cfg_json_model(const struct cfg_model *m, const char *const *queues,
     cJSON_AddItemToObject(root, "domain_blocks", dblocks_json(m));
     misc_lists_json(m, root);
     cJSON_AddItemToObject(root, "smtp_pattern_lists", spls_json(m));
+    cJSON_AddItemToObject(root, "pattern_lists", plists_json(m));
+    cJSON_AddItemToObject(root, "mx_connection_limits",
+                          limits_json(m->mx_limits, m->n_mx_limits, "mx"));
+    cJSON_AddItemToObject(root, "ip_connection_limits",
+                          limits_json(m->ip_limits, m->n_ip_limits, "ip"));
     cJSON_AddItemToObject(root, "not_modelled", kept_json(m));
     cJSON_AddNumberToObject(root, "dialect_lines", (double)m->dialect_lines);
     if (queues == NULL) {

@@ -88,12 +88,32 @@ static int lex_xml_tail(const char *line, size_t g, size_t end,
     if (close == NULL || (size_t)(close - line) >= end)
         return 0;
     size_t c = (size_t)(close - line);
-    if (line[end - 1] != '>' || (end - c - 3) != t->name.len ||
+    if (c == g + 1 || line[end - 1] != '>' || (end - c - 3) != t->name.len ||
         strncmp(line + c + 2, line + t->name.off, t->name.len) != 0)
         return 0;
     t->kind = CFG_TOK_XML_ONELINE;
     t->value.off = g + 1;
     t->value.len = c - g - 1;
+    return 1;
+}
+
+/* lex_inline_close - "<name arg></name>": an empty block on one line, as
+ * real configs write (tjosm config-sample). */
+static int lex_inline_close(const char *line, size_t g, size_t end,
+                            struct cfg_tokline *t)
+{
+    size_t i = g + 1;
+    while (i < end && is_blank(line[i]))
+        i++;
+    if (end - i < t->name.len + 3 || strncmp(line + i, "</", 2) != 0 ||
+        strncmp(line + i + 2, line + t->name.off, t->name.len) != 0)
+        return 0;
+    i += 2 + t->name.len;
+    while (i < end && is_blank(line[i]))
+        i++;
+    if (i + 1 != end || line[i] != '>')
+        return 0;
+    t->inline_close = 1;
     return 1;
 }
 
@@ -124,6 +144,8 @@ static void lex_open(const char *line, size_t s, size_t end,
     if (g + 1 == end)
         return;
     if (t->value.len == 0 && lex_xml_tail(line, g, end, t))
+        return;
+    if (lex_inline_close(line, g, end, t))
         return;
     set_error(t, "unexpected text after '>'", g + 1);
 }

@@ -38,6 +38,8 @@ struct cfg_tokline {
     struct cfg_span content; /* everything before the comment, trimmed */
     size_t comment;          /* offset of '#', or the line length */
     int quoted;              /* the value was written in double quotes */
+    int inline_close;        /* CFG_TOK_OPEN followed by its own "</name>"
+                                on the same line ("<domain x></domain>") */
     const char *error;       /* CFG_TOK_ERROR: what is wrong */
     size_t error_off;
 };

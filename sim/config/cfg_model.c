@@ -9,6 +9,7 @@
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <pcre2.h>
 #include <stdio.h>
@@ -139,6 +140,7 @@ void cfg_model_free(struct cfg_model *m)
     free(m->kept);
     free(m->edits);
     free(m->files);
+    free(m->macro_refs);
     cfgd_macros_free(m->macros);
     arena_release(&m->arena);
     free(m);
@@ -160,9 +162,52 @@ static struct diag *oerr(struct diag_list *dl, enum diag_severity sev,
     return d;
 }
 
+/* check_macros - every macro must expand, used or not: UG5 §3.3.1.43.4
+ * says a loop stops the config from loading. Returns how many are bad;
+ * their names are marked in bad[] (one flag per macro_refs entry). */
+static size_t check_macros(struct cfg_model *m, int *bad, struct diag_list *dl)
+{
+    size_t n_bad = 0;
+    for (size_t i = 0; i < m->n_macro_refs; i++) {
+        int redefined = 0;
+        for (size_t k = i + 1; k < m->n_macro_refs && !redefined; k++)
+            redefined = !strcmp(m->macro_refs[k].name, m->macro_refs[i].name);
+        if (redefined)
+            continue;
+        char ref[300], **names;
+        size_t n;
+        struct cfgv_err e;
+        snprintf(ref, sizeof(ref), "$%s", m->macro_refs[i].name);
+        bad[i] = cfgd_macros_expand(m->macros, ref, &names, &n, &e) != 0;
+        if (!bad[i]) {
+            cfgd_names_free(names, n);
+            continue;
+        }
+        oerr(dl, DIAG_ERROR, &m->macro_refs[i].o, "in domain-macro '%s': %s",
+             m->macro_refs[i].name, e.msg);
+        n_bad++;
+    }
+    return n_bad;
+}
+
+/* uses_bad_macro - 1 when text refers to a macro already reported. */
+static int uses_bad_macro(const struct cfg_model *m, const int *bad,
+                          const char *text)
+{
+    for (size_t i = 0; i < m->n_macro_refs; i++) {
+        size_t len = strlen(m->macro_refs[i].name);
+        for (const char *s = strchr(text, '$'); bad[i] && s;
+             s = strchr(s + 1, '$'))
+            if (strncmp(s + 1, m->macro_refs[i].name, len) == 0 &&
+                !isalnum((unsigned char)s[1 + len]) && s[1 + len] != '_')
+                return 1;
+    }
+    return 0;
+}
+
 /* expand_dblock - macros and patterns of one <domain> block's argument. */
 static void expand_dblock(struct cfg_model *m, struct cfg_dblock *b,
-                          struct diag_list *dl)
+                          const int *bad, struct diag_list *dl)
 {
     char **names;
     size_t n;
@@ -170,7 +215,8 @@ static void expand_dblock(struct cfg_model *m, struct cfg_dblock *b,
     if (cfgd_macros_expand(m->macros, b->arg, &names, &n, &e)) {
         struct cfg_origin o = b->o;
         o.col += (int)e.offset;
-        oerr(dl, DIAG_ERROR, &o, "%s", e.msg);
+        if (!uses_bad_macro(m, bad, b->arg))
+            oerr(dl, DIAG_ERROR, &o, "%s", e.msg);
         return;
     }
     int macro = strchr(b->arg, '$') != NULL;
@@ -344,10 +390,62 @@ static void finish_sources(struct cfg_model *m, struct diag_list *dl)
         }
 }
 
+/* A domain name claimed by a macro block, for the duplicate check. */
+struct claim {
+    const char *name;
+    const struct cfg_dblock *b;
+};
+
+static int cmp_claims(const void *pa, const void *pb)
+{
+    const struct claim *a = pa, *b = pb;
+    if (a->b->layer != b->b->layer)
+        return (int)a->b->layer - (int)b->b->layer;
+    if (a->b->owner != b->b->owner)
+        return a->b->owner - b->b->owner;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    return a->b->order < b->b->order ? -1 : a->b->order > b->b->order;
+}
+
+/* warn_shared_domains - a domain in two macro blocks of one layer: which
+ * block wins is UNVERIFIED (pmta-config.md §1.5); we let the later block
+ * win for directives both set, and say so. */
+static void warn_shared_domains(struct cfg_model *m, struct diag_list *dl)
+{
+    size_t n = 0, cap = 0;
+    struct claim *c = NULL;
+    for (size_t i = 0; i < m->n_dblocks; i++)
+        for (size_t k = 0; k < m->dblocks[i].n_pats; k++) {
+            const struct cfg_dpat *dp = &m->dblocks[i].pats[k];
+            if (!dp->from_macro || dp->p.kind != CFGD_EXACT)
+                continue;
+            XGROW(c, n, cap);
+            c[n].name = dp->p.name;
+            c[n++].b = &m->dblocks[i];
+        }
+    if (n > 1)
+        qsort(c, n, sizeof(*c), cmp_claims);
+    for (size_t i = 1; i < n; i++)
+        if (c[i].b != c[i - 1].b && c[i].b->layer == c[i - 1].b->layer &&
+            c[i].b->owner == c[i - 1].b->owner &&
+            strcmp(c[i].name, c[i - 1].name) == 0)
+            oerr(dl, DIAG_WARNING, &c[i].b->o,
+                 "domain '%s' is also in '<domain %s>' at line %d; where both "
+                 "set a directive, this later block wins",
+                 c[i].name, c[i - 1].b->arg, c[i - 1].b->o.line);
+    free(c);
+}
+
 void cfg_model_finish(struct cfg_model *m, struct diag_list *dl)
 {
+    int *bad = xcalloc(m->n_macro_refs + 1, sizeof(*bad));
+    check_macros(m, bad, dl);
     for (size_t i = 0; i < m->n_dblocks; i++)
-        expand_dblock(m, &m->dblocks[i], dl);
+        expand_dblock(m, &m->dblocks[i], bad, dl);
+    free(bad);
+    warn_shared_domains(m, dl);
     for (size_t i = 0; i < m->n_dblocks; i++)
         check_dblock_refs(m, &m->dblocks[i], dl);
     finish_pools(m, dl);

@@ -139,6 +139,8 @@ struct cfg_model {
     struct cfg_dblock *dblocks;
     size_t n_dblocks, cap_dblocks;
     struct cfgd_macros *macros;
+    struct cfg_ref *macro_refs; /* where each macro was defined */
+    size_t n_macro_refs, cap_macro_refs;
     struct cfg_rollup *rollups;
     size_t n_rollups, cap_rollups;
     struct cfgd_pattern *rollup_pats;

@@ -208,15 +208,25 @@ static void unknown_block(struct parser *p, const char *name,
              name);
 }
 
-static void open_block(struct parser *p, const struct cfg_tokline *t)
+/* tag_name - the tag's name in lower case, warning when it was not (the
+ * case rules of PowerMTA are UNVERIFIED; the guide writes lower case). */
+static char *tag_name(struct parser *p, const struct cfg_tokline *t)
 {
-    char *name = str_lower(span_dup(p, t->name));
+    char *raw = span_dup(p, t->name);
+    char *name = str_lower(arena_strdup(&p->m->arena, raw));
+    if (strcmp(raw, name) != 0)
+        perr(p, DIAG_WARNING, t->name.off, t->name.len,
+             "block tag '%s' written with capitals; read as '%s'", raw, name);
+    return name;
+}
+
+static struct frame *open_block(struct parser *p, const struct cfg_tokline *t)
+{
+    char *name = tag_name(p, t);
     char *arg = span_dup(p, t->value);
     struct frame *cur = top(p);
-    if (cur && cur->kind == BK_OPAQUE) {
-        push(p, BK_OPAQUE, name, arg, t);
-        return;
-    }
+    if (cur && cur->kind == BK_OPAQUE)
+        return push(p, BK_OPAQUE, name, arg, t);
     const struct block_def *b = find_block(name);
     enum blk_kind kind = BK_OPAQUE;
     if (b == NULL) {
@@ -244,12 +254,13 @@ static void open_block(struct parser *p, const struct cfg_tokline *t)
     }
     struct frame *f = push(p, kind, name, arg, t);
     if (f == NULL || kind == BK_OPAQUE)
-        return;
+        return f;
     cfg_parse_open_object(p, f, t);
     /* A block whose object could not be made (a duplicate name, a bad
      * parent) has been reported; its contents are skipped unchecked. */
     if (f->index < 0 && kind != BK_ROLLUP && kind != BK_ACCT)
         f->kind = BK_OPAQUE;
+    return f;
 }
 
 /* report_unclosed - the error for a block left open at f. */
@@ -258,15 +269,18 @@ static void report_unclosed(struct parser *p, const struct frame *f,
 {
     char w[300];
     where(p, f->file, f->line, w, sizeof(w));
-    struct diag *d = diag_add(p->dl, DIAG_ERROR, p->file, p->lineno, 1,
-                              "%s, expecting '</%s>' (block opened at %s)",
-                              what, f->name, w);
-    (void)d;
+    if (strcmp(f->name, "{") == 0)
+        diag_add(p->dl, DIAG_ERROR, p->file, p->lineno, 1,
+                 "%s, expecting '}' (brace block opened at %s)", what, w);
+    else
+        diag_add(p->dl, DIAG_ERROR, p->file, p->lineno, 1,
+                 "%s, expecting '</%s>' (block opened at %s)", what, f->name,
+                 w);
 }
 
 static void close_block(struct parser *p, const struct cfg_tokline *t)
 {
-    char *name = str_lower(span_dup(p, t->name));
+    char *name = tag_name(p, t);
     struct frame *f = top(p);
     if (f == NULL || f->include_depth != p->include_depth) {
         perr(p, DIAG_ERROR, t->content.off, t->content.len,
@@ -292,6 +306,11 @@ static void close_block(struct parser *p, const struct cfg_tokline *t)
             p->depth = i;
             return;
         }
+}
+
+void open_brace_block(struct parser *p, const struct cfg_tokline *t)
+{
+    push(p, BK_OPAQUE, "{", "", t);
 }
 
 /* ---------------------------------------------------------------- lines */
@@ -349,6 +368,12 @@ static int parse_line(struct parser *p, char **lines, int n, int i)
     p->lineno = i + 1;
     cfg_lex_line(lines[i], &t);
     struct frame *f = top(p);
+    if (f && strcmp(f->name, "{") == 0) {
+        if (t.kind == CFG_TOK_DIRECTIVE && t.content.len == 1 &&
+            lines[i][t.content.off] == '}')
+            p->depth--;
+        return i;
+    }
     if (f && f->kind == BK_OPAQUE && t.kind != CFG_TOK_OPEN &&
         t.kind != CFG_TOK_CLOSE && t.kind != CFG_TOK_BLANK)
         return i; /* contents of ignored blocks are not checked */
@@ -362,7 +387,8 @@ static int parse_line(struct parser *p, char **lines, int n, int i)
     case CFG_TOK_HTML_OPEN:
         return html_comment(p, &t, lines, n, i);
     case CFG_TOK_OPEN:
-        open_block(p, &t);
+        if (open_block(p, &t) && t.inline_close)
+            p->depth--;
         break;
     case CFG_TOK_CLOSE:
         close_block(p, &t);
@@ -410,23 +436,25 @@ static void parse_text(struct parser *p, const char *file, char *buf,
     const char *saved_file = p->file, *saved_line = p->line;
     int saved_lineno = p->lineno;
     p->file = cfg_model_intern_file(p->m, file);
+    p->files_open++;
     if (strlen(buf) < len)
         diag_add(p->dl, DIAG_WARNING, p->file, 0, 0,
                  "file contains NUL bytes; text after them on a line is "
                  "ignored");
     int n;
     char **lines = split_lines(buf, len, &n);
-    for (int i = 0; i < n && !diag_list_full(p->dl); i++)
+    for (int i = 0; i < n; i++)
         i = parse_line(p, lines, n, i);
     p->lineno = n > 0 ? n : 1;
     p->line = NULL;
-    const char *what = p->include_depth ? "unexpected end of included file"
-                                        : "unexpected end of file";
+    const char *what = p->files_open > 1 ? "unexpected end of included file"
+                                         : "unexpected end of file";
     while (p->depth && top(p)->include_depth == p->include_depth) {
         report_unclosed(p, top(p), what);
         p->depth--;
     }
     free(lines);
+    p->files_open--;
     p->file = saved_file;
     p->line = saved_line;
     p->lineno = saved_lineno;
@@ -559,8 +587,7 @@ static struct cfg_model *run(const char *name, char *buf, size_t len,
     } else {
         parse_file_at(&p, name, 0, 0);
     }
-    if (!diag_list_full(dl))
-        cfg_model_finish(p.m, dl);
+    cfg_model_finish(p.m, dl);
     return p.m;
 }
 

@@ -139,12 +139,20 @@ static void store_setting(struct parser *p, struct cfg_dblock *b,
 
 /* rate_zero - RATE "0" is undocumented (pmta-config.md §1.8, UNVERIFIED);
  * we read it as "unlimited", like the other PowerMTA limits where 0 means
- * no limit, and say so. */
-static void rate_zero(struct parser *p, const struct dline *l,
-                      struct cfg_value *v)
+ * no limit, and say so. "0/h" is an error: N must be at least 1. Returns
+ * -1 after an error. */
+static int rate_zero(struct parser *p, const struct dline *l,
+                     struct cfg_value *v)
 {
     if (v->rate.count != 0)
-        return;
+        return 0;
+    if (strcmp(l->value, "0") != 0) {
+        perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
+             "invalid value '%s' for '%s': a rate needs at least 1 per "
+             "window (write 'unlimited' for no limit)",
+             l->value, l->kw);
+        return -1;
+    }
     perr(p, DIAG_WARNING, l->val_off, strlen(l->value),
          "'%s 0': the meaning of a zero rate is undocumented; read as "
          "'unlimited' (write 'unlimited' or a rate such as '1/h')",
@@ -152,6 +160,7 @@ static void rate_zero(struct parser *p, const struct dline *l,
     v->rate.count = INFINITY;
     v->rate.window_s = 1;
     v->str = "unlimited";
+    return 0;
 }
 
 static void queue_setting(struct parser *p, const struct dline *l,
@@ -164,8 +173,9 @@ static void queue_setting(struct parser *p, const struct dline *l,
         value_error(p, l, &e);
         return;
     }
-    if (d->type == CFG_T_RATE || d->type == CFG_T_DATA_RATE)
-        rate_zero(p, l, &v);
+    if ((d->type == CFG_T_RATE || d->type == CFG_T_DATA_RATE) &&
+        rate_zero(p, l, &v))
+        return;
     if (d->qid == CFG_Q_CONNECTION_IDLE_TIMEOUT && v.num > 600) {
         perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
              "'connection-idle-timeout' cannot exceed 10m");
@@ -245,6 +255,12 @@ static void domain_macro(struct parser *p, const struct dline *l)
         perr(p, DIAG_WARNING, l->val_off, strlen(name),
              "domain macro '%s' is defined again; the later list wins", name);
     }
+    if (rc >= 0) {
+        struct cfg_model *m = p->m;
+        XGROW(m->macro_refs, m->n_macro_refs, m->cap_macro_refs);
+        m->macro_refs[m->n_macro_refs].name = arena_strdup(&m->arena, name);
+        m->macro_refs[m->n_macro_refs++].o = origin_here(p, l->val_off, NULL);
+    }
     free(name);
 }
 
@@ -303,8 +319,8 @@ static void vmta_limit(struct parser *p, const struct dline *l,
         value_error(p, l, &e);
         return;
     }
-    if (d->type != CFG_T_COUNT_UNL)
-        rate_zero(p, l, &v);
+    if (d->type != CFG_T_COUNT_UNL && rate_zero(p, l, &v))
+        return;
     int pool = f->kind == BK_POOL;
     struct cfg_vmta *vm = pool ? NULL : &p->m->vmtas[f->index].pub;
     struct cfg_pool *pl = pool ? &p->m->pools[f->index].pub : NULL;
@@ -482,8 +498,12 @@ static void apply_directive(struct parser *p, const struct dline *l)
     }
     int clearable = (d->flags & CFG_D_CLEARABLE) || d->type == CFG_T_TEXT;
     if (l->value[0] == '\0' && !(l->quoted && clearable)) {
-        perr(p, DIAG_ERROR, t->name.off + t->name.len, 1, "'%s' needs a value",
-             l->kw);
+        int hash = p->line[t->comment] == '#';
+        perr(p, DIAG_ERROR, t->name.off + t->name.len, 1,
+             "'%s' needs a value%s", l->kw,
+             hash ? " ('#' starts a comment, even in the middle of a "
+                    "line)"
+                  : "");
         return;
     }
     dispatch(p, l, d, scope);
@@ -667,7 +687,10 @@ static void spl_reply(struct parser *p, const struct dline *l)
     struct cfg_spl_rule r;
     struct cfgv_err e;
     if (cfg_spl_parse_rule(l->value, &r, &e)) {
-        perr(p, DIAG_ERROR, l->val_off + e.offset, e.len, "%s", e.msg);
+        int hash = p->line[l->t->comment] == '#' &&
+                   strstr(e.msg, "no closing '/'") != NULL;
+        perr(p, DIAG_ERROR, l->val_off + e.offset, e.len, "%s%s", e.msg,
+             hash ? " ('#' starts a comment; write it as '\\x23')" : "");
         return;
     }
     r.file = p->file;
@@ -744,6 +767,19 @@ static int special_scope(struct parser *p, const struct dline *l,
     return 0;
 }
 
+/* brace_block - "smtp-pattern-list NAME {" ... "}": a brace syntax from
+ * blog pages (pmta-config.md §3) that PowerMTA rejects. One error with the
+ * tag form; the lines up to "}" are skipped. */
+static void brace_block(struct parser *p, const struct cfg_tokline *t,
+                        const char *kw)
+{
+    perr(p, DIAG_ERROR, t->content.off, t->content.len,
+         "brace blocks are not PowerMTA syntax; write '<%s NAME>' ... "
+         "'</%s>' (lines up to '}' skipped)",
+         kw, kw);
+    open_brace_block(p, t);
+}
+
 /* keyword - the directive name in lower case, warning when it was not:
  * PowerMTA documents lower case and its case rules are UNVERIFIED. */
 static char *keyword(struct parser *p, const struct cfg_tokline *t)
@@ -768,6 +804,11 @@ void parse_directive_line(struct parser *p, const struct cfg_tokline *t)
     l.val_off = t->value.off;
     l.quoted = t->quoted;
     unsigned scope = current_scope(p);
+    size_t vlen = strlen(l.value);
+    if (vlen && l.value[vlen - 1] == '{' && !l.quoted) {
+        brace_block(p, t, l.kw);
+        return;
+    }
     if (special_scope(p, &l, scope))
         return;
     const struct cfg_dialect *row = cfg_dialect_find(l.kw, scope);

@@ -45,6 +45,7 @@ struct parser {
     int depth;
     char *includes[CFG_MAX_INCLUDE_STACK]; /* real paths being read */
     int include_depth;
+    int files_open;   /* the main file and the includes being read */
     const char *file; /* current file (interned) */
     const char *line; /* current physical line */
     int lineno;
@@ -72,6 +73,8 @@ void parse_xml_line(struct parser *p, const struct cfg_tokline *t);
  * (a <domain>, <virtual-mta>, pool, source, list) and set f->index. */
 void cfg_parse_open_object(struct parser *p, struct frame *f,
                            const struct cfg_tokline *t);
+/* open_brace_block - skip lines up to a "}" line (after an error). */
+void open_brace_block(struct parser *p, const struct cfg_tokline *t);
 /* include_file - splice file (relative to the current one) in place. */
 void include_file(struct parser *p, const char *arg, size_t off);
 

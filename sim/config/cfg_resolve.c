@@ -225,20 +225,37 @@ void cfg_model_injection_vmta(const struct cfg_model *m, const char *client,
 
 /* ---------------------------------------------------------------- stats */
 
+/* count_new_ips - addresses of list not yet in seen (appended to it). */
+static size_t count_new_ips(const struct cfg_source_ip *list, size_t n,
+                            struct cfgv_cidr *seen, size_t *n_seen)
+{
+    size_t added = 0;
+    for (size_t k = 0; k < n; k++) {
+        int dup = 0;
+        for (size_t l = 0; l < *n_seen && !dup; l++)
+            dup = !memcmp(&list[k].ip, &seen[l], sizeof(seen[l]));
+        if (!dup) {
+            seen[(*n_seen)++] = list[k].ip;
+            added++;
+        }
+    }
+    return added;
+}
+
+/* distinct_ips - configured source addresses (global and per VMTA); the
+ * placeholder of a config that names none is not counted. */
 static size_t distinct_ips(const struct cfg_model *m)
 {
-    size_t n = 0;
+    size_t total = m->n_global_ips;
     for (size_t i = 0; i < m->n_vmtas; i++)
-        for (size_t k = 0; k < m->vmtas[i].pub.n_ips; k++) {
-            const struct cfgv_cidr *a = &m->vmtas[i].pub.ips[k].ip;
-            int seen = 0;
-            for (size_t j = 0; j < i && !seen; j++)
-                for (size_t l = 0; l < m->vmtas[j].pub.n_ips && !seen; l++)
-                    seen = !memcmp(a, &m->vmtas[j].pub.ips[l].ip, sizeof(*a));
-            for (size_t l = 0; l < k && !seen; l++)
-                seen = !memcmp(a, &m->vmtas[i].pub.ips[l].ip, sizeof(*a));
-            n += !seen;
-        }
+        total += m->vmtas[i].n_own_ips;
+    struct cfgv_cidr *seen = xmalloc((total + 1) * sizeof(*seen));
+    size_t n_seen = 0;
+    size_t n = count_new_ips(m->global_ips, m->n_global_ips, seen, &n_seen);
+    for (size_t i = 0; i < m->n_vmtas; i++)
+        n += count_new_ips(m->vmtas[i].own_ips, m->vmtas[i].n_own_ips, seen,
+                           &n_seen);
+    free(seen);
     return n;
 }
 
@@ -247,7 +264,7 @@ void cfg_model_stats(const struct cfg_model *m, struct cfg_model_stats *s)
     memset(s, 0, sizeof(*s));
     s->vmtas = m->n_vmtas - 1;
     s->pools = m->n_pools;
-    s->source_ips = m->n_global_ips || m->n_vmtas > 1 ? distinct_ips(m) : 0;
+    s->source_ips = distinct_ips(m);
     s->domain_blocks = m->n_dblocks;
     s->macros = cfgd_macros_count(m->macros);
     s->smtp_pattern_lists = m->n_spls;

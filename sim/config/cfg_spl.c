@@ -171,8 +171,11 @@ int cfg_spl_parse_rule(const char *text, struct cfg_spl_rule *r,
                     "flags after the closing '/' are not PowerMTA syntax "
                     "(matching is already case-insensitive)");
     }
+    size_t act = end + 1;
+    while (text[act] == ' ' || text[act] == '\t')
+        act++;
     if (compile(r, 1, e) || parse_actions(r, text, end + 1, e) ||
-        check_combination(r, end + 1, e)) {
+        check_combination(r, act, e)) {
         cfg_spl_rule_release(r);
         return -1;
     }

@@ -183,6 +183,13 @@ int cfg_value_parse(struct arena *a, enum cfg_type type, const char *text,
     memset(v, 0, sizeof(*v));
     v->set = 1;
     memset(e, 0, sizeof(*e));
+    int textual =
+        type == CFG_T_NAME || type == CFG_T_TEXT || type == CFG_T_HOSTS;
+    if (textual && text[0] == '\0') {
+        v->set = 0;
+        v->str = "";
+        return 0;
+    }
     if (parse_by_type(a, type, text, v, e))
         return -1;
     if (type == CFG_T_NAME || type == CFG_T_TEXT || type == CFG_T_HOSTS ||

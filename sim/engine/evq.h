@@ -17,9 +17,9 @@
 struct evq_event {
     int64_t t_us;
     uint64_t seq;
-    uint32_t kind;  /* caller's event type */
-    uint32_t gen;   /* caller's generation, for lazy cancellation */
-    uint64_t id;    /* caller's entity */
+    uint32_t kind; /* caller's event type */
+    uint32_t gen;  /* caller's generation, for lazy cancellation */
+    uint64_t id;   /* caller's entity */
 };
 
 struct evq {

@@ -8,7 +8,7 @@ struct philox_state {
     philox4x64_key_t key;
     philox4x64_ctr_t ctr; /* ctr.v[3] counts 256-bit blocks */
     philox4x64_ctr_t out;
-    int used;             /* 32-bit words of out already returned (0..8) */
+    int used; /* 32-bit words of out already returned (0..8) */
 };
 
 /* refill - the next block of the stream. */
@@ -25,7 +25,8 @@ static unsigned long philox_get(void *vstate)
     if (s->used == 8)
         refill(s);
     uint64_t w = s->out.v[s->used / 2];
-    unsigned long x = (unsigned long)((s->used & 1) ? w >> 32 : w & 0xffffffffu);
+    unsigned long x =
+        (unsigned long)((s->used & 1) ? w >> 32 : w & 0xffffffffu);
     s->used++;
     return x;
 }
@@ -52,8 +53,8 @@ static void philox_set(void *vstate, unsigned long seed)
 }
 
 static const gsl_rng_type philox_type = {
-    "philox4x64", 0xffffffffUL, 0, sizeof(struct philox_state), philox_set,
-    philox_get, philox_get_double,
+    "philox4x64", 0xffffffffUL,      0, sizeof(struct philox_state), philox_set,
+    philox_get,   philox_get_double,
 };
 
 const gsl_rng_type *rng_philox = &philox_type;

@@ -22,8 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum scen_rate_algo { SCEN_RATE_SLIDING, SCEN_RATE_TOKEN_BUCKET,
-                      SCEN_RATE_EVEN };
+enum scen_rate_algo {
+    SCEN_RATE_SLIDING,
+    SCEN_RATE_TOKEN_BUCKET,
+    SCEN_RATE_EVEN
+};
 enum scen_sendlist_kind { SCEN_SL_CSV, SCEN_SL_ACCT, SCEN_SL_GENERATE };
 enum scen_arrivals { SCEN_ARR_POISSON, SCEN_ARR_BLAST };
 
@@ -70,9 +73,9 @@ struct scenario {
     struct scen_ip *ips;
     size_t n_ips;
     enum scen_rate_algo rate_algo;
-    char *source;  /* injecting client, default "127.0.0.1" */
+    char *source; /* injecting client, default "127.0.0.1" */
     enum scen_sendlist_kind sendlist_kind;
-    char *sendlist_file; /* resolved path (CSV / acct) */
+    char *sendlist_file;         /* resolved path (CSV / acct) */
     struct scen_stream *streams; /* generator streams */
     size_t n_streams;
 };
@@ -80,8 +83,8 @@ struct scenario {
 /* scenario_load - parse path into sc. models_dir is where the default
  * model set lives (every *.json in it, sorted by name). Returns 0, or -1
  * with errors in dl (sc is then released). */
-int scenario_load(const char *path, const char *models_dir,
-                  struct scenario *sc, struct diag_list *dl);
+int scenario_load(const char *path, const char *models_dir, struct scenario *sc,
+                  struct diag_list *dl);
 void scenario_release(struct scenario *sc);
 
 /* scenario_format_time - t seconds from the start as ISO 8601 UTC

@@ -49,20 +49,20 @@ enum prov_reason {
 struct prov_reply {
     enum prov_outcome outcome;
     enum prov_reason reason;
-    int code;          /* 250, 421, 451, 550, ... */
-    const char *text;  /* the whole reply line, e.g. "421 RP-001 ..." */
-    int closes;        /* the provider drops the connection after it */
-    double latency_s;  /* how long the exchange took */
+    int code;         /* 250, 421, 451, 550, ... */
+    const char *text; /* the whole reply line, e.g. "421 RP-001 ..." */
+    int closes;       /* the provider drops the connection after it */
+    double latency_s; /* how long the exchange took */
 };
 
 /* What the provider knows of a recipient. Intrinsic properties (drawn once
  * per recipient by the send list) are the same in every configuration. */
 struct prov_rcpt {
-    uint64_t id;       /* recipient key for keyed draws */
-    uint32_t attempt;  /* 0 for the first attempt */
-    int invalid;       /* unknown user: 5xx */
-    int complains;     /* will complain if delivered */
-    uint32_t size;     /* bytes */
+    uint64_t id;      /* recipient key for keyed draws */
+    uint32_t attempt; /* 0 for the first attempt */
+    int invalid;      /* unknown user: 5xx */
+    int complains;    /* will complain if delivered */
+    uint32_t size;    /* bytes */
 };
 
 /* A mode change or incident for events.csv. */
@@ -78,8 +78,7 @@ void prov_world_free(struct prov_world *w);
 int prov_world_load(struct prov_world *w, const char *path,
                     struct diag_list *dl);
 /* prov_world_set_events - where episode and block events go (may be NULL). */
-void prov_world_set_events(struct prov_world *w, prov_event_fn *fn,
-                           void *ctx);
+void prov_world_set_events(struct prov_world *w, prov_event_fn *fn, void *ctx);
 
 size_t prov_world_count(const struct prov_world *w);
 const char *prov_world_name(const struct prov_world *w, int prov);
@@ -127,7 +126,7 @@ struct prov_ip_view {
     int blocked;
     int open_connections;
 };
-void prov_world_view(const struct prov_world *w, int prov, int ip,
-                     double now_s, struct prov_ip_view *v);
+void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
+                     struct prov_ip_view *v);
 
 #endif

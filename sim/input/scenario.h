@@ -4,8 +4,8 @@
  * Keys (issue 3): "duration" (PowerMTA interval, "30d"), "start" (ISO 8601,
  * default 2026-01-01T00:00:00Z), "seed", "config" (path relative to the
  * scenario file), "models" (list of paths relative to the scenario file;
- * default: every .json file in models/, with generic.json serving every domain no
- * other model claims), "report": {"interval": "1h"}, "ips":
+ * default: every .json file in models/, with generic.json serving every domain
+ * no other model claims), "report": {"interval": "1h"}, "ips":
  * {"192.0.2.10": {"age_days": 0, "reputation": 0.5}}, "sendlist" (see
  * sendlist.h), and optional "rate_window": "sliding" (default) |
  * "token-bucket" | "even", and "source": the injecting client address

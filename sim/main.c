@@ -20,6 +20,10 @@ static void usage(FILE *fp)
         "                  report what it did not understand, show the\n"
         "                  resolved per-queue settings, rewrite blog-dialect\n"
         "                  lines in real syntax (--fix)\n"
+        "  run SCENARIO    simulate a scenario: its send list through the\n"
+        "                  config into the provider models, over days;\n"
+        "                  writes summary.json and CSV reports\n"
+        "  gen SCENARIO    write the scenario's send list as CSV\n"
         "  help            this text ('mtasim COMMAND --help' for more)\n"
         "  version         print the version\n",
         fp);
@@ -34,6 +38,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "gen") == 0)
+        return cmd_gen(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

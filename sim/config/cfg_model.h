@@ -172,6 +172,11 @@ const struct cfg_spl *cfg_model_spl_at(const struct cfg_model *m, size_t i);
 void cfg_model_injection_vmta(const struct cfg_model *m, const char *client,
                               const char *rcpt, int *vmta, int *pool);
 
+/* cfg_model_injection_uses_rcpt - 1 when the <source> matching client has
+ * a <pattern-list>, so the chosen VMTA depends on the recipient. */
+int cfg_model_injection_uses_rcpt(const struct cfg_model *m,
+                                  const char *client);
+
 /* Statistics for `check`'s summary. */
 struct cfg_model_stats {
     size_t vmtas; /* excluding the implicit {default} */

@@ -196,6 +196,18 @@ static const char *plist_vmta(const struct cfg_plist *pl, const char *rcpt)
     return NULL;
 }
 
+int cfg_model_injection_uses_rcpt(const struct cfg_model *m, const char *client)
+{
+    struct cfgv_cidr ip;
+    struct cfgv_err e;
+    int is_ip = client && cfgv_parse_cidr(client, &ip, &e) == 0;
+    for (size_t i = 0; client && i < m->n_sources; i++)
+        if (m->sources[i].pattern_list.name &&
+            source_rank(&m->sources[i], client, &ip, is_ip) >= 0)
+            return 1;
+    return 0;
+}
+
 void cfg_model_injection_vmta(const struct cfg_model *m, const char *client,
                               const char *rcpt, int *vmta, int *pool)
 {

@@ -1,0 +1,497 @@
+/* sl_gen.c - the send-list generator: per-stream arrival processes merged
+ * in time order.
+ *
+ * Poisson streams are non-homogeneous Poisson processes with a rate that
+ * is constant within each hour: rate(day, h) = volume(day) * w[h] /
+ * sum(w) per hour. Each arrival draws E ~ Exp(1) (keyed on the stream and
+ * the arrival's number) and walks forward until the integrated rate has
+ * grown by E (the time-change theorem: Cinlar, "Introduction to Stochastic
+ * Processes", 1975, §4.1; Lewis and Shedler, 1979). Blast streams send
+ * round(volume(day)) recipients a day, evenly spaced over [at, at +
+ * spread). Days and hours count from the scenario start.
+ *
+ * Per recipient (keyed on its id, so the list is the same whatever
+ * consumes it): the domain by share (Walker's alias tables, GSL
+ * gsl_ran_discrete); "*" draws from a long tail of 1000 generic domains
+ * "tail0000.example" ... "tail0999.example" with Zipf(1) weights (rank
+ * k has weight 1/(k+1)); invalid and complaint as Bernoulli draws; the
+ * size as size_bytes, or when size_bytes is 0 a lognormal draw with a
+ * median of 20 KiB and sigma 1 (clamped to 1 KiB .. 10 MiB), a rough
+ * shape of marketing mail. rcpt is "u<id>@<domain>". */
+#include "input/sl_int.h"
+#include "util/xalloc.h"
+
+#include <Random123/philox.h>
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GEN_TAIL_N   1000
+#define GEN_TAIL_LEN 24
+
+/* A domain and its length; name NULL for the "*" long tail. */
+struct gen_dom {
+    const char *name;
+    size_t len;
+};
+
+struct gen_stream {
+    const struct scen_stream *cfg;
+    struct gen_dom *dom;        /* the shares' domains */
+    double w[24];               /* hourly weights, summing to 1 */
+    gsl_ran_discrete_t *shares; /* NULL with a single domain */
+    double t_s;                 /* time of the pending arrival */
+    int64_t hour;               /* Poisson: hour index of t_s */
+    double rate, hour_end;      /* Poisson: that hour's rate and end */
+    uint64_t k;                 /* Poisson: arrivals drawn */
+    int64_t day, i, n_day;      /* blast: day, index, size of the day */
+    int64_t next_us;            /* the pending arrival */
+    int stream;                 /* index in the send list's streams */
+    uint32_t size;              /* fixed size in bytes; 0: drawn */
+};
+
+struct gen {
+    struct gen_stream *s;
+    size_t n;
+    size_t *heap; /* live streams by (next_us, index) */
+    size_t n_heap;
+    gsl_ran_discrete_t *tail_table;
+    char (*tail_names)[GEN_TAIL_LEN];
+    struct gen_dom tail[GEN_TAIL_N];
+    struct sl_keyed kd; /* the send list's keyed draws, inlined */
+    char *rcpt;         /* the current record's address */
+    char id_dig[24];    /* decimal digits of id_of, right-aligned */
+    size_t id_len;
+    uint64_t id_of;
+    size_t rcpt_cap;
+    double duration_s;
+};
+
+/* ------------------------------------------------------ keyed draws */
+
+/* The state of an sl_keyed gsl_rng: engine/rng.c's, field for field. */
+struct keyed_state {
+    philox4x64_key_t key;
+    philox4x64_ctr_t ctr; /* ctr.v[3] counts 256-bit blocks */
+    philox4x64_ctr_t out;
+    int used; /* 32-bit words of out already returned (0..8) */
+};
+
+/* keyed_refill - the next block of the stream. */
+static void keyed_refill(struct keyed_state *s)
+{
+    s->out = philox4x64(s->ctr, s->key);
+    s->ctr.v[3]++;
+    s->used = 0;
+}
+
+/* keyed_get - 32 random bits (as engine/rng.c). */
+static unsigned long keyed_get(void *vs)
+{
+    struct keyed_state *s = vs;
+    if (s->used == 8)
+        keyed_refill(s);
+    uint64_t w = s->out.v[s->used / 2];
+    unsigned long x =
+        (unsigned long)((s->used & 1) ? w >> 32 : w & 0xffffffffu);
+    s->used++;
+    return x;
+}
+
+/* keyed_get_double - a U[0,1) from one 64-bit word (as engine/rng.c). */
+static double keyed_get_double(void *vs)
+{
+    struct keyed_state *s = vs;
+    if (s->used > 6)
+        keyed_refill(s);
+    if (s->used & 1)
+        s->used++;
+    uint64_t w = s->out.v[s->used / 2];
+    s->used += 2;
+    return (double)(w >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* keyed_set - GSL seeding hook; sl_keyed_at() does the real keying. */
+static void keyed_set(void *vs, unsigned long seed)
+{
+    struct keyed_state *s = vs;
+    memset(s, 0, sizeof(*s));
+    s->key.v[0] = seed;
+    keyed_refill(s);
+}
+
+static const gsl_rng_type keyed_type = {
+    "sl-philox4x64", 0xffffffffUL,     0, sizeof(struct keyed_state), keyed_set,
+    keyed_get,       keyed_get_double,
+};
+
+/* sl_keyed_init - a keyed gsl_rng for g's seed and replication. */
+void sl_keyed_init(struct sl_keyed *k, const struct rng *g)
+{
+    k->r = gsl_rng_alloc(&keyed_type);
+    k->seed = g->seed;
+    k->replication = g->replication;
+}
+
+/* sl_keyed_release - free the gsl_rng. */
+void sl_keyed_release(struct sl_keyed *k)
+{
+    if (k->r)
+        gsl_rng_free(k->r);
+    k->r = NULL;
+}
+
+/* sl_keyed_at - position at (purpose, entity, attempt), block 0. */
+gsl_rng *sl_keyed_at(struct sl_keyed *k, enum rng_purpose purpose,
+                     uint64_t entity, uint64_t attempt)
+{
+    struct keyed_state *s = k->r->state;
+
+    s->key.v[0] = k->seed;
+    s->key.v[1] = k->replication;
+    s->ctr.v[0] = (uint64_t)purpose;
+    s->ctr.v[1] = entity;
+    s->ctr.v[2] = attempt;
+    s->ctr.v[3] = 0;
+    s->out = philox4x64(s->ctr, s->key); /* inlined: no keyed_refill call */
+    s->ctr.v[3] = 1;
+    s->used = 0;
+    return k->r;
+}
+
+/* keyed_u01 - the first uniform of stream (purpose, entity, 0), as
+ * gsl_rng_uniform(sl_keyed_at(...)) gives it, without touching state. */
+static double keyed_u01(const struct sl_keyed *k, enum rng_purpose purpose,
+                        uint64_t entity)
+{
+    philox4x64_key_t key = { { k->seed, k->replication } };
+    philox4x64_ctr_t ctr = { { (uint64_t)purpose, entity, 0, 0 } };
+    philox4x64_ctr_t out = philox4x64(ctr, key);
+
+    return (double)(out.v[0] >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* volume - recipients on day d (the last value repeats). */
+static double volume(const struct scen_stream *c, int64_t d)
+{
+    if (c->n_volume == 0)
+        return 0;
+    return (size_t)d < c->n_volume ? c->volume_per_day[d]
+                                   : c->volume_per_day[c->n_volume - 1];
+}
+
+/* dead_after - true when no day from d on has any volume. */
+static int dead_after(const struct scen_stream *c, int64_t d)
+{
+    return c->n_volume == 0 || ((size_t)d >= c->n_volume - 1 &&
+                                c->volume_per_day[c->n_volume - 1] <= 0);
+}
+
+/* hour_rate - the arrival rate (per second) in st's current hour. */
+static void hour_rate(struct gen_stream *st)
+{
+    st->rate = volume(st->cfg, st->hour / 24) * st->w[st->hour % 24] / 3600.0;
+    st->hour_end = (double)(st->hour + 1) * 3600.0;
+}
+
+/* poisson_next - move st to its next arrival; 0 when there is none
+ * within the duration. The rate of the current hour is cached. */
+static int poisson_next(struct gen *gn, size_t si)
+{
+    struct gen_stream *st = &gn->s[si];
+    double e =
+        gsl_ran_exponential(sl_keyed_at(&gn->kd, RNG_ARRIVAL, si, st->k++), 1);
+
+    for (;;) {
+        double mass = st->rate * (st->hour_end - st->t_s);
+        if (st->rate > 0 && mass >= e) {
+            st->t_s += e / st->rate;
+            return st->t_s <= gn->duration_s;
+        }
+        e -= mass;
+        st->t_s = st->hour_end;
+        st->hour++;
+        hour_rate(st);
+        if (st->t_s > gn->duration_s || dead_after(st->cfg, st->hour / 24))
+            return 0;
+    }
+}
+
+/* blast_next - the next recipient of the day's blast, or the first of the
+ * next day that has any; 0 past the duration. */
+static int blast_next(struct gen *gn, size_t si)
+{
+    struct gen_stream *st = &gn->s[si];
+    const struct scen_stream *c = st->cfg;
+
+    while (st->i >= st->n_day) {
+        st->day++;
+        if ((double)st->day * 86400.0 + c->blast_at_s > gn->duration_s)
+            return 0;
+        if (dead_after(c, st->day))
+            return 0;
+        st->n_day = llround(volume(c, st->day));
+        st->i = 0;
+    }
+    st->t_s = (double)st->day * 86400.0 + c->blast_at_s +
+              c->blast_spread_s * (double)st->i / (double)st->n_day;
+    st->i++;
+    return st->t_s <= gn->duration_s;
+}
+
+/* advance - the stream's next arrival into next_us; 0 when it ends. */
+static int advance(struct gen *gn, size_t si)
+{
+    struct gen_stream *st = &gn->s[si];
+    int live = st->cfg->arrivals == SCEN_ARR_BLAST ? blast_next(gn, si)
+                                                   : poisson_next(gn, si);
+    if (live)
+        st->next_us = (int64_t)(st->t_s * 1e6 + 0.5); /* t_s >= 0 */
+    return live;
+}
+
+/* ------------------------------------------------------------- heap */
+
+/* heap_less - earlier pending arrival first; ties by stream index. */
+static int heap_less(const struct gen *gn, size_t a, size_t b)
+{
+    int64_t ta = gn->s[a].next_us, tb = gn->s[b].next_us;
+    return ta < tb || (ta == tb && a < b);
+}
+
+/* heap_down - restore the heap below position i. */
+static void heap_down(struct gen *gn, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < gn->n_heap && heap_less(gn, gn->heap[l], gn->heap[m]))
+            m = l;
+        if (l + 1 < gn->n_heap && heap_less(gn, gn->heap[l + 1], gn->heap[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        size_t t = gn->heap[i];
+        gn->heap[i] = gn->heap[m];
+        gn->heap[m] = t;
+        i = m;
+    }
+}
+
+/* ------------------------------------------------------ per recipient */
+
+/* pick_domain - the recipient's domain by the stream's shares. */
+static const struct gen_dom *
+pick_domain(struct gen *gn, const struct gen_stream *st, uint64_t id)
+{
+    gsl_rng *r = NULL;
+    size_t k = 0;
+
+    if (st->shares) {
+        r = sl_keyed_at(&gn->kd, RNG_DOMAIN, id, 0);
+        k = gsl_ran_discrete(r, st->shares);
+    }
+    if (st->dom[k].name)
+        return &st->dom[k];
+    if (r == NULL)
+        r = sl_keyed_at(&gn->kd, RNG_DOMAIN, id, 0);
+    return &gn->tail[gsl_ran_discrete(r, gn->tail_table)];
+}
+
+/* draw_size - the stream's fixed size, or the lognormal default (see
+ * the top of the file). */
+static uint32_t draw_size(struct sl_keyed *kd, const struct gen_stream *st,
+                          uint64_t id)
+{
+    if (st->size)
+        return st->size;
+    double b =
+        gsl_ran_lognormal(sl_keyed_at(kd, RNG_SIZE, id, 0), log(20480.0), 1);
+    return (uint32_t)llround(b < 1024 ? 1024 : b > 10485760 ? 10485760 : b);
+}
+
+/* bernoulli - 1 with probability p, keyed on the recipient. */
+static int bernoulli(struct sl_keyed *kd, enum rng_purpose purpose, uint64_t id,
+                     double p)
+{
+    return p > 0 && keyed_u01(kd, purpose, id) < p;
+}
+
+/* id_digits - the decimal digits of id: ids come in sequence, so the
+ * previous id's digits are incremented in place (amortised O(1)) rather
+ * than divided out again. */
+static void id_digits(struct gen *gn, uint64_t id)
+{
+    char *end = gn->id_dig + sizeof(gn->id_dig);
+
+    if (gn->id_len && id == gn->id_of + 1) {
+        char *p = end - 1;
+        while (p >= end - gn->id_len && *p == '9')
+            *p-- = '0';
+        if (p < end - gn->id_len) {
+            *p = '1';
+            gn->id_len++;
+        } else {
+            (*p)++;
+        }
+    } else {
+        uint64_t v = id;
+        gn->id_len = 0;
+        do {
+            end[-1 - (int)gn->id_len++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+    }
+    gn->id_of = id;
+}
+
+/* set_rcpt - "u<id>@<domain>" into the reused buffer, written in place. */
+static const char *set_rcpt(struct gen *gn, uint64_t id,
+                            const struct gen_dom *d)
+{
+    size_t need;
+
+    id_digits(gn, id);
+    need = gn->id_len + d->len + 3;
+    if (gn->rcpt_cap < need + 1) {
+        gn->rcpt_cap = 2 * (need + 1);
+        gn->rcpt = xrealloc(gn->rcpt, gn->rcpt_cap);
+    }
+    char *p = gn->rcpt;
+    *p++ = 'u';
+    memcpy(p, gn->id_dig + sizeof(gn->id_dig) - gn->id_len, gn->id_len);
+    p += gn->id_len;
+    *p++ = '@';
+    memcpy(p, d->name, d->len + 1);
+    return gn->rcpt;
+}
+
+/* next_gen - the earliest pending arrival, then that stream's next. */
+static int next_gen(struct sendlist *sl, struct send_rec *out)
+{
+    struct gen *gn = sl->src;
+    uint64_t id = out->id;
+
+    if (gn->n_heap == 0)
+        return 0;
+    size_t si = gn->heap[0];
+    const struct gen_stream *st = &gn->s[si];
+    const struct scen_stream *c = st->cfg;
+    out->t_us = st->next_us;
+    const struct gen_dom *d = pick_domain(gn, st, id);
+    out->domain = d->name;
+    out->rcpt = set_rcpt(gn, id, d);
+    out->vmta = c->vmta;
+    out->pool = c->pool;
+    out->stream = st->stream;
+    out->size = draw_size(&gn->kd, st, id);
+    out->invalid = bernoulli(&gn->kd, RNG_INVALID, id, c->invalid_rate);
+    out->complains = bernoulli(&gn->kd, RNG_COMPLAINT, id, c->complaint_rate);
+    if (!advance(gn, si))
+        gn->heap[0] = gn->heap[--gn->n_heap];
+    heap_down(gn, 0);
+    return 1;
+}
+
+/* ------------------------------------------------------------- setup */
+
+/* tail_init - the names and Zipf(1) table of the "*" long tail. */
+static void tail_init(struct gen *gn)
+{
+    double *w = xmalloc(GEN_TAIL_N * sizeof(*w));
+
+    gn->tail_names = xmalloc(GEN_TAIL_N * sizeof(*gn->tail_names));
+    for (int k = 0; k < GEN_TAIL_N; k++) {
+        w[k] = 1.0 / (k + 1);
+        snprintf(gn->tail_names[k], GEN_TAIL_LEN, "tail%04d.example", k);
+        gn->tail[k].name = gn->tail_names[k];
+        gn->tail[k].len = strlen(gn->tail_names[k]);
+    }
+    gn->tail_table = gsl_ran_discrete_preproc(GEN_TAIL_N, w);
+    free(w);
+}
+
+/* stream_init - weights, share table and first arrival of stream si. */
+static void stream_init(struct gen *gn, struct sendlist *sl, size_t si)
+{
+    struct gen_stream *st = &gn->s[si];
+    const struct scen_stream *c = &sl->sc->streams[si];
+    double sum = 0;
+
+    st->cfg = c;
+    st->size = c->size_bytes >= 4294967295.0 ? UINT32_MAX
+               : c->size_bytes >= 1          ? (uint32_t)llround(c->size_bytes)
+               : c->size_bytes > 0           ? 1
+                                             : 0;
+    for (int h = 0; h < 24; h++)
+        sum += c->hourly_profile[h];
+    for (int h = 0; h < 24; h++)
+        st->w[h] = sum > 0 ? c->hourly_profile[h] / sum : 1.0 / 24;
+    st->dom = xcalloc(c->n_domains ? c->n_domains : 1, sizeof(*st->dom));
+    for (size_t k = 0; k < c->n_domains; k++) {
+        int tail = strcmp(c->domains[k].domain, "*") == 0;
+        st->dom[k].name = tail ? NULL : c->domains[k].domain;
+        st->dom[k].len = strlen(c->domains[k].domain);
+    }
+    if (c->n_domains > 1) {
+        double *p = xmalloc(c->n_domains * sizeof(*p));
+        for (size_t k = 0; k < c->n_domains; k++)
+            p[k] = c->domains[k].share;
+        st->shares = gsl_ran_discrete_preproc(c->n_domains, p);
+        free(p);
+    }
+    st->day = -1;
+    hour_rate(st);
+    if (advance(gn, si))
+        gn->heap[gn->n_heap++] = si;
+}
+
+/* release_gen - the generator's tables and buffers. */
+static void release_gen(struct sendlist *sl)
+{
+    struct gen *gn = sl->src;
+
+    if (gn == NULL)
+        return;
+    for (size_t i = 0; i < gn->n; i++) {
+        if (gn->s[i].shares)
+            gsl_ran_discrete_free(gn->s[i].shares);
+        free(gn->s[i].dom);
+    }
+    if (gn->tail_table)
+        gsl_ran_discrete_free(gn->tail_table);
+    free(gn->tail_names);
+    free(gn->s);
+    free(gn->heap);
+    free(gn->rcpt);
+    sl_keyed_release(&gn->kd);
+    free(gn);
+    sl->src = NULL;
+}
+
+/* sl_gen_open - register the streams, then draw each one's first arrival. */
+int sl_gen_open(struct sendlist *sl)
+{
+    const struct scenario *sc = sl->sc;
+    struct gen *gn = xcalloc(1, sizeof(*gn));
+
+    sl->src = gn;
+    sl->next = next_gen;
+    sl->release = release_gen;
+    gn->n = sc->n_streams;
+    gn->s = xcalloc(gn->n ? gn->n : 1, sizeof(*gn->s));
+    gn->heap = xcalloc(gn->n ? gn->n : 1, sizeof(*gn->heap));
+    gn->duration_s = sc->duration_s;
+    sl_keyed_init(&gn->kd, sl->g);
+    tail_init(gn);
+    for (size_t i = 0; i < gn->n; i++) {
+        size_t k = sl_stream_intern(sl, sc->streams[i].name);
+        sl->streams[k]->deadline_s = sc->streams[i].deadline_s;
+        gn->s[i].stream = (int)k;
+    }
+    for (size_t i = 0; i < gn->n; i++)
+        stream_init(gn, sl, i);
+    for (size_t i = gn->n_heap / 2 + 1; i-- > 0;)
+        heap_down(gn, i);
+    return 0;
+}

@@ -1,0 +1,71 @@
+/* mta.h - the PowerMTA delivery model: queues, connections, rate limits,
+ * retries, backoff, expiry, cold VMTAs, driven by the event engine.
+ *
+ * It implements the delivery semantics of shared/reference/pmta-config.md
+ * §1.7, §2 and §8 on top of the resolved config (config/cfg_model.h) and
+ * talks to provider models (provider/provider.h) for replies and latencies.
+ * A queue is (queue-domain, VMTA), created on its first recipient. Pending
+ * work is kept in FIFOs wherever order allows (ready recipients, recipients
+ * awaiting retry); the event heap holds one timer per busy connection and
+ * per timed queue (DESIGN.md). Everything it observes goes to struct obs
+ * (report/obs.h). Nothing here prints or reads a clock.
+ *
+ * Ownership: an mta borrows the config model, provider world, rng, evq and
+ * obs given to mta_alloc (they must outlive it) and owns everything else. */
+#ifndef MTA_H
+#define MTA_H
+
+#include "config/cfg_model.h"
+#include "engine/evq.h"
+#include "engine/rng.h"
+#include "input/sendlist.h"
+#include "mta/mta_rate.h"
+#include "provider/provider.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct obs;
+struct mta;
+
+/* Event kinds the MTA schedules on the shared evq (the run loop owns the
+ * kinds below MTA_EV_BASE). */
+enum mta_event {
+    MTA_EV_BASE = 16,
+    MTA_EV_CONN_OPENED = MTA_EV_BASE, /* connect latency elapsed */
+    MTA_EV_TXN_DONE,                  /* a transaction finished */
+    MTA_EV_CONN_WAKE,                 /* a waiting connection may go on */
+    MTA_EV_QUEUE_WAKE                 /* a queue timer */
+};
+
+struct mta_options {
+    enum mta_rate_algo rate_algo;
+    const char *source; /* injecting client for <source> matching */
+};
+
+struct mta *mta_alloc(const struct cfg_model *cfg, struct prov_world *w,
+                      struct rng *g, struct evq *q, struct obs *obs,
+                      const struct mta_options *o);
+void mta_free(struct mta *m);
+
+/* mta_prov_ip - the provider-world IP index of a VMTA's source IP i. The
+ * run loop registers IPs first (mta_alloc does it from the config; a
+ * config without source IPs uses the world's IP 0). */
+
+/* mta_inject - a recipient from the send list arrives at now_us. */
+void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us);
+/* mta_handle - an event of kind >= MTA_EV_BASE popped from the evq. */
+void mta_handle(struct mta *m, const struct evq_event *ev);
+/* mta_snapshot - gauges of every queue (queued, ready, awaiting retry,
+ * connections, mode) into the observer, at a report boundary. */
+void mta_snapshot(struct mta *m, int64_t now_us);
+/* mta_finish - at the end: recipients past bounce-after count as expired
+ * when the run ends after their expiry; others stay queued. */
+void mta_finish(struct mta *m, int64_t now_us);
+
+/* Statistics. */
+size_t mta_queue_count(const struct mta *m);
+uint64_t mta_queued(const struct mta *m);
+size_t mta_peak_recipients(const struct mta *m);
+
+#endif

@@ -1,0 +1,543 @@
+/* mta_conn.c - connections and transactions of the PowerMTA model.
+ *
+ * A queue opens a connection while it has ready recipients and every limit
+ * that applies has room: the queue's max-smtp-out (backoff-max-smtp-out in
+ * backoff), the VMTA's and pool's max-smtp-out, total-max-smtp-out (where
+ * queue-priority decides who gets a freed slot), smtp-out-rampup-interval,
+ * max-connect-rate and the per-source-IP limits (pmta-config.md §2.3). A
+ * connection runs transactions back to back, each within the message rate
+ * limits (§2.4), up to max-msg-per-connection, until it has no mail, a 421
+ * closes it, or max-errors-per-connection is reached (§2.5). Every reply
+ * goes through the queue's smtp-pattern-list, first match wins (§2.8). */
+#include "mta/mta_int.h"
+#include "util/xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static double secs(int64_t us)
+{
+    return (double)us / MTA_US;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+static uint32_t conn_alloc(struct mta *m)
+{
+    uint32_t ci;
+    if (m->conn_free != MTA_NIL) {
+        ci = m->conn_free;
+        m->conn_free = m->conns[ci].next_free;
+    } else {
+        XGROW(m->conns, m->n_conns, m->cap_conns);
+        ci = m->n_conns++;
+        m->conns[ci].gen = 0;
+    }
+    struct mta_conn *c = &m->conns[ci];
+    uint32_t gen = c->gen;
+    memset(c, 0, sizeof(*c));
+    c->gen = gen;
+    c->rcpt = MTA_NIL;
+    c->next_free = MTA_NIL;
+    c->id = m->conn_serial++;
+    return ci;
+}
+
+/* conn_schedule - the connection's one pending event; older ones go stale. */
+static void conn_schedule(struct mta *m, uint32_t ci, int64_t t_us,
+                          enum mta_event kind)
+{
+    evq_push(m->q, t_us, kind, ++m->conns[ci].gen, ci);
+}
+
+static void idle_remove(struct mta *m, struct mta_queue *q, uint32_t ci)
+{
+    for (uint32_t *p = &q->idle_head; *p != MTA_NIL;
+         p = &m->conns[*p].next_free)
+        if (*p == ci) {
+            *p = m->conns[ci].next_free;
+            return;
+        }
+}
+
+/* wake_waiters - a connection slot came free: the queues that waited for
+ * one get a chance, highest queue-priority first (UG5 §3.3.10.15). */
+static void wake_waiters(struct mta *m, int64_t now_us)
+{
+    while (m->n_waiters) {
+        size_t best = 0;
+        for (size_t i = 1; i < m->n_waiters; i++)
+            if (m->queues[m->waiters[i]].c.priority >
+                m->queues[m->waiters[best]].c.priority)
+                best = i;
+        struct mta_queue *q = &m->queues[m->waiters[best]];
+        m->waiters[best] = m->waiters[--m->n_waiters];
+        q->waiting_slot = 0;
+        mta_q_schedule(m, q, now_us);
+    }
+}
+
+static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
+{
+    struct mta_conn *c = &m->conns[ci];
+    struct mta_queue *q = &m->queues[c->queue];
+    struct mta_vmta *mv = &m->vmtas[q->vmta];
+    if (c->accepted)
+        prov_disconnect(m->world, q->prov, c->wip, secs(now_us));
+    if (c->state == MTA_C_IDLE)
+        idle_remove(m, q, ci);
+    if (c->state == MTA_C_WAITING)
+        q->rate_waiters--;
+    q->conns--;
+    q->ip_conns[c->ip]--;
+    mv->conns--;
+    if (mv->pool >= 0)
+        m->pools[mv->pool].conns--;
+    m->total_conns--;
+    c->state = MTA_C_FREE;
+    c->gen++;
+    c->next_free = m->conn_free;
+    m->conn_free = ci;
+    wake_waiters(m, now_us);
+    if (q->ready.n > 0)
+        mta_q_schedule(m, q, now_us);
+}
+
+/* ---------------------------------------------------------- source IPs */
+
+/* sip_limit - source-ip-max-smtp-out for this IP (most specific CIDR). */
+static double sip_limit(const struct mta *m, const struct mta_queue *q, int ip)
+{
+    const struct cfg_vmta *v = cfg_model_vmta(m->cfg, (size_t)q->vmta);
+    double limit = INFINITY;
+    int best = -1;
+    for (size_t i = 0; i < q->c.n_sip_out; i++)
+        if (cfgv_cidr_contains(&q->c.sip_out[i].net, &v->ips[ip].ip) &&
+            q->c.sip_out[i].net.prefix > best) {
+            best = q->c.sip_out[i].net.prefix;
+            limit = q->c.sip_out[i].count;
+        }
+    return limit;
+}
+
+/* pick_ip - round robin over the VMTA's source IPs that are enabled for
+ * this queue and under their per-IP limit; -1 when none is. *all_disabled
+ * tells the caller whether every IP is disabled. */
+static int pick_ip(struct mta *m, struct mta_queue *q, int *all_disabled)
+{
+    size_t n = m->vmtas[q->vmta].n_ips;
+    *all_disabled = 1;
+    for (size_t k = 0; k < n; k++) {
+        int ip = (int)((q->rr_ip + k) % n);
+        if (q->ip_disabled_until[ip])
+            continue;
+        *all_disabled = 0;
+        if (q->c.n_sip_out && q->ip_conns[ip] >= sip_limit(m, q, ip))
+            continue;
+        q->rr_ip = (uint32_t)(ip + 1);
+        return ip;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------ opening */
+
+static void add_waiter(struct mta *m, struct mta_queue *q)
+{
+    if (q->waiting_slot)
+        return;
+    q->waiting_slot = 1;
+    XGROW(m->waiters, m->n_waiters, m->cap_waiters);
+    m->waiters[m->n_waiters++] = (uint32_t)(q - m->queues);
+}
+
+/* open_blocked - 1 when a limit keeps q from opening now; *wake gets the
+ * time it lifts when that is known (else a freed slot will wake q). */
+static int open_blocked(struct mta *m, struct mta_queue *q, int64_t now_us,
+                        int64_t *wake)
+{
+    int mode = q->mode;
+    struct mta_vmta *mv = &m->vmtas[q->vmta];
+    if (q->conns - q->in_flight >= q->ready.n)
+        return 1; /* the idle and connecting ones can take the mail */
+    if (q->conns >= q->c.max_smtp_out[mode])
+        return 1;
+    if (mv->conns >= mv->max_out ||
+        (mv->pool >= 0 &&
+         m->pools[mv->pool].conns >= m->pools[mv->pool].max_out) ||
+        m->total_conns >= m->total_max) {
+        add_waiter(m, q);
+        return 1;
+    }
+    int64_t t = now_us;
+    if (q->conns > 0 && q->c.rampup_us > 0)
+        t = q->last_open_us + (int64_t)q->c.rampup_us;
+    int64_t tc = mta_rate_next(&q->conn_rl[mode], now_us, 1);
+    if (tc > t)
+        t = tc;
+    /* The message slot this connection would get, after the ones the
+     * connections already open will take: open it only if that slot is
+     * near (it then waits for it), else wake when it comes. */
+    uint32_t k = q->conns - q->in_flight;
+    int64_t tm = mta_rate_next_nth(&q->msg_rl[mode], now_us, k);
+    int64_t tv = mta_rate_next_nth(&mv->msg_rl, now_us, k);
+    int64_t slot = tm > tv ? tm : tv;
+    if (slot - now_us > MTA_RATE_WAIT_US && slot > t)
+        t = slot;
+    if (t > now_us) {
+        if (t < *wake)
+            *wake = t;
+        return 1;
+    }
+    return 0;
+}
+
+static void count_open(struct mta *m, struct mta_queue *q, int ip,
+                       int64_t now_us)
+{
+    struct mta_vmta *mv = &m->vmtas[q->vmta];
+    q->conns++;
+    q->ip_conns[ip]++;
+    mv->conns++;
+    if (mv->pool >= 0)
+        m->pools[mv->pool].conns++;
+    m->total_conns++;
+    q->last_open_us = now_us;
+    mta_rate_take(&q->conn_rl[0], now_us, 1);
+    mta_rate_take(&q->conn_rl[1], now_us, 1);
+}
+
+int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
+                      int64_t *wake_us)
+{
+    struct mta_queue *q = &m->queues[qi];
+    if (open_blocked(m, q, now_us, wake_us))
+        return 0;
+    int all_disabled;
+    int ip = pick_ip(m, q, &all_disabled);
+    if (ip < 0) {
+        if (all_disabled && q->c.backoff_upon_all_disabled)
+            mta_enter_backoff(m, q, now_us, q->c.backoff_to_normal_us,
+                              "all source IPs disabled");
+        return 0;
+    }
+    uint32_t ci = conn_alloc(m);
+    q = &m->queues[qi];
+    struct mta_conn *c = &m->conns[ci];
+    c->queue = qi;
+    c->ip = ip;
+    c->wip = m->vmtas[q->vmta].wip[ip];
+    c->state = MTA_C_CONNECTING;
+    count_open(m, q, ip, now_us);
+    prov_connect(m->world, q->prov, c->wip, secs(now_us), m->g, c->id,
+                 &c->reply);
+    c->accepted = c->reply.outcome == PROV_ACCEPT;
+    int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
+    conn_schedule(m, ci, now_us + lat, MTA_EV_CONN_OPENED);
+    return 1;
+}
+
+/* ------------------------------------------------------- pattern rules */
+
+static void disable_source(struct mta *m, struct mta_queue *q, int ip,
+                           double after_us, int64_t now_us)
+{
+    q->ip_disabled_until[ip] =
+        after_us < 0 ? MTA_NEVER : now_us + (int64_t)after_us;
+    obs_event(m->obs, now_us, q->name, "source-ip-disabled",
+              prov_world_ip(m->world, m->vmtas[q->vmta].wip[ip]));
+    mta_q_schedule(m, q, q->ip_disabled_until[ip]);
+    for (size_t i = 0; i < m->vmtas[q->vmta].n_ips; i++)
+        if (q->ip_disabled_until[i] == 0)
+            return;
+    obs_event(m->obs, now_us, q->name, "all-sources-disabled",
+              "All SMTP sources for the queue are now disabled");
+    if (q->c.backoff_upon_all_disabled)
+        mta_enter_backoff(m, q, now_us, q->c.backoff_to_normal_us,
+                          "all source IPs disabled");
+}
+
+/* apply_rule - the queue-wide actions of a matched rule; bounce-rcpt and
+ * skip-mx concern the recipient and are left to the caller. */
+static void apply_rule(struct mta *m, struct mta_queue *q, int ip,
+                       const struct cfg_spl_rule *rule, const char *text,
+                       int64_t now_us)
+{
+    if (rule == NULL)
+        return;
+    if (rule->mode == CFG_SPL_MODE_BACKOFF) {
+        char why[512];
+        snprintf(why, sizeof(why), "/%s/ matched \"%s\"", rule->regex, text);
+        double after = rule->backoff_to_normal_after_s >= 0
+                           ? rule->backoff_to_normal_after_s * MTA_US
+                           : q->c.backoff_to_normal_us;
+        mta_enter_backoff(m, q, now_us, after, why);
+    } else if (rule->mode == CFG_SPL_MODE_NORMAL) {
+        mta_exit_backoff(m, q, now_us, "mode=normal rule matched");
+    }
+    if (rule->disable_source_ip && ip >= 0 && !q->ip_disabled_until[ip])
+        disable_source(m, q, ip,
+                       rule->reenable_after_s >= 0
+                           ? rule->reenable_after_s * MTA_US
+                           : q->c.reenable_us,
+                       now_us);
+    if (rule->bounce_queue)
+        mta_bounce_queue(m, q, now_us, text);
+    if (rule->defer_queue && !q->in_retry)
+        mta_enter_retry(m, q, now_us, "defer-queue rule matched");
+}
+
+/* ------------------------------------------------------ conn events */
+
+/* on_opened - the provider's answer to a connection attempt. A refusal is
+ * a queue-level failure: retry mode, and the whole queue bounces on a 5xx
+ * greeting when bounce-upon-5xx-greeting is on (UG5 §3.3.10.62). */
+static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
+{
+    struct mta_conn *c = &m->conns[ci];
+    struct mta_queue *q = &m->queues[c->queue];
+    if (c->reply.outcome == PROV_ACCEPT) {
+        c->state = MTA_C_BUSY;
+        mta_conn_next(m, ci, now_us);
+        return;
+    }
+    const char *text = c->reply.text;
+    obs_conn_failure(m->obs, (int)c->queue, q->prov, text, now_us);
+    const struct cfg_spl_rule *rule = mta_match(q, text);
+    apply_rule(m, q, c->ip, rule, text, now_us);
+    int skip = rule && rule->skip_mx;
+    if (c->reply.outcome == PROV_REJECT && q->c.bounce_upon_5xx_greeting &&
+        !skip)
+        mta_bounce_queue(m, q, now_us, text);
+    else if (!q->in_retry)
+        mta_enter_retry(m, q, now_us, text);
+    c->state = MTA_C_BUSY;
+    conn_close(m, ci, now_us);
+}
+
+/* must_close - limits that end a connection between transactions. */
+static int must_close(struct mta *m, const struct mta_conn *c,
+                      const struct mta_queue *q)
+{
+    if (q->in_retry)
+        return 1;
+    if (q->c.max_msg_per_conn > 0 && c->msgs >= q->c.max_msg_per_conn)
+        return 1;
+    if (c->errors >= q->c.max_errors_per_conn)
+        return 1;
+    if (q->conns > q->c.max_smtp_out[q->mode])
+        return 1; /* backoff lowered the limit */
+    if (m->total_conns < m->total_max || !q->c.allow_interruption)
+        return 0;
+    for (size_t i = 0; i < m->n_waiters; i++)
+        if (m->queues[m->waiters[i]].c.priority > q->c.priority)
+            return 1; /* give way to a higher queue-priority */
+    return 0;
+}
+
+/* go_idle - no mail for this connection: wait connection-idle-timeout for
+ * new mail, or close now (the default timeout is 0). */
+static void go_idle(struct mta *m, uint32_t ci, int64_t now_us)
+{
+    struct mta_conn *c = &m->conns[ci];
+    struct mta_queue *q = &m->queues[c->queue];
+    if (q->c.idle_timeout_us <= 0) {
+        conn_close(m, ci, now_us);
+        return;
+    }
+    c->state = MTA_C_IDLE;
+    c->next_free = q->idle_head;
+    q->idle_head = ci;
+    conn_schedule(m, ci, now_us + (int64_t)q->c.idle_timeout_us,
+                  MTA_EV_CONN_WAKE);
+}
+
+/* rate_wait - the time the next message may go, or now, for a connection
+ * that has k others waiting for a slot before it. */
+static int64_t rate_wait(struct mta *m, const struct mta_queue *q,
+                         int64_t now_us, uint32_t size, uint32_t k)
+{
+    int64_t t = mta_rate_next_nth(&q->msg_rl[q->mode], now_us, k);
+    int64_t tv = mta_rate_next_nth(&m->vmtas[q->vmta].msg_rl, now_us, k);
+    int64_t td = mta_rate_next(&q->data_rl[q->mode], now_us, size);
+    if (tv > t)
+        t = tv;
+    return td > t ? td : t;
+}
+
+/* start_transaction - send the ready head on connection ci. */
+static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
+{
+    struct mta_conn *c = &m->conns[ci];
+    struct mta_queue *q = &m->queues[c->queue];
+    uint32_t ri = mta_fifo_pop(m, &q->ready);
+    struct mta_rcpt *r = &m->r[ri];
+    mta_rate_take(&q->msg_rl[0], now_us, 1);
+    mta_rate_take(&q->msg_rl[1], now_us, 1);
+    mta_rate_take(&m->vmtas[q->vmta].msg_rl, now_us, 1);
+    obs_attempt(m->obs, (int)c->queue, q->prov, now_us);
+    c->rcpt = ri;
+    c->state = MTA_C_BUSY;
+    q->in_flight++;
+    if (q->c.discard) {
+        c->reply.outcome = PROV_ACCEPT;
+        c->reply.code = 250;
+        c->reply.text = "250 discarded (type discard)";
+        c->reply.closes = 0;
+        c->reply.latency_s = 0;
+    } else {
+        struct prov_rcpt pr = { r->id, r->attempts, r->flags & MTA_R_INVALID,
+                                (r->flags & MTA_R_COMPLAINS) != 0, r->size };
+        prov_transact(m->world, q->prov, c->wip, secs(now_us), m->g, &pr,
+                      c->msgs, &c->reply);
+    }
+    r->attempts++;
+    int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
+    conn_schedule(m, ci, now_us + lat, MTA_EV_TXN_DONE);
+}
+
+void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us)
+{
+    struct mta_conn *c = &m->conns[ci];
+    struct mta_queue *q = &m->queues[c->queue];
+    if (must_close(m, c, q)) {
+        conn_close(m, ci, now_us);
+        return;
+    }
+    mta_expire_heads(m, c->queue, now_us);
+    if (q->ready.n == 0) {
+        go_idle(m, ci, now_us);
+        return;
+    }
+    uint32_t ahead = c->woken ? 0 : q->rate_waiters;
+    c->woken = 0;
+    int64_t t = rate_wait(m, q, now_us, m->r[q->ready.head].size, ahead);
+    if (t > now_us) {
+        /* Wait for a slot that is near; PowerMTA does not document this,
+         * we close a connection that would wait more than a minute. */
+        if (t - now_us <= MTA_RATE_WAIT_US) {
+            q->rate_waiters++;
+            c->state = MTA_C_WAITING;
+            conn_schedule(m, ci, t, MTA_EV_CONN_WAKE);
+        } else {
+            conn_close(m, ci, now_us);
+            mta_q_schedule(m, q, t);
+        }
+        return;
+    }
+    start_transaction(m, ci, now_us);
+}
+
+void mta_conn_kick_idle(struct mta *m, uint32_t qi, int64_t now_us)
+{
+    struct mta_queue *q = &m->queues[qi];
+    while (q->idle_head != MTA_NIL && q->ready.n > 0) {
+        uint32_t ci = q->idle_head;
+        q->idle_head = m->conns[ci].next_free;
+        m->conns[ci].state = MTA_C_BUSY;
+        mta_conn_next(m, ci, now_us);
+        q = &m->queues[qi];
+    }
+}
+
+/* --------------------------------------------------- transaction done */
+
+static void delivered(struct mta *m, struct mta_queue *q, uint32_t ri,
+                      int64_t now_us)
+{
+    struct mta_rcpt *r = &m->r[ri];
+    uint32_t qi = (uint32_t)(q - m->queues);
+    obs_delivered(m->obs, (int)qi, q->prov, r->stream, now_us,
+                  secs(now_us - r->enq_us));
+    mta_rate_take(&q->data_rl[0], now_us, r->size);
+    mta_rate_take(&q->data_rl[1], now_us, r->size);
+    q->last_delivery_us = now_us;
+    q->retry_step = 0;
+    if (q->mode == MTA_BACKOFF && q->c.backoff_to_normal_after_delivery)
+        mta_exit_backoff(m, q, now_us, "backoff-to-normal-after-delivery");
+    mta_rcpt_free(m, ri, now_us);
+}
+
+/* deferred - a 4xx (or a 5xx with skip-mx): back into the queue after
+ * retry-recipients-after (UG5 §3.3.10.41). */
+static void deferred(struct mta *m, struct mta_queue *q, uint32_t ri,
+                     const char *text, int64_t now_us)
+{
+    struct mta_rcpt *r = &m->r[ri];
+    uint32_t qi = (uint32_t)(q - m->queues);
+    obs_deferred(m->obs, (int)qi, q->prov, r->stream, text, now_us);
+    r->due_us =
+        now_us + (int64_t)(q->c.retry_rcpt_us > 0 ? q->c.retry_rcpt_us : 0);
+    mta_fifo_push(m, &q->retry, ri);
+    mta_q_schedule(m, q, r->due_us);
+}
+
+static void bounced(struct mta *m, struct mta_queue *q, uint32_t ri,
+                    const char *text, int64_t now_us)
+{
+    uint32_t qi = (uint32_t)(q - m->queues);
+    obs_bounced(m->obs, (int)qi, q->prov, m->r[ri].stream, text, now_us);
+    mta_rcpt_free(m, ri, now_us);
+}
+
+static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
+{
+    struct mta_conn *c = &m->conns[ci];
+    struct mta_queue *q = &m->queues[c->queue];
+    uint32_t ri = c->rcpt;
+    c->rcpt = MTA_NIL;
+    c->msgs++;
+    q->in_flight--;
+    const struct prov_reply *rep = &c->reply;
+    if (rep->outcome == PROV_ACCEPT) {
+        delivered(m, q, ri, now_us);
+        mta_conn_next(m, ci, now_us);
+        return;
+    }
+    c->errors++;
+    const struct cfg_spl_rule *rule = mta_match(q, rep->text);
+    apply_rule(m, q, c->ip, rule, rep->text, now_us);
+    q = &m->queues[c->queue];
+    int skip = rule && rule->skip_mx;
+    if (rep->outcome == PROV_DEFER && rule && rule->bounce_rcpt)
+        bounced(m, q, ri, rep->text, now_us);
+    else if (rep->outcome == PROV_DEFER || skip)
+        deferred(m, q, ri, rep->text, now_us);
+    else
+        bounced(m, q, ri, rep->text, now_us);
+    if (rep->closes || skip)
+        conn_close(m, ci, now_us);
+    else
+        mta_conn_next(m, ci, now_us);
+}
+
+void mta_conn_event(struct mta *m, const struct evq_event *ev)
+{
+    uint32_t ci = (uint32_t)ev->id;
+    struct mta_conn *c = &m->conns[ci];
+    if (ev->gen != c->gen || c->state == MTA_C_FREE)
+        return;
+    switch (ev->kind) {
+    case MTA_EV_CONN_OPENED:
+        on_opened(m, ci, ev->t_us);
+        break;
+    case MTA_EV_TXN_DONE:
+        on_txn_done(m, ci, ev->t_us);
+        break;
+    case MTA_EV_CONN_WAKE:
+        if (c->state == MTA_C_IDLE) {
+            conn_close(m, ci, ev->t_us); /* connection-idle-timeout */
+        } else {
+            if (c->state == MTA_C_WAITING) {
+                m->queues[c->queue].rate_waiters--;
+                c->woken = 1;
+            }
+            c->state = MTA_C_BUSY;
+            mta_conn_next(m, ci, ev->t_us);
+        }
+        break;
+    default:
+        break;
+    }
+}

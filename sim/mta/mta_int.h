@@ -1,0 +1,214 @@
+/* mta_int.h - the MTA model's insides, shared by mta.c (injection, queues,
+ * modes) and mta_conn.c (connections and transactions). */
+#ifndef MTA_INT_H
+#define MTA_INT_H
+
+#include "mta/mta.h"
+#include "report/obs.h"
+
+#define MTA_NIL   UINT32_MAX
+#define MTA_NEVER INT64_MAX
+#define MTA_US    1000000.0
+
+/* How long a connection waits for the queue's rate limit before it is
+ * closed instead (an assumption: PowerMTA does not document it). */
+#define MTA_RATE_WAIT_US (60 * 1000000LL)
+
+enum { MTA_NORMAL = 0, MTA_BACKOFF = 1 };
+
+enum mta_rflags { MTA_R_INVALID = 1, MTA_R_COMPLAINS = 2 };
+
+/* One queued recipient: 48 bytes (checked by a static assertion), kept in a
+ * slab and linked in FIFOs. */
+struct mta_rcpt {
+    int64_t enq_us;
+    int64_t due_us; /* awaiting retry: when it may go again */
+    uint64_t id;
+    uint32_t next;
+    uint32_t queue;
+    uint32_t domain;
+    uint32_t size;
+    uint16_t stream;
+    uint16_t attempts;
+    uint8_t flags;
+};
+
+struct mta_fifo {
+    uint32_t head, tail, n;
+};
+
+/* The settings a queue uses, copied from cfg_qsettings ([0] normal,
+ * [1] backoff where PowerMTA has a backoff-* twin). */
+struct mta_qconf {
+    double max_smtp_out[2];
+    struct cfgv_rate msg_rate[2], conn_rate[2], data_rate[2];
+    double rampup_us, idle_timeout_us;
+    double max_msg_per_conn, max_errors_per_conn;
+    const double *retry_after[2];
+    size_t n_retry_after[2];
+    double retry_rcpt_us, bounce_after_us;
+    int retry_upon_new_mail;
+    double backoff_to_normal_us; /* < 0: never */
+    int backoff_to_normal_after_delivery;
+    int backoff_upon_all_disabled;
+    double reenable_us; /* < 0: never */
+    int bounce_upon_5xx_greeting;
+    int priority, allow_interruption;
+    const double *cold_per_day;
+    size_t n_cold_per_day;
+    int discard; /* type discard: delivered at once */
+    const struct cfg_cidr_value *sip_out;
+    size_t n_sip_out;
+    const struct cfg_spl *spl;
+};
+
+#define MTA_REPLY_CACHE 8
+
+struct mta_queue {
+    const char *name; /* "domain/vmta" */
+    int vmta;
+    int prov;
+    struct mta_qconf c;
+    struct mta_fifo ready, retry;
+    uint32_t in_flight;
+    int mode;
+    int64_t backoff_until, backoff_since;
+    double backoff_total_s;
+    uint32_t backoff_entries;
+    int in_retry;
+    int64_t retry_until;
+    uint32_t retry_step;
+    uint32_t conns;        /* open or connecting */
+    uint32_t rate_waiters; /* connections waiting for a rate slot */
+    struct mta_rate msg_rl[2], conn_rl[2], data_rl[2];
+    int64_t last_open_us;
+    int64_t wake_us;
+    uint32_t wake_gen;
+    int64_t *ip_disabled_until; /* per source IP of the VMTA */
+    uint32_t *ip_conns;
+    uint32_t rr_ip;
+    int64_t cold_day;
+    double cold_used;
+    uint64_t max_depth;
+    int64_t last_delivery_us;
+    int waiting_slot;
+    uint32_t idle_head; /* connections idling for new mail */
+    const char *rc_text[MTA_REPLY_CACHE];
+    const struct cfg_spl_rule *rc_rule[MTA_REPLY_CACHE];
+    uint32_t rc_n;
+};
+
+enum mta_cstate {
+    MTA_C_FREE,
+    MTA_C_CONNECTING,
+    MTA_C_IDLE,
+    MTA_C_BUSY,
+    MTA_C_WAITING
+};
+
+struct mta_conn {
+    uint32_t queue;
+    int ip;  /* index in the VMTA's source IPs */
+    int wip; /* provider-world IP index */
+    uint32_t msgs, errors;
+    uint32_t rcpt; /* in the current transaction, or MTA_NIL */
+    uint32_t gen;
+    enum mta_cstate state;
+    uint32_t next_free; /* free list, or the queue's idle list */
+    uint64_t id;
+    struct prov_reply reply; /* pending answer of the scheduled event */
+    int accepted;            /* the provider accepted the connection */
+    int woken;               /* its rate slot has come: first in line */
+};
+
+struct mta_vmta {
+    uint32_t conns;
+    double max_out;
+    struct mta_rate msg_rl;
+    int *wip; /* provider-world IP of each source IP */
+    size_t n_ips;
+    uint32_t rr_cold;
+    int pool;
+};
+
+struct mta_pool {
+    uint32_t conns;
+    double max_out;
+    uint32_t rr;
+};
+
+struct mta_domain {
+    const char *name;
+    int prov;
+    uint32_t *queue_by_vmta; /* MTA_NIL until used */
+};
+
+/* A string -> index hash table (open addressing, linear probing). */
+struct mta_map {
+    const char **keys;
+    uint32_t *vals;
+    size_t cap, n;
+};
+
+struct mta {
+    const struct cfg_model *cfg;
+    struct prov_world *world;
+    struct rng *g;
+    struct evq *q;
+    struct obs *obs;
+    struct mta_options opt;
+    struct mta_rcpt *r;
+    uint32_t r_cap, r_used, r_free;
+    size_t live, peak_live;
+    struct mta_queue *queues;
+    size_t n_queues, cap_queues;
+    struct mta_map queue_map;
+    struct mta_conn *conns;
+    uint32_t n_conns, cap_conns, conn_free;
+    uint64_t conn_serial;
+    struct mta_domain *domains;
+    size_t n_domains, cap_domains;
+    struct mta_map domain_map;
+    struct mta_vmta *vmtas;
+    size_t n_vmtas;
+    struct mta_pool *pools;
+    size_t n_pools;
+    uint32_t total_conns;
+    double total_max;
+    uint32_t *waiters; /* queues waiting for a total-max-smtp-out slot */
+    size_t n_waiters, cap_waiters;
+    int inject_fixed; /* <source> routing is the same for every rcpt */
+    int inject_vmta, inject_pool;
+    uint64_t queued;
+    double area_us; /* integral of queued over time, rcpt * us */
+    int64_t area_last_us;
+};
+
+/* mta.c */
+void mta_q_schedule(struct mta *m, struct mta_queue *q, int64_t t_us);
+void mta_q_service(struct mta *m, uint32_t qi, int64_t now_us);
+void mta_enter_backoff(struct mta *m, struct mta_queue *q, int64_t now_us,
+                       double after_us, const char *why);
+void mta_exit_backoff(struct mta *m, struct mta_queue *q, int64_t now_us,
+                      const char *why);
+void mta_enter_retry(struct mta *m, struct mta_queue *q, int64_t now_us,
+                     const char *why);
+void mta_fifo_push(struct mta *m, struct mta_fifo *f, uint32_t ri);
+uint32_t mta_fifo_pop(struct mta *m, struct mta_fifo *f);
+void mta_rcpt_free(struct mta *m, uint32_t ri, int64_t now_us);
+void mta_area_tick(struct mta *m, int64_t now_us);
+void mta_bounce_queue(struct mta *m, struct mta_queue *q, int64_t now_us,
+                      const char *reply);
+const struct cfg_spl_rule *mta_match(struct mta_queue *q, const char *text);
+/* mta_expire_heads - expire recipients at the head of the ready FIFO
+ * whose bounce-after has passed. */
+void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us);
+
+/* mta_conn.c */
+int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
+                      int64_t *wake_us);
+void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us);
+void mta_conn_event(struct mta *m, const struct evq_event *ev);
+void mta_conn_kick_idle(struct mta *m, uint32_t qi, int64_t now_us);
+
+#endif

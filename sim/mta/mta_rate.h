@@ -1,0 +1,54 @@
+/* mta_rate.h - rate limits: "at most N events per window W".
+ *
+ * PowerMTA does not document how it enforces max-msg-rate, max-connect-rate
+ * and the data-volume rates (pmta-config.md §2.4, UNVERIFIED), so the
+ * algorithm is a scenario switch:
+ *  - sliding window (default): at most N events in any interval of length
+ *    W; a burst of N may go at once, then the next waits until the oldest
+ *    leaves the window;
+ *  - token bucket: N tokens refilled continuously at N/W per second;
+ *    the same long-run rate and burst N, but smoother after a burst;
+ *  - even spacing: one event every W/N, no bursts at all.
+ * All three give the long-run ceiling N/W; they differ in burstiness, which
+ * is what a provider's own limiter sees. A sliding window keeps the last N
+ * event times; for N above MTA_RATE_MAX_RING it keeps N' = MTA_RATE_MAX_RING
+ * events per window W*N'/N (same rate, bursts capped at N').
+ * Times are integer microseconds. Ownership: the ring belongs to the lim. */
+#ifndef MTA_RATE_H
+#define MTA_RATE_H
+
+#include <stdint.h>
+
+enum mta_rate_algo { MTA_RATE_SLIDING, MTA_RATE_TOKEN_BUCKET, MTA_RATE_EVEN };
+
+#define MTA_RATE_MAX_RING 1024
+
+struct mta_rate {
+    enum mta_rate_algo algo;
+    int unlimited;
+    double count;      /* N (after ring scaling) */
+    int64_t window_us; /* W (after ring scaling) */
+    int64_t *ring;     /* sliding: last N event times (oldest at head) */
+    uint32_t ring_n, ring_head;
+    double tokens;   /* token bucket */
+    int64_t last_us; /* token bucket refill time / even: last event */
+    int have_last;
+};
+
+/* mta_rate_init - count events per window_s seconds; count = INFINITY or
+ * window_s <= 0 means unlimited. */
+void mta_rate_init(struct mta_rate *r, enum mta_rate_algo algo, double count,
+                   double window_s);
+void mta_rate_release(struct mta_rate *r);
+/* mta_rate_next - the earliest time >= now_us at which amount more may go
+ * (amount is 1 for message and connection rates, bytes for volumes). */
+int64_t mta_rate_next(const struct mta_rate *r, int64_t now_us, double amount);
+/* mta_rate_next_nth - the earliest time the (k+1)-th of k+1 more unit
+ * events may go, counting the k that go before it (k = 0 is
+ * mta_rate_next for one event). Lets several connections wait for their
+ * own slot instead of all waking for the first. */
+int64_t mta_rate_next_nth(const struct mta_rate *r, int64_t now_us, uint32_t k);
+/* mta_rate_take - record amount at now_us (call only when allowed). */
+void mta_rate_take(struct mta_rate *r, int64_t now_us, double amount);
+
+#endif

@@ -1,0 +1,583 @@
+/* provider.c - provider state per (provider, source IP) and the answers to
+ * connections and transactions (shared/reference/providers.md §4.2).
+ *
+ * prov_transact is the hot path (~10^7 calls per benchmark run): an array
+ * index, a token-bucket refill and at most two keyed draws; it allocates
+ * nothing and formats nothing. The daily work (reputation, age, moving
+ * average of volume, blocks) runs at day boundaries in prov_world_advance.
+ * Loading and validation live in prov_params.c, the world and its
+ * lookup tables in prov_world.c. */
+#include "provider/prov_int.h"
+#include "util/strbuf.h"
+#include "util/strutil.h"
+#include "util/xalloc.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Replies of an accepting provider; the model has no say in them. */
+static const char prov_banner[] = "220 ESMTP ready";
+static const char prov_ok[] = "250 2.0.0 OK";
+
+/* prov_emit - an event for events.csv, if anyone listens. */
+static void prov_emit(const struct prov_world *w, double t,
+                      const struct prov_model *m, int ip, const char *event,
+                      const char *detail)
+{
+    if (w->event_fn)
+        w->event_fn(w->event_ctx, t, m->name, w->ips[ip].name, event, detail);
+}
+
+/* ---- capacity (providers.md §4.2) ---------------------------------------- */
+
+/* prov_phi - phi(R) = clamp((R - zero_below) / (full_at - zero_below),
+ * 0, 1)^power; 1 when reputation is not modelled [A, providers.md §4.2]. */
+static double prov_phi(const struct prov_model *m, double rep)
+{
+    const struct prov_rep_params *p = &m->rep;
+
+    if (!p->on)
+        return 1;
+    double x = (rep - p->phi_zero_below) / (p->phi_full_at - p->phi_zero_below);
+    return pow(fmin(fmax(x, 0), 1), p->phi_power);
+}
+
+/* prov_age_term - C0 * G(a), G(a) = product of the daily growth factors
+ * g1 (days 0-6), g2 (7-13), g3 (14+), continuous in a (§4.2). */
+static double prov_age_term(const struct prov_cap_params *c, double age)
+{
+    double w1 = fmin(age, 7);
+    double w2 = fmin(fmax(age - 7, 0), 7);
+    double w3 = fmax(age - 14, 0);
+    double lg = w1 * log(c->growth[0]) + w2 * log(c->growth[1]) +
+                w3 * log(c->growth[2]);
+
+    return fmin(c->initial_per_hour * exp(fmin(lg, 100)), PROV_HUGE);
+}
+
+/* prov_capacity - C = phi(R) * min(Cmax, C0 G(a), beta max(Vbar, Vfloor)
+ * / H, week-1 cap / H while a < 7), in msgs/hour (§4.2). */
+static double prov_capacity(const struct prov_model *m,
+                            const struct prov_state *st)
+{
+    const struct prov_cap_params *c = &m->cap;
+
+    if (!c->limited)
+        return PROV_HUGE;
+    double cap = fmin(c->max_per_hour, prov_age_term(c, st->age_days));
+    if (c->history_factor > 0)
+        cap = fmin(cap, c->history_factor *
+                            fmax(st->vbar_per_day, c->history_floor_per_day) /
+                            c->active_hours);
+    if (c->week1_cap_per_day > 0 && st->age_days < 7)
+        cap = fmin(cap, c->week1_cap_per_day / c->active_hours);
+    return prov_phi(m, st->reputation) * cap;
+}
+
+/* prov_cap_now - the capacity in force: times rho inside an episode. */
+static double prov_cap_now(const struct prov_model *m,
+                           const struct prov_state *st)
+{
+    return st->in_episode ? st->cap_per_hour * m->ep.capacity_factor
+                          : st->cap_per_hour;
+}
+
+/* prov_bucket_size - burst_minutes of capacity, at least one message;
+ * none at zero capacity. */
+static double prov_bucket_size(const struct prov_model *m, double cap)
+{
+    if (cap <= 0)
+        return 0;
+    return fmax(1, cap / 60 * m->cap.burst_minutes);
+}
+
+/* prov_fill - add the tokens earned up to to_s at the current rate. */
+static void prov_fill(const struct prov_model *m, struct prov_state *st,
+                      double to_s)
+{
+    if (to_s <= st->bucket_s)
+        return;
+    double cap = prov_cap_now(m, st);
+    st->tokens = fmin(prov_bucket_size(m, cap),
+                      st->tokens + (to_s - st->bucket_s) * cap / 3600);
+    st->bucket_s = to_s;
+}
+
+/* prov_refill - bring the bucket to now_s, ending an episode on the way
+ * so each stretch refills at its own rate. */
+static void prov_refill(const struct prov_world *w, const struct prov_model *m,
+                        struct prov_state *st, int ip, double now_s)
+{
+    if (st->in_episode && st->ep_until_s <= now_s) {
+        prov_fill(m, st, st->ep_until_s);
+        st->in_episode = 0;
+        prov_emit(w, st->ep_until_s, m, ip, "episode-end", "");
+    }
+    prov_fill(m, st, now_s);
+}
+
+/* prov_recompute - new capacity after a daily update; the bucket keeps
+ * its tokens up to the new size. */
+static void prov_recompute(const struct prov_model *m, struct prov_state *st)
+{
+    st->cap_per_hour = prov_capacity(m, st);
+    st->tokens = fmin(st->tokens, prov_bucket_size(m, prov_cap_now(m, st)));
+}
+
+/* ---- episodes ------------------------------------------------------------ */
+
+/* prov_recent_episodes - episodes started in the 24 h before now_s. */
+static unsigned prov_recent_episodes(const struct prov_state *st, double now_s)
+{
+    uint64_t n = st->n_episodes < PROV_EP_RING ? st->n_episodes : PROV_EP_RING;
+    unsigned k = 0;
+
+    for (uint64_t i = 0; i < n; i++)
+        if (st->ep_start_s[i] > now_s - PROV_DAY_S)
+            k++;
+    return k;
+}
+
+/* prov_episode_start - an episode from now_s: lognormal duration, times
+ * repeat_factor per episode in the last 24 h, capped at max_s [A, §4.2]. */
+static void prov_episode_start(const struct prov_world *w,
+                               const struct prov_model *m,
+                               struct prov_state *st, int ip, double now_s,
+                               struct rng *g)
+{
+    const struct prov_ep_params *e = &m->ep;
+    gsl_rng *r = rng_at(g, RNG_EPISODE_LEN, st->key, st->n_episodes);
+    double d = gsl_ran_lognormal(r, log(e->median_s), e->sigma) *
+               pow(e->repeat_factor, prov_recent_episodes(st, now_s));
+    char detail[64];
+
+    if (e->max_s > 0)
+        d = fmin(d, e->max_s);
+    st->ep_start_s[st->n_episodes % PROV_EP_RING] = now_s;
+    st->n_episodes++;
+    st->in_episode = 1;
+    st->ep_until_s = now_s + d;
+    st->tokens = fmin(st->tokens, prov_bucket_size(m, prov_cap_now(m, st)));
+    if (w->event_fn) {
+        snprintf(detail, sizeof(detail), "duration_s=%.0f", d);
+        prov_emit(w, now_s, m, ip, "episode-start", detail);
+    }
+}
+
+/* prov_episode_maybe - after an attempt beyond capacity C, start an
+ * episode with probability 1 - exp(-hazard * 60 / C): each excess attempt
+ * is 60/C minutes of excess at 1x capacity, so over a minute of offered
+ * load lambda the chance is 1 - exp(-hazard * (lambda / C - 1)) (§4.2). */
+static void prov_episode_maybe(const struct prov_world *w,
+                               const struct prov_model *m,
+                               struct prov_state *st, int ip, double now_s,
+                               struct rng *g)
+{
+    double cap = st->cap_per_hour;
+
+    if (!m->ep.on || st->in_episode || cap <= 0)
+        return;
+    double p = -expm1(-m->ep.hazard * 60 / cap);
+    if (rng_uniform(g, RNG_EPISODE, st->key, st->n_excess++) < p)
+        prov_episode_start(w, m, st, ip, now_s, g);
+}
+
+/* ---- blocks -------------------------------------------------------------- */
+
+/* prov_block - block the IP from t for at least min_hours. */
+static void prov_block(const struct prov_world *w, const struct prov_model *m,
+                       struct prov_state *st, int ip, double t)
+{
+    char detail[64];
+
+    st->blocked = 1;
+    st->block_release = 0;
+    st->block_until_s = t + m->block.min_s;
+    if (w->event_fn) {
+        snprintf(detail, sizeof(detail), "reputation=%.3f", st->reputation);
+        prov_emit(w, t, m, ip, "block", detail);
+    }
+}
+
+/* prov_unblock_check - lift a released block once its minimum is over. */
+static void prov_unblock_check(const struct prov_world *w,
+                               const struct prov_model *m,
+                               struct prov_state *st, int ip, double now_s)
+{
+    char detail[64];
+
+    if (!st->blocked || !st->block_release || now_s < st->block_until_s)
+        return;
+    st->blocked = 0;
+    st->block_release = 0;
+    if (w->event_fn) {
+        snprintf(detail, sizeof(detail), "reputation=%.3f", st->reputation);
+        prov_emit(w, st->block_until_s, m, ip, "unblock", detail);
+    }
+}
+
+/* prov_block_update - at a day boundary: block below the threshold;
+ * release once reputation is back above it. */
+static void prov_block_update(const struct prov_world *w,
+                              const struct prov_model *m, struct prov_state *st,
+                              int ip, double t)
+{
+    if (!m->block.on)
+        return;
+    if (st->reputation < m->block.below) {
+        if (!st->blocked)
+            prov_block(w, m, st, ip, t);
+        st->block_release = 0;
+        return;
+    }
+    if (st->blocked && !st->block_release) {
+        st->block_release = 1;
+        st->block_until_s = fmax(st->block_until_s, t);
+    }
+    prov_unblock_check(w, m, st, ip, t);
+}
+
+/* ---- states -------------------------------------------------------------- */
+
+/* prov_state_key - the keyed-draw entity of (provider, IP). */
+static uint64_t prov_state_key(const char *prov, const char *ip)
+{
+    uint64_t h = rng_hash64(prov);
+
+    return h ^ (rng_hash64(ip) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
+
+/* prov_state_texts - the model's replies with "{ip}" replaced by the IP,
+ * interned so equal texts share one pointer. */
+static void prov_state_texts(struct prov_world *w, const struct prov_model *m,
+                             struct prov_state *st, const char *ip)
+{
+    struct strbuf sb;
+
+    strbuf_init(&sb);
+    for (int i = 0; i < PROV_N_TEXT; i++) {
+        const char *p = m->tmpl[i], *hit;
+        strbuf_reset(&sb);
+        while ((hit = strstr(p, "{ip}")) != NULL) {
+            strbuf_add(&sb, p, (size_t)(hit - p));
+            strbuf_adds(&sb, ip);
+            p = hit + 4;
+        }
+        strbuf_adds(&sb, p);
+        st->text[i] = prov_htab_put(&w->texts, sb.buf, 0);
+    }
+    strbuf_release(&sb);
+}
+
+/* prov_state_init - the state of IP ip at provider m at time 0. An IP
+ * with reputation < 0 gets "initial" below one active day of age, else
+ * "established"; an IP with some age is assumed to have sent at its age
+ * capacity (Vbar = min(Cmax, C0 G(a)) * H), so the history cap does not
+ * bind for established IPs until their real volume replaces it [A]. */
+static void prov_state_init(struct prov_world *w, const struct prov_model *m,
+                            struct prov_state *st, int ip)
+{
+    const struct prov_ip *p = &w->ips[ip];
+
+    memset(st, 0, sizeof(*st));
+    st->key = prov_state_key(m->name, p->name);
+    prov_state_texts(w, m, st, p->name);
+    st->age_days = p->age_days;
+    st->reputation = p->reputation >= 0 ? p->reputation
+                     : p->age_days < 1  ? m->rep.initial
+                                        : m->rep.established;
+    if (m->cap.limited && st->age_days >= 1)
+        st->vbar_per_day =
+            fmin(m->cap.max_per_hour, prov_age_term(&m->cap, st->age_days)) *
+            m->cap.active_hours;
+    st->cap_per_hour = prov_capacity(m, st);
+    st->tokens = prov_bucket_size(m, st->cap_per_hour);
+    if (m->block.on && st->reputation < m->block.below)
+        prov_block(w, m, st, ip, 0);
+}
+
+/* prov_state_add - a state for IP ip (the next one) at model m. */
+void prov_state_add(struct prov_world *w, struct prov_model *m, int ip)
+{
+    XGROW(m->states, m->n_states, m->cap_states);
+    prov_state_init(w, m, &m->states[m->n_states++], ip);
+}
+
+int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
+                      double reputation)
+{
+    for (size_t i = 0; i < w->n_ips; i++)
+        if (strcmp(w->ips[i].name, ip) == 0)
+            return (int)i;
+    XGROW(w->ips, w->n_ips, w->cap_ips);
+    struct prov_ip *p = &w->ips[w->n_ips];
+    p->name = xstrdup(ip);
+    p->age_days = age_days < 0 ? 365 : age_days;
+    p->reputation = reputation > 1 ? 1 : reputation;
+    int idx = (int)w->n_ips++;
+    for (size_t i = 0; i < w->n_models; i++)
+        prov_state_add(w, w->models[i], idx);
+    return idx;
+}
+
+/* ---- answers ------------------------------------------------------------- */
+
+/* prov_draw - a latency from d on the keyed stream (purpose, entity,
+ * attempt); no draw for "fixed" or an absent distribution. */
+static double prov_draw(const struct prov_dist *d, struct rng *g,
+                        enum rng_purpose purpose, uint64_t entity,
+                        uint64_t attempt)
+{
+    switch (d->kind) {
+    case PROV_DIST_NONE:
+        return 0;
+    case PROV_DIST_FIXED:
+        return d->value_s;
+    case PROV_DIST_EXPONENTIAL:
+        return gsl_ran_exponential(rng_at(g, purpose, entity, attempt),
+                                   d->value_s);
+    case PROV_DIST_LOGNORMAL:
+        /* exp of a ziggurat normal: the same law as gsl_ran_lognormal,
+         * at half the cost (one of the hottest draws of a run). */
+        return exp(d->mu +
+                   d->sigma * gsl_ran_gaussian_ziggurat(
+                                  rng_at(g, purpose, entity, attempt), 1.0));
+    }
+    return 0;
+}
+
+/* prov_answer - the model's reply id; a 421 closes the connection. */
+static void prov_answer(struct prov_reply *out, const struct prov_model *m,
+                        const struct prov_state *st, enum prov_text_id id,
+                        enum prov_reason why, double latency_s)
+{
+    int code = m->code[id];
+
+    out->outcome = code >= 500 ? PROV_REJECT : PROV_DEFER;
+    out->reason = why;
+    out->code = code;
+    out->text = st->text[id];
+    out->closes = code == 421;
+    out->latency_s = latency_s;
+}
+
+/* prov_accept - a 2xx reply. */
+static void prov_accept(struct prov_reply *out, int code, const char *text,
+                        double latency_s)
+{
+    out->outcome = PROV_ACCEPT;
+    out->reason = PROV_OK;
+    out->code = code;
+    out->text = text;
+    out->closes = 0;
+    out->latency_s = latency_s;
+}
+
+/* prov_enter - the state of (prov, ip), brought to now_s: day boundaries
+ * passed, bucket refilled, episode and block ends noticed. */
+static struct prov_state *prov_enter(struct prov_world *w, int prov, int ip,
+                                     double now_s, struct prov_model **mp)
+{
+    if (now_s >= w->next_day_s)
+        prov_world_advance(w, now_s);
+    struct prov_model *m = w->models[prov];
+    struct prov_state *st = &m->states[ip];
+    if (m->cap.limited)
+        prov_refill(w, m, st, ip, now_s);
+    if (st->blocked)
+        prov_unblock_check(w, m, st, ip, now_s);
+    *mp = m;
+    return st;
+}
+
+/* prov_conn_tolerance - sessions tolerated per IP: ceil(N max(phi(R),
+ * 1/N)) with reputation, N without [A shape, providers.md §4.2]. */
+static int prov_conn_tolerance(const struct prov_model *m,
+                               const struct prov_state *st)
+{
+    int n = m->conn.max_per_ip;
+
+    if (!m->rep.on)
+        return n;
+    return (int)ceil(n * fmax(prov_phi(m, st->reputation), 1.0 / n));
+}
+
+void prov_connect(struct prov_world *w, int prov, int ip, double now_s,
+                  struct rng *g, uint64_t conn_id, struct prov_reply *out)
+{
+    struct prov_model *m;
+    struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
+    double lat = prov_draw(&m->lat_connect, g, RNG_CONNECT, conn_id, 0);
+
+    if (st->blocked) {
+        prov_answer(out, m, st, PROV_T_BLOCK, PROV_BLOCKED, lat);
+        out->closes = 1;
+        return;
+    }
+    if (m->conn.max_per_ip > 0 &&
+        st->open_conns >= prov_conn_tolerance(m, st)) {
+        prov_answer(out, m, st, PROV_T_CONN, PROV_CONN_LIMIT, lat);
+        out->closes = 1;
+        return;
+    }
+    st->open_conns++;
+    prov_accept(out, 220, prov_banner, lat);
+}
+
+void prov_disconnect(struct prov_world *w, int prov, int ip, double now_s)
+{
+    struct prov_state *st = &w->models[prov]->states[ip];
+
+    (void)now_s;
+    if (st->open_conns > 0)
+        st->open_conns--;
+}
+
+/* prov_over_capacity - no token: defer, and maybe start an episode. */
+static void prov_over_capacity(struct prov_world *w, struct prov_model *m,
+                               struct prov_state *st, int ip, double now_s,
+                               struct rng *g, struct prov_reply *out,
+                               double lat)
+{
+    enum prov_reason why = st->in_episode ? PROV_EPISODE : PROV_RATE_LIMIT;
+
+    prov_episode_maybe(w, m, st, ip, now_s, g);
+    prov_answer(out, m, st, PROV_T_THROTTLE, why, lat);
+}
+
+void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
+                   struct rng *g, const struct prov_rcpt *r,
+                   uint32_t msgs_before, struct prov_reply *out)
+{
+    struct prov_model *m;
+    struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
+    double lat = prov_draw(&m->lat_message, g, RNG_MESSAGE, r->id, r->attempt);
+
+    if (st->blocked) {
+        prov_answer(out, m, st, PROV_T_BLOCK, PROV_BLOCKED, lat);
+    } else if (m->conn.max_msgs_per_conn > 0 &&
+               msgs_before >= m->conn.max_msgs_per_conn) {
+        prov_answer(out, m, st, PROV_T_MSG_CAP, PROV_MSG_CAP, lat);
+        out->closes = 1;
+    } else if (r->invalid && m->unknown_on) {
+        st->day_unknown++;
+        prov_answer(out, m, st, PROV_T_UNKNOWN, PROV_UNKNOWN_USER, lat);
+    } else if (m->cap.limited && st->tokens < 1) {
+        prov_over_capacity(w, m, st, ip, now_s, g, out, lat);
+    } else if (m->transient_rate > 0 &&
+               rng_uniform(g, RNG_TRANSIENT, r->id, r->attempt) <
+                   m->transient_rate) {
+        prov_answer(out, m, st, PROV_T_TRANSIENT, PROV_TRANSIENT, lat);
+    } else {
+        if (m->cap.limited)
+            st->tokens -= 1;
+        st->day_accepted++;
+        if (r->complains)
+            st->day_complaints++;
+        prov_accept(out, 250, prov_ok, lat);
+    }
+}
+
+/* ---- daily update -------------------------------------------------------- */
+
+/* prov_rep_update - R += (R_target - R) / tau_rec + drive, clamped to
+ * [0, 1] (providers.md §4.2). c = complaints / delivered, u = unknown /
+ * (delivered + unknown), both 0 on a day with fewer than active_day_min
+ * recipients (too few to measure); spike s = delivered / Vbar. */
+static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
+{
+    const struct prov_rep_params *p = &m->rep;
+    double acc = st->day_accepted, seen = acc + st->day_unknown;
+    double c = 0, u = 0, drive = 0;
+
+    if (seen > 0 && seen >= m->cap.active_day_min) {
+        c = acc > 0 ? st->day_complaints / acc : 0;
+        u = st->day_unknown / seen;
+    }
+    drive -=
+        p->w_complaint * fmax(0, c - p->complaint_soft) / p->complaint_soft;
+    drive -= p->w_complaint_hard * fmax(0, c - p->complaint_hard) /
+             p->complaint_hard;
+    drive -= p->w_unknown * fmax(0, u - p->unknown_soft) / p->unknown_soft;
+    if (st->vbar_per_day > 0 && acc > 0)
+        drive -= p->w_spike * fmax(0, log2(acc / st->vbar_per_day) - 1);
+    double target = c < p->complaint_soft && u < p->unknown_soft
+                        ? p->target
+                        : st->reputation;
+    double r =
+        st->reputation + (target - st->reputation) / p->recovery_days + drive;
+    st->reputation = fmin(fmax(r, 0), 1);
+}
+
+/* prov_vbar_update - the moving average of accepted daily volume, with
+ * the configured half-life; the first day with no history sets it. */
+static void prov_vbar_update(const struct prov_model *m, struct prov_state *st)
+{
+    double v = st->day_accepted;
+
+    if (st->vbar_per_day <= 0) {
+        st->vbar_per_day = v;
+        return;
+    }
+    double alpha = 1 - exp2(-1 / m->cap.half_life_days);
+    st->vbar_per_day += alpha * (v - st->vbar_per_day);
+}
+
+/* prov_day_end - the daily update of one state at day boundary t. */
+static void prov_day_end(struct prov_world *w, struct prov_model *m,
+                         struct prov_state *st, int ip, double t)
+{
+    if (m->cap.limited)
+        prov_refill(w, m, st, ip, t);
+    if (m->rep.on)
+        prov_rep_update(m, st);
+    if (st->day_accepted >= m->cap.active_day_min)
+        st->age_days += 1;
+    prov_vbar_update(m, st);
+    st->day_accepted = st->day_unknown = st->day_complaints = 0;
+    prov_block_update(w, m, st, ip, t);
+    prov_recompute(m, st);
+}
+
+void prov_world_advance(struct prov_world *w, double now_s)
+{
+    while (w->next_day_s <= now_s) {
+        double t = w->next_day_s;
+        for (size_t i = 0; i < w->n_models; i++)
+            for (size_t j = 0; j < w->models[i]->n_states; j++)
+                prov_day_end(w, w->models[i], &w->models[i]->states[j], (int)j,
+                             t);
+        w->next_day_s += PROV_DAY_S;
+    }
+    for (size_t i = 0; i < w->n_models; i++) {
+        struct prov_model *m = w->models[i];
+        for (size_t j = 0; j < m->n_states; j++) {
+            if (m->cap.limited)
+                prov_refill(w, m, &m->states[j], (int)j, now_s);
+            prov_unblock_check(w, m, &m->states[j], (int)j, now_s);
+        }
+    }
+}
+
+void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
+                     struct prov_ip_view *v)
+{
+    const struct prov_model *m = w->models[prov];
+    const struct prov_state *st = &m->states[ip];
+    int ep = st->in_episode && st->ep_until_s > now_s;
+
+    v->reputation = st->reputation;
+    v->age_days = st->age_days;
+    v->in_episode = ep;
+    v->blocked =
+        st->blocked && !(st->block_release && now_s >= st->block_until_s);
+    v->open_connections = st->open_conns;
+    if (!m->cap.limited)
+        v->capacity_per_hour = HUGE_VAL;
+    else
+        v->capacity_per_hour =
+            st->cap_per_hour * (ep ? m->ep.capacity_factor : 1);
+}

@@ -1,0 +1,470 @@
+/* obs.c - counters, latency histograms and the streamed CSV files of a run.
+ *
+ * Counters are plain arrays indexed by queue, provider and stream. Latency
+ * goes into log-spaced GSL histograms (50 bins per decade from 10 ms to 60
+ * days), from which quantiles are read by linear interpolation inside a
+ * bin, so they are exact to about 5 % of the value; the mean and the
+ * maximum are exact. Rows of timeseries.csv, events.csv and acct.csv are
+ * written as they happen to hidden temporary files in the output folder;
+ * report.c renames them when the run succeeds. */
+#include "report/obs_int.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------ histogram */
+
+void obs_hist_init(struct obs_hist *h)
+{
+    size_t n = OBS_HIST_DECADES * OBS_HIST_PER_DECADE + 1;
+    h->h = gsl_histogram_alloc(n);
+    double *range = xmalloc((n + 1) * sizeof(*range));
+    range[0] = 0;
+    for (size_t i = 1; i <= n; i++)
+        range[i] =
+            OBS_HIST_MIN_S * pow(10.0, (double)(i - 1) / OBS_HIST_PER_DECADE);
+    gsl_histogram_set_ranges(h->h, range, n + 1);
+    free(range);
+    h->n = 0;
+    h->sum = 0;
+    h->max = 0;
+}
+
+void obs_hist_release(struct obs_hist *h)
+{
+    gsl_histogram_free(h->h);
+    h->h = NULL;
+}
+
+void obs_hist_add(struct obs_hist *h, double x)
+{
+    size_t last = gsl_histogram_bins(h->h) - 1;
+    if (!(x > 0))
+        x = 0;
+    if (x < gsl_histogram_max(h->h))
+        gsl_histogram_increment(h->h, x);
+    else
+        h->h->bin[last] += 1; /* beyond the top: counted in the last bin */
+    h->n++;
+    h->sum += x;
+    if (x > h->max)
+        h->max = x;
+}
+
+/* obs_hist_quantile - the p-quantile (0..1) by interpolation in the CDF. */
+double obs_hist_quantile(const struct obs_hist *h, double p)
+{
+    if (h->n == 0)
+        return (double)NAN;
+    double target = p * (double)h->n, acc = 0;
+    size_t n = gsl_histogram_bins(h->h);
+    for (size_t i = 0; i < n; i++) {
+        double c = gsl_histogram_get(h->h, i);
+        if (c > 0 && acc + c >= target) {
+            double lo, hi;
+            gsl_histogram_get_range(h->h, i, &lo, &hi);
+            double q = lo + (hi - lo) * (target - acc) / c;
+            return q > h->max ? h->max : q;
+        }
+        acc += c;
+    }
+    return h->max;
+}
+
+/* --------------------------------------------------------------- files */
+
+static FILE *open_tmp(struct obs *ob, int k, const char *name)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s/.%s.tmp", ob->opt.dir, name);
+    ob->tmp_path[k] = strbuf_detach(&sb);
+    ob->final_name[k] = name;
+    return fopen(ob->tmp_path[k], "w");
+}
+
+struct obs *obs_alloc(const struct obs_options *o)
+{
+    struct obs *ob = xcalloc(1, sizeof(*ob));
+    ob->opt = *o;
+    ob->ts = open_tmp(ob, OBS_F_TIMESERIES, "timeseries.csv");
+    ob->ev = open_tmp(ob, OBS_F_EVENTS, "events.csv");
+    if (o->acct)
+        ob->acct = open_tmp(ob, OBS_F_ACCT, "acct.csv");
+    if (!ob->ts || !ob->ev || (o->acct && !ob->acct)) {
+        int err = errno;
+        obs_abort(ob);
+        obs_free(ob);
+        errno = err;
+        return NULL;
+    }
+    fputs("t_s,time,queue,queued,ready,awaiting_retry,connections,attempts,"
+          "delivered,deferred,bounced,expired,mode\n",
+          ob->ts);
+    fputs("t_s,time,queue,event,detail\n", ob->ev);
+    if (ob->acct)
+        fputs("type,timeLogged,timeQueued,orig,rcpt,orcpt,dsnAction,dsnStatus,"
+              "dsnDiag,dsnMta,bounceCat,srcType,srcMta,dlvType,dlvSourceIp,"
+              "dlvDestinationIp,dlvEsmtpAvailable,dlvSize,vmta,jobId,envId,"
+              "queue,vmtaPool\n",
+              ob->acct);
+    obs_hist_init(&ob->all_latency);
+    ob->next_interval_us = (int64_t)(o->interval_s * 1e6);
+    return ob;
+}
+
+void obs_abort(struct obs *ob)
+{
+    for (int k = 0; k < OBS_N_FILES; k++) {
+        if (ob->files_closed[k] == 0 && ob->tmp_path[k]) {
+            FILE **fp = k == OBS_F_TIMESERIES ? &ob->ts
+                        : k == OBS_F_EVENTS   ? &ob->ev
+                                              : &ob->acct;
+            if (*fp)
+                fclose(*fp);
+            *fp = NULL;
+            ob->files_closed[k] = 1;
+        }
+        if (ob->tmp_path[k])
+            remove(ob->tmp_path[k]);
+    }
+}
+
+void obs_free(struct obs *ob)
+{
+    if (ob == NULL)
+        return;
+    for (size_t i = 0; i < ob->n_streams; i++) {
+        obs_hist_release(&ob->streams[i].latency);
+        free(ob->streams[i].name);
+    }
+    for (size_t i = 0; i < ob->n_queues; i++)
+        free(ob->queues[i].name);
+    for (size_t i = 0; i < ob->n_provs; i++) {
+        free(ob->provs[i].name);
+        free(ob->provs[i].replies);
+    }
+    obs_hist_release(&ob->all_latency);
+    for (int k = 0; k < OBS_N_FILES; k++)
+        free(ob->tmp_path[k]);
+    free(ob->streams);
+    free(ob->queues);
+    free(ob->provs);
+    free(ob);
+}
+
+/* ----------------------------------------------------------- registry */
+
+int obs_add_queue(struct obs *ob, const char *name, int prov)
+{
+    XGROW(ob->queues, ob->n_queues, ob->cap_queues);
+    struct obs_queue *q = &ob->queues[ob->n_queues];
+    memset(q, 0, sizeof(*q));
+    q->name = xstrdup(name);
+    q->prov = prov;
+    q->last_delivery_us = -1;
+    return (int)ob->n_queues++;
+}
+
+int obs_add_provider(struct obs *ob, const char *name)
+{
+    XGROW(ob->provs, ob->n_provs, ob->cap_provs);
+    struct obs_prov *p = &ob->provs[ob->n_provs];
+    memset(p, 0, sizeof(*p));
+    p->name = xstrdup(name);
+    return (int)ob->n_provs++;
+}
+
+int obs_add_stream(struct obs *ob, const char *name, double deadline_s)
+{
+    XGROW(ob->streams, ob->n_streams, ob->cap_streams);
+    struct obs_stream *s = &ob->streams[ob->n_streams];
+    memset(s, 0, sizeof(*s));
+    s->name = xstrdup(name);
+    s->deadline_s = deadline_s;
+    obs_hist_init(&s->latency);
+    return (int)ob->n_streams++;
+}
+
+/* ------------------------------------------------------------- counting */
+
+static struct obs_counts *qc(struct obs *ob, int q)
+{
+    return q >= 0 && (size_t)q < ob->n_queues ? &ob->queues[q].cur : NULL;
+}
+
+static void count(struct obs *ob, int q, int field)
+{
+    struct obs_counts *c = qc(ob, q);
+    if (c)
+        c->v[field]++;
+    ob->total_cur.v[field]++;
+    ob->totals.v[field]++;
+    if (q >= 0 && (size_t)q < ob->n_queues)
+        ob->queues[q].sum.v[field]++;
+}
+
+static struct obs_stream *stream_at(struct obs *ob, int s)
+{
+    return s >= 0 && (size_t)s < ob->n_streams ? &ob->streams[s] : NULL;
+}
+
+/* prov_reply - one more of this reply text at provider p. */
+static void prov_reply(struct obs *ob, int p, const char *text)
+{
+    if (p < 0 || (size_t)p >= ob->n_provs || text == NULL)
+        return;
+    struct obs_prov *pv = &ob->provs[p];
+    for (size_t i = 0; i < pv->n_replies; i++)
+        if (pv->replies[i].text == text) {
+            pv->replies[i].count++;
+            return;
+        }
+    XGROW(pv->replies, pv->n_replies, pv->cap_replies);
+    pv->replies[pv->n_replies].text = text;
+    pv->replies[pv->n_replies++].count = 1;
+}
+
+static void prov_count(struct obs *ob, int p, int field)
+{
+    if (p >= 0 && (size_t)p < ob->n_provs)
+        ob->provs[p].c.v[field]++;
+}
+
+void obs_injected(struct obs *ob, int q, int stream, int64_t now_us)
+{
+    (void)now_us;
+    count(ob, q, OBS_INJECTED);
+    struct obs_stream *s = stream_at(ob, stream);
+    if (s)
+        s->c.v[OBS_INJECTED]++;
+}
+
+void obs_attempt(struct obs *ob, int q, int prov, int64_t now_us)
+{
+    (void)now_us;
+    count(ob, q, OBS_ATTEMPTS);
+    prov_count(ob, prov, OBS_ATTEMPTS);
+}
+
+void obs_delivered(struct obs *ob, int q, int prov, int stream, int64_t now_us,
+                   double latency_s)
+{
+    count(ob, q, OBS_DELIVERED);
+    prov_count(ob, prov, OBS_DELIVERED);
+    obs_hist_add(&ob->all_latency, latency_s);
+    struct obs_stream *s = stream_at(ob, stream);
+    if (s) {
+        s->c.v[OBS_DELIVERED]++;
+        obs_hist_add(&s->latency, latency_s);
+        if (s->deadline_s >= 0 && latency_s <= s->deadline_s)
+            s->within_deadline++;
+    }
+    if (q >= 0 && (size_t)q < ob->n_queues)
+        ob->queues[q].last_delivery_us = now_us;
+}
+
+void obs_deferred(struct obs *ob, int q, int prov, int stream,
+                  const char *reply, int64_t now_us)
+{
+    (void)now_us;
+    count(ob, q, OBS_DEFERRED);
+    prov_count(ob, prov, OBS_DEFERRED);
+    prov_reply(ob, prov, reply);
+    struct obs_stream *s = stream_at(ob, stream);
+    if (s)
+        s->c.v[OBS_DEFERRED]++;
+}
+
+void obs_bounced(struct obs *ob, int q, int prov, int stream, const char *reply,
+                 int64_t now_us)
+{
+    (void)now_us;
+    count(ob, q, OBS_BOUNCED);
+    prov_count(ob, prov, OBS_BOUNCED);
+    prov_reply(ob, prov, reply);
+    struct obs_stream *s = stream_at(ob, stream);
+    if (s)
+        s->c.v[OBS_BOUNCED]++;
+}
+
+void obs_expired(struct obs *ob, int q, int stream, int64_t now_us,
+                 double age_s)
+{
+    (void)now_us;
+    (void)age_s;
+    count(ob, q, OBS_EXPIRED);
+    struct obs_stream *s = stream_at(ob, stream);
+    if (s)
+        s->c.v[OBS_EXPIRED]++;
+}
+
+void obs_conn_failure(struct obs *ob, int q, int prov, const char *reply,
+                      int64_t now_us)
+{
+    (void)now_us;
+    count(ob, q, OBS_CONN_FAILURES);
+    prov_count(ob, prov, OBS_CONN_FAILURES);
+    prov_reply(ob, prov, reply);
+}
+
+/* ---------------------------------------------------------------- rows */
+
+void obs_format_time(const struct obs *ob, int64_t t_us, char *buf, size_t n)
+{
+    time_t t = (time_t)(ob->opt.start_unix + t_us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* csv_field - s quoted when it holds a comma, quote or line break. */
+void obs_csv_field(FILE *fp, const char *s)
+{
+    if (s == NULL)
+        return;
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    fputc('"', fp);
+}
+
+void obs_event(struct obs *ob, int64_t now_us, const char *queue,
+               const char *event, const char *detail)
+{
+    char t[32];
+    obs_format_time(ob, now_us, t, sizeof(t));
+    fprintf(ob->ev, "%.6f,%s,", (double)now_us / 1e6, t);
+    obs_csv_field(ob->ev, queue);
+    fputc(',', ob->ev);
+    obs_csv_field(ob->ev, event);
+    fputc(',', ob->ev);
+    obs_csv_field(ob->ev, detail);
+    fputc('\n', ob->ev);
+    ob->n_events++;
+}
+
+void obs_gauge(struct obs *ob, int q, uint64_t queued, uint64_t ready,
+               uint64_t awaiting_retry, uint32_t connections, int backoff)
+{
+    if (q < 0 || (size_t)q >= ob->n_queues)
+        return;
+    struct obs_queue *oq = &ob->queues[q];
+    oq->g_queued = queued;
+    oq->g_ready = ready;
+    oq->g_retry = awaiting_retry;
+    oq->g_conns = connections;
+    oq->g_backoff = backoff;
+}
+
+static void ts_row(struct obs *ob, const char *stamp, const char *name,
+                   const uint64_t g[4], const struct obs_counts *c,
+                   const char *mode)
+{
+    fputs(stamp, ob->ts);
+    obs_csv_field(ob->ts, name);
+    fprintf(ob->ts, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s\n",
+            (unsigned long long)g[0], (unsigned long long)g[1],
+            (unsigned long long)g[2], (unsigned long long)g[3],
+            (unsigned long long)c->v[OBS_ATTEMPTS],
+            (unsigned long long)c->v[OBS_DELIVERED],
+            (unsigned long long)c->v[OBS_DEFERRED],
+            (unsigned long long)c->v[OBS_BOUNCED],
+            (unsigned long long)c->v[OBS_EXPIRED], mode);
+}
+
+/* obs_interval_end - one row per queue that had mail or activity, and the
+ * total row with queue "*". */
+void obs_interval_end(struct obs *ob, int64_t now_us)
+{
+    uint64_t tot[4] = { 0, 0, 0, 0 };
+    char t[32], stamp[64];
+    obs_format_time(ob, now_us, t, sizeof(t));
+    snprintf(stamp, sizeof(stamp), "%lld,%s,", (long long)(now_us / 1000000),
+             t);
+    for (size_t i = 0; i < ob->n_queues; i++) {
+        struct obs_queue *q = &ob->queues[i];
+        uint64_t g[4] = { q->g_queued, q->g_ready, q->g_retry, q->g_conns };
+        for (int k = 0; k < 4; k++)
+            tot[k] += g[k];
+        int active = 0;
+        for (int k = 0; k < OBS_N_COUNTS; k++)
+            active |= q->cur.v[k] != 0;
+        if (active || g[0] || g[3] || q->g_backoff)
+            ts_row(ob, stamp, q->name, g, &q->cur,
+                   q->g_backoff ? "backoff" : "normal");
+        memset(&q->cur, 0, sizeof(q->cur));
+    }
+    ts_row(ob, stamp, "*", tot, &ob->total_cur, "-");
+    double per_hour =
+        (double)ob->total_cur.v[OBS_DELIVERED] * 3600.0 / ob->opt.interval_s;
+    if (per_hour > ob->peak_per_hour)
+        ob->peak_per_hour = per_hour;
+    memset(&ob->total_cur, 0, sizeof(ob->total_cur));
+    ob->intervals++;
+}
+
+void obs_queue_final(struct obs *ob, int q, uint64_t max_depth,
+                     double backoff_s, uint32_t backoff_entries,
+                     int64_t last_delivery_us, uint64_t queued_at_end)
+{
+    if (q < 0 || (size_t)q >= ob->n_queues)
+        return;
+    struct obs_queue *oq = &ob->queues[q];
+    oq->max_depth = max_depth;
+    oq->backoff_s = backoff_s;
+    oq->backoff_entries = backoff_entries;
+    oq->last_delivery_us = last_delivery_us;
+    oq->queued_at_end = queued_at_end;
+    ob->queued_at_end += queued_at_end;
+}
+
+void obs_queued_integral(struct obs *ob, double rcpt_s)
+{
+    ob->queued_integral_s = rcpt_s;
+}
+
+void obs_acct(struct obs *ob, const struct obs_acct *a)
+{
+    if (ob->acct == NULL)
+        return;
+    char tl[32], tq[32];
+    obs_format_time(ob, a->logged_us, tl, sizeof(tl));
+    obs_format_time(ob, a->queued_us, tq, sizeof(tq));
+    int d = a->type[0] == 'd';
+    int b = a->type[0] == 'b';
+    fprintf(ob->acct, "%s,%s,%s,,", a->type, tl, tq);
+    obs_csv_field(ob->acct, a->rcpt);
+    fprintf(ob->acct, ",,%s,%s,",
+            d   ? "relayed"
+            : b ? "failed"
+                : "delayed",
+            d   ? "2.0.0 (success)"
+            : b ? "5.0.0 (undefined status)"
+                : "4.0.0 (undefined status)");
+    if (a->reply) {
+        char diag[600];
+        snprintf(diag, sizeof(diag), "smtp;%s", a->reply);
+        obs_csv_field(ob->acct, diag);
+    }
+    fprintf(ob->acct, ",,%s,smtp,,smtp,%s,,,%u,", b ? "other" : "",
+            a->source_ip ? a->source_ip : "", a->size);
+    obs_csv_field(ob->acct, a->vmta);
+    fputc(',', ob->acct);
+    obs_csv_field(ob->acct, a->stream);
+    fputs(",,", ob->acct);
+    obs_csv_field(ob->acct, a->queue);
+    fputs(",\n", ob->acct);
+}

@@ -1,0 +1,105 @@
+/* obs.h - the observer: what happened during a run, counted as it happens.
+ *
+ * The MTA model reports each injection, attempt, delivery, deferral,
+ * bounce, expiry and mode change here; the observer keeps per-interval and
+ * cumulative counters per queue, per provider (with a count per reply
+ * text) and per stream, log-spaced latency histograms per stream (GSL),
+ * and streams timeseries.csv / events.csv / acct.csv rows to temporary
+ * files that report.c renames into place when the run succeeds. Nothing
+ * here stores per-recipient history. Ownership: the obs owns its files,
+ * counters and copies of names. */
+#ifndef OBS_H
+#define OBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct obs;
+
+struct obs_options {
+    double interval_s;  /* report.interval */
+    int64_t start_unix; /* t = 0 as epoch seconds */
+    const char *dir;    /* output directory (exists) */
+    int acct;           /* write acct.csv */
+};
+
+/* obs_alloc - NULL with errno set when the temporary files cannot be
+ * created in o->dir. */
+struct obs *obs_alloc(const struct obs_options *o);
+void obs_free(struct obs *ob);
+/* obs_abort - remove the temporary files (after a failure). */
+void obs_abort(struct obs *ob);
+
+/* Registration: indices are assigned in call order from 0. */
+int obs_add_queue(struct obs *ob, const char *name, int prov);
+int obs_add_provider(struct obs *ob, const char *name);
+int obs_add_stream(struct obs *ob, const char *name, double deadline_s);
+
+/* Recipient outcomes. latency_s counts from enqueue. */
+void obs_injected(struct obs *ob, int q, int stream, int64_t now_us);
+void obs_attempt(struct obs *ob, int q, int prov, int64_t now_us);
+void obs_delivered(struct obs *ob, int q, int prov, int stream, int64_t now_us,
+                   double latency_s);
+void obs_deferred(struct obs *ob, int q, int prov, int stream,
+                  const char *reply, int64_t now_us);
+void obs_bounced(struct obs *ob, int q, int prov, int stream, const char *reply,
+                 int64_t now_us);
+void obs_expired(struct obs *ob, int q, int stream, int64_t now_us,
+                 double age_s);
+/* obs_conn_failure - a connection refused or dropped at connect (a
+ * queue-level failure, "tq" in accounting terms). */
+void obs_conn_failure(struct obs *ob, int q, int prov, const char *reply,
+                      int64_t now_us);
+/* obs_event - a row of events.csv: mode changes and their reasons, retry
+ * mode, source IPs disabled/enabled, provider episodes and blocks. */
+void obs_event(struct obs *ob, int64_t now_us, const char *queue,
+               const char *event, const char *detail);
+
+/* Accounting records (only with o->acct): type "d", "b", "t" or "tq". */
+struct obs_acct {
+    const char *type;
+    int64_t queued_us, logged_us;
+    const char *rcpt; /* may be NULL (tq) */
+    const char *domain;
+    const char *vmta;
+    const char *source_ip;
+    const char *queue;
+    const char *reply; /* may be NULL for d */
+    const char *stream;
+    uint32_t size;
+};
+void obs_acct(struct obs *ob, const struct obs_acct *a);
+
+/* Gauges at a report boundary (called by mta_snapshot for each queue),
+ * then the boundary itself, which writes the interval's timeseries rows. */
+void obs_gauge(struct obs *ob, int q, uint64_t queued, uint64_t ready,
+               uint64_t awaiting_retry, uint32_t connections, int backoff);
+void obs_interval_end(struct obs *ob, int64_t now_us);
+
+/* End-of-run per-queue figures kept by the MTA. */
+void obs_queue_final(struct obs *ob, int q, uint64_t max_depth,
+                     double backoff_s, uint32_t backoff_entries,
+                     int64_t last_delivery_us, uint64_t queued_at_end);
+
+/* obs_queued_integral - the time integral of the number of queued
+ * recipients over the run (recipient-seconds), for totals.mean_queued. */
+void obs_queued_integral(struct obs *ob, double rcpt_s);
+
+/* Engine figures for summary.json. */
+struct obs_engine {
+    uint64_t events;
+    double wall_s;
+    long peak_rss_kb;
+    uint64_t seed;
+    double duration_s;
+    uint64_t sendlist_adjusted;
+};
+
+/* obs_write_reports - summary.json, latency.csv and the renames of the
+ * streamed files; returns 0, or -1 with errno. */
+int obs_write_reports(struct obs *ob, const struct obs_engine *e);
+/* obs_print_summary - the human summary for stdout. */
+void obs_print_summary(const struct obs *ob, FILE *fp);
+
+#endif

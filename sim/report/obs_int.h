@@ -1,0 +1,101 @@
+/* obs_int.h - the observer's state, shared by obs.c (counting, streamed
+ * rows) and report.c (summary.json, latency.csv, the human summary). */
+#ifndef OBS_INT_H
+#define OBS_INT_H
+
+#include "report/obs.h"
+
+#include <gsl/gsl_histogram.h>
+
+#define OBS_HIST_MIN_S      0.01
+#define OBS_HIST_DECADES    9 /* 10 ms .. 10^7 s (115 days) */
+#define OBS_HIST_PER_DECADE 50
+
+enum obs_field {
+    OBS_INJECTED,
+    OBS_ATTEMPTS,
+    OBS_DELIVERED,
+    OBS_DEFERRED,
+    OBS_BOUNCED,
+    OBS_EXPIRED,
+    OBS_CONN_FAILURES,
+    OBS_N_COUNTS
+};
+
+struct obs_counts {
+    uint64_t v[OBS_N_COUNTS];
+};
+
+/* Latency of delivered recipients: bin 0 is [0, 10 ms), then log bins. */
+struct obs_hist {
+    gsl_histogram *h;
+    uint64_t n;
+    double sum, max;
+};
+
+struct obs_queue {
+    char *name;
+    int prov;
+    struct obs_counts cur, sum;
+    uint64_t g_queued, g_ready, g_retry;
+    uint32_t g_conns;
+    int g_backoff;
+    uint64_t max_depth, queued_at_end;
+    double backoff_s;
+    uint32_t backoff_entries;
+    int64_t last_delivery_us;
+};
+
+struct obs_reply {
+    const char *text; /* borrowed: provider reply texts are stable */
+    uint64_t count;
+};
+
+struct obs_prov {
+    char *name;
+    struct obs_counts c;
+    struct obs_reply *replies;
+    size_t n_replies, cap_replies;
+};
+
+struct obs_stream {
+    char *name;
+    double deadline_s;
+    struct obs_counts c;
+    struct obs_hist latency;
+    uint64_t within_deadline;
+};
+
+enum { OBS_F_TIMESERIES, OBS_F_EVENTS, OBS_F_ACCT, OBS_N_FILES };
+
+struct obs {
+    struct obs_options opt;
+    FILE *ts, *ev, *acct;
+    char *tmp_path[OBS_N_FILES];
+    const char *final_name[OBS_N_FILES];
+    int files_closed[OBS_N_FILES];
+    struct obs_queue *queues;
+    size_t n_queues, cap_queues;
+    struct obs_prov *provs;
+    size_t n_provs, cap_provs;
+    struct obs_stream *streams;
+    size_t n_streams, cap_streams;
+    struct obs_counts totals, total_cur;
+    struct obs_hist all_latency;
+    double peak_per_hour;
+    uint64_t intervals;
+    uint64_t n_events;
+    uint64_t queued_at_end;
+    double queued_integral_s;
+    int64_t next_interval_us;
+    struct obs_engine engine;
+};
+
+void obs_hist_init(struct obs_hist *h);
+void obs_hist_release(struct obs_hist *h);
+void obs_hist_add(struct obs_hist *h, double x);
+double obs_hist_quantile(const struct obs_hist *h, double p);
+void obs_format_time(const struct obs *ob, int64_t t_us, char *buf, size_t n);
+void obs_csv_field(FILE *fp, const char *s);
+
+#endif

@@ -1,0 +1,288 @@
+/* report.c - the files a run leaves behind: summary.json and latency.csv,
+ * and the renames that publish the streamed CSVs. Every file is written
+ * under a temporary name and renamed only when all of them are complete,
+ * so a failed run leaves no half-written output. */
+#include "report/obs_int.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void add_num(cJSON *o, const char *key, double x)
+{
+    if (isnan(x) || isinf(x))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, x);
+}
+
+static cJSON *latency_json(const struct obs_hist *h)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_num(o, "mean", h->n ? h->sum / (double)h->n : (double)NAN);
+    add_num(o, "p50", obs_hist_quantile(h, 0.50));
+    add_num(o, "p90", obs_hist_quantile(h, 0.90));
+    add_num(o, "p95", obs_hist_quantile(h, 0.95));
+    add_num(o, "p99", obs_hist_quantile(h, 0.99));
+    add_num(o, "max", h->n ? h->max : (double)NAN);
+    add_num(o, "count", (double)h->n);
+    return o;
+}
+
+/* add_counts - the counters every scope reports, under their issue names. */
+static void add_counts(cJSON *o, const struct obs_counts *c)
+{
+    add_num(o, "injected", (double)c->v[OBS_INJECTED]);
+    add_num(o, "attempts", (double)c->v[OBS_ATTEMPTS]);
+    add_num(o, "delivered", (double)c->v[OBS_DELIVERED]);
+    add_num(o, "bounced", (double)c->v[OBS_BOUNCED]);
+    add_num(o, "expired", (double)c->v[OBS_EXPIRED]);
+    add_num(o, "deferrals", (double)c->v[OBS_DEFERRED]);
+    add_num(o, "connection_failures", (double)c->v[OBS_CONN_FAILURES]);
+}
+
+static cJSON *queues_json(const struct obs *ob)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ob->n_queues; i++) {
+        const struct obs_queue *q = &ob->queues[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "queue", q->name);
+        if (q->prov >= 0 && (size_t)q->prov < ob->n_provs)
+            cJSON_AddStringToObject(o, "provider", ob->provs[q->prov].name);
+        add_counts(o, &q->sum);
+        add_num(o, "queued_at_end", (double)q->queued_at_end);
+        add_num(o, "max_depth", (double)q->max_depth);
+        add_num(o, "backoff_s", q->backoff_s);
+        add_num(o, "backoff_entries", q->backoff_entries);
+        add_num(o, "last_delivery_s",
+                q->last_delivery_us < 0 ? (double)NAN
+                                        : (double)q->last_delivery_us / 1e6);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *providers_json(const struct obs *ob)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ob->n_provs; i++) {
+        const struct obs_prov *p = &ob->provs[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "provider", p->name);
+        add_counts(o, &p->c);
+        cJSON *r = cJSON_AddObjectToObject(o, "replies");
+        for (size_t k = 0; k < p->n_replies; k++) {
+            cJSON *old =
+                cJSON_GetObjectItemCaseSensitive(r, p->replies[k].text);
+            if (old)
+                cJSON_SetNumberValue(old, old->valuedouble +
+                                              (double)p->replies[k].count);
+            else
+                add_num(r, p->replies[k].text, (double)p->replies[k].count);
+        }
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *streams_json(const struct obs *ob)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ob->n_streams; i++) {
+        const struct obs_stream *s = &ob->streams[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "stream", s->name);
+        add_counts(o, &s->c);
+        cJSON_AddItemToObject(o, "latency_s", latency_json(&s->latency));
+        add_num(o, "deadline_s",
+                s->deadline_s >= 0 ? s->deadline_s : (double)NAN);
+        double inj = (double)s->c.v[OBS_INJECTED];
+        add_num(o, "share_within_deadline",
+                s->deadline_s >= 0 && inj > 0 ? (double)s->within_deadline / inj
+                                              : (double)NAN);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
+{
+    cJSON *root = cJSON_CreateObject();
+    add_num(root, "seed", (double)e->seed);
+    add_num(root, "duration_s", e->duration_s);
+    char start[32];
+    obs_format_time(ob, 0, start, sizeof(start));
+    cJSON_AddStringToObject(root, "start", start);
+    cJSON *t = cJSON_AddObjectToObject(root, "totals");
+    add_counts(t, &ob->totals);
+    add_num(t, "queued_at_end", (double)ob->queued_at_end);
+    add_num(t, "queued_integral_s", ob->queued_integral_s);
+    add_num(t, "mean_queued",
+            e->duration_s > 0 ? ob->queued_integral_s / e->duration_s
+                              : (double)NAN);
+    add_num(t, "sendlist_adjusted", (double)e->sendlist_adjusted);
+    cJSON_AddItemToObject(root, "latency_s", latency_json(&ob->all_latency));
+    cJSON *tp = cJSON_AddObjectToObject(root, "throughput_per_hour");
+    add_num(tp, "mean",
+            e->duration_s > 0
+                ? (double)ob->totals.v[OBS_DELIVERED] * 3600.0 / e->duration_s
+                : (double)NAN);
+    add_num(tp, "peak", ob->peak_per_hour);
+    cJSON_AddItemToObject(root, "queues", queues_json(ob));
+    cJSON_AddItemToObject(root, "providers", providers_json(ob));
+    cJSON_AddItemToObject(root, "streams", streams_json(ob));
+    cJSON *en = cJSON_AddObjectToObject(root, "engine");
+    add_num(en, "events", (double)e->events);
+    add_num(en, "wall_s", e->wall_s);
+    add_num(en, "events_per_s",
+            e->wall_s > 0 ? (double)e->events / e->wall_s : (double)NAN);
+    add_num(en, "peak_rss_kb", (double)e->peak_rss_kb);
+    return root;
+}
+
+/* write_text - text into DIR/.NAME.tmp; the path goes to *tmp. */
+static int write_text(const struct obs *ob, const char *name, const char *text,
+                      char **tmp)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s/.%s.tmp", ob->opt.dir, name);
+    *tmp = strbuf_detach(&sb);
+    FILE *fp = fopen(*tmp, "w");
+    if (fp == NULL)
+        return -1;
+    int bad = fputs(text, fp) < 0;
+    bad |= fclose(fp) != 0;
+    return bad ? -1 : 0;
+}
+
+static void latency_rows(FILE *fp, const char *name, const struct obs_hist *h)
+{
+    double acc = 0;
+    size_t n = gsl_histogram_bins(h->h);
+    for (size_t i = 0; i < n; i++) {
+        double c = gsl_histogram_get(h->h, i), lo, hi;
+        if (c == 0)
+            continue;
+        acc += c;
+        gsl_histogram_get_range(h->h, i, &lo, &hi);
+        fputs("", fp);
+        obs_csv_field(fp, name);
+        fprintf(fp, ",%.6g,%.6g,%.0f,%.6f\n", lo, hi, c, acc / (double)h->n);
+    }
+}
+
+static int write_latency(const struct obs *ob, char **tmp)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s/.latency.csv.tmp", ob->opt.dir);
+    *tmp = strbuf_detach(&sb);
+    FILE *fp = fopen(*tmp, "w");
+    if (fp == NULL)
+        return -1;
+    fputs("stream,bin_low_s,bin_high_s,count,cdf\n", fp);
+    latency_rows(fp, "*", &ob->all_latency);
+    for (size_t i = 0; i < ob->n_streams; i++)
+        latency_rows(fp, ob->streams[i].name, &ob->streams[i].latency);
+    return fclose(fp) != 0 ? -1 : 0;
+}
+
+/* publish - rename DIR/.NAME.tmp to DIR/NAME. */
+static int publish(const struct obs *ob, const char *tmp, const char *name)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s/%s", ob->opt.dir, name);
+    int rc = rename(tmp, sb.buf);
+    strbuf_release(&sb);
+    return rc;
+}
+
+static int close_streams(struct obs *ob)
+{
+    int bad = 0;
+    FILE *fps[OBS_N_FILES] = { ob->ts, ob->ev, ob->acct };
+    for (int k = 0; k < OBS_N_FILES; k++)
+        if (fps[k] && !ob->files_closed[k]) {
+            bad |= ferror(fps[k]) != 0;
+            bad |= fclose(fps[k]) != 0;
+            ob->files_closed[k] = 1;
+        }
+    ob->ts = ob->ev = ob->acct = NULL;
+    return bad ? -1 : 0;
+}
+
+int obs_write_reports(struct obs *ob, const struct obs_engine *e)
+{
+    ob->engine = *e;
+    cJSON *root = summary_json(ob, e);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    char *sum_tmp = NULL, *lat_tmp = NULL;
+    int rc = close_streams(ob);
+    rc |= write_text(ob, "summary.json", text, &sum_tmp);
+    rc |= write_latency(ob, &lat_tmp);
+    cJSON_free(text);
+    for (int k = 0; rc == 0 && k < OBS_N_FILES; k++)
+        if (ob->tmp_path[k] && ob->final_name[k])
+            rc |= publish(ob, ob->tmp_path[k], ob->final_name[k]);
+    if (rc == 0)
+        rc |= publish(ob, lat_tmp, "latency.csv");
+    if (rc == 0)
+        rc |= publish(ob, sum_tmp, "summary.json");
+    if (rc != 0) {
+        int err = errno;
+        remove(sum_tmp);
+        remove(lat_tmp);
+        obs_abort(ob);
+        errno = err;
+    }
+    free(sum_tmp);
+    free(lat_tmp);
+    return rc ? -1 : 0;
+}
+
+void obs_print_summary(const struct obs *ob, FILE *fp)
+{
+    const struct obs_counts *t = &ob->totals;
+    const struct obs_engine *e = &ob->engine;
+    fprintf(fp,
+            "simulated %.1f days: %llu injected, %llu delivered, "
+            "%llu bounced, %llu expired, %llu still queued\n",
+            e->duration_s / 86400, (unsigned long long)t->v[OBS_INJECTED],
+            (unsigned long long)t->v[OBS_DELIVERED],
+            (unsigned long long)t->v[OBS_BOUNCED],
+            (unsigned long long)t->v[OBS_EXPIRED],
+            (unsigned long long)ob->queued_at_end);
+    fprintf(fp, "  attempts %llu, deferrals %llu, connection failures %llu\n",
+            (unsigned long long)t->v[OBS_ATTEMPTS],
+            (unsigned long long)t->v[OBS_DEFERRED],
+            (unsigned long long)t->v[OBS_CONN_FAILURES]);
+    const struct obs_hist *h = &ob->all_latency;
+    if (h->n)
+        fprintf(fp,
+                "  latency: mean %.0f s, p50 %.0f s, p95 %.0f s, "
+                "max %.0f s\n",
+                h->sum / (double)h->n, obs_hist_quantile(h, 0.5),
+                obs_hist_quantile(h, 0.95), h->max);
+    fprintf(fp, "  throughput: peak %.0f/h over %zu queues\n",
+            ob->peak_per_hour, ob->n_queues);
+    for (size_t i = 0; i < ob->n_queues; i++)
+        if (ob->queues[i].backoff_entries)
+            fprintf(fp, "  %s: %u backoff entries, %.1f h in backoff\n",
+                    ob->queues[i].name, ob->queues[i].backoff_entries,
+                    ob->queues[i].backoff_s / 3600);
+    fprintf(fp,
+            "  engine: %llu events in %.2f s (%.2f M events/s), peak "
+            "RSS %ld MB\n",
+            (unsigned long long)e->events, e->wall_s,
+            e->wall_s > 0 ? (double)e->events / e->wall_s / 1e6 : 0.0,
+            e->peak_rss_kb / 1024);
+}

@@ -707,12 +707,13 @@ static void test_block(void)
     CHECK(v.reputation < 0.25, "reputation %g", v.reputation);
     CHECK(log.n == 1 && !strcmp(log.event[0], "block"), "no block event");
     CHECK_NEAR(log.t[0], DAY, 0);
+    /* The block is a transaction reply: the connection is accepted, every
+     * recipient is refused with the block text. */
     prov_connect(w, 0, 0, DAY + 5, &g, 1, &out);
-    CHECK_INT(out.outcome, PROV_REJECT);
-    CHECK_INT(out.reason, PROV_BLOCKED);
-    CHECK_INT(out.closes, 1);
-    CHECK_STR(out.text, "554 5.7.1 Client host [192.0.2.1] blocked");
+    CHECK_INT(out.outcome, PROV_ACCEPT);
     prov_transact(w, 0, 0, DAY + 6, &g, &rc, 0, &out);
+    CHECK_INT(out.outcome, PROV_REJECT);
+    CHECK_STR(out.text, "554 5.7.1 Client host [192.0.2.1] blocked");
     CHECK_INT(out.code, 554);
     CHECK_INT(out.reason, PROV_BLOCKED);
     while (v.blocked && day < 30) {

@@ -483,14 +483,16 @@ void mta_q_schedule(struct mta *m, struct mta_queue *q, int64_t t_us)
 void mta_enter_backoff(struct mta *m, struct mta_queue *q, int64_t now_us,
                        double after_us, const char *why)
 {
-    if (q->mode != MTA_BACKOFF) {
-        q->mode = MTA_BACKOFF;
-        q->backoff_since = now_us;
-        q->backoff_entries++;
-        obs_event(m->obs, now_us, q->name, "backoff-enter", why);
-    }
-    /* A new match restarts the timer: PowerMTA leaves backoff only once
-     * the replies that put it there stop (UG5 §3.3.10.45). */
+    /* The timer runs from entering backoff ("revert to normal after",
+     * UG5 §3.3.10.45): matches while in backoff do not extend it, so a
+     * queue that is still throttled flips back into backoff on the next
+     * matching reply, as PowerMTA's mode events show. */
+    if (q->mode == MTA_BACKOFF)
+        return;
+    q->mode = MTA_BACKOFF;
+    q->backoff_since = now_us;
+    q->backoff_entries++;
+    obs_event(m->obs, now_us, q->name, "backoff-enter", why);
     q->backoff_until = after_us < 0 ? MTA_NEVER : now_us + (int64_t)after_us;
     mta_q_schedule(m, q, q->backoff_until);
 }
@@ -553,6 +555,8 @@ static int expired(const struct mta_queue *q, const struct mta_rcpt *r,
 static void expire(struct mta *m, uint32_t qi, uint32_t ri, int64_t now_us)
 {
     struct mta_rcpt *r = &m->r[ri];
+    mta_acct(m, "b", &m->queues[qi], ri, -1,
+             "4.4.7 message expired (bounce-after)", now_us);
     obs_expired(m->obs, (int)qi, r->stream, now_us,
                 (double)(now_us - r->enq_us) / MTA_US);
     mta_rcpt_free(m, ri, now_us);
@@ -588,6 +592,7 @@ void mta_bounce_queue(struct mta *m, struct mta_queue *q, int64_t now_us,
     for (int k = 0; k < 2; k++)
         while (fifos[k]->n) {
             uint32_t ri = mta_fifo_pop(m, fifos[k]);
+            mta_acct(m, "b", q, ri, -1, reply, now_us);
             obs_bounced(m->obs, (int)qi, q->prov, m->r[ri].stream, reply,
                         now_us);
             mta_rcpt_free(m, ri, now_us);
@@ -655,6 +660,58 @@ void mta_q_service(struct mta *m, uint32_t qi, int64_t now_us)
     if (t != MTA_NEVER && t <= now_us)
         t = now_us + 1;
     mta_q_schedule(m, q, t);
+}
+
+/* ------------------------------------------------------------ accounting */
+
+static const char *source_ip(const struct mta *m, const struct mta_queue *q,
+                             int ip)
+{
+    return ip < 0 ? NULL : prov_world_ip(m->world, m->vmtas[q->vmta].wip[ip]);
+}
+
+/* The local part of an address is not kept (memory, privacy): records
+ * name the recipient "r<id>@<domain>". */
+void mta_acct(struct mta *m, const char *type, const struct mta_queue *q,
+              uint32_t ri, int ip, const char *reply, int64_t now_us)
+{
+    if (!obs_acct_on(m->obs))
+        return;
+    const struct mta_rcpt *r = &m->r[ri];
+    char rcpt[300];
+    snprintf(rcpt, sizeof(rcpt), "r%llu@%s", (unsigned long long)r->id,
+             m->domains[r->domain].name);
+    struct obs_acct a = { type,
+                          r->enq_us,
+                          now_us,
+                          rcpt,
+                          m->domains[r->domain].name,
+                          cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
+                          source_ip(m, q, ip),
+                          q->name,
+                          reply,
+                          NULL,
+                          r->size };
+    obs_acct(m->obs, &a);
+}
+
+void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
+                 const char *reply, int64_t now_us)
+{
+    if (!obs_acct_on(m->obs))
+        return;
+    struct obs_acct a = { "tq",
+                          now_us,
+                          now_us,
+                          NULL,
+                          NULL,
+                          cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
+                          source_ip(m, q, ip),
+                          q->name,
+                          reply,
+                          NULL,
+                          0 };
+    obs_acct(m->obs, &a);
 }
 
 /* ---------------------------------------------------------------- events */

@@ -304,6 +304,7 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     }
     const char *text = c->reply.text;
     obs_conn_failure(m->obs, (int)c->queue, q->prov, text, now_us);
+    mta_acct_tq(m, q, c->ip, text, now_us);
     const struct cfg_spl_rule *rule = mta_match(q, text);
     apply_rule(m, q, c->ip, rule, text, now_us);
     int skip = rule && rule->skip_mx;
@@ -443,10 +444,11 @@ void mta_conn_kick_idle(struct mta *m, uint32_t qi, int64_t now_us)
 
 /* --------------------------------------------------- transaction done */
 
-static void delivered(struct mta *m, struct mta_queue *q, uint32_t ri,
+static void delivered(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
                       int64_t now_us)
 {
     struct mta_rcpt *r = &m->r[ri];
+    mta_acct(m, "d", q, ri, ip, NULL, now_us);
     uint32_t qi = (uint32_t)(q - m->queues);
     obs_delivered(m->obs, (int)qi, q->prov, r->stream, now_us,
                   secs(now_us - r->enq_us));
@@ -461,10 +463,11 @@ static void delivered(struct mta *m, struct mta_queue *q, uint32_t ri,
 
 /* deferred - a 4xx (or a 5xx with skip-mx): back into the queue after
  * retry-recipients-after (UG5 §3.3.10.41). */
-static void deferred(struct mta *m, struct mta_queue *q, uint32_t ri,
+static void deferred(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
                      const char *text, int64_t now_us)
 {
     struct mta_rcpt *r = &m->r[ri];
+    mta_acct(m, "t", q, ri, ip, text, now_us);
     uint32_t qi = (uint32_t)(q - m->queues);
     obs_deferred(m->obs, (int)qi, q->prov, r->stream, text, now_us);
     r->due_us =
@@ -473,9 +476,10 @@ static void deferred(struct mta *m, struct mta_queue *q, uint32_t ri,
     mta_q_schedule(m, q, r->due_us);
 }
 
-static void bounced(struct mta *m, struct mta_queue *q, uint32_t ri,
+static void bounced(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
                     const char *text, int64_t now_us)
 {
+    mta_acct(m, "b", q, ri, ip, text, now_us);
     uint32_t qi = (uint32_t)(q - m->queues);
     obs_bounced(m->obs, (int)qi, q->prov, m->r[ri].stream, text, now_us);
     mta_rcpt_free(m, ri, now_us);
@@ -491,7 +495,7 @@ static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
     q->in_flight--;
     const struct prov_reply *rep = &c->reply;
     if (rep->outcome == PROV_ACCEPT) {
-        delivered(m, q, ri, now_us);
+        delivered(m, q, ri, c->ip, now_us);
         mta_conn_next(m, ci, now_us);
         return;
     }
@@ -501,11 +505,11 @@ static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
     q = &m->queues[c->queue];
     int skip = rule && rule->skip_mx;
     if (rep->outcome == PROV_DEFER && rule && rule->bounce_rcpt)
-        bounced(m, q, ri, rep->text, now_us);
+        bounced(m, q, ri, c->ip, rep->text, now_us);
     else if (rep->outcome == PROV_DEFER || skip)
-        deferred(m, q, ri, rep->text, now_us);
+        deferred(m, q, ri, c->ip, rep->text, now_us);
     else
-        bounced(m, q, ri, rep->text, now_us);
+        bounced(m, q, ri, c->ip, rep->text, now_us);
     if (rep->closes || skip)
         conn_close(m, ci, now_us);
     else

@@ -204,6 +204,14 @@ const struct cfg_spl_rule *mta_match(struct mta_queue *q, const char *text);
  * whose bounce-after has passed. */
 void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us);
 
+/* mta_acct - an accounting record ("d", "b", "t") for recipient ri of
+ * queue q sent from VMTA source IP ip (-1: none), when acct.csv is on. */
+void mta_acct(struct mta *m, const char *type, const struct mta_queue *q,
+              uint32_t ri, int ip, const char *reply, int64_t now_us);
+/* mta_acct_tq - a queue-level failure record. */
+void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
+                 const char *reply, int64_t now_us);
+
 /* mta_conn.c */
 int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
                       int64_t *wake_us);

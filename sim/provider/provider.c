@@ -412,11 +412,10 @@ void prov_connect(struct prov_world *w, int prov, int ip, double now_s,
     struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
     double lat = prov_draw(&m->lat_connect, g, RNG_CONNECT, conn_id, 0);
 
-    if (st->blocked) {
-        prov_answer(out, m, st, PROV_T_BLOCK, PROV_BLOCKED, lat);
-        out->closes = 1;
-        return;
-    }
+    /* A blocked IP is refused at MAIL/RCPT, not at the greeting: the
+     * block replies of providers.md §1 (S3150, 5.7.1, TSS09) are
+     * transaction replies, so each recipient bounces on its own attempt
+     * rather than a 5xx greeting bouncing the whole queue. */
     if (m->conn.max_per_ip > 0 &&
         st->open_conns >= prov_conn_tolerance(m, st)) {
         prov_answer(out, m, st, PROV_T_CONN, PROV_CONN_LIMIT, lat);

@@ -436,6 +436,11 @@ void obs_queued_integral(struct obs *ob, double rcpt_s)
     ob->queued_integral_s = rcpt_s;
 }
 
+int obs_acct_on(const struct obs *ob)
+{
+    return ob->acct != NULL;
+}
+
 void obs_acct(struct obs *ob, const struct obs_acct *a)
 {
     if (ob->acct == NULL)

@@ -70,6 +70,9 @@ struct obs_acct {
     uint32_t size;
 };
 void obs_acct(struct obs *ob, const struct obs_acct *a);
+/* obs_acct_on - 1 when acct.csv is being written (callers skip the work of
+ * building records otherwise). */
+int obs_acct_on(const struct obs *ob);
 
 /* Gauges at a report boundary (called by mta_snapshot for each queue),
  * then the boundary itself, which writes the interval's timeseries rows. */

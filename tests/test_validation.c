@@ -238,6 +238,26 @@ static void test_rate_drain(void)
     }
 }
 
+/* The same backlog through two source IPs limited to 500/h each by
+ * source-ip-max-msg-rate: together 1000/h, so the same 9 h drain. */
+static void test_source_ip_rate(void)
+{
+    put("pmta.conf", "<virtual-mta v>\n smtp-source-host 192.0.2.1 a.example\n"
+                     " smtp-source-host 192.0.2.2 b.example\n</virtual-mta>\n"
+                     "<source 0/0>\n default-virtual-mta v\n</source>\n"
+                     "<domain *>\n max-smtp-out 20\n"
+                     " source-ip-max-msg-rate 0/0 500/h\n</domain>\n");
+    model("{\"dist\": \"fixed\", \"s\": 0.1}", "");
+    blast("12h", "1h", 10000);
+    cJSON *j = run("sip-rate");
+    double last = num(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "queues"), 0),
+                      "last_delivery_s");
+    CHECK(fabs(last - 9 * 3600.0) <= 60, "last delivery at %.1f s", last);
+    CHECK(num(j, "throughput_per_hour.peak") <= 1000, "peak %.0f/h",
+          num(j, "throughput_per_hour.peak"));
+    cJSON_Delete(j);
+}
+
 /* 36000 messages, max-smtp-out 10, 0.5 s per message: 20 per second, so
  * the backlog drains in 1800 s. */
 static void test_concurrency(void)
@@ -372,6 +392,7 @@ int main(void)
     }
     test_erlang_c();
     test_rate_drain();
+    test_source_ip_rate();
     test_concurrency();
     test_geometric();
     test_expiry();

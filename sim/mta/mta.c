@@ -192,6 +192,12 @@ static void qconf_fill(struct mta_qconf *c, const struct cfg_qsettings *s)
     c->discard = s->v[CFG_Q_TYPE].set && s_num(s, CFG_Q_TYPE) == 3;
     c->sip_out = s->v[CFG_Q_SOURCE_IP_MAX_SMTP_OUT].cidr;
     c->n_sip_out = s->v[CFG_Q_SOURCE_IP_MAX_SMTP_OUT].n_cidr;
+    c->sip_msg = s->v[CFG_Q_SOURCE_IP_MAX_MSG_RATE].cidr;
+    c->n_sip_msg = s->v[CFG_Q_SOURCE_IP_MAX_MSG_RATE].n_cidr;
+    c->sip_conn = s->v[CFG_Q_SOURCE_IP_MAX_CONNECT_RATE].cidr;
+    c->n_sip_conn = s->v[CFG_Q_SOURCE_IP_MAX_CONNECT_RATE].n_cidr;
+    c->sip_data = s->v[CFG_Q_SOURCE_IP_MAX_DATA_VOLUME_RATE].cidr;
+    c->n_sip_data = s->v[CFG_Q_SOURCE_IP_MAX_DATA_VOLUME_RATE].n_cidr;
 }
 
 static void queue_rates(struct mta *m, struct mta_queue *q)
@@ -205,6 +211,44 @@ static void queue_rates(struct mta *m, struct mta_queue *q)
         mta_rate_init(&q->data_rl[k], MTA_RATE_TOKEN_BUCKET,
                       q->c.data_rate[k].count, q->c.data_rate[k].window_s);
     }
+}
+
+/* best_cidr - the most specific entry of list containing addr, or NULL. */
+static const struct cfg_cidr_value *best_cidr(const struct cfg_cidr_value *l,
+                                              size_t n,
+                                              const struct cfgv_cidr *addr)
+{
+    const struct cfg_cidr_value *best = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (cfgv_cidr_contains(&l[i].net, addr) &&
+            (best == NULL || l[i].net.prefix > best->net.prefix))
+            best = &l[i];
+    return best;
+}
+
+/* ip_rates - one limiter per source IP of the VMTA from a source-ip-*
+ * list (UG5 §3.3.10.81-84), or NULL when the list is empty. */
+static struct mta_rate *ip_rates(struct mta *m, const struct mta_queue *q,
+                                 const struct cfg_cidr_value *l, size_t n,
+                                 enum mta_rate_algo algo)
+{
+    if (n == 0)
+        return NULL;
+    const struct cfg_vmta *v = cfg_model_vmta(m->cfg, (size_t)q->vmta);
+    struct mta_rate *r = xcalloc(v->n_ips, sizeof(*r));
+    for (size_t i = 0; i < v->n_ips; i++) {
+        const struct cfg_cidr_value *e = best_cidr(l, n, &v->ips[i].ip);
+        mta_rate_init(&r[i], algo, e ? e->rate.count : (double)INFINITY,
+                      e ? e->rate.window_s : 1);
+    }
+    return r;
+}
+
+static void ip_rates_free(struct mta_rate *r, size_t n)
+{
+    for (size_t i = 0; r && i < n; i++)
+        mta_rate_release(&r[i]);
+    free(r);
 }
 
 /* queue_create - the queue queue_domain/vmta, registered with obs. */
@@ -236,6 +280,12 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov)
     size_t n_ips = m->vmtas[vmta].n_ips;
     q->ip_disabled_until = xcalloc(n_ips, sizeof(*q->ip_disabled_until));
     q->ip_conns = xcalloc(n_ips, sizeof(*q->ip_conns));
+    q->ip_msg_rl =
+        ip_rates(m, q, q->c.sip_msg, q->c.n_sip_msg, m->opt.rate_algo);
+    q->ip_conn_rl =
+        ip_rates(m, q, q->c.sip_conn, q->c.n_sip_conn, m->opt.rate_algo);
+    q->ip_data_rl =
+        ip_rates(m, q, q->c.sip_data, q->c.n_sip_data, MTA_RATE_TOKEN_BUCKET);
     map_put(&m->queue_map, name, qi);
     obs_add_queue(m->obs, name, prov);
     return qi;
@@ -253,6 +303,8 @@ static void setup_vmtas(struct mta *m)
         mv->max_out = v->max_smtp_out;
         mta_rate_init(&mv->msg_rl, m->opt.rate_algo, v->max_msg_rate.count,
                       v->max_msg_rate.window_s);
+        mta_rate_init(&mv->data_rl, MTA_RATE_TOKEN_BUCKET,
+                      v->max_data_rate.count, v->max_data_rate.window_s);
         mv->n_ips = v->n_ips;
         mv->wip = xcalloc(v->n_ips, sizeof(*mv->wip));
         mv->pool = v->pool;
@@ -305,6 +357,10 @@ void mta_free(struct mta *m)
             mta_rate_release(&q->conn_rl[k]);
             mta_rate_release(&q->data_rl[k]);
         }
+        size_t n_ips = m->vmtas[q->vmta].n_ips;
+        ip_rates_free(q->ip_msg_rl, n_ips);
+        ip_rates_free(q->ip_conn_rl, n_ips);
+        ip_rates_free(q->ip_data_rl, n_ips);
         free(q->ip_disabled_until);
         free(q->ip_conns);
         free((char *)q->name);
@@ -315,6 +371,7 @@ void mta_free(struct mta *m)
     }
     for (size_t i = 0; i < m->n_vmtas; i++) {
         mta_rate_release(&m->vmtas[i].msg_rl);
+        mta_rate_release(&m->vmtas[i].data_rl);
         free(m->vmtas[i].wip);
     }
     map_release(&m->queue_map);

@@ -121,10 +121,27 @@ static double sip_limit(const struct mta *m, const struct mta_queue *q, int ip)
     return limit;
 }
 
+/* ip_ready_at - when source IP ip may take a new connection for q: its
+ * source-ip-max-connect-rate, and a message slot within the wait a
+ * connection accepts (source-ip-max-msg-rate). */
+static int64_t ip_ready_at(const struct mta_queue *q, int ip, int64_t now_us)
+{
+    int64_t t = now_us;
+    if (q->ip_conn_rl)
+        t = mta_rate_next(&q->ip_conn_rl[ip], now_us, 1);
+    if (q->ip_msg_rl) {
+        int64_t tm = mta_rate_next(&q->ip_msg_rl[ip], now_us, 1);
+        if (tm - now_us > MTA_RATE_WAIT_US && tm > t)
+            t = tm;
+    }
+    return t;
+}
+
 /* pick_ip - round robin over the VMTA's source IPs that are enabled for
  * this queue and under their per-IP limit; -1 when none is. *all_disabled
  * tells the caller whether every IP is disabled. */
-static int pick_ip(struct mta *m, struct mta_queue *q, int *all_disabled)
+static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
+                   int *all_disabled, int64_t *ip_wake)
 {
     size_t n = m->vmtas[q->vmta].n_ips;
     *all_disabled = 1;
@@ -135,6 +152,12 @@ static int pick_ip(struct mta *m, struct mta_queue *q, int *all_disabled)
         *all_disabled = 0;
         if (q->c.n_sip_out && q->ip_conns[ip] >= sip_limit(m, q, ip))
             continue;
+        int64_t t = ip_ready_at(q, ip, now_us);
+        if (t > now_us) {
+            if (t < *ip_wake)
+                *ip_wake = t;
+            continue;
+        }
         q->rr_ip = (uint32_t)(ip + 1);
         return ip;
     }
@@ -171,7 +194,10 @@ static int open_blocked(struct mta *m, struct mta_queue *q, int64_t now_us,
         return 1;
     }
     int64_t t = now_us;
-    if (q->conns > 0 && q->c.rampup_us > 0)
+    if (q->rate_block_until > t)
+        t = q->rate_block_until;
+    if (q->conns > 0 && q->c.rampup_us > 0 &&
+        q->last_open_us + (int64_t)q->c.rampup_us > t)
         t = q->last_open_us + (int64_t)q->c.rampup_us;
     int64_t tc = mta_rate_next(&q->conn_rl[mode], now_us, 1);
     if (tc > t)
@@ -206,6 +232,8 @@ static void count_open(struct mta *m, struct mta_queue *q, int ip,
     q->last_open_us = now_us;
     mta_rate_take(&q->conn_rl[0], now_us, 1);
     mta_rate_take(&q->conn_rl[1], now_us, 1);
+    if (q->ip_conn_rl)
+        mta_rate_take(&q->ip_conn_rl[ip], now_us, 1);
 }
 
 int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
@@ -215,11 +243,14 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     if (open_blocked(m, q, now_us, wake_us))
         return 0;
     int all_disabled;
-    int ip = pick_ip(m, q, &all_disabled);
+    int64_t ip_wake = MTA_NEVER;
+    int ip = pick_ip(m, q, now_us, &all_disabled, &ip_wake);
     if (ip < 0) {
         if (all_disabled && q->c.backoff_upon_all_disabled)
             mta_enter_backoff(m, q, now_us, q->c.backoff_to_normal_us,
                               "all source IPs disabled");
+        if (ip_wake < *wake_us)
+            *wake_us = ip_wake; /* a per-IP rate lifts then */
         return 0;
     }
     uint32_t ci = conn_alloc(m);
@@ -356,15 +387,24 @@ static void go_idle(struct mta *m, uint32_t ci, int64_t now_us)
 
 /* rate_wait - the time the next message may go, or now, for a connection
  * that has k others waiting for a slot before it. */
-static int64_t rate_wait(struct mta *m, const struct mta_queue *q,
+static int64_t rate_wait(struct mta *m, const struct mta_queue *q, int ip,
                          int64_t now_us, uint32_t size, uint32_t k)
 {
-    int64_t t = mta_rate_next_nth(&q->msg_rl[q->mode], now_us, k);
-    int64_t tv = mta_rate_next_nth(&m->vmtas[q->vmta].msg_rl, now_us, k);
-    int64_t td = mta_rate_next(&q->data_rl[q->mode], now_us, size);
-    if (tv > t)
-        t = tv;
-    return td > t ? td : t;
+    const struct mta_vmta *mv = &m->vmtas[q->vmta];
+    int64_t t[6] = {
+        mta_rate_next_nth(&q->msg_rl[q->mode], now_us, k),
+        mta_rate_next_nth(&mv->msg_rl, now_us, k),
+        mta_rate_next(&q->data_rl[q->mode], now_us, size),
+        mta_rate_next(&mv->data_rl, now_us, size),
+        q->ip_msg_rl ? mta_rate_next(&q->ip_msg_rl[ip], now_us, 1) : now_us,
+        q->ip_data_rl ? mta_rate_next(&q->ip_data_rl[ip], now_us, size)
+                      : now_us,
+    };
+    int64_t most = now_us;
+    for (int i = 0; i < 6; i++)
+        if (t[i] > most)
+            most = t[i];
+    return most;
 }
 
 /* start_transaction - send the ready head on connection ci. */
@@ -377,6 +417,8 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
     mta_rate_take(&q->msg_rl[0], now_us, 1);
     mta_rate_take(&q->msg_rl[1], now_us, 1);
     mta_rate_take(&m->vmtas[q->vmta].msg_rl, now_us, 1);
+    if (q->ip_msg_rl)
+        mta_rate_take(&q->ip_msg_rl[c->ip], now_us, 1);
     obs_attempt(m->obs, (int)c->queue, q->prov, now_us);
     c->rcpt = ri;
     c->state = MTA_C_BUSY;
@@ -413,7 +455,7 @@ void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us)
     }
     uint32_t ahead = c->woken ? 0 : q->rate_waiters;
     c->woken = 0;
-    int64_t t = rate_wait(m, q, now_us, m->r[q->ready.head].size, ahead);
+    int64_t t = rate_wait(m, q, c->ip, now_us, m->r[q->ready.head].size, ahead);
     if (t > now_us) {
         /* Wait for a slot that is near; PowerMTA does not document this,
          * we close a connection that would wait more than a minute. */
@@ -422,6 +464,7 @@ void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us)
             c->state = MTA_C_WAITING;
             conn_schedule(m, ci, t, MTA_EV_CONN_WAKE);
         } else {
+            q->rate_block_until = t; /* no reopening before then */
             conn_close(m, ci, now_us);
             mta_q_schedule(m, q, t);
         }
@@ -454,6 +497,9 @@ static void delivered(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
                   secs(now_us - r->enq_us));
     mta_rate_take(&q->data_rl[0], now_us, r->size);
     mta_rate_take(&q->data_rl[1], now_us, r->size);
+    mta_rate_take(&m->vmtas[q->vmta].data_rl, now_us, r->size);
+    if (q->ip_data_rl)
+        mta_rate_take(&q->ip_data_rl[ip], now_us, r->size);
     q->last_delivery_us = now_us;
     q->retry_step = 0;
     if (q->mode == MTA_BACKOFF && q->c.backoff_to_normal_after_delivery)

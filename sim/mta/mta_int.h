@@ -59,6 +59,8 @@ struct mta_qconf {
     int discard; /* type discard: delivered at once */
     const struct cfg_cidr_value *sip_out;
     size_t n_sip_out;
+    const struct cfg_cidr_value *sip_msg, *sip_conn, *sip_data;
+    size_t n_sip_msg, n_sip_conn, n_sip_data;
     const struct cfg_spl *spl;
 };
 
@@ -82,10 +84,14 @@ struct mta_queue {
     uint32_t rate_waiters; /* connections waiting for a rate slot */
     struct mta_rate msg_rl[2], conn_rl[2], data_rl[2];
     int64_t last_open_us;
+    int64_t rate_block_until; /* a connection closed waiting for this */
     int64_t wake_us;
     uint32_t wake_gen;
     int64_t *ip_disabled_until; /* per source IP of the VMTA */
     uint32_t *ip_conns;
+    /* source-ip-max-msg-rate, -connect-rate, -data-volume-rate per source
+     * IP of the VMTA (NULL when the queue sets none). */
+    struct mta_rate *ip_msg_rl, *ip_conn_rl, *ip_data_rl;
     uint32_t rr_ip;
     int64_t cold_day;
     double cold_used;
@@ -125,7 +131,8 @@ struct mta_vmta {
     uint32_t conns;
     double max_out;
     struct mta_rate msg_rl;
-    int *wip; /* provider-world IP of each source IP */
+    struct mta_rate data_rl; /* max-smtp-data-volume-rate, bytes */
+    int *wip;                /* provider-world IP of each source IP */
     size_t n_ips;
     uint32_t rr_cold;
     int pool;

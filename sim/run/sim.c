@@ -12,6 +12,9 @@ enum sim_event { SIM_EV_REPORT = 2, SIM_EV_DAY = 3 };
 
 #define DAY_US (86400LL * 1000000LL)
 
+/* More events than this at one instant means a livelock (a bug). */
+#define SIM_MAX_SAME_TIME 20000000
+
 static int64_t to_us(double s)
 {
     return (int64_t)llround(s * 1e6);
@@ -143,7 +146,6 @@ static int on_arrival(struct sim *s)
 int sim_step(struct sim *s, struct diag_list *dl)
 {
     struct evq_event ev;
-    (void)dl;
     if (s->done)
         return 0;
     if (s->have_next && s->next.t_us <= evq_peek_time(&s->q))
@@ -153,6 +155,17 @@ int sim_step(struct sim *s, struct diag_list *dl)
         return 0;
     }
     s->events++;
+    if (ev.t_us != s->last_t_us) {
+        s->last_t_us = ev.t_us;
+        s->same_t = 0;
+    } else if (++s->same_t > SIM_MAX_SAME_TIME) {
+        diag_add(dl, DIAG_ERROR, s->sc->path, 0, 0,
+                 "internal error: no progress at t=%.6f s after %d events "
+                 "(seed %llu); please report this scenario",
+                 (double)ev.t_us / 1e6, SIM_MAX_SAME_TIME,
+                 (unsigned long long)s->sc->seed);
+        return -1;
+    }
     switch (ev.kind) {
     case SIM_EV_REPORT:
         on_report(s, ev.t_us);

@@ -39,6 +39,8 @@ struct sim {
     int64_t end_us;
     int64_t report_us;
     uint64_t events;
+    int64_t last_t_us;
+    int same_t;
     int done;
 };
 

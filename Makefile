@@ -69,8 +69,14 @@ deps:
 test: $(TESTS) $(PROG)
 	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh
 
+# bench - the 1 M and 10 M recipient scenarios (7 days, 5 providers and a
+# long tail, 16 source IPs); prints wall time, events/s, recipients/s and
+# peak RSS. Figures are printed, not asserted.
+BENCH ?= bench-1m bench-10m
 bench: $(PROG)
-	@echo "bench: nothing to measure until the simulator lands (issue 3)"
+	@for b in $(BENCH); do echo "== $$b"; \
+	    ./$(PROG) run scenarios/bench/$$b.json --out build/bench/$$b | \
+	    grep -E 'simulated|engine'; done
 
 # Fuzzing: clang's libFuzzer + ASan/UBSan on the config parser.
 FUZZ_SECONDS ?= 30

@@ -184,33 +184,6 @@ static void test_seconds(void)
     }
 }
 
-/* test_keyed - the generator's inlined keyed draws are rng_at()'s. */
-static void test_keyed(void)
-{
-    struct rng g;
-    struct sl_keyed k;
-    int same = 0, n = 0;
-
-    rng_init(&g, 12345, 3);
-    sl_keyed_init(&k, &g);
-    for (uint64_t e = 0; e < 200; e++) {
-        for (int p = RNG_ARRIVAL; p <= RNG_SIZE; p += 3) {
-            double a[12], b[12];
-            gsl_rng *r = rng_at(&g, (enum rng_purpose)p, e * 977, e % 5);
-            for (int i = 0; i < 12; i++)
-                a[i] = i == 5 ? (double)gsl_rng_get(r) : gsl_rng_uniform(r);
-            r = sl_keyed_at(&k, (enum rng_purpose)p, e * 977, e % 5);
-            for (int i = 0; i < 12; i++)
-                b[i] = i == 5 ? (double)gsl_rng_get(r) : gsl_rng_uniform(r);
-            for (int i = 0; i < 12; i++, n++)
-                same += a[i] == b[i];
-        }
-    }
-    CHECK_INT(same, n);
-    sl_keyed_release(&k);
-    rng_release(&g);
-}
-
 /* --------------------------------------------------------------- CSV */
 
 /* An expected record: time, rcpt, domain, vmta, pool, stream, size,
@@ -945,7 +918,6 @@ int main(void)
     }
     test_datetime();
     test_seconds();
-    test_keyed();
     test_csv_good();
     test_csv_no_stream();
     test_csv_errors();

@@ -90,7 +90,12 @@ gsl_rng *rng_at(struct rng *g, enum rng_purpose purpose, uint64_t entity,
 double rng_uniform(struct rng *g, enum rng_purpose purpose, uint64_t entity,
                    uint64_t attempt)
 {
-    return gsl_rng_uniform(rng_at(g, purpose, entity, attempt));
+    /* The first double of the stream, as gsl_rng_uniform(rng_at(...))
+     * gives it, computed without touching g's gsl_rng (hot path). */
+    philox4x64_key_t key = { { g->seed, g->replication } };
+    philox4x64_ctr_t ctr = { { (uint64_t)purpose, entity, attempt, 0 } };
+    philox4x64_ctr_t out = philox4x64(ctr, key);
+    return (double)(out.v[0] >> 11) * (1.0 / 9007199254740992.0);
 }
 
 uint64_t rng_hash64(const char *s)

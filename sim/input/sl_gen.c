@@ -21,7 +21,6 @@
 #include "input/sl_int.h"
 #include "util/xalloc.h"
 
-#include <Random123/philox.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
@@ -59,118 +58,14 @@ struct gen {
     gsl_ran_discrete_t *tail_table;
     char (*tail_names)[GEN_TAIL_LEN];
     struct gen_dom tail[GEN_TAIL_N];
-    struct sl_keyed kd; /* the send list's keyed draws, inlined */
-    char *rcpt;         /* the current record's address */
-    char id_dig[24];    /* decimal digits of id_of, right-aligned */
+    struct rng kd;   /* the send list's own keyed draws (same seed) */
+    char *rcpt;      /* the current record's address */
+    char id_dig[24]; /* decimal digits of id_of, right-aligned */
     size_t id_len;
     uint64_t id_of;
     size_t rcpt_cap;
     double duration_s;
 };
-
-/* ------------------------------------------------------ keyed draws */
-
-/* The state of an sl_keyed gsl_rng: engine/rng.c's, field for field. */
-struct keyed_state {
-    philox4x64_key_t key;
-    philox4x64_ctr_t ctr; /* ctr.v[3] counts 256-bit blocks */
-    philox4x64_ctr_t out;
-    int used; /* 32-bit words of out already returned (0..8) */
-};
-
-/* keyed_refill - the next block of the stream. */
-static void keyed_refill(struct keyed_state *s)
-{
-    s->out = philox4x64(s->ctr, s->key);
-    s->ctr.v[3]++;
-    s->used = 0;
-}
-
-/* keyed_get - 32 random bits (as engine/rng.c). */
-static unsigned long keyed_get(void *vs)
-{
-    struct keyed_state *s = vs;
-    if (s->used == 8)
-        keyed_refill(s);
-    uint64_t w = s->out.v[s->used / 2];
-    unsigned long x =
-        (unsigned long)((s->used & 1) ? w >> 32 : w & 0xffffffffu);
-    s->used++;
-    return x;
-}
-
-/* keyed_get_double - a U[0,1) from one 64-bit word (as engine/rng.c). */
-static double keyed_get_double(void *vs)
-{
-    struct keyed_state *s = vs;
-    if (s->used > 6)
-        keyed_refill(s);
-    if (s->used & 1)
-        s->used++;
-    uint64_t w = s->out.v[s->used / 2];
-    s->used += 2;
-    return (double)(w >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* keyed_set - GSL seeding hook; sl_keyed_at() does the real keying. */
-static void keyed_set(void *vs, unsigned long seed)
-{
-    struct keyed_state *s = vs;
-    memset(s, 0, sizeof(*s));
-    s->key.v[0] = seed;
-    keyed_refill(s);
-}
-
-static const gsl_rng_type keyed_type = {
-    "sl-philox4x64", 0xffffffffUL,     0, sizeof(struct keyed_state), keyed_set,
-    keyed_get,       keyed_get_double,
-};
-
-/* sl_keyed_init - a keyed gsl_rng for g's seed and replication. */
-void sl_keyed_init(struct sl_keyed *k, const struct rng *g)
-{
-    k->r = gsl_rng_alloc(&keyed_type);
-    k->seed = g->seed;
-    k->replication = g->replication;
-}
-
-/* sl_keyed_release - free the gsl_rng. */
-void sl_keyed_release(struct sl_keyed *k)
-{
-    if (k->r)
-        gsl_rng_free(k->r);
-    k->r = NULL;
-}
-
-/* sl_keyed_at - position at (purpose, entity, attempt), block 0. */
-gsl_rng *sl_keyed_at(struct sl_keyed *k, enum rng_purpose purpose,
-                     uint64_t entity, uint64_t attempt)
-{
-    struct keyed_state *s = k->r->state;
-
-    s->key.v[0] = k->seed;
-    s->key.v[1] = k->replication;
-    s->ctr.v[0] = (uint64_t)purpose;
-    s->ctr.v[1] = entity;
-    s->ctr.v[2] = attempt;
-    s->ctr.v[3] = 0;
-    s->out = philox4x64(s->ctr, s->key); /* inlined: no keyed_refill call */
-    s->ctr.v[3] = 1;
-    s->used = 0;
-    return k->r;
-}
-
-/* keyed_u01 - the first uniform of stream (purpose, entity, 0), as
- * gsl_rng_uniform(sl_keyed_at(...)) gives it, without touching state. */
-static double keyed_u01(const struct sl_keyed *k, enum rng_purpose purpose,
-                        uint64_t entity)
-{
-    philox4x64_key_t key = { { k->seed, k->replication } };
-    philox4x64_ctr_t ctr = { { (uint64_t)purpose, entity, 0, 0 } };
-    philox4x64_ctr_t out = philox4x64(ctr, key);
-
-    return (double)(out.v[0] >> 11) * (1.0 / 9007199254740992.0);
-}
 
 /* volume - recipients on day d (the last value repeats). */
 static double volume(const struct scen_stream *c, int64_t d)
@@ -201,7 +96,7 @@ static int poisson_next(struct gen *gn, size_t si)
 {
     struct gen_stream *st = &gn->s[si];
     double e =
-        gsl_ran_exponential(sl_keyed_at(&gn->kd, RNG_ARRIVAL, si, st->k++), 1);
+        gsl_ran_exponential(rng_at(&gn->kd, RNG_ARRIVAL, si, st->k++), 1);
 
     for (;;) {
         double mass = st->rate * (st->hour_end - st->t_s);
@@ -288,33 +183,32 @@ pick_domain(struct gen *gn, const struct gen_stream *st, uint64_t id)
     size_t k = 0;
 
     if (st->shares) {
-        r = sl_keyed_at(&gn->kd, RNG_DOMAIN, id, 0);
+        r = rng_at(&gn->kd, RNG_DOMAIN, id, 0);
         k = gsl_ran_discrete(r, st->shares);
     }
     if (st->dom[k].name)
         return &st->dom[k];
     if (r == NULL)
-        r = sl_keyed_at(&gn->kd, RNG_DOMAIN, id, 0);
+        r = rng_at(&gn->kd, RNG_DOMAIN, id, 0);
     return &gn->tail[gsl_ran_discrete(r, gn->tail_table)];
 }
 
 /* draw_size - the stream's fixed size, or the lognormal default (see
  * the top of the file). */
-static uint32_t draw_size(struct sl_keyed *kd, const struct gen_stream *st,
+static uint32_t draw_size(struct rng *kd, const struct gen_stream *st,
                           uint64_t id)
 {
     if (st->size)
         return st->size;
-    double b =
-        gsl_ran_lognormal(sl_keyed_at(kd, RNG_SIZE, id, 0), log(20480.0), 1);
+    double b = gsl_ran_lognormal(rng_at(kd, RNG_SIZE, id, 0), log(20480.0), 1);
     return (uint32_t)llround(b < 1024 ? 1024 : b > 10485760 ? 10485760 : b);
 }
 
 /* bernoulli - 1 with probability p, keyed on the recipient. */
-static int bernoulli(struct sl_keyed *kd, enum rng_purpose purpose, uint64_t id,
+static int bernoulli(struct rng *kd, enum rng_purpose purpose, uint64_t id,
                      double p)
 {
-    return p > 0 && keyed_u01(kd, purpose, id) < p;
+    return p > 0 && rng_uniform(kd, purpose, id, 0) < p;
 }
 
 /* id_digits - the decimal digits of id: ids come in sequence, so the
@@ -464,7 +358,7 @@ static void release_gen(struct sendlist *sl)
     free(gn->s);
     free(gn->heap);
     free(gn->rcpt);
-    sl_keyed_release(&gn->kd);
+    rng_release(&gn->kd);
     free(gn);
     sl->src = NULL;
 }
@@ -482,7 +376,7 @@ int sl_gen_open(struct sendlist *sl)
     gn->s = xcalloc(gn->n ? gn->n : 1, sizeof(*gn->s));
     gn->heap = xcalloc(gn->n ? gn->n : 1, sizeof(*gn->heap));
     gn->duration_s = sc->duration_s;
-    sl_keyed_init(&gn->kd, sl->g);
+    rng_init(&gn->kd, sl->g->seed, sl->g->replication);
     tail_init(gn);
     for (size_t i = 0; i < gn->n; i++) {
         size_t k = sl_stream_intern(sl, sc->streams[i].name);

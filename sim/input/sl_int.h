@@ -52,24 +52,6 @@ int sl_csv_open(struct sendlist *sl);
 int sl_acct_open(struct sendlist *sl);
 int sl_gen_open(struct sendlist *sl);
 
-/* Keyed draws for the generator's hot path: the very numbers rng_at()
- * gives (engine/rng.c's layout: Philox4x64-10 with key (seed,
- * replication) and counter (purpose, entity, attempt, block); doubles
- * from the top 53 bits of successive 64-bit words), but with Random123
- * inlined, which is 2-3 times faster than going through rng.c's
- * gsl_rng. The gsl_rng returned is positioned like rng_at()'s, so GSL
- * distributions draw from it. tests/test_sendlist.c checks that the
- * numbers match rng_at()'s. */
-struct sl_keyed {
-    gsl_rng *r;
-    uint64_t seed, replication;
-};
-
-void sl_keyed_init(struct sl_keyed *k, const struct rng *g);
-void sl_keyed_release(struct sl_keyed *k);
-gsl_rng *sl_keyed_at(struct sl_keyed *k, enum rng_purpose purpose,
-                     uint64_t entity, uint64_t attempt);
-
 /* ------------------------------------------------------------- times */
 
 /* sl_parse_datetime - ISO 8601 / PowerMTA time stamps into epoch

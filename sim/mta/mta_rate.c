@@ -48,7 +48,8 @@ static double refill(const struct mta_rate *r, int64_t now_us)
     return t > r->count ? r->count : t;
 }
 
-int64_t mta_rate_next(const struct mta_rate *r, int64_t now_us, double amount)
+int64_t mta_rate_next_limited(const struct mta_rate *r, int64_t now_us,
+                              double amount)
 {
     if (r->unlimited)
         return now_us;
@@ -73,7 +74,8 @@ int64_t mta_rate_next(const struct mta_rate *r, int64_t now_us, double amount)
     return now_us + (int64_t)ceil(wait);
 }
 
-int64_t mta_rate_next_nth(const struct mta_rate *r, int64_t now_us, uint32_t k)
+int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
+                                  uint32_t k)
 {
     if (r->unlimited || k == 0)
         return mta_rate_next(r, now_us, 1);

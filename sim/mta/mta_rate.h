@@ -41,13 +41,27 @@ void mta_rate_init(struct mta_rate *r, enum mta_rate_algo algo, double count,
                    double window_s);
 void mta_rate_release(struct mta_rate *r);
 /* mta_rate_next - the earliest time >= now_us at which amount more may go
- * (amount is 1 for message and connection rates, bytes for volumes). */
-int64_t mta_rate_next(const struct mta_rate *r, int64_t now_us, double amount);
+ * (amount is 1 for message and connection rates, bytes for volumes). The
+ * unlimited case is inline: most limiters of a run are unlimited and are
+ * asked on every transaction. */
+int64_t mta_rate_next_limited(const struct mta_rate *r, int64_t now_us,
+                              double amount);
+static inline int64_t mta_rate_next(const struct mta_rate *r, int64_t now_us,
+                                    double amount)
+{
+    return r->unlimited ? now_us : mta_rate_next_limited(r, now_us, amount);
+}
 /* mta_rate_next_nth - the earliest time the (k+1)-th of k+1 more unit
  * events may go, counting the k that go before it (k = 0 is
  * mta_rate_next for one event). Lets several connections wait for their
  * own slot instead of all waking for the first. */
-int64_t mta_rate_next_nth(const struct mta_rate *r, int64_t now_us, uint32_t k);
+int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
+                                  uint32_t k);
+static inline int64_t mta_rate_next_nth(const struct mta_rate *r,
+                                        int64_t now_us, uint32_t k)
+{
+    return r->unlimited ? now_us : mta_rate_next_nth_limited(r, now_us, k);
+}
 /* mta_rate_take - record amount at now_us (call only when allowed). */
 void mta_rate_take(struct mta_rate *r, int64_t now_us, double amount);
 

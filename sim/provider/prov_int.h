@@ -98,6 +98,7 @@ struct prov_state {
     double age_days;     /* active sending days */
     double vbar_per_day; /* moving average of accepted daily volume */
     double cap_per_hour; /* capacity outside episodes */
+    double phi;          /* phi(reputation), cached with cap_per_hour */
     double tokens;       /* bucket content at bucket_s */
     double bucket_s;
     int in_episode;

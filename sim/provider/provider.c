@@ -124,6 +124,7 @@ static void prov_refill(const struct prov_world *w, const struct prov_model *m,
 static void prov_recompute(const struct prov_model *m, struct prov_state *st)
 {
     st->cap_per_hour = prov_capacity(m, st);
+    st->phi = prov_phi(m, st->reputation);
     st->tokens = fmin(st->tokens, prov_bucket_size(m, prov_cap_now(m, st)));
 }
 
@@ -294,6 +295,7 @@ static void prov_state_init(struct prov_world *w, const struct prov_model *m,
             fmin(m->cap.max_per_hour, prov_age_term(&m->cap, st->age_days)) *
             m->cap.active_hours;
     st->cap_per_hour = prov_capacity(m, st);
+    st->phi = prov_phi(m, st->reputation);
     st->tokens = prov_bucket_size(m, st->cap_per_hour);
     if (m->block.on && st->reputation < m->block.below)
         prov_block(w, m, st, ip, 0);
@@ -402,7 +404,7 @@ static int prov_conn_tolerance(const struct prov_model *m,
 
     if (!m->rep.on)
         return n;
-    return (int)ceil(n * fmax(prov_phi(m, st->reputation), 1.0 / n));
+    return (int)ceil(n * fmax(st->phi, 1.0 / n));
 }
 
 void prov_connect(struct prov_world *w, int prov, int ip, double now_s,

@@ -41,19 +41,36 @@ void obs_hist_release(struct obs_hist *h)
     h->h = NULL;
 }
 
-void obs_hist_add(struct obs_hist *h, double x)
+/* obs_hist_bin - the bin of x (all histograms share one set of ranges):
+ * by arithmetic instead of gsl_histogram_increment's binary search, as
+ * this runs on every delivery, then nudged so that range[i] <= x <
+ * range[i + 1] holds exactly. Beyond the top: the last bin. */
+size_t obs_hist_bin(const struct obs_hist *h, double x)
 {
-    size_t last = gsl_histogram_bins(h->h) - 1;
-    if (!(x > 0))
-        x = 0;
-    if (x < gsl_histogram_max(h->h))
-        gsl_histogram_increment(h->h, x);
-    else
-        h->h->bin[last] += 1; /* beyond the top: counted in the last bin */
+    size_t n = gsl_histogram_bins(h->h), i;
+    if (!(x >= OBS_HIST_MIN_S))
+        return 0;
+    double k = floor(OBS_HIST_PER_DECADE * log10(x / OBS_HIST_MIN_S));
+    i = k >= (double)(n - 2) ? n - 1 : 1 + (size_t)k;
+    while (i > 1 && x < h->h->range[i])
+        i--;
+    while (i + 1 < n && x >= h->h->range[i + 1])
+        i++;
+    return i;
+}
+
+void obs_hist_add_bin(struct obs_hist *h, size_t bin, double x)
+{
+    h->h->bin[bin] += 1;
     h->n++;
-    h->sum += x;
+    h->sum += x > 0 ? x : 0;
     if (x > h->max)
         h->max = x;
+}
+
+void obs_hist_add(struct obs_hist *h, double x)
+{
+    obs_hist_add_bin(h, obs_hist_bin(h, x), x);
 }
 
 /* obs_hist_quantile - the p-quantile (0..1) by interpolation in the CDF. */
@@ -257,11 +274,12 @@ void obs_delivered(struct obs *ob, int q, int prov, int stream, int64_t now_us,
 {
     count(ob, q, OBS_DELIVERED);
     prov_count(ob, prov, OBS_DELIVERED);
-    obs_hist_add(&ob->all_latency, latency_s);
+    size_t bin = obs_hist_bin(&ob->all_latency, latency_s);
+    obs_hist_add_bin(&ob->all_latency, bin, latency_s);
     struct obs_stream *s = stream_at(ob, stream);
     if (s) {
         s->c.v[OBS_DELIVERED]++;
-        obs_hist_add(&s->latency, latency_s);
+        obs_hist_add_bin(&s->latency, bin, latency_s);
         if (s->deadline_s >= 0 && latency_s <= s->deadline_s)
             s->within_deadline++;
     }

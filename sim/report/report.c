@@ -280,9 +280,10 @@ void obs_print_summary(const struct obs *ob, FILE *fp)
                     ob->queues[i].name, ob->queues[i].backoff_entries,
                     ob->queues[i].backoff_s / 3600);
     fprintf(fp,
-            "  engine: %llu events in %.2f s (%.2f M events/s), peak "
-            "RSS %ld MB\n",
+            "  engine: %llu events in %.2f s (%.2f M events/s, %.2f M "
+            "recipients/s), peak RSS %ld MB\n",
             (unsigned long long)e->events, e->wall_s,
             e->wall_s > 0 ? (double)e->events / e->wall_s / 1e6 : 0.0,
+            e->wall_s > 0 ? (double)t->v[OBS_INJECTED] / e->wall_s / 1e6 : 0.0,
             e->peak_rss_kb / 1024);
 }

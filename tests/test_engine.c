@@ -1,0 +1,178 @@
+/* test_engine.c - the engine primitives: keyed random streams (Philox as a
+ * gsl_rng_type), the event heap, and the rate limiters. */
+#include "engine/evq.h"
+#include "engine/rng.h"
+#include "mta/mta_rate.h"
+#include "test.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+
+/* Draws depend only on (seed, replication, purpose, entity, attempt). */
+static void test_rng_keying(void)
+{
+    struct rng a, b;
+    rng_init(&a, 42, 0);
+    rng_init(&b, 42, 0);
+    double x1 = gsl_rng_uniform(rng_at(&a, RNG_MESSAGE, 7, 1));
+    for (int i = 0; i < 100; i++) /* unrelated draws in between */
+        gsl_rng_uniform(rng_at(&b, RNG_TRANSIENT, (uint64_t)i, 0));
+    double x2 = gsl_rng_uniform(rng_at(&b, RNG_MESSAGE, 7, 1));
+    CHECK(x1 == x2, "same key, same draw: %.17g vs %.17g", x1, x2);
+    CHECK(gsl_rng_uniform(rng_at(&a, RNG_MESSAGE, 7, 2)) != x1,
+          "another attempt, another draw");
+    CHECK(gsl_rng_uniform(rng_at(&a, RNG_CONNECT, 7, 1)) != x1,
+          "another purpose, another draw");
+    struct rng c;
+    rng_init(&c, 42, 1);
+    CHECK(gsl_rng_uniform(rng_at(&c, RNG_MESSAGE, 7, 1)) != x1,
+          "another replication, another draw");
+    /* rng_uniform is the first draw of the stream, computed statelessly. */
+    for (uint64_t e = 0; e < 1000; e++) {
+        double s = gsl_rng_uniform(rng_at(&a, RNG_INVALID, e, e % 3));
+        double u = rng_uniform(&b, RNG_INVALID, e, e % 3);
+        if (s != u) {
+            CHECK(s == u, "entity %llu: %.17g vs %.17g", (unsigned long long)e,
+                  s, u);
+            break;
+        }
+    }
+    rng_release(&a);
+    rng_release(&b);
+    rng_release(&c);
+}
+
+/* Uniformity and independence, with GSL statistics as the referee. */
+static void test_rng_quality(void)
+{
+    struct rng g;
+    rng_init(&g, 1, 0);
+    const int n = 200000;
+    double sum = 0, sum2 = 0, lag = 0, prev = 0;
+    int bins[10] = { 0 }, in_range = 1;
+    for (int i = 0; i < n; i++) {
+        double u = rng_uniform(&g, RNG_ARRIVAL, (uint64_t)i, 0);
+        in_range &= u >= 0 && u < 1;
+        sum += u;
+        sum2 += u * u;
+        lag += (u - 0.5) * (prev - 0.5);
+        prev = u;
+        bins[(int)(u * 10)]++;
+    }
+    CHECK(in_range, "every draw in [0, 1)");
+    double mean = sum / n, var = sum2 / n - mean * mean;
+    CHECK_NEAR(mean, 0.5, 5 * sqrt(1.0 / 12 / n));
+    CHECK_NEAR(var, 1.0 / 12, 0.002);
+    CHECK_NEAR(lag / n, 0, 5 * (1.0 / 12) / sqrt(n));
+    double chi2 = 0;
+    for (int k = 0; k < 10; k++)
+        chi2 += (bins[k] - n / 10.0) * (bins[k] - n / 10.0) / (n / 10.0);
+    CHECK(chi2 < 27.9, "chi-square %.2f over 9 degrees of freedom (p<0.001)",
+          chi2);
+    /* Within one stream, many successive draws (distributions use them). */
+    gsl_rng *r = rng_at(&g, RNG_EPISODE, 3, 0);
+    double m = 0;
+    for (int i = 0; i < n; i++)
+        m += gsl_ran_exponential(r, 2.0);
+    CHECK_NEAR(m / n, 2.0, 5 * 2.0 / sqrt(n));
+    rng_release(&g);
+}
+
+static void test_evq_order(void)
+{
+    struct evq q;
+    evq_init(&q);
+    /* Ties pop in insertion order; times in order. */
+    const int64_t t[] = { 50, 10, 50, 30, 10, 0, 50 };
+    for (int i = 0; i < 7; i++)
+        CHECK_INT(evq_push(&q, t[i], 1, 0, (uint64_t)i), 0);
+    const uint64_t want[] = { 5, 1, 4, 3, 0, 2, 6 };
+    struct evq_event ev;
+    for (int i = 0; i < 7; i++) {
+        CHECK_INT(evq_pop(&q, &ev), 0);
+        CHECK_INT(ev.id, want[i]);
+    }
+    CHECK_INT(evq_pop(&q, &ev), -1);
+    CHECK_INT(evq_push(&q, 10, 1, 0, 0), -1); /* before now: refused */
+    CHECK(evq_peek_time(&q) == INT64_MAX, "empty heap peeks INT64_MAX");
+    /* A random hold workload stays sorted. */
+    srand(7);
+    for (int i = 0; i < 5000; i++)
+        evq_push(&q, 50 + rand() % 100000, 1, 0, (uint64_t)i);
+    int64_t last = -1;
+    int sorted = 1;
+    while (evq_pop(&q, &ev) == 0) {
+        sorted &= ev.t_us >= last;
+        last = ev.t_us;
+        if (q.popped % 3 == 0 && q.pushed < 20000)
+            evq_push(&q, ev.t_us + rand() % 1000, 1, 0, 0);
+    }
+    CHECK(sorted, "pops in time order");
+    evq_release(&q);
+}
+
+/* count events that a limiter lets through in [0, horizon) when asked
+ * back to back. */
+static int drain(struct mta_rate *r, int64_t horizon_us, int64_t *last)
+{
+    int64_t now = 0;
+    int n = 0;
+    for (;;) {
+        int64_t t = mta_rate_next(r, now, 1);
+        if (t >= horizon_us)
+            return n;
+        mta_rate_take(r, t, 1);
+        *last = t;
+        now = t;
+        n++;
+    }
+}
+
+static void test_rate_limits(void)
+{
+    const int64_t hour = 3600LL * 1000000;
+    struct mta_rate r;
+    int64_t last = 0;
+    mta_rate_init(&r, MTA_RATE_SLIDING, 100, 3600);
+    CHECK_INT(drain(&r, hour, &last), 100); /* a burst of 100 ... */
+    CHECK_INT(last, 0);
+    CHECK_INT(drain(&r, 2 * hour, &last), 100); /* ... then 100 per hour */
+    mta_rate_release(&r);
+    mta_rate_init(&r, MTA_RATE_EVEN, 100, 3600);
+    CHECK_INT(drain(&r, hour, &last), 100);
+    CHECK_INT(last, 99 * 36000000LL); /* one every 36 s */
+    mta_rate_release(&r);
+    mta_rate_init(&r, MTA_RATE_TOKEN_BUCKET, 100, 3600);
+    int n = drain(&r, hour, &last);
+    CHECK(n >= 199 && n <= 200, "token bucket: %d in the first hour", n);
+    mta_rate_release(&r);
+    /* Above the ring size, the window is scaled: same rate. */
+    mta_rate_init(&r, MTA_RATE_SLIDING, 1e6, 86400);
+    CHECK(r.count == MTA_RATE_MAX_RING, "ring %g", r.count);
+    n = drain(&r, 24 * hour, &last);
+    CHECK(abs(n - 1000000) <= MTA_RATE_MAX_RING, "scaled window: %d/day", n);
+    mta_rate_release(&r);
+    mta_rate_init(&r, MTA_RATE_SLIDING, INFINITY, 1);
+    CHECK(r.unlimited && mta_rate_next(&r, 5, 1) == 5, "unlimited");
+    mta_rate_release(&r);
+    /* The n-th slot: 3 events taken in a 3-per-hour window; the 2nd next
+     * slot opens when the 2nd oldest leaves. */
+    mta_rate_init(&r, MTA_RATE_SLIDING, 3, 3600);
+    mta_rate_take(&r, 0, 1);
+    mta_rate_take(&r, 10, 1);
+    mta_rate_take(&r, 20, 1);
+    CHECK_INT(mta_rate_next_nth(&r, 30, 0), hour);
+    CHECK_INT(mta_rate_next_nth(&r, 30, 1), hour + 10);
+    CHECK_INT(mta_rate_next_nth(&r, 30, 3), 2 * hour);
+    mta_rate_release(&r);
+}
+
+int main(void)
+{
+    test_rng_keying();
+    test_rng_quality();
+    test_evq_order();
+    test_rate_limits();
+    return test_done();
+}

@@ -6,6 +6,7 @@
  * The file is written to FILE.tmp and renamed, so FILE is never left
  * half-written. Exit status 0 ok, 1 errors in the input, 2 bad usage. */
 #include "cli/cli.h"
+#include "cli/cli_util.h"
 #include "config/cfg_value.h"
 #include "engine/rng.h"
 #include "input/scenario.h"
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 static const char gen_help[] =
@@ -264,19 +264,6 @@ static int gen_write(const struct scenario *sc, const char *out,
     return rc;
 }
 
-/* scenario_file - a directory stands for its scenario.json (malloc). */
-static char *scenario_file(const char *arg)
-{
-    struct stat st;
-    struct strbuf sb;
-
-    strbuf_init(&sb);
-    strbuf_adds(&sb, arg);
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
-        strbuf_adds(&sb, "/scenario.json");
-    return strbuf_detach(&sb);
-}
-
 /* cmd_gen - `mtasim gen`: load, write, report; the exit status. */
 int cmd_gen(int argc, char **argv)
 {
@@ -288,7 +275,7 @@ int cmd_gen(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     diag_list_init(&dl, DIAG_DEFAULT_MAX_ERRORS);
-    char *path = scenario_file(o.scenario);
+    char *path = cli_scenario_path(o.scenario);
     rc = scenario_load(path, NULL, &sc, &dl);
     if (rc == 0) {
         if (o.has_seed)

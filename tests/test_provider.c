@@ -17,6 +17,7 @@
 
 /* Events seen by the recorder. */
 struct ev_log {
+    int days;
     int n;
     char event[64][16];
     char ip[64][32];
@@ -32,6 +33,10 @@ static void record(void *ctx, double now_s, const char *provider,
     const char *eq = strchr(detail, '=');
 
     (void)provider;
+    if (strcmp(event, "day") == 0) { /* daily figures: counted */
+        l->days++;
+        return;
+    }
     if (l->n >= 64)
         return;
     snprintf(l->event[l->n], sizeof(l->event[0]), "%s", event);
@@ -702,6 +707,7 @@ static void test_block(void)
     rng_init(&g, 5, 0);
     prov_world_set_events(w, record, &log);
     day_of(w, &g, 0, 2000, 0, 40); /* 2 % complaints: collapse */
+    CHECK_INT(log.days, 1);        /* one "day" report for the IP that sent */
     prov_world_view(w, 0, 0, DAY, &v);
     CHECK_INT(v.blocked, 1);
     CHECK(v.reputation < 0.25, "reputation %g", v.reputation);

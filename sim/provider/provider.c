@@ -528,9 +528,29 @@ static void prov_vbar_update(const struct prov_model *m, struct prov_state *st)
 }
 
 /* prov_day_end - the daily update of one state at day boundary t. */
+/* prov_day_report - the day's figures of an IP that sent, for events.csv:
+ * what a postmaster dashboard would show (reputation, age, allowance). */
+static void prov_day_report(const struct prov_world *w,
+                            const struct prov_model *m,
+                            const struct prov_state *st, int ip, double t,
+                            const double day[3])
+{
+    char detail[200];
+    double cap = st->cap_per_hour;
+    snprintf(detail, sizeof(detail),
+             "reputation=%.3f age_days=%.0f capacity_per_hour=%.0f "
+             "accepted=%.0f unknown=%.0f complaints=%.0f",
+             st->reputation, st->age_days, cap >= PROV_HUGE ? -1 : cap, day[0],
+             day[1], day[2]);
+    prov_emit(w, t, m, ip, "day", detail);
+}
+
 static void prov_day_end(struct prov_world *w, struct prov_model *m,
                          struct prov_state *st, int ip, double t)
 {
+    int active = st->day_accepted > 0 || st->day_unknown > 0 ||
+                 st->in_episode || st->blocked;
+    double day[3] = { st->day_accepted, st->day_unknown, st->day_complaints };
     if (m->cap.limited)
         prov_refill(w, m, st, ip, t);
     if (m->rep.on)
@@ -541,6 +561,8 @@ static void prov_day_end(struct prov_world *w, struct prov_model *m,
     st->day_accepted = st->day_unknown = st->day_complaints = 0;
     prov_block_update(w, m, st, ip, t);
     prov_recompute(m, st);
+    if (active)
+        prov_day_report(w, m, st, ip, t, day);
 }
 
 void prov_world_advance(struct prov_world *w, double now_s)

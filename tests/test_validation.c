@@ -173,6 +173,13 @@ static void test_erlang_c(void)
           "of W %.3f",
           integral, sum_w);
     CHECK(num(j, "totals.queued_at_end") == 0, "queue drained");
+    /* Every scope counts the same recipients. */
+    cJSON *prov = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "providers"), 0);
+    cJSON *st = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "streams"), 0);
+    CHECK(num(prov, "injected") == num(j, "totals.injected"),
+          "provider injected %.0f", num(prov, "injected"));
+    CHECK(num(st, "attempts") == num(j, "totals.attempts"),
+          "stream attempts %.0f", num(st, "attempts"));
     CHECK(num(j, "totals.injected") ==
               delivered + num(j, "totals.queued_at_end"),
           "conservation: injected %.0f", num(j, "totals.injected"));
@@ -318,6 +325,9 @@ static void test_expiry(void)
           num(j, "totals.attempts"));
     CHECK(num(j, "totals.delivered") == 0, "delivered %.0f",
           num(j, "totals.delivered"));
+    cJSON *prov = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "providers"), 0);
+    CHECK(num(prov, "expired") == 1000, "provider expired %.0f",
+          num(prov, "expired"));
     cJSON_Delete(j);
 }
 
@@ -348,6 +358,31 @@ static void test_backoff(void)
     CHECK(ev && strstr(ev, "1800.") && strstr(ev, ",backoff-exit,"),
           "backoff-exit row at 1800 s:\n%s", ev ? ev : "");
     free(ev);
+}
+
+/* A queue leaving backoff sends at its normal rate again at once (a wait
+ * computed under backoff-max-msg-rate must not hold it back): 12000 at
+ * 6000/h with a few 5-minute backoffs at 600/h finish well within 4 h. */
+static void test_backoff_recovery(void)
+{
+    put("pmta.conf",
+        "<smtp-pattern-list p>\n reply /^451 4\\.3\\.0/ "
+        "mode=backoff,backoff-to-normal-after=5m\n</smtp-pattern-list>\n"
+        "<domain *>\n max-smtp-out 10\n max-msg-rate 6000/h\n"
+        " backoff-max-msg-rate 600/h\n smtp-pattern-list p\n"
+        " retry-recipients-after 1m\n</domain>\n");
+    model("{\"dist\": \"fixed\", \"s\": 0.1}",
+          ", \"transient\": {\"rate\": 0.0005, \"reply\": \"451 4.3.0 busy\"}");
+    blast("4h", "10m", 12000);
+    cJSON *j = run("backoff-recovery");
+    cJSON *q = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "queues"), 0);
+    CHECK(num(q, "backoff_entries") >= 2, "backoff entries %.0f",
+          num(q, "backoff_entries"));
+    CHECK(num(j, "totals.delivered") == 12000, "delivered %.0f",
+          num(j, "totals.delivered"));
+    CHECK(num(q, "last_delivery_s") < 3 * 3600, "done at %.0f s",
+          num(q, "last_delivery_s"));
+    cJSON_Delete(j);
 }
 
 /* The same inputs and seed give byte-identical reports. */
@@ -397,6 +432,7 @@ int main(void)
     test_geometric();
     test_expiry();
     test_backoff();
+    test_backoff_recovery();
     test_determinism();
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -547,6 +547,7 @@ void mta_enter_backoff(struct mta *m, struct mta_queue *q, int64_t now_us,
     if (q->mode == MTA_BACKOFF)
         return;
     q->mode = MTA_BACKOFF;
+    q->open_block_until = 0; /* other limits now: look again */
     q->backoff_since = now_us;
     q->backoff_entries++;
     obs_event(m->obs, now_us, q->name, "backoff-enter", why);
@@ -562,7 +563,9 @@ void mta_exit_backoff(struct mta *m, struct mta_queue *q, int64_t now_us,
     q->mode = MTA_NORMAL;
     q->backoff_total_s += (double)(now_us - q->backoff_since) / MTA_US;
     q->backoff_until = MTA_NEVER;
+    q->open_block_until = 0; /* a wait computed under the backoff limits */
     obs_event(m->obs, now_us, q->name, "backoff-exit", why);
+    mta_q_schedule(m, q, now_us);
 }
 
 void mta_enter_retry(struct mta *m, struct mta_queue *q, int64_t now_us,

@@ -194,8 +194,8 @@ static int open_blocked(struct mta *m, struct mta_queue *q, int64_t now_us,
         return 1;
     }
     int64_t t = now_us;
-    if (q->rate_block_until > t)
-        t = q->rate_block_until;
+    if (q->open_block_until > t)
+        t = q->open_block_until;
     if (q->conns > 0 && q->c.rampup_us > 0 &&
         q->last_open_us + (int64_t)q->c.rampup_us > t)
         t = q->last_open_us + (int64_t)q->c.rampup_us;
@@ -321,6 +321,36 @@ static void apply_rule(struct mta *m, struct mta_queue *q, int ip,
 
 /* ------------------------------------------------------ conn events */
 
+/* working_connections - accepted connections of queue qi. */
+static uint32_t working_connections(const struct mta *m, uint32_t qi)
+{
+    const struct mta_queue *q = &m->queues[qi];
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < m->n_conns && n < q->conns; i++)
+        n += m->conns[i].queue == qi && m->conns[i].accepted &&
+             m->conns[i].state != MTA_C_FREE;
+    return n;
+}
+
+/* hold_opening - an extra connection was refused while others work: the
+ * queue keeps them and opens no more for its first retry-after interval.
+ * Retry mode for the whole queue would stop connections the provider
+ * accepts (an assumption: PowerMTA does not document the case). */
+static void hold_opening(struct mta *m, struct mta_queue *q, int64_t now_us,
+                         const char *why)
+{
+    size_t n = q->c.n_retry_after[q->mode];
+    double after_s = n ? q->c.retry_after[q->mode][0] : 600;
+    int64_t until = now_us + (int64_t)(after_s * MTA_US);
+    if (until > q->open_block_until)
+        q->open_block_until = until;
+    char detail[400];
+    snprintf(detail, sizeof(detail), "no new connections for %.0f s: %s",
+             after_s, why);
+    obs_event(m->obs, now_us, q->name, "connection-refused", detail);
+    mta_q_schedule(m, q, until);
+}
+
 /* on_opened - the provider's answer to a connection attempt. A refusal is
  * a queue-level failure: retry mode, and the whole queue bounces on a 5xx
  * greeting when bounce-upon-5xx-greeting is on (UG5 §3.3.10.62). */
@@ -342,6 +372,8 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     if (c->reply.outcome == PROV_REJECT && q->c.bounce_upon_5xx_greeting &&
         !skip)
         mta_bounce_queue(m, q, now_us, text);
+    else if (working_connections(m, c->queue) > 0)
+        hold_opening(m, q, now_us, text);
     else if (!q->in_retry)
         mta_enter_retry(m, q, now_us, text);
     c->state = MTA_C_BUSY;
@@ -419,7 +451,7 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
     mta_rate_take(&m->vmtas[q->vmta].msg_rl, now_us, 1);
     if (q->ip_msg_rl)
         mta_rate_take(&q->ip_msg_rl[c->ip], now_us, 1);
-    obs_attempt(m->obs, (int)c->queue, q->prov, now_us);
+    obs_attempt(m->obs, (int)c->queue, q->prov, r->stream, now_us);
     c->rcpt = ri;
     c->state = MTA_C_BUSY;
     q->in_flight++;
@@ -464,7 +496,7 @@ void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us)
             c->state = MTA_C_WAITING;
             conn_schedule(m, ci, t, MTA_EV_CONN_WAKE);
         } else {
-            q->rate_block_until = t; /* no reopening before then */
+            q->open_block_until = t; /* no reopening before then */
             conn_close(m, ci, now_us);
             mta_q_schedule(m, q, t);
         }

@@ -84,7 +84,8 @@ struct mta_queue {
     uint32_t rate_waiters; /* connections waiting for a rate slot */
     struct mta_rate msg_rl[2], conn_rl[2], data_rl[2];
     int64_t last_open_us;
-    int64_t rate_block_until; /* a connection closed waiting for this */
+    int64_t open_block_until; /* no new connection before (a rate wait, a
+                                 refused extra connection) */
     int64_t wake_us;
     uint32_t wake_gen;
     int64_t *ip_disabled_until; /* per source IP of the VMTA */

@@ -463,11 +463,14 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
                msgs_before >= m->conn.max_msgs_per_conn) {
         prov_answer(out, m, st, PROV_T_MSG_CAP, PROV_MSG_CAP, lat);
         out->closes = 1;
-    } else if (r->invalid && m->unknown_on) {
-        st->day_unknown++;
-        prov_answer(out, m, st, PROV_T_UNKNOWN, PROV_UNKNOWN_USER, lat);
     } else if (m->cap.limited && st->tokens < 1) {
+        /* Throttling comes first, for unknown users too: a provider that
+         * defers the IP does not get as far as RCPT. Otherwise a throttled
+         * IP's unknown-user rate would be inflated (only unknowns answered). */
         prov_over_capacity(w, m, st, ip, now_s, g, out, lat);
+    } else if (r->invalid && m->unknown_on) {
+        st->day_unknown++; /* answered, but takes no capacity (§4.2) */
+        prov_answer(out, m, st, PROV_T_UNKNOWN, PROV_UNKNOWN_USER, lat);
     } else if (m->transient_rate > 0 &&
                rng_uniform(g, RNG_TRANSIENT, r->id, r->attempt) <
                    m->transient_rate) {

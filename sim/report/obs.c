@@ -253,20 +253,30 @@ static void prov_count(struct obs *ob, int p, int field)
         ob->provs[p].c.v[field]++;
 }
 
+/* queue_prov - the provider of queue q, or -1. */
+static int queue_prov(const struct obs *ob, int q)
+{
+    return q >= 0 && (size_t)q < ob->n_queues ? ob->queues[q].prov : -1;
+}
+
 void obs_injected(struct obs *ob, int q, int stream, int64_t now_us)
 {
     (void)now_us;
     count(ob, q, OBS_INJECTED);
+    prov_count(ob, queue_prov(ob, q), OBS_INJECTED);
     struct obs_stream *s = stream_at(ob, stream);
     if (s)
         s->c.v[OBS_INJECTED]++;
 }
 
-void obs_attempt(struct obs *ob, int q, int prov, int64_t now_us)
+void obs_attempt(struct obs *ob, int q, int prov, int stream, int64_t now_us)
 {
     (void)now_us;
     count(ob, q, OBS_ATTEMPTS);
     prov_count(ob, prov, OBS_ATTEMPTS);
+    struct obs_stream *s = stream_at(ob, stream);
+    if (s)
+        s->c.v[OBS_ATTEMPTS]++;
 }
 
 void obs_delivered(struct obs *ob, int q, int prov, int stream, int64_t now_us,
@@ -317,6 +327,7 @@ void obs_expired(struct obs *ob, int q, int stream, int64_t now_us,
     (void)now_us;
     (void)age_s;
     count(ob, q, OBS_EXPIRED);
+    prov_count(ob, queue_prov(ob, q), OBS_EXPIRED);
     struct obs_stream *s = stream_at(ob, stream);
     if (s)
         s->c.v[OBS_EXPIRED]++;

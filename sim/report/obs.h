@@ -38,7 +38,7 @@ int obs_add_stream(struct obs *ob, const char *name, double deadline_s);
 
 /* Recipient outcomes. latency_s counts from enqueue. */
 void obs_injected(struct obs *ob, int q, int stream, int64_t now_us);
-void obs_attempt(struct obs *ob, int q, int prov, int64_t now_us);
+void obs_attempt(struct obs *ob, int q, int prov, int stream, int64_t now_us);
 void obs_delivered(struct obs *ob, int q, int prov, int stream, int64_t now_us,
                    double latency_s);
 void obs_deferred(struct obs *ob, int q, int prov, int stream,

@@ -34,8 +34,9 @@ static cJSON *latency_json(const struct obs_hist *h)
     return o;
 }
 
-/* add_counts - the counters every scope reports, under their issue names. */
-static void add_counts(cJSON *o, const struct obs_counts *c)
+/* add_counts - the counters of a scope, under their issue names; a
+ * stream has no connection failures (they belong to a queue). */
+static void add_counts_but(cJSON *o, const struct obs_counts *c, int skip)
 {
     add_num(o, "injected", (double)c->v[OBS_INJECTED]);
     add_num(o, "attempts", (double)c->v[OBS_ATTEMPTS]);
@@ -43,7 +44,13 @@ static void add_counts(cJSON *o, const struct obs_counts *c)
     add_num(o, "bounced", (double)c->v[OBS_BOUNCED]);
     add_num(o, "expired", (double)c->v[OBS_EXPIRED]);
     add_num(o, "deferrals", (double)c->v[OBS_DEFERRED]);
-    add_num(o, "connection_failures", (double)c->v[OBS_CONN_FAILURES]);
+    if (skip != OBS_CONN_FAILURES)
+        add_num(o, "connection_failures", (double)c->v[OBS_CONN_FAILURES]);
+}
+
+static void add_counts(cJSON *o, const struct obs_counts *c)
+{
+    add_counts_but(o, c, -1);
 }
 
 static cJSON *queues_json(const struct obs *ob)
@@ -98,7 +105,7 @@ static cJSON *streams_json(const struct obs *ob)
         const struct obs_stream *s = &ob->streams[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "stream", s->name);
-        add_counts(o, &s->c);
+        add_counts_but(o, &s->c, OBS_CONN_FAILURES);
         cJSON_AddItemToObject(o, "latency_s", latency_json(&s->latency));
         add_num(o, "deadline_s",
                 s->deadline_s >= 0 ? s->deadline_s : (double)NAN);

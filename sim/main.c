@@ -23,6 +23,10 @@ static void usage(FILE *fp)
         "  run SCENARIO    simulate a scenario: its send list through the\n"
         "                  config into the provider models, over days;\n"
         "                  writes summary.json and CSV reports\n"
+        "  compare SCENARIO --config A --config B\n"
+        "                  the same send list through two configs, with\n"
+        "                  common random numbers: what changed, and is it\n"
+        "                  more than noise (--replications R)\n"
         "  gen SCENARIO    write the scenario's send list as CSV\n"
         "  help            this text ('mtasim COMMAND --help' for more)\n"
         "  version         print the version\n",
@@ -42,6 +46,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "gen") == 0)
         return cmd_gen(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

@@ -83,5 +83,51 @@ sed -i "s|\"config\": \"small.conf\"|\"config\": \"$PWD/$sc/small.conf\"|; s|\\.
 check "the CSV replays (exit 0)" [ $? -eq 0 ]
 inj() { grep -m1 '"injected":' "$1" | tr -dc '0-9'; }
 check "same number injected from the CSV" [ "$(inj "$tmp/a/summary.json")" = "$(inj "$tmp/r/summary.json")" ]
+# Replications: the aggregate does not depend on the number of processes.
+"$mtasim" run "$sc" --out "$tmp/r1" --duration 3h --replications 3 --jobs 1 -q
+"$mtasim" run "$sc" --out "$tmp/r3" --duration 3h --replications 3 --jobs 3 -q
+check "replications write rep-0..2" [ -s "$tmp/r3/rep-2/summary.json" ]
+strip_engine "$tmp/r1/summary.json" >"$tmp/s1"
+strip_engine "$tmp/r3/summary.json" >"$tmp/s3"
+check "the aggregate is the same with 1 or 3 jobs" cmp -s "$tmp/s1" "$tmp/s3"
+check "figures carry mean and CI" grep -q '"ci_high":' "$tmp/r1/summary.json"
+check "replications differ from each other" \
+    sh -c "! cmp -s '$tmp/r1/rep-0/timeseries.csv' '$tmp/r1/rep-1/timeseries.csv'"
+if [ -x ../shared/tools/check-outputs ] && command -v python3 >/dev/null; then
+    check "check-outputs on a replicated run" ../shared/tools/check-outputs "$tmp/r1" >/dev/null
+fi
+# The CI of a figure narrows with more replications (t and sqrt(R)).
+"$mtasim" run "$sc" --out "$tmp/r9" --duration 3h --replications 9 --jobs 2 -q
+width() { # the CI width of totals.delivered
+    awk '/"totals":/{t=1} t&&/"delivered":/{d=1} d&&/"ci_low":/{lo=$2} d&&/"ci_high":/{hi=$2; print hi-lo; exit}' "$1" | tr -d ','
+}
+check "CI narrows from 3 to 9 replications" \
+    awk -v a="$(width "$tmp/r1/summary.json")" -v b="$(width "$tmp/r9/summary.json")" 'BEGIN{exit !(b < a)}'
+
+# compare: a config against itself gives exactly zero everywhere.
+"$mtasim" compare "$sc" --config "$sc/small.conf" --config "$sc/small.conf" \
+    --out "$tmp/self" --duration 3h -q
+check "compare exits 0" [ $? -eq 0 ]
+check "compare.csv header" header_is "$tmp/self/compare.csv" "scope,name,figure,a,b,diff,rel_diff,ci_low,ci_high"
+check "self-comparison: every difference is 0" \
+    awk -F, 'NR>1 && $6!="" && $6!=0 {bad=1} END{exit bad}' "$tmp/self/compare.csv"
+check "self-comparison: figures compared" [ "$(wc -l <"$tmp/self/compare.csv")" -gt 50 ]
+if [ -x ../shared/tools/check-outputs ] && command -v python3 >/dev/null; then
+    check "check-outputs --compare" ../shared/tools/check-outputs "$tmp/self" --compare >/dev/null
+fi
+# A strictly lower max-msg-rate never shows higher throughput.
+"$mtasim" compare "$sc" --config "$sc/small.conf" --config "$sc/slow.conf" \
+    --out "$tmp/slow" --duration 3h --replications 2 -q
+fig() { # fig FILE SCOPE FIGURE COLUMN
+    awk -F, -v s="$2" -v f="$3" -v c="$4" '$1==s && $2=="" && $3==f {print $c}' "$1"
+}
+check "lower max-msg-rate: delivered not higher" \
+    awk -v d="$(fig "$tmp/slow/compare.csv" total delivered 6)" 'BEGIN{exit !(d <= 0)}'
+check "lower max-msg-rate: peak throughput not higher" \
+    awk -v d="$(fig "$tmp/slow/compare.csv" total throughput_per_hour.peak 6)" 'BEGIN{exit !(d <= 0)}'
+check "the settings that differ are listed" grep -q '"directive":	"max-msg-rate"' "$tmp/slow/compare.json"
+check "paired CI columns filled with R = 2" \
+    [ -n "$(fig "$tmp/slow/compare.csv" total delivered 8)" ]
+
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

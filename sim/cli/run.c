@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "config/cfg_value.h"
+#include "cli/runner.h"
 #include "run/sim.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
@@ -24,7 +25,7 @@
 
 static const char run_help[] =
     "usage: mtasim run SCENARIO [--config FILE] [--out DIR] [--seed N]\n"
-    "                  [--duration D] [--acct]\n"
+    "                  [--duration D] [--acct] [--replications R [--jobs J]]\n"
     "\n"
     "Simulate SCENARIO (a scenario JSON file, or a directory holding\n"
     "scenario.json): its send list goes through the PowerMTA config into\n"
@@ -37,6 +38,13 @@ static const char run_help[] =
     "                  same inputs and seed give byte-identical reports\n"
     "  --duration D    simulated time, PowerMTA interval syntax (30d, 12h)\n"
     "  --acct          also write acct.csv in PowerMTA accounting format\n"
+    "  --replications R  run R independent replications (random stream N\n"
+    "                  for replication N); DIR/summary.json then gives every\n"
+    "                  figure's mean, 95%% confidence interval (Student t)\n"
+    "                  and per-replication values; each replication's\n"
+    "                  reports are in DIR/rep-N/, replication 0's CSVs also\n"
+    "                  in DIR\n"
+    "  --jobs J        run the replications on J processes (default 1)\n"
     "  -q, --quiet     no summary on stdout, no progress on stderr\n"
     "  -h, --help      this text\n"
     "\n"
@@ -56,8 +64,8 @@ static const char run_help[] =
 
 struct run_opts {
     const char *scenario, *config, *out, *duration;
-    uint64_t seed;
-    int have_seed, acct, quiet;
+    uint64_t seed, replications;
+    int have_seed, acct, quiet, jobs;
 };
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o)
@@ -68,6 +76,8 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
         { "seed", required_argument, NULL, 's' },
         { "duration", required_argument, NULL, 'd' },
         { "acct", no_argument, NULL, 'a' },
+        { "replications", required_argument, NULL, 'R' },
+        { "jobs", required_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -98,6 +108,22 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
         case 'a':
             o->acct = 1;
             break;
+        case 'R':
+        case 'j': {
+            uint64_t v;
+            if (cli_parse_u64(optarg, &v) || v < 1 || v > 100000) {
+                fprintf(stderr,
+                        "mtasim run: --%s takes a positive integer, "
+                        "not '%s'\n",
+                        c == 'R' ? "replications" : "jobs", optarg);
+                return 2;
+            }
+            if (c == 'R')
+                o->replications = v;
+            else
+                o->jobs = (int)v;
+            break;
+        }
         case 'q':
             o->quiet = 1;
             break;
@@ -140,47 +166,20 @@ static int apply_overrides(struct scenario *sc, const struct run_opts *o)
     return 0;
 }
 
-static double wall_now(void)
+/* print_replicated - the aggregate's headline figures on stdout. */
+static void print_replicated(const char *out, uint64_t reps)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long peak_rss_kb(void)
-{
-    struct rusage ru;
-    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
-}
-
-/* drive - step the run to its end, showing progress on a terminal. */
-static int drive(struct sim *s, struct diag_list *dl, int progress)
-{
-    double t0 = wall_now(), last = t0;
-    int rc;
-    while ((rc = sim_step(s, dl)) == 1) {
-        if (!progress || (s->events & 0xffff) != 0)
-            continue;
-        double now = wall_now();
-        if (now - last < 0.5)
-            continue;
-        last = now;
-        fprintf(stderr,
-                "\r  simulated %.1f of %.1f days (%.0f%%), %llu "
-                "events, %.1f s",
-                sim_now(s) / 86400, s->sc->duration_s / 86400,
-                100 * sim_now(s) / s->sc->duration_s,
-                (unsigned long long)s->events, now - t0);
-    }
-    if (progress)
-        fputs("\r\033[K", stderr);
-    return rc;
+    printf("%llu replications; mean and 95 %% confidence interval per figure "
+           "in %s/summary.json, each replication's reports in %s/rep-N/\n",
+           (unsigned long long)reps, out, out);
 }
 
 int cmd_run(int argc, char **argv)
 {
     struct run_opts o;
     memset(&o, 0, sizeof(o));
+    o.replications = 1;
+    o.jobs = 1;
     int rc = parse_run_args(argc, argv, &o);
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -194,25 +193,16 @@ int cmd_run(int argc, char **argv)
     char *out = NULL;
     if (rc == 0)
         out = cli_out_dir(o.out, sc.name, &dl);
-    struct sim s;
-    struct sim_options so = { out, o.acct, 0 };
-    if (rc == 0 && (out == NULL || sim_init(&s, &sc, &so, &dl) != 0))
+    if (rc == 0 && out == NULL)
         rc = 1;
     if (rc == 0) {
-        double t0 = wall_now();
-        int progress = !o.quiet && isatty(STDERR_FILENO);
-        if (drive(&s, &dl, progress) < 0) {
-            obs_abort(s.obs);
-            rc = 1;
-        } else if (sim_done(&s, wall_now() - t0, peak_rss_kb()) != 0) {
-            fprintf(stderr, "mtasim run: cannot write reports in '%s': %s\n",
-                    out, strerror(errno));
-            rc = 1;
-        } else if (!o.quiet) {
-            obs_print_summary(s.obs, stdout);
+        struct runner_opts ro = { o.replications, o.jobs, o.acct,
+                                  !o.quiet && isatty(STDERR_FILENO), !o.quiet };
+        rc = runner_run(&sc, out, &ro, &dl);
+        if (rc == 0 && !o.quiet && o.replications > 1)
+            print_replicated(out, o.replications);
+        if (rc == 0 && !o.quiet)
             printf("reports in %s/\n", out);
-        }
-        sim_release(&s);
     }
     diag_print_all(stderr, &dl, o.scenario, isatty(STDERR_FILENO));
     if (loaded)

@@ -1,0 +1,639 @@
+/* compare.c - `mtasim compare`: the same send list through two configs (or
+ * two scenarios), with common random numbers, and what changed.
+ *
+ * Both arms run the same replications with the same seed, so replication
+ * N of each arm draws the same intrinsic recipient properties and the same
+ * provider luck for the same (recipient, attempt) (engine/rng.h); the
+ * differences come from the configs. With R > 1 the difference of each
+ * figure gets a paired 95 % confidence interval (des.md §4.2). */
+#include "cli/cli.h"
+#include "cli/cli_util.h"
+#include "cli/runner.h"
+#include "config/cfg_model.h"
+#include "config/cfg_value.h"
+#include "report/agg.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char compare_help[] =
+    "usage: mtasim compare SCENARIO --config A.conf --config B.conf\n"
+    "                      [--replications R] [--jobs J] [--out DIR]\n"
+    "                      [--seed N] [--duration D]\n"
+    "       mtasim compare SCENARIO_A SCENARIO_B [options]\n"
+    "\n"
+    "Run one send list through two PowerMTA configs (arm a and arm b) with\n"
+    "common random numbers: the same recipients, the same provider draws for\n"
+    "the same recipient and attempt, so the differences come from the\n"
+    "configs and not from noise. A config compared with itself gives zero\n"
+    "difference on every figure.\n"
+    "\n"
+    "Prints the settings that differ (resolved per queue), then a table:\n"
+    "figure, a, b, b-a, relative change, and with R > 1 the 95% confidence\n"
+    "interval of the paired difference and whether it excludes zero.\n"
+    "\n"
+    "Writes to DIR (default out/compare-<scenario>):\n"
+    "  compare.csv   scope,name,figure,a,b,diff,rel_diff,ci_low,ci_high for\n"
+    "                every figure of every total, provider, queue and stream\n"
+    "                (CI columns empty when R = 1)\n"
+    "  compare.json  the same, plus the settings that differ\n"
+    "  a/, b/        each arm's full reports (as `mtasim run` writes them)\n"
+    "\n"
+    "options:\n"
+    "  --config FILE     twice: the configs of arm a and arm b\n"
+    "  --replications R  paired replications (default 1)\n"
+    "  --jobs J          processes for the replications (default 1)\n"
+    "  --out DIR, --seed N, --duration D   as for `mtasim run`\n";
+
+struct cmp_opts {
+    const char *scen[2], *config[2], *out, *duration;
+    uint64_t seed, reps;
+    int have_seed, jobs, quiet;
+};
+
+static int cmp_usage(const char *msg)
+{
+    fprintf(stderr, "mtasim compare: %s; try 'mtasim compare --help'\n", msg);
+    return 2;
+}
+
+static int parse_cmp_args(int argc, char **argv, struct cmp_opts *o)
+{
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "replications", required_argument, NULL, 'R' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "out", required_argument, NULL, 'o' },
+        { "seed", required_argument, NULL, 's' },
+        { "duration", required_argument, NULL, 'd' },
+        { "quiet", no_argument, NULL, 'q' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c, n_config = 0;
+    uint64_t v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            if (n_config == 2)
+                return cmp_usage("--config is given twice at most");
+            o->config[n_config++] = optarg;
+            break;
+        case 'R':
+        case 'j':
+            if (cli_parse_u64(optarg, &v) || v < 1 || v > 100000)
+                return cmp_usage("--replications and --jobs take a positive "
+                                 "integer");
+            if (c == 'R')
+                o->reps = v;
+            else
+                o->jobs = (int)v;
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 's':
+            if (cli_parse_u64(optarg, &o->seed))
+                return cmp_usage("--seed takes a non-negative integer");
+            o->have_seed = 1;
+            break;
+        case 'd':
+            o->duration = optarg;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'h':
+            fputs(compare_help, stdout);
+            return -1;
+        default:
+            return cmp_usage("unknown option");
+        }
+    }
+    int n = argc - optind;
+    if (n == 1 && n_config == 2) {
+        o->scen[0] = o->scen[1] = argv[optind];
+        return 0;
+    }
+    if (n == 2 && n_config == 0) {
+        o->scen[0] = argv[optind];
+        o->scen[1] = argv[optind + 1];
+        return 0;
+    }
+    return cmp_usage("give SCENARIO with two --config, or two scenarios");
+}
+
+/* ------------------------------------------------------------------ arms */
+
+struct arm {
+    struct scenario sc;
+    int loaded;
+    char *out;
+    cJSON **reps; /* each replication's summary */
+    struct cfg_model *cfg;
+};
+
+static int load_arm(struct arm *a, const struct cmp_opts *o, int k,
+                    const char *models, struct diag_list *dl)
+{
+    char *path = cli_scenario_path(o->scen[k]);
+    a->loaded = scenario_load(path, models, &a->sc, dl) == 0;
+    free(path);
+    if (!a->loaded)
+        return 1;
+    if (o->config[k]) {
+        free(a->sc.config);
+        a->sc.config = xstrdup(o->config[k]);
+    }
+    if (o->have_seed)
+        a->sc.seed = o->seed;
+    if (o->duration) {
+        struct cfgv_err e;
+        if (cfgv_parse_time(o->duration, &a->sc.duration_s, 0, &e) ||
+            a->sc.duration_s <= 0)
+            return cmp_usage("invalid --duration");
+    }
+    return 0;
+}
+
+static cJSON *read_summary(const char *dir)
+{
+    struct strbuf p, text;
+    strbuf_init(&p);
+    strbuf_init(&text);
+    strbuf_addf(&p, "%s/summary.json", dir);
+    FILE *fp = fopen(p.buf, "rb");
+    cJSON *j = NULL;
+    if (fp) {
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+            strbuf_add(&text, buf, n);
+        fclose(fp);
+        j = cJSON_Parse(text.buf);
+    }
+    strbuf_release(&p);
+    strbuf_release(&text);
+    return j;
+}
+
+/* run_arm - simulate the arm into its folder and read its summaries. */
+static int run_arm(struct arm *a, const struct cmp_opts *o, const char *tag,
+                   const char *base, struct diag_list *dl)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s/%s", base, tag);
+    a->out = cli_out_dir(sb.buf, NULL, dl);
+    strbuf_release(&sb);
+    if (a->out == NULL)
+        return 1;
+    struct runner_opts ro = { o->reps, o->jobs, 0, 0, 0 };
+    if (runner_run(&a->sc, a->out, &ro, dl) != 0)
+        return 1;
+    a->reps = xcalloc(o->reps, sizeof(*a->reps));
+    for (uint64_t r = 0; r < o->reps; r++) {
+        char *dir = o->reps > 1 ? runner_rep_dir(a->out, r) : xstrdup(a->out);
+        a->reps[r] = read_summary(dir);
+        free(dir);
+        if (a->reps[r] == NULL) {
+            diag_add(dl, DIAG_ERROR, a->out, 0, 0, "cannot read a summary");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void release_arm(struct arm *a, uint64_t reps)
+{
+    for (uint64_t r = 0; a->reps && r < reps; r++)
+        cJSON_Delete(a->reps[r]);
+    free(a->reps);
+    free(a->out);
+    cfg_model_free(a->cfg);
+    if (a->loaded)
+        scenario_release(&a->sc);
+}
+
+/* ------------------------------------------------------- settings diff */
+
+static void add_diff_row(cJSON *rows, const char *queue, const char *what,
+                         const char *a, const char *b);
+
+static struct cfg_model *load_config(const char *path, struct diag_list *dl)
+{
+    struct cfg_load_options lo;
+    cfg_load_options_init(&lo);
+    size_t before = dl->n_errors;
+    struct cfg_model *m = cfg_load(path, &lo, dl);
+    if (m && dl->n_errors > before) {
+        cfg_model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* diff_queue - rows for the directives of queue name that differ. */
+static void diff_queue(struct arm *arm, const char *name, cJSON *rows)
+{
+    const char *slash = strrchr(name, '/');
+    if (slash == NULL)
+        return;
+    char qd[512];
+    snprintf(qd, sizeof(qd), "%.*s", (int)(slash - name), name);
+    struct cfg_qsettings s[2];
+    for (int k = 0; k < 2; k++) {
+        int v = cfg_model_vmta_find(arm[k].cfg, slash + 1);
+        if (v < 0)
+            return; /* the VMTA exists in one config only */
+        cfg_model_queue_settings(arm[k].cfg, qd, v, &s[k]);
+    }
+    for (int q = 0; q < CFG_Q_COUNT; q++) {
+        const struct cfg_directive *d = cfg_directive_queue(q);
+        const char *va = s[0].v[q].set ? s[0].v[q].str : "(none)";
+        const char *vb = s[1].v[q].set ? s[1].v[q].str : "(none)";
+        if (strcmp(va, vb) == 0)
+            continue;
+        add_diff_row(rows, name, d->name, va, vb);
+    }
+}
+
+static void add_diff_row(cJSON *rows, const char *queue, const char *what,
+                         const char *a, const char *b)
+{
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddStringToObject(r, "queue", queue);
+    cJSON_AddStringToObject(r, "directive", what);
+    cJSON_AddStringToObject(r, "a", a);
+    cJSON_AddStringToObject(r, "b", b);
+    cJSON_AddItemToArray(rows, r);
+}
+
+/* structure_diff - VMTAs and pools that only one config defines. */
+static void structure_diff(struct arm *arm, cJSON *rows)
+{
+    for (int k = 0; k < 2; k++) {
+        const struct cfg_model *m = arm[k].cfg, *o = arm[1 - k].cfg;
+        for (size_t i = 1; i < cfg_model_vmta_count(m); i++) {
+            const char *nm = cfg_model_vmta(m, i)->name;
+            if (cfg_model_vmta_find(o, nm) < 0)
+                add_diff_row(rows, "*", "virtual-mta", k ? "(none)" : nm,
+                             k ? nm : "(none)");
+        }
+        for (size_t i = 0; i < cfg_model_pool_count(m); i++) {
+            const char *nm = cfg_model_pool(m, i)->name;
+            if (cfg_model_pool_find(o, nm) < 0)
+                add_diff_row(rows, "*", "virtual-mta-pool", k ? "(none)" : nm,
+                             k ? nm : "(none)");
+        }
+    }
+}
+
+/* settings_diff - the VMTAs and pools only one config has, then the
+ * resolved per-queue settings that differ for every queue either arm used
+ * (replication 0's queues) through a VMTA both configs define. */
+static cJSON *settings_diff(struct arm *arm, struct diag_list *dl)
+{
+    cJSON *rows = cJSON_CreateArray();
+    for (int k = 0; k < 2; k++)
+        arm[k].cfg = load_config(arm[k].sc.config, dl);
+    if (!arm[0].cfg || !arm[1].cfg)
+        return rows;
+    structure_diff(arm, rows);
+    cJSON *seen = cJSON_CreateObject();
+    for (int k = 0; k < 2; k++) {
+        const cJSON *q;
+        cJSON_ArrayForEach(q, cJSON_GetObjectItem(arm[k].reps[0], "queues"))
+        {
+            const cJSON *nm = cJSON_GetObjectItem(q, "queue");
+            if (!cJSON_IsString(nm) ||
+                cJSON_GetObjectItemCaseSensitive(seen, nm->valuestring))
+                continue;
+            cJSON_AddTrueToObject(seen, nm->valuestring);
+            diff_queue(arm, nm->valuestring, rows);
+        }
+    }
+    cJSON_Delete(seen);
+    return rows;
+}
+
+/* ------------------------------------------------------------- figures */
+
+/* A compared figure: means of both arms and the paired difference. */
+struct cmp_row {
+    const struct agg_figure *f;
+    double a, b, diff, rel, ci_low, ci_high;
+    int have_ci;
+};
+
+static double mean_present(const double *x, size_t n)
+{
+    double sum = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i])) {
+            sum += x[i];
+            k++;
+        }
+    return k ? sum / (double)k : (double)NAN;
+}
+
+static void cmp_row(struct cmp_row *r, const struct agg_figure *f, size_t n)
+{
+    double *d = xmalloc((n + 1) * sizeof(*d));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(f->a[i]) && !isnan(f->b[i]))
+            d[k++] = f->b[i] - f->a[i];
+    r->f = f;
+    r->a = mean_present(f->a, n);
+    r->b = mean_present(f->b, n);
+    double half;
+    agg_mean_ci(d, k, &r->diff, &half);
+    r->have_ci = n > 1 && k > 1;
+    r->ci_low = r->diff - half;
+    r->ci_high = r->diff + half;
+    r->rel = r->a != 0 && !isnan(r->a) ? r->diff / r->a : (double)NAN;
+    free(d);
+}
+
+static void csv_num(FILE *fp, double x, int last)
+{
+    if (!isnan(x) && !isinf(x))
+        fprintf(fp, "%.10g", x);
+    fputc(last ? '\n' : ',', fp);
+}
+
+static void csv_text(FILE *fp, const char *s)
+{
+    if (strpbrk(s, ",\"\n") == NULL) {
+        fputs(s, fp);
+    } else {
+        fputc('"', fp);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', fp);
+            fputc(*s, fp);
+        }
+        fputc('"', fp);
+    }
+    fputc(',', fp);
+}
+
+static int write_csv(const char *path, const struct cmp_row *rows, size_t n)
+{
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL)
+        return -1;
+    fputs("scope,name,figure,a,b,diff,rel_diff,ci_low,ci_high\n", fp);
+    for (size_t i = 0; i < n; i++) {
+        const struct cmp_row *r = &rows[i];
+        csv_text(fp, r->f->scope);
+        csv_text(fp, r->f->name);
+        csv_text(fp, r->f->figure);
+        csv_num(fp, r->a, 0);
+        csv_num(fp, r->b, 0);
+        csv_num(fp, r->diff, 0);
+        csv_num(fp, r->rel, 0);
+        csv_num(fp, r->have_ci ? r->ci_low : (double)NAN, 0);
+        csv_num(fp, r->have_ci ? r->ci_high : (double)NAN, 1);
+    }
+    return fclose(fp) != 0 ? -1 : 0;
+}
+
+static void json_num(cJSON *o, const char *k, double x)
+{
+    if (isnan(x) || isinf(x))
+        cJSON_AddNullToObject(o, k);
+    else
+        cJSON_AddNumberToObject(o, k, x);
+}
+
+static cJSON *rows_json(const struct cmp_row *rows, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        const struct cmp_row *r = &rows[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "scope", r->f->scope);
+        cJSON_AddStringToObject(o, "name", r->f->name);
+        cJSON_AddStringToObject(o, "figure", r->f->figure);
+        json_num(o, "a", r->a);
+        json_num(o, "b", r->b);
+        json_num(o, "diff", r->diff);
+        json_num(o, "rel_diff", r->rel);
+        json_num(o, "ci_low", r->have_ci ? r->ci_low : (double)NAN);
+        json_num(o, "ci_high", r->have_ci ? r->ci_high : (double)NAN);
+        if (r->have_ci)
+            cJSON_AddBoolToObject(o, "ci_excludes_zero",
+                                  r->ci_low > 0 || r->ci_high < 0);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+/* ------------------------------------------------------------- output */
+
+/* shown - the figures the stdout table shows (the files have them all). */
+static int shown(const struct agg_figure *f, size_t n_queues)
+{
+    static const char *const prov[] = { "delivered", "deferrals", "bounced",
+                                        "expired", NULL };
+    static const char *const stream[] = { "delivered",
+                                          "expired",
+                                          "latency_s.p50",
+                                          "latency_s.p95",
+                                          "share_within_deadline",
+                                          NULL };
+    static const char *const queue[] = { "delivered", "max_depth", "backoff_s",
+                                         NULL };
+    const char *const *list = NULL;
+    if (!strcmp(f->scope, "total"))
+        return strcmp(f->figure, "latency_s.count") != 0 &&
+               strcmp(f->figure, "sendlist_adjusted") != 0;
+    if (!strcmp(f->scope, "provider"))
+        list = prov;
+    else if (!strcmp(f->scope, "stream"))
+        list = stream;
+    else if (n_queues <= 12)
+        list = queue;
+    for (size_t i = 0; list && list[i]; i++)
+        if (!strcmp(f->figure, list[i]))
+            return 1;
+    return 0;
+}
+
+static void print_num(double x)
+{
+    if (isnan(x))
+        printf(" %12s", "-");
+    else
+        printf(" %12.6g", x);
+}
+
+static void print_table(const struct cmp_row *rows, size_t n, uint64_t reps)
+{
+    size_t n_queues = 0;
+    for (size_t i = 0; i < n; i++)
+        n_queues += !strcmp(rows[i].f->scope, "queue") &&
+                    !strcmp(rows[i].f->figure, "delivered");
+    printf("%-44s %12s %12s %12s %8s%s\n", "figure", "a", "b", "b-a", "change",
+           reps > 1 ? "   95% CI of b-a" : "");
+    for (size_t i = 0; i < n; i++) {
+        const struct cmp_row *r = &rows[i];
+        if (!shown(r->f, n_queues))
+            continue;
+        char label[400];
+        snprintf(label, sizeof(label), "%s%s%s%s%s", r->f->scope,
+                 *r->f->name ? " " : "", r->f->name, " ", r->f->figure);
+        printf("%-44.44s", label);
+        print_num(r->a);
+        print_num(r->b);
+        print_num(r->diff);
+        if (isnan(r->rel))
+            printf(" %8s", "-");
+        else
+            printf(" %+7.1f%%", 100 * r->rel);
+        if (r->have_ci)
+            printf("   [%.4g, %.4g]%s", r->ci_low, r->ci_high,
+                   r->ci_low > 0 || r->ci_high < 0 ? " *" : "");
+        putchar('\n');
+    }
+    if (reps > 1)
+        printf("(* the interval excludes zero)\n");
+}
+
+static void print_settings(const cJSON *rows)
+{
+    int n = cJSON_GetArraySize(rows);
+    if (n == 0) {
+        printf("settings: the resolved per-queue settings are the same\n\n");
+        return;
+    }
+    printf("settings that differ (%d, resolved per queue):\n", n);
+    int k = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, rows)
+    {
+        if (k++ == 40) {
+            printf("  ... %d more in compare.json\n", n - 40);
+            break;
+        }
+        printf("  %-30s %-28s %-14s -> %s\n",
+               cJSON_GetObjectItem(r, "queue")->valuestring,
+               cJSON_GetObjectItem(r, "directive")->valuestring,
+               cJSON_GetObjectItem(r, "a")->valuestring,
+               cJSON_GetObjectItem(r, "b")->valuestring);
+    }
+    putchar('\n');
+}
+
+static int write_outputs(const char *out, cJSON *settings,
+                         const struct cmp_row *rows, size_t n,
+                         const struct arm *arm, uint64_t reps)
+{
+    struct strbuf p;
+    strbuf_init(&p);
+    strbuf_addf(&p, "%s/compare.csv", out);
+    int rc = write_csv(p.buf, rows, n);
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "a_scenario", arm[0].sc.path);
+    cJSON_AddStringToObject(root, "a_config", arm[0].sc.config);
+    cJSON_AddStringToObject(root, "b_scenario", arm[1].sc.path);
+    cJSON_AddStringToObject(root, "b_config", arm[1].sc.config);
+    cJSON_AddNumberToObject(root, "replications", (double)reps);
+    cJSON_AddNumberToObject(root, "seed", (double)arm[0].sc.seed);
+    cJSON_AddItemReferenceToObject(root, "settings_diff", settings);
+    cJSON_AddItemToObject(root, "figures", rows_json(rows, n));
+    char *text = cJSON_Print(root);
+    strbuf_reset(&p);
+    strbuf_addf(&p, "%s/compare.json", out);
+    FILE *fp = fopen(p.buf, "w");
+    rc |= fp == NULL;
+    if (fp) {
+        rc |= fputs(text, fp) < 0;
+        rc |= fclose(fp) != 0;
+    }
+    cJSON_free(text);
+    cJSON_Delete(root);
+    strbuf_release(&p);
+    return rc ? -1 : 0;
+}
+
+/* compare_arms - figures, settings, table and files, once both ran. */
+static int compare_arms(struct arm *arm, const char *out, uint64_t reps,
+                        int quiet, struct diag_list *dl)
+{
+    size_t n;
+    struct agg_figure *f = agg_figures(arm[0].reps, arm[1].reps, reps, &n);
+    struct cmp_row *rows = xcalloc(n + 1, sizeof(*rows));
+    for (size_t i = 0; i < n; i++)
+        cmp_row(&rows[i], &f[i], reps);
+    cJSON *settings = settings_diff(arm, dl);
+    if (!quiet) {
+        printf("a: %s  (%s)\nb: %s  (%s)\n%llu replication%s, seed %llu\n\n",
+               arm[0].sc.path, arm[0].sc.config, arm[1].sc.path,
+               arm[1].sc.config, (unsigned long long)reps, reps > 1 ? "s" : "",
+               (unsigned long long)arm[0].sc.seed);
+        print_settings(settings);
+        print_table(rows, n, reps);
+    }
+    int rc = write_outputs(out, settings, rows, n, arm, reps);
+    if (rc)
+        diag_add(dl, DIAG_ERROR, out, 0, 0,
+                 "cannot write compare.csv or "
+                 "compare.json: %s",
+                 strerror(errno));
+    else if (!quiet)
+        printf("\ncompare.csv, compare.json, a/ and b/ in %s/\n", out);
+    cJSON_Delete(settings);
+    free(rows);
+    agg_figures_free(f, n);
+    return rc ? 1 : 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    struct cmp_opts o;
+    memset(&o, 0, sizeof(o));
+    o.reps = 1;
+    o.jobs = 1;
+    int rc = parse_cmp_args(argc, argv, &o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    struct diag_list dl;
+    diag_list_init(&dl, DIAG_DEFAULT_MAX_ERRORS);
+    struct arm arm[2];
+    memset(arm, 0, sizeof(arm));
+    char *models = cli_models_dir(), *out = NULL;
+    for (int k = 0; k < 2 && rc == 0; k++)
+        rc = load_arm(&arm[k], &o, k, models, &dl);
+    if (rc == 0) {
+        struct strbuf def;
+        strbuf_init(&def);
+        strbuf_addf(&def, "out/compare-%s", arm[0].sc.name);
+        out = cli_out_dir(o.out ? o.out : def.buf, NULL, &dl);
+        strbuf_release(&def);
+        rc = out == NULL;
+    }
+    for (int k = 0; k < 2 && rc == 0; k++)
+        rc = run_arm(&arm[k], &o, k ? "b" : "a", out, &dl);
+    if (rc == 0)
+        rc = compare_arms(arm, out, o.reps, o.quiet, &dl);
+    diag_print_all(stderr, &dl, "mtasim compare", isatty(STDERR_FILENO));
+    for (int k = 0; k < 2; k++)
+        release_arm(&arm[k], o.reps);
+    diag_list_release(&dl);
+    free(models);
+    free(out);
+    return rc;
+}

@@ -1,0 +1,289 @@
+/* agg.c - replication statistics with GSL (gsl_stats_mean, gsl_stats_sd,
+ * gsl_cdf_tdist_Pinv): des.md §4.2's independent replications and paired
+ * comparisons with common random numbers. */
+#include "report/agg.h"
+#include "util/xalloc.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void agg_mean_ci(const double *x, size_t n, double *mean, double *half)
+{
+    *mean = n ? gsl_stats_mean(x, 1, n) : (double)NAN;
+    *half = 0;
+    if (n >= 2)
+        *half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) *
+                gsl_stats_sd(x, 1, n) / sqrt((double)n);
+}
+
+/* name_of - the identifying name of an array member, or NULL. */
+static const char *name_of(const cJSON *o)
+{
+    static const char *const keys[] = { "queue", "provider", "stream" };
+    for (size_t i = 0; i < 3; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+        if (cJSON_IsString(v))
+            return v->valuestring;
+    }
+    return NULL;
+}
+
+/* find_named - the member of array a named name, or NULL. */
+static const cJSON *find_named(const cJSON *a, const char *name)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, a)
+    {
+        const char *nm = name_of(it);
+        if (nm && strcmp(nm, name) == 0)
+            return it;
+    }
+    return NULL;
+}
+
+static cJSON *agg_node(const cJSON *const *v, size_t n);
+
+static cJSON *agg_numbers(const cJSON *const *v, size_t n)
+{
+    double *x = xmalloc((n + 1) * sizeof(*x));
+    size_t k = 0;
+    cJSON *vals = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        if (cJSON_IsNumber(v[i])) {
+            x[k++] = v[i]->valuedouble;
+            cJSON_AddItemToArray(vals, cJSON_CreateNumber(v[i]->valuedouble));
+        }
+    double mean, half;
+    agg_mean_ci(x, k, &mean, &half);
+    free(x);
+    cJSON *o = cJSON_CreateObject();
+    if (k == 0) {
+        cJSON_AddNullToObject(o, "mean");
+        cJSON_AddNullToObject(o, "ci_low");
+        cJSON_AddNullToObject(o, "ci_high");
+    } else {
+        cJSON_AddNumberToObject(o, "mean", mean);
+        cJSON_AddNumberToObject(o, "ci_low", mean - half);
+        cJSON_AddNumberToObject(o, "ci_high", mean + half);
+    }
+    cJSON_AddItemToObject(o, "values", vals);
+    return o;
+}
+
+/* agg_object - key by key, in the order keys first appear. */
+static cJSON *agg_object(const cJSON *const *v, size_t n)
+{
+    cJSON *o = cJSON_CreateObject();
+    const cJSON **kid = xcalloc(n + 1, sizeof(*kid));
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, v[i])
+        {
+            if (cJSON_GetObjectItemCaseSensitive(o, it->string))
+                continue;
+            for (size_t k = 0; k < n; k++)
+                kid[k] =
+                    v[k] ? cJSON_GetObjectItemCaseSensitive(v[k], it->string)
+                         : NULL;
+            cJSON_AddItemToObject(o, it->string, agg_node(kid, n));
+        }
+    }
+    free(kid);
+    return o;
+}
+
+/* agg_array - members matched by name (union, first-seen order); other
+ * arrays are copied from the first replication. */
+static cJSON *agg_array(const cJSON *const *v, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    const cJSON **kid = xcalloc(n + 1, sizeof(*kid));
+    cJSON *seen = cJSON_CreateObject();
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, v[i])
+        {
+            const char *nm = name_of(it);
+            if (nm == NULL) {
+                cJSON_Delete(a);
+                a = cJSON_Duplicate(v[0], 1);
+                goto done;
+            }
+            if (cJSON_GetObjectItemCaseSensitive(seen, nm))
+                continue;
+            cJSON_AddTrueToObject(seen, nm);
+            for (size_t k = 0; k < n; k++)
+                kid[k] = v[k] ? find_named(v[k], nm) : NULL;
+            cJSON_AddItemToArray(a, agg_node(kid, n));
+        }
+    }
+done:
+    cJSON_Delete(seen);
+    free(kid);
+    return a;
+}
+
+/* agg_node - the aggregate of the same node in each replication (NULL
+ * where a replication lacks it). */
+static cJSON *agg_node(const cJSON *const *v, size_t n)
+{
+    const cJSON *first = NULL;
+    for (size_t i = 0; i < n && !first; i++)
+        first = v[i];
+    if (first == NULL)
+        return cJSON_CreateNull();
+    if (cJSON_IsNumber(first))
+        return agg_numbers(v, n);
+    if (cJSON_IsObject(first))
+        return agg_object(v, n);
+    if (cJSON_IsArray(first))
+        return agg_array(v, n);
+    return cJSON_Duplicate(first, 1);
+}
+
+cJSON *agg_summaries(cJSON *const *reps, size_t n)
+{
+    return agg_node((const cJSON *const *)reps, n);
+}
+
+/* ------------------------------------------------------------ figures */
+
+struct fig_list {
+    struct agg_figure *f;
+    size_t n, cap;
+    size_t reps;
+    size_t *slot; /* hash of (scope, name, figure) -> index + 1 */
+    size_t n_slots;
+};
+
+static uint64_t fig_hash(const char *scope, const char *name,
+                         const char *figure)
+{
+    uint64_t h = 1469598103934665603ULL;
+    const char *parts[3] = { scope, name, figure };
+    for (int k = 0; k < 3; k++) {
+        for (const char *c = parts[k]; *c; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+        h = (h ^ 0x1f) * 1099511628211ULL;
+    }
+    return h;
+}
+
+static int fig_is(const struct agg_figure *f, const char *scope,
+                  const char *name, const char *figure)
+{
+    return !strcmp(f->scope, scope) && !strcmp(f->name, name) &&
+           !strcmp(f->figure, figure);
+}
+
+static void fig_rehash(struct fig_list *l)
+{
+    free(l->slot);
+    l->n_slots = l->n_slots ? l->n_slots * 2 : 1024;
+    l->slot = xcalloc(l->n_slots, sizeof(*l->slot));
+    for (size_t i = 0; i < l->n; i++) {
+        const struct agg_figure *f = &l->f[i];
+        size_t k = fig_hash(f->scope, f->name, f->figure) & (l->n_slots - 1);
+        while (l->slot[k])
+            k = (k + 1) & (l->n_slots - 1);
+        l->slot[k] = i + 1;
+    }
+}
+
+static struct agg_figure *fig_get(struct fig_list *l, const char *scope,
+                                  const char *name, const char *figure)
+{
+    if (2 * (l->n + 1) > l->n_slots)
+        fig_rehash(l);
+    size_t k = fig_hash(scope, name, figure) & (l->n_slots - 1);
+    for (; l->slot[k]; k = (k + 1) & (l->n_slots - 1))
+        if (fig_is(&l->f[l->slot[k] - 1], scope, name, figure))
+            return &l->f[l->slot[k] - 1];
+    l->slot[k] = l->n + 1;
+    XGROW(l->f, l->n, l->cap);
+    struct agg_figure *f = &l->f[l->n++];
+    f->scope = scope;
+    snprintf(f->name, sizeof(f->name), "%s", name);
+    snprintf(f->figure, sizeof(f->figure), "%s", figure);
+    f->a = xmalloc(l->reps * sizeof(*f->a));
+    f->b = xmalloc(l->reps * sizeof(*f->b));
+    for (size_t i = 0; i < l->reps; i++)
+        f->a[i] = f->b[i] = NAN;
+    return f;
+}
+
+/* walk - every number under o (skipping names and provider reply
+ * counts), recorded as figure prefix.key for arm/replication. */
+static void walk(struct fig_list *l, const char *scope, const char *name,
+                 const char *prefix, const cJSON *o, int arm, size_t rep)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, o)
+    {
+        char fig[128];
+        if (strcmp(it->string, "replies") == 0)
+            continue;
+        snprintf(fig, sizeof(fig), "%s%s%s", prefix, *prefix ? "." : "",
+                 it->string);
+        if (cJSON_IsObject(it)) {
+            walk(l, scope, name, fig, it, arm, rep);
+        } else if (cJSON_IsNumber(it)) {
+            struct agg_figure *f = fig_get(l, scope, name, fig);
+            (arm ? f->b : f->a)[rep] = it->valuedouble;
+        }
+    }
+}
+
+static void walk_scope(struct fig_list *l, const cJSON *sum, const char *key,
+                       const char *scope, int arm, size_t rep)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(sum, key))
+    {
+        const char *nm = name_of(it);
+        if (nm)
+            walk(l, scope, nm, "", it, arm, rep);
+    }
+}
+
+static void walk_summary(struct fig_list *l, const cJSON *sum, int arm,
+                         size_t rep)
+{
+    static const char *const total_keys[] = { "totals", "latency_s",
+                                              "throughput_per_hour" };
+    for (size_t i = 0; i < 3; i++) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(sum, total_keys[i]);
+        if (o)
+            walk(l, "total", "", i == 0 ? "" : total_keys[i], o, arm, rep);
+    }
+    walk_scope(l, sum, "providers", "provider", arm, rep);
+    walk_scope(l, sum, "queues", "queue", arm, rep);
+    walk_scope(l, sum, "streams", "stream", arm, rep);
+}
+
+struct agg_figure *agg_figures(cJSON *const *reps_a, cJSON *const *reps_b,
+                               size_t n_reps, size_t *n)
+{
+    struct fig_list l = { NULL, 0, 0, n_reps, NULL, 0 };
+    for (size_t r = 0; r < n_reps; r++) {
+        walk_summary(&l, reps_a[r], 0, r);
+        walk_summary(&l, reps_b[r], 1, r);
+    }
+    free(l.slot);
+    *n = l.n;
+    return l.f;
+}
+
+void agg_figures_free(struct agg_figure *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(f[i].a);
+        free(f[i].b);
+    }
+    free(f);
+}

@@ -5,6 +5,7 @@
 #   make WERROR=1             warnings are errors (CI)
 #   make fuzz [FUZZ_SECONDS=N]  libFuzzer on the config parser (clang)
 #   make deps                 install the Debian packages (or print the command)
+#   make plots RUN=DIR [COMPARE=DIR_B]   draw a run's reports (gnuplot)
 #   make check-headers | format | format-check | clean | V=1
 CC      ?= cc
 STD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -67,7 +68,7 @@ deps:
 	fi
 
 test: $(TESTS) $(PROG)
-	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh tests/cli.sh
+	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh tests/cli.sh tests/plots.sh
 
 # bench - the 1 M and 10 M recipient scenarios (7 days, 5 providers and a
 # long tail, 16 source IPs); prints wall time, events/s, recipients/s and
@@ -90,6 +91,10 @@ build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(SRC) $(wildcard sim/*/*.h)
 	clang $(STD) -Isim $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_config.c \
 	    $(SRC) $(PKG_LIBS) -lm
 
+plots: $(PROG)
+	@test -n "$(RUN)" || { echo "usage: make plots RUN=DIR [COMPARE=DIR_B]" >&2; exit 2; }
+	./$(PROG) plot '$(RUN)' $(if $(COMPARE),--compare '$(COMPARE)')
+
 HDRS    := $(shell find sim -name '*.h')
 check-headers:
 	@for h in $(HDRS); do echo "#include \"$${h#sim/}\"" | \
@@ -101,6 +106,6 @@ format-check:
 	clang-format --dry-run -Werror $(FMT_SRC)
 clean:
 	rm -rf build build-san build-fuzz mtasim mtasim-san
-.PHONY: all test bench deps pkgcheck fuzz check-headers format format-check clean
+.PHONY: all test bench deps pkgcheck fuzz plots check-headers format format-check clean
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)

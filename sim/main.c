@@ -27,6 +27,7 @@ static void usage(FILE *fp)
         "                  the same send list through two configs, with\n"
         "                  common random numbers: what changed, and is it\n"
         "                  more than noise (--replications R)\n"
+        "  plot DIR        draw a run's reports as PNG and SVG (gnuplot)\n"
         "  gen SCENARIO    write the scenario's send list as CSV\n"
         "  help            this text ('mtasim COMMAND --help' for more)\n"
         "  version         print the version\n",
@@ -48,6 +49,8 @@ int main(int argc, char **argv)
         return cmd_gen(argc - 1, argv + 1);
     if (strcmp(cmd, "compare") == 0)
         return cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

@@ -1,0 +1,104 @@
+#!/bin/sh
+# tests/plots.sh - `mtasim plot` end to end: every gnuplot script of plots/
+# draws a PNG and an SVG from a small run, a comparison of two seeds, the
+# warm-up schedule in tests/plots/, and reports with no rows at all; plus
+# the exit statuses and messages of the error cases. Needs gnuplot (CI
+# installs gnuplot-nox); without it every check fails.
+cd "$(dirname "$0")/.." || exit 2
+mtasim=${MTASIM:-./mtasim}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+check() { # check DESCRIPTION COMMAND...
+    what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
+}
+is_png() { # the 8-byte PNG signature
+    [ -s "$1" ] && [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = "89504e470d0a1a0a" ]
+}
+is_svg() {
+    [ -s "$1" ] && grep -q '<svg' "$1"
+}
+images() { # images DIR NAME... - each NAME.png and NAME.svg in DIR
+    dir=$1
+    shift
+    for n in "$@"; do
+        check "$n.png is a PNG" is_png "$dir/$n.png"
+        check "$n.svg is an SVG" is_svg "$dir/$n.svg"
+    done
+}
+
+if ! command -v "${GNUPLOT:-gnuplot}" >/dev/null 2>&1; then
+    echo "gnuplot is not installed: install gnuplot-nox (make deps)"
+    echo "# 0 passed, 1 failed"
+    exit 1
+fi
+
+sc=tests/scenarios/small
+"$mtasim" run "$sc" --out "$tmp/run" -q
+"$mtasim" run "$sc" --out "$tmp/run2" --seed 4 -q
+
+# A run folder: the four run plots, listed on stdout.
+"$mtasim" plot "$tmp/run" >"$tmp/p.out" 2>"$tmp/p.err"
+check "plot exits 0" [ $? -eq 0 ]
+check "plot is quiet on stderr" [ ! -s "$tmp/p.err" ]
+images "$tmp/run" throughput queues latency timeline
+check "plot lists the 8 files" [ "$(grep -Ec "^$tmp/run/.*\.(png|svg)$" "$tmp/p.out")" -eq 8 ]
+check "no warmup without schedule.csv" [ ! -e "$tmp/run/warmup.png" ]
+check "no compare without --compare" [ ! -e "$tmp/run/compare.png" ]
+
+# Two runs compared; the output goes into the first folder.
+"$mtasim" plot "$tmp/run" --compare "$tmp/run2" >"$tmp/c.out" 2>&1
+check "plot --compare exits 0" [ $? -eq 0 ]
+images "$tmp/run" compare
+check "compare is listed" grep -q "^$tmp/run/compare.png$" "$tmp/c.out"
+
+# A warm-up schedule alone in a folder.
+mkdir "$tmp/sched"
+cp tests/plots/schedule.csv "$tmp/sched/"
+"$mtasim" plot "$tmp/sched" >"$tmp/w.out" 2>&1
+check "plot of a schedule exits 0" [ $? -eq 0 ]
+images "$tmp/sched" warmup
+check "only warmup is drawn" [ "$(wc -l <"$tmp/w.out")" -eq 2 ]
+
+# Reports without rows (no deliveries, no events) still give images.
+mkdir "$tmp/empty"
+for f in timeseries.csv events.csv latency.csv schedule.csv; do
+    head -n 1 "$tmp/run/$f" >"$tmp/empty/$f" 2>/dev/null
+done
+head -n 1 tests/plots/schedule.csv >"$tmp/empty/schedule.csv"
+cp "$tmp/run/summary.json" "$tmp/empty/"
+"$mtasim" plot "$tmp/empty" --compare "$tmp/empty" >/dev/null 2>"$tmp/e.err"
+check "empty reports: exit 0" [ $? -eq 0 ]
+images "$tmp/empty" throughput queues latency timeline warmup compare
+
+# --only picks plots; one whose input is missing is an error.
+rm -f "$tmp/run/latency.png"
+"$mtasim" plot "$tmp/run" --only latency >"$tmp/o.out" 2>&1
+check "--only latency exits 0" [ $? -eq 0 ]
+check "--only draws just that one" [ "$(wc -l <"$tmp/o.out")" -eq 2 ]
+images "$tmp/run" latency
+"$mtasim" plot "$tmp/run" --only warmup 2>"$tmp/o.err" >/dev/null
+check "--only warmup without schedule.csv: exit 1" [ $? -eq 1 ]
+check "it names the missing file" grep -q "schedule.csv" "$tmp/o.err"
+
+# Errors: usage (2), no gnuplot (1), a missing folder (1).
+"$mtasim" plot 2>/dev/null
+check "no DIR is a usage error (exit 2)" [ $? -eq 2 ]
+"$mtasim" plot "$tmp/run" --only nonsense 2>/dev/null
+check "an unknown plot is a usage error (exit 2)" [ $? -eq 2 ]
+"$mtasim" plot "$tmp/run" --only compare 2>/dev/null
+check "compare without --compare is a usage error (exit 2)" [ $? -eq 2 ]
+"$mtasim" plot "$tmp/none" 2>/dev/null
+check "a missing folder: exit 1" [ $? -eq 1 ]
+GNUPLOT= PATH=/nonexistent "$mtasim" plot "$tmp/run" 2>"$tmp/g.err"
+check "no gnuplot: exit 1" [ $? -eq 1 ]
+check "no gnuplot: says what to install" \
+    grep -q "gnuplot not found: install gnuplot-nox (make deps)" "$tmp/g.err"
+"$mtasim" plot --help | grep -q "^usage: mtasim plot DIR"
+check "--help" [ $? -eq 0 ]
+
+echo "# $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

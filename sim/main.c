@@ -27,6 +27,8 @@ static void usage(FILE *fp)
         "                  the same send list through two configs, with\n"
         "                  common random numbers: what changed, and is it\n"
         "                  more than noise (--replications R)\n"
+        "  plan capacity SCENARIO --volume N --within D\n"
+        "                  the fewest warmed IPs for N messages within D\n"
         "  plot DIR        draw a run's reports as PNG and SVG (gnuplot)\n"
         "  gen SCENARIO    write the scenario's send list as CSV\n"
         "  help            this text ('mtasim COMMAND --help' for more)\n"
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
         return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "plan") == 0)
+        return cmd_plan(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

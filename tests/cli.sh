@@ -129,5 +129,19 @@ check "the settings that differ are listed" grep -q '"directive":	"max-msg-rate"
 check "paired CI columns filled with R = 2" \
     [ -n "$(fig "$tmp/slow/compare.csv" total delivered 8)" ]
 
+# plan capacity: the answer passes and one IP fewer fails (minimality).
+"$mtasim" plan capacity "$sc" --volume 60000 --within 30m --out "$tmp/cap" >"$tmp/cap.out"
+check "plan capacity exits 0" [ $? -eq 0 ]
+k=$(awk '/^\t"ips":/{gsub(/[^0-9]/,""); print; exit}' "$tmp/cap/capacity.json")
+trial() { # the pass flag of the trial with IPS ips
+    awk -v k="$1" '/"ips":/{gsub(/[^0-9]/,""); cur=$0} /"pass":/{if (cur==k) {print ($0 ~ /true/) ? "pass" : "fail"; exit}}' \
+        "$tmp/cap/capacity.json"
+}
+check "an answer is found" [ -n "$k" ]
+check "the answer's trial passes" [ "$(trial "$k")" = pass ]
+check "the answer needs more than one IP (else minimality is trivial)" [ "$k" -gt 1 ]
+check "one IP fewer fails" [ "$(trial $((k - 1)))" = fail ]
+check "capacity.conf passes check --strict" "$mtasim" check --strict "$tmp/cap/capacity.conf" >/dev/null 2>&1
+
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -125,6 +125,7 @@ struct prov_ip_view {
     int in_episode;
     int blocked;
     int open_connections;
+    int max_connections; /* tolerated now; 0 = unlimited */
 };
 void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
                      struct prov_ip_view *v);

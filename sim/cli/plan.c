@@ -1,0 +1,667 @@
+/* plan.c - `mtasim plan capacity`: the fewest warmed source IPs (and the
+ * per-provider settings) that deliver N messages of a scenario's mix
+ * within a deadline at an acceptable deferral rate.
+ *
+ * The search puts the simulator in the loop: for K IPs it writes a config
+ * (K VMTAs in one pool; per provider one queue per IP via queue-to, with
+ * max-smtp-out at the provider's connection tolerance and max-msg-rate at
+ * its hourly capacity for an established IP, from the models), sends N
+ * recipients of the mix at t = 0 and checks that none is left or expired
+ * at the deadline (bounce-after = the deadline) and that deferrals stay
+ * within the limit. K doubles until it passes, then a bisection finds the
+ * smallest passing K; K - 1 is shown to fail. The search assumes that
+ * more IPs never hurt, which holds in the model (per-IP provider state). */
+#include "cli/cli.h"
+#include "cli/cli_util.h"
+#include "cli/runner.h"
+#include "config/cfg_value.h"
+#include "provider/provider.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char plan_help[] =
+    "usage: mtasim plan capacity SCENARIO --volume N --within D\n"
+    "                            [--max-deferral-rate X] [--max-ips K]\n"
+    "                            [--out DIR] [--seed N]\n"
+    "\n"
+    "Find the smallest number of warmed source IPs that deliver N messages of\n"
+    "the scenario's provider mix (the domain shares of its generated\n"
+    "streams) within D, with at most the fraction X of attempts deferred\n"
+    "(default 0.05).\n"
+    "\n"
+    "How: for K IPs the planner writes a PowerMTA config - K VMTAs in one\n"
+    "pool, per provider one queue per IP (queue-to) with max-smtp-out at the\n"
+    "provider's connection tolerance and max-msg-rate at its hourly\n"
+    "capacity for an established IP (from models/) - sends N recipients at\n"
+    "once and simulates D. K passes when nothing is left queued or expired\n"
+    "at D and deferrals are within X. K doubles until it passes, then a\n"
+    "bisection finds the smallest K; the report shows K - 1 failing.\n"
+    "\n"
+    "Writes DIR/capacity.json (the answer, the settings, every trial),\n"
+    "DIR/capacity.conf (the config for the answer) and each trial's run in\n"
+    "DIR/trials/k-K/. Default DIR: out/capacity-<scenario>.\n";
+
+struct plan_opts {
+    const char *scenario, *out, *within;
+    double volume, max_defer, within_s;
+    int max_ips;
+    uint64_t seed;
+    int have_seed;
+};
+
+/* A provider of the mix with its share and per-IP limits. */
+struct plan_prov {
+    int prov;
+    const char *name;
+    double share;          /* of the volume */
+    double cap_per_hour;   /* per IP, established */
+    int max_conns;         /* per IP; 0 = unlimited */
+    struct strbuf domains; /* "a.com, b.com" (or "*" for the tail) */
+    int tail;
+};
+
+struct plan {
+    struct plan_opts o;
+    struct scenario sc;
+    int loaded;
+    struct prov_world *world;
+    struct plan_prov *p;
+    size_t n_p;
+    char *out;
+    cJSON *trials;
+};
+
+static int plan_usage(const char *msg)
+{
+    fprintf(stderr, "mtasim plan: %s; try 'mtasim plan --help'\n", msg);
+    return 2;
+}
+
+static int parse_number(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return errno || end == s || *end || !(*out > 0) ? -1 : 0;
+}
+
+static int parse_plan_args(int argc, char **argv, struct plan_opts *o)
+{
+    static const struct option longopts[] = {
+        { "volume", required_argument, NULL, 'n' },
+        { "within", required_argument, NULL, 'w' },
+        { "max-deferral-rate", required_argument, NULL, 'x' },
+        { "max-ips", required_argument, NULL, 'k' },
+        { "out", required_argument, NULL, 'o' },
+        { "seed", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    double v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (parse_number(optarg, &o->volume))
+                return plan_usage("--volume takes a positive number");
+            break;
+        case 'w':
+            o->within = optarg;
+            break;
+        case 'x':
+            if (parse_number(optarg, &o->max_defer) || o->max_defer > 1)
+                return plan_usage("--max-deferral-rate takes a fraction "
+                                  "(0, 1]");
+            break;
+        case 'k':
+            if (parse_number(optarg, &v) || v > 4096)
+                return plan_usage("--max-ips takes 1 to 4096");
+            o->max_ips = (int)v;
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 's':
+            if (cli_parse_u64(optarg, &o->seed))
+                return plan_usage("--seed takes a non-negative integer");
+            o->have_seed = 1;
+            break;
+        case 'h':
+            fputs(plan_help, stdout);
+            return -1;
+        default:
+            return plan_usage("unknown option");
+        }
+    }
+    if (optind != argc - 1)
+        return plan_usage("expected one SCENARIO");
+    o->scenario = argv[optind];
+    struct cfgv_err e;
+    if (o->volume <= 0 || o->within == NULL)
+        return plan_usage("--volume and --within are required");
+    if (cfgv_parse_time(o->within, &o->within_s, 0, &e) || o->within_s <= 0)
+        return plan_usage("--within takes an interval such as 6h");
+    return 0;
+}
+
+/* ---------------------------------------------------------------- mix */
+
+static struct plan_prov *plan_prov_of(struct plan *pl, int prov, int tail)
+{
+    for (size_t i = 0; i < pl->n_p; i++)
+        if (pl->p[i].prov == prov && pl->p[i].tail == tail)
+            return &pl->p[i];
+    pl->p = xreallocarray(pl->p, pl->n_p + 1, sizeof(*pl->p));
+    struct plan_prov *p = &pl->p[pl->n_p++];
+    memset(p, 0, sizeof(*p));
+    p->prov = prov;
+    p->tail = tail;
+    p->name = prov_world_name(pl->world, prov);
+    strbuf_init(&p->domains);
+    struct prov_ip_view v;
+    prov_world_view(pl->world, prov, 0, 0, &v);
+    p->cap_per_hour = v.capacity_per_hour;
+    p->max_conns = v.max_connections;
+    return p;
+}
+
+/* stream_weight - a stream's mean daily volume (its share of the mix). */
+static double stream_weight(const struct scen_stream *s)
+{
+    double sum = 0;
+    for (size_t i = 0; i < s->n_volume; i++)
+        sum += s->volume_per_day[i];
+    return s->n_volume ? sum / (double)s->n_volume : 0;
+}
+
+/* build_mix - providers, their shares and domains, from the streams. */
+static int build_mix(struct plan *pl, struct diag_list *dl)
+{
+    double total = 0;
+    for (size_t i = 0; i < pl->sc.n_streams; i++)
+        total += stream_weight(&pl->sc.streams[i]);
+    if (pl->sc.sendlist_kind != SCEN_SL_GENERATE || total <= 0) {
+        diag_add(dl, DIAG_ERROR, pl->sc.path, 0, 0,
+                 "plan capacity needs "
+                 "generated streams with a volume (the mix comes from their "
+                 "domain shares)");
+        return 1;
+    }
+    for (size_t i = 0; i < pl->sc.n_streams; i++) {
+        const struct scen_stream *s = &pl->sc.streams[i];
+        double w = stream_weight(s) / total;
+        for (size_t k = 0; k < s->n_domains; k++) {
+            const char *d = s->domains[k].domain;
+            int tail = strcmp(d, "*") == 0;
+            int prov =
+                prov_world_find(pl->world, tail ? "tail0000.example" : d);
+            struct plan_prov *p = plan_prov_of(pl, prov, tail);
+            p->share += w * s->domains[k].share;
+            if (!tail)
+                strbuf_addf(&p->domains, "%s%s", p->domains.len ? ", " : "", d);
+        }
+    }
+    return 0;
+}
+
+static int load_plan(struct plan *pl, struct diag_list *dl)
+{
+    char *path = cli_scenario_path(pl->o.scenario);
+    char *models = cli_models_dir();
+    pl->loaded = scenario_load(path, models, &pl->sc, dl) == 0;
+    free(path);
+    free(models);
+    if (!pl->loaded)
+        return 1;
+    if (pl->o.have_seed)
+        pl->sc.seed = pl->o.seed;
+    pl->world = prov_world_alloc();
+    for (size_t i = 0; i < pl->sc.n_models; i++)
+        if (prov_world_load(pl->world, pl->sc.models[i], dl) < 0)
+            return 1;
+    if (prov_world_find(pl->world, "tail0000.example") < 0) {
+        diag_add(dl, DIAG_ERROR, pl->sc.path, 0, 0,
+                 "no model serves the "
+                 "other domains (models/generic.json)");
+        return 1;
+    }
+    prov_world_add_ip(pl->world, "198.18.0.1", 365, -1);
+    return build_mix(pl, dl);
+}
+
+/* ---------------------------------------------------------------- trials */
+
+static void write_limits(struct strbuf *sb, const struct plan_prov *p)
+{
+    if (p->max_conns > 0)
+        strbuf_addf(sb, "    max-smtp-out %d\n", p->max_conns);
+    if (p->cap_per_hour < 1e12)
+        strbuf_addf(sb, "    max-msg-rate %.0f/h\n",
+                    floor(p->cap_per_hour) > 1 ? floor(p->cap_per_hour) : 1);
+}
+
+/* config_text - the PowerMTA config for k IPs. */
+static char *config_text(const struct plan *pl, int k)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb,
+                "# mtasim plan capacity: %d warmed source IPs for %.0f "
+                "messages within %s\n",
+                k, pl->o.volume, pl->o.within);
+    for (int i = 0; i < k; i++)
+        strbuf_addf(&sb,
+                    "<virtual-mta ip%d>\n    smtp-source-host 198.18.%d.%d "
+                    "ip%d.plan.invalid\n</virtual-mta>\n",
+                    i + 1, i / 250, i % 250 + 1, i + 1);
+    strbuf_adds(&sb, "<virtual-mta-pool plan>\n");
+    for (int i = 0; i < k; i++)
+        strbuf_addf(&sb, "    virtual-mta ip%d\n", i + 1);
+    strbuf_adds(&sb, "</virtual-mta-pool>\n<source 0/0>\n    "
+                     "default-virtual-mta plan\n</source>\n");
+    strbuf_addf(&sb,
+                "<domain *>\n    bounce-after %.0fs\n    retry-after 5m\n"
+                "    retry-recipients-after 5m\n",
+                pl->o.within_s);
+    for (size_t i = 0; i < pl->n_p; i++)
+        if (pl->p[i].tail) {
+            strbuf_addf(&sb, "    queue-to %s.plan\n", pl->p[i].name);
+            break;
+        }
+    strbuf_adds(&sb, "</domain>\n");
+    for (size_t i = 0; i < pl->n_p; i++) {
+        const struct plan_prov *p = &pl->p[i];
+        if (!p->tail && p->domains.len) {
+            strbuf_addf(&sb,
+                        "domain-macro p_%s %s\n<domain $p_%s>\n    "
+                        "queue-to %s.plan\n</domain>\n",
+                        p->name, p->domains.buf, p->name, p->name);
+        }
+        strbuf_addf(&sb, "<domain %s.plan>\n", p->name);
+        write_limits(&sb, p);
+        strbuf_adds(&sb, "</domain>\n");
+    }
+    return strbuf_detach(&sb);
+}
+
+/* mix_json - the domain shares of all streams, weighted by volume. */
+static cJSON *mix_json(const struct plan *pl)
+{
+    cJSON *o = cJSON_CreateObject();
+    double total = 0;
+    for (size_t i = 0; i < pl->sc.n_streams; i++)
+        total += stream_weight(&pl->sc.streams[i]);
+    for (size_t i = 0; i < pl->sc.n_streams; i++) {
+        const struct scen_stream *s = &pl->sc.streams[i];
+        for (size_t k = 0; k < s->n_domains; k++) {
+            double w = stream_weight(s) / total * s->domains[k].share;
+            cJSON *old =
+                cJSON_GetObjectItemCaseSensitive(o, s->domains[k].domain);
+            if (old)
+                cJSON_SetNumberValue(old, old->valuedouble + w);
+            else
+                cJSON_AddNumberToObject(o, s->domains[k].domain, w);
+        }
+    }
+    return o;
+}
+
+/* scenario_text - N recipients of the mix at t = 0, simulated for D. */
+static char *scenario_text(const struct plan *pl)
+{
+    cJSON *root = cJSON_CreateObject();
+    char dur[64];
+    snprintf(dur, sizeof(dur), "%.0fs", pl->o.within_s);
+    cJSON_AddStringToObject(root, "duration", dur);
+    cJSON_AddNumberToObject(root, "seed", (double)pl->sc.seed);
+    cJSON_AddStringToObject(root, "config", "pmta.conf");
+    cJSON *models = cJSON_AddArrayToObject(root, "models");
+    for (size_t i = 0; i < pl->sc.n_models; i++) {
+        char *abs = realpath(pl->sc.models[i], NULL);
+        cJSON_AddItemToArray(models, cJSON_CreateString(abs ? abs : ""));
+        free(abs);
+    }
+    cJSON *rep = cJSON_AddObjectToObject(root, "report");
+    cJSON_AddStringToObject(rep, "interval", "10m");
+    const struct scen_stream *s0 = &pl->sc.streams[0];
+    cJSON *st = cJSON_CreateObject();
+    cJSON_AddStringToObject(st, "name", "plan");
+    cJSON_AddNumberToObject(st, "volume_per_day", pl->o.volume);
+    cJSON_AddStringToObject(st, "arrivals", "blast");
+    cJSON_AddStringToObject(st, "at", "00:00");
+    cJSON_AddStringToObject(st, "spread", "1s");
+    cJSON_AddItemToObject(st, "domains", mix_json(pl));
+    cJSON_AddNumberToObject(st, "invalid_rate", s0->invalid_rate);
+    cJSON_AddNumberToObject(st, "complaint_rate", s0->complaint_rate);
+    if (s0->size_bytes > 0)
+        cJSON_AddNumberToObject(st, "size_bytes", s0->size_bytes);
+    cJSON *streams = cJSON_CreateArray();
+    cJSON_AddItemToArray(streams, st);
+    cJSON *gen = cJSON_CreateObject();
+    cJSON_AddItemToObject(gen, "streams", streams);
+    cJSON *sl = cJSON_AddObjectToObject(root, "sendlist");
+    cJSON_AddItemToObject(sl, "generate", gen);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+static int write_file(const char *dir, const char *name, const char *text)
+{
+    struct strbuf p;
+    strbuf_init(&p);
+    strbuf_addf(&p, "%s/%s", dir, name);
+    FILE *fp = fopen(p.buf, "w");
+    int rc = fp == NULL;
+    if (fp) {
+        rc |= fputs(text, fp) < 0;
+        rc |= fclose(fp) != 0;
+    }
+    strbuf_release(&p);
+    return rc ? -1 : 0;
+}
+
+/* A trial's outcome. */
+struct trial {
+    int ips, pass, ran;
+    double delivered, expired, queued, attempts, deferrals;
+    double last_s;
+};
+
+static double jnum(const cJSON *o, const char *a, const char *b)
+{
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
+    if (b)
+        x = cJSON_GetObjectItemCaseSensitive(x, b);
+    return cJSON_IsNumber(x) ? x->valuedouble : 0;
+}
+
+/* read_trial - the figures of a finished trial from its summary.json. */
+static int read_trial(const char *dir, struct trial *t)
+{
+    struct strbuf p, text;
+    strbuf_init(&p);
+    strbuf_init(&text);
+    strbuf_addf(&p, "%s/summary.json", dir);
+    FILE *fp = fopen(p.buf, "rb");
+    cJSON *j = NULL;
+    if (fp) {
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+            strbuf_add(&text, buf, n);
+        fclose(fp);
+        j = cJSON_Parse(text.buf);
+    }
+    strbuf_release(&p);
+    strbuf_release(&text);
+    if (j == NULL)
+        return -1;
+    t->delivered = jnum(j, "totals", "delivered");
+    t->expired = jnum(j, "totals", "expired");
+    t->queued = jnum(j, "totals", "queued_at_end");
+    t->attempts = jnum(j, "totals", "attempts");
+    t->deferrals = jnum(j, "totals", "deferrals");
+    t->last_s = 0;
+    const cJSON *q;
+    cJSON_ArrayForEach(
+        q, cJSON_GetObjectItem(j, "queues")) if (jnum(q, "last_delivery_s",
+                                                      NULL) > t->last_s)
+        t->last_s = jnum(q, "last_delivery_s", NULL);
+    cJSON_Delete(j);
+    return 0;
+}
+
+/* run_trial - write, simulate and judge k IPs. */
+static int run_trial(struct plan *pl, int k, struct trial *t,
+                     struct diag_list *dl)
+{
+    memset(t, 0, sizeof(*t));
+    t->ips = k;
+    struct strbuf dir;
+    strbuf_init(&dir);
+    strbuf_addf(&dir, "%s/trials/k-%d", pl->out, k);
+    char *d = cli_out_dir(dir.buf, NULL, dl);
+    strbuf_release(&dir);
+    if (d == NULL)
+        return -1;
+    char *conf = config_text(pl, k), *scen = scenario_text(pl);
+    int rc = write_file(d, "pmta.conf", conf) ||
+             write_file(d, "scenario.json", scen);
+    free(conf);
+    free(scen);
+    struct strbuf path;
+    strbuf_init(&path);
+    strbuf_addf(&path, "%s/scenario.json", d);
+    struct scenario sc;
+    if (rc == 0 && scenario_load(path.buf, NULL, &sc, dl) == 0) {
+        struct runner_opts ro = { 1, 1, 0, 0, 0 };
+        rc = runner_run(&sc, d, &ro, dl) || read_trial(d, t);
+        scenario_release(&sc);
+    } else {
+        rc = -1;
+    }
+    strbuf_release(&path);
+    free(d);
+    t->ran = rc == 0;
+    double rate = t->attempts > 0 ? t->deferrals / t->attempts : 0;
+    t->pass =
+        t->ran && t->expired == 0 && t->queued == 0 && rate <= pl->o.max_defer;
+    return rc ? -1 : 0;
+}
+
+static void log_trial(struct plan *pl, const struct trial *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "ips", t->ips);
+    cJSON_AddBoolToObject(o, "pass", t->pass);
+    cJSON_AddNumberToObject(o, "delivered", t->delivered);
+    cJSON_AddNumberToObject(o, "expired", t->expired);
+    cJSON_AddNumberToObject(o, "queued_at_end", t->queued);
+    cJSON_AddNumberToObject(o, "deferral_rate",
+                            t->attempts > 0 ? t->deferrals / t->attempts : 0);
+    cJSON_AddNumberToObject(o, "last_delivery_s", t->last_s);
+    cJSON_AddItemToArray(pl->trials, o);
+    printf("  %4d IPs: %s  delivered %.0f, expired %.0f, left %.0f, "
+           "deferral rate %.4f, last delivery %.0f s\n",
+           t->ips, t->pass ? "pass" : "fail", t->delivered, t->expired,
+           t->queued, t->attempts > 0 ? t->deferrals / t->attempts : 0,
+           t->last_s);
+}
+
+/* search - the smallest passing k (doubling, then bisection); 0 when even
+ * max_ips fails, -1 on an error. */
+static int search(struct plan *pl, struct diag_list *dl)
+{
+    struct trial t;
+    int lo = 0, hi = 0;
+    for (int k = 1;;) {
+        if (run_trial(pl, k, &t, dl))
+            return -1;
+        log_trial(pl, &t);
+        if (t.pass) {
+            hi = k;
+            break;
+        }
+        lo = k;
+        if (k >= pl->o.max_ips)
+            break;
+        k = 2 * k > pl->o.max_ips ? pl->o.max_ips : 2 * k;
+    }
+    if (hi == 0)
+        return 0;
+    while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        if (run_trial(pl, mid, &t, dl))
+            return -1;
+        log_trial(pl, &t);
+        if (t.pass)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+/* ---------------------------------------------------------------- report */
+
+/* provider_report - per provider: share, need per IP against capacity,
+ * the settings, and what binds at k IPs. */
+static cJSON *provider_report(const struct plan *pl, int k)
+{
+    cJSON *a = cJSON_CreateArray();
+    double hours = pl->o.within_s / 3600;
+    for (size_t i = 0; i < pl->n_p; i++) {
+        const struct plan_prov *p = &pl->p[i];
+        double need = pl->o.volume * p->share / hours / k;
+        double use = p->cap_per_hour < 1e12 ? need / p->cap_per_hour : 0;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "provider", p->name);
+        cJSON_AddBoolToObject(o, "long_tail", p->tail);
+        cJSON_AddNumberToObject(o, "share", p->share);
+        cJSON_AddNumberToObject(o, "need_per_ip_per_hour", need);
+        if (p->cap_per_hour < 1e12)
+            cJSON_AddNumberToObject(o, "max_msg_rate_per_hour",
+                                    floor(p->cap_per_hour));
+        cJSON_AddNumberToObject(o, "max_smtp_out", p->max_conns);
+        cJSON_AddNumberToObject(o, "capacity_use", use);
+        cJSON_AddStringToObject(
+            o, "binding",
+            use >= 0.9 ? "provider capacity (= max-msg-rate)"
+                       : "connections: max-smtp-out and SMTP latency, or "
+                         "deferrals");
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static void print_answer(const struct plan *pl, int k, const cJSON *provs)
+{
+    printf("\nanswer: %d warmed source IP%s deliver %.0f messages within %s "
+           "(deferral rate at most %g); %d fail.\n",
+           k, k == 1 ? "" : "s", pl->o.volume, pl->o.within, pl->o.max_defer,
+           k - 1);
+    printf("  %-12s %7s %14s %12s %10s %8s\n", "provider", "share",
+           "need/IP/hour", "max-msg-rate", "max-smtp-out", "use");
+    const cJSON *o;
+    cJSON_ArrayForEach(o, provs)
+    {
+        const cJSON *r = cJSON_GetObjectItem(o, "max_msg_rate_per_hour");
+        char rate[32] = "unlimited";
+        if (r)
+            snprintf(rate, sizeof(rate), "%.0f/h", r->valuedouble);
+        printf(
+            "  %-12s %6.1f%% %14.0f %12s %10.0f %7.0f%%%s\n",
+            cJSON_GetObjectItem(o, "provider")->valuestring,
+            100 * jnum(o, "share", NULL), jnum(o, "need_per_ip_per_hour", NULL),
+            rate, jnum(o, "max_smtp_out", NULL),
+            100 * jnum(o, "capacity_use", NULL),
+            cJSON_IsTrue(cJSON_GetObjectItem(o, "long_tail")) ? " (tail)" : "");
+    }
+}
+
+static int write_answer(struct plan *pl, int k)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "scenario", pl->sc.path);
+    cJSON_AddNumberToObject(root, "volume", pl->o.volume);
+    cJSON_AddNumberToObject(root, "within_s", pl->o.within_s);
+    cJSON_AddNumberToObject(root, "max_deferral_rate", pl->o.max_defer);
+    if (k > 0)
+        cJSON_AddNumberToObject(root, "ips", k);
+    else
+        cJSON_AddNullToObject(root, "ips");
+    cJSON *provs = provider_report(pl, k > 0 ? k : pl->o.max_ips);
+    cJSON_AddItemToObject(root, "providers", provs);
+    cJSON_AddItemReferenceToObject(root, "trials", pl->trials);
+    if (k > 0)
+        print_answer(pl, k, provs);
+    else
+        printf("\nno answer: even %d IPs fail (raise --max-ips, the deadline "
+               "or the deferral limit)\n",
+               pl->o.max_ips);
+    char *text = cJSON_Print(root);
+    int rc = write_file(pl->out, "capacity.json", text);
+    cJSON_free(text);
+    cJSON_Delete(root);
+    if (k > 0) {
+        char *conf = config_text(pl, k);
+        rc |= write_file(pl->out, "capacity.conf", conf);
+        free(conf);
+    }
+    if (rc == 0)
+        printf("capacity.json, capacity.conf and the trials in %s/\n", pl->out);
+    return rc;
+}
+
+static void release_plan(struct plan *pl)
+{
+    for (size_t i = 0; i < pl->n_p; i++)
+        strbuf_release(&pl->p[i].domains);
+    free(pl->p);
+    prov_world_free(pl->world);
+    if (pl->loaded)
+        scenario_release(&pl->sc);
+    cJSON_Delete(pl->trials);
+    free(pl->out);
+}
+
+static int plan_capacity(int argc, char **argv)
+{
+    struct plan pl;
+    memset(&pl, 0, sizeof(pl));
+    pl.o.max_defer = 0.05;
+    pl.o.max_ips = 256;
+    int rc = parse_plan_args(argc, argv, &pl.o);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    struct diag_list dl;
+    diag_list_init(&dl, DIAG_DEFAULT_MAX_ERRORS);
+    pl.trials = cJSON_CreateArray();
+    rc = load_plan(&pl, &dl);
+    if (rc == 0) {
+        struct strbuf def;
+        strbuf_init(&def);
+        strbuf_addf(&def, "out/capacity-%s", pl.sc.name);
+        pl.out = cli_out_dir(pl.o.out ? pl.o.out : def.buf, NULL, &dl);
+        strbuf_release(&def);
+        rc = pl.out == NULL;
+    }
+    if (rc == 0) {
+        printf("searching the fewest IPs for %.0f messages within %s:\n",
+               pl.o.volume, pl.o.within);
+        int k = search(&pl, &dl);
+        rc = k < 0 || write_answer(&pl, k) != 0 ? 1 : 0;
+    }
+    diag_print_all(stderr, &dl, "mtasim plan capacity", isatty(STDERR_FILENO));
+    diag_list_release(&dl);
+    release_plan(&pl);
+    return rc;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "capacity") == 0)
+        return plan_capacity(argc - 1, argv + 1);
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(plan_help, stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "warmup") == 0) {
+        fputs("mtasim plan warmup: not implemented yet; 'mtasim plan "
+              "capacity' is\n",
+              stderr);
+        return 2;
+    }
+    return plan_usage("expected 'capacity'");
+}

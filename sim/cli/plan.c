@@ -13,6 +13,7 @@
  * more IPs never hurt, which holds in the model (per-IP provider state). */
 #include "cli/cli.h"
 #include "cli/cli_util.h"
+#include "cli/plan_int.h"
 #include "cli/runner.h"
 #include "config/cfg_value.h"
 #include "provider/provider.h"
@@ -58,35 +59,19 @@ struct plan_opts {
     int have_seed;
 };
 
-/* A provider of the mix with its share and per-IP limits. */
-struct plan_prov {
-    int prov;
-    const char *name;
-    double share;          /* of the volume */
-    double cap_per_hour;   /* per IP, established */
-    int max_conns;         /* per IP; 0 = unlimited */
-    struct strbuf domains; /* "a.com, b.com" (or "*" for the tail) */
-    int tail;
-};
-
 struct plan {
     struct plan_opts o;
-    struct scenario sc;
-    int loaded;
-    struct prov_world *world;
-    struct plan_prov *p;
-    size_t n_p;
-    char *out;
+    struct plan_base b;
     cJSON *trials;
 };
 
-static int plan_usage(const char *msg)
+int plan_usage(const char *msg)
 {
     fprintf(stderr, "mtasim plan: %s; try 'mtasim plan --help'\n", msg);
     return 2;
 }
 
-static int parse_number(const char *s, double *out)
+int plan_parse_number(const char *s, double *out)
 {
     char *end;
     errno = 0;
@@ -112,19 +97,19 @@ static int parse_plan_args(int argc, char **argv, struct plan_opts *o)
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
-            if (parse_number(optarg, &o->volume))
+            if (plan_parse_number(optarg, &o->volume))
                 return plan_usage("--volume takes a positive number");
             break;
         case 'w':
             o->within = optarg;
             break;
         case 'x':
-            if (parse_number(optarg, &o->max_defer) || o->max_defer > 1)
+            if (plan_parse_number(optarg, &o->max_defer) || o->max_defer > 1)
                 return plan_usage("--max-deferral-rate takes a fraction "
                                   "(0, 1]");
             break;
         case 'k':
-            if (parse_number(optarg, &v) || v > 4096)
+            if (plan_parse_number(optarg, &v) || v > 4096)
                 return plan_usage("--max-ips takes 1 to 4096");
             o->max_ips = (int)v;
             break;
@@ -156,27 +141,27 @@ static int parse_plan_args(int argc, char **argv, struct plan_opts *o)
 
 /* ---------------------------------------------------------------- mix */
 
-static struct plan_prov *plan_prov_of(struct plan *pl, int prov, int tail)
+static struct plan_prov *plan_prov_of(struct plan_base *b, int prov, int tail)
 {
-    for (size_t i = 0; i < pl->n_p; i++)
-        if (pl->p[i].prov == prov && pl->p[i].tail == tail)
-            return &pl->p[i];
-    pl->p = xreallocarray(pl->p, pl->n_p + 1, sizeof(*pl->p));
-    struct plan_prov *p = &pl->p[pl->n_p++];
+    for (size_t i = 0; i < b->n_p; i++)
+        if (b->p[i].prov == prov && b->p[i].tail == tail)
+            return &b->p[i];
+    b->p = xreallocarray(b->p, b->n_p + 1, sizeof(*b->p));
+    struct plan_prov *p = &b->p[b->n_p++];
     memset(p, 0, sizeof(*p));
     p->prov = prov;
     p->tail = tail;
-    p->name = prov_world_name(pl->world, prov);
+    p->name = prov_world_name(b->world, prov);
     strbuf_init(&p->domains);
     struct prov_ip_view v;
-    prov_world_view(pl->world, prov, 0, 0, &v);
+    prov_world_view(b->world, prov, 0, 0, &v);
     p->cap_per_hour = v.capacity_per_hour;
     p->max_conns = v.max_connections;
     return p;
 }
 
 /* stream_weight - a stream's mean daily volume (its share of the mix). */
-static double stream_weight(const struct scen_stream *s)
+double plan_stream_weight(const struct scen_stream *s)
 {
     double sum = 0;
     for (size_t i = 0; i < s->n_volume; i++)
@@ -185,58 +170,71 @@ static double stream_weight(const struct scen_stream *s)
 }
 
 /* build_mix - providers, their shares and domains, from the streams. */
-static int build_mix(struct plan *pl, struct diag_list *dl)
+static int build_mix(struct plan_base *b, struct diag_list *dl)
 {
     double total = 0;
-    for (size_t i = 0; i < pl->sc.n_streams; i++)
-        total += stream_weight(&pl->sc.streams[i]);
-    if (pl->sc.sendlist_kind != SCEN_SL_GENERATE || total <= 0) {
-        diag_add(dl, DIAG_ERROR, pl->sc.path, 0, 0,
-                 "plan capacity needs "
-                 "generated streams with a volume (the mix comes from their "
-                 "domain shares)");
+    for (size_t i = 0; i < b->sc.n_streams; i++)
+        total += plan_stream_weight(&b->sc.streams[i]);
+    if (b->sc.sendlist_kind != SCEN_SL_GENERATE || total <= 0) {
+        diag_add(dl, DIAG_ERROR, b->sc.path, 0, 0,
+                 "planning needs generated streams with a volume (the "
+                 "provider mix comes from their domain shares)");
         return 1;
     }
-    for (size_t i = 0; i < pl->sc.n_streams; i++) {
-        const struct scen_stream *s = &pl->sc.streams[i];
-        double w = stream_weight(s) / total;
+    for (size_t i = 0; i < b->sc.n_streams; i++) {
+        const struct scen_stream *s = &b->sc.streams[i];
+        double w = plan_stream_weight(s) / total;
         for (size_t k = 0; k < s->n_domains; k++) {
             const char *d = s->domains[k].domain;
             int tail = strcmp(d, "*") == 0;
-            int prov =
-                prov_world_find(pl->world, tail ? "tail0000.example" : d);
-            struct plan_prov *p = plan_prov_of(pl, prov, tail);
+            int prov = prov_world_find(b->world, tail ? "tail0000.example" : d);
+            struct plan_prov *p = plan_prov_of(b, prov, tail);
             p->share += w * s->domains[k].share;
             if (!tail)
                 strbuf_addf(&p->domains, "%s%s", p->domains.len ? ", " : "", d);
+            if (w * s->domains[k].share > p->top_share) {
+                p->top_share = w * s->domains[k].share;
+                p->top_domain = tail ? "tail0000.example" : d;
+            }
         }
     }
     return 0;
 }
 
-static int load_plan(struct plan *pl, struct diag_list *dl)
+int plan_load(struct plan_base *b, const char *scenario, const uint64_t *seed,
+              struct diag_list *dl)
 {
-    char *path = cli_scenario_path(pl->o.scenario);
+    char *path = cli_scenario_path(scenario);
     char *models = cli_models_dir();
-    pl->loaded = scenario_load(path, models, &pl->sc, dl) == 0;
+    b->loaded = scenario_load(path, models, &b->sc, dl) == 0;
     free(path);
     free(models);
-    if (!pl->loaded)
+    if (!b->loaded)
         return 1;
-    if (pl->o.have_seed)
-        pl->sc.seed = pl->o.seed;
-    pl->world = prov_world_alloc();
-    for (size_t i = 0; i < pl->sc.n_models; i++)
-        if (prov_world_load(pl->world, pl->sc.models[i], dl) < 0)
+    if (seed)
+        b->sc.seed = *seed;
+    b->world = prov_world_alloc();
+    for (size_t i = 0; i < b->sc.n_models; i++)
+        if (prov_world_load(b->world, b->sc.models[i], dl) < 0)
             return 1;
-    if (prov_world_find(pl->world, "tail0000.example") < 0) {
-        diag_add(dl, DIAG_ERROR, pl->sc.path, 0, 0,
-                 "no model serves the "
-                 "other domains (models/generic.json)");
+    if (prov_world_find(b->world, "tail0000.example") < 0) {
+        diag_add(dl, DIAG_ERROR, b->sc.path, 0, 0,
+                 "no model serves the other domains (models/generic.json)");
         return 1;
     }
-    prov_world_add_ip(pl->world, "198.18.0.1", 365, -1);
-    return build_mix(pl, dl);
+    prov_world_add_ip(b->world, "198.18.0.1", 365, -1);
+    return build_mix(b, dl);
+}
+
+void plan_base_release(struct plan_base *b)
+{
+    for (size_t i = 0; i < b->n_p; i++)
+        strbuf_release(&b->p[i].domains);
+    free(b->p);
+    prov_world_free(b->world);
+    if (b->loaded)
+        scenario_release(&b->sc);
+    free(b->out);
 }
 
 /* ---------------------------------------------------------------- trials */
@@ -273,14 +271,14 @@ static char *config_text(const struct plan *pl, int k)
                 "<domain *>\n    bounce-after %.0fs\n    retry-after 5m\n"
                 "    retry-recipients-after 5m\n",
                 pl->o.within_s);
-    for (size_t i = 0; i < pl->n_p; i++)
-        if (pl->p[i].tail) {
-            strbuf_addf(&sb, "    queue-to %s.plan\n", pl->p[i].name);
+    for (size_t i = 0; i < pl->b.n_p; i++)
+        if (pl->b.p[i].tail) {
+            strbuf_addf(&sb, "    queue-to %s.plan\n", pl->b.p[i].name);
             break;
         }
     strbuf_adds(&sb, "</domain>\n");
-    for (size_t i = 0; i < pl->n_p; i++) {
-        const struct plan_prov *p = &pl->p[i];
+    for (size_t i = 0; i < pl->b.n_p; i++) {
+        const struct plan_prov *p = &pl->b.p[i];
         if (!p->tail && p->domains.len) {
             strbuf_addf(&sb,
                         "domain-macro p_%s %s\n<domain $p_%s>\n    "
@@ -299,12 +297,12 @@ static cJSON *mix_json(const struct plan *pl)
 {
     cJSON *o = cJSON_CreateObject();
     double total = 0;
-    for (size_t i = 0; i < pl->sc.n_streams; i++)
-        total += stream_weight(&pl->sc.streams[i]);
-    for (size_t i = 0; i < pl->sc.n_streams; i++) {
-        const struct scen_stream *s = &pl->sc.streams[i];
+    for (size_t i = 0; i < pl->b.sc.n_streams; i++)
+        total += plan_stream_weight(&pl->b.sc.streams[i]);
+    for (size_t i = 0; i < pl->b.sc.n_streams; i++) {
+        const struct scen_stream *s = &pl->b.sc.streams[i];
         for (size_t k = 0; k < s->n_domains; k++) {
-            double w = stream_weight(s) / total * s->domains[k].share;
+            double w = plan_stream_weight(s) / total * s->domains[k].share;
             cJSON *old =
                 cJSON_GetObjectItemCaseSensitive(o, s->domains[k].domain);
             if (old)
@@ -323,17 +321,17 @@ static char *scenario_text(const struct plan *pl)
     char dur[64];
     snprintf(dur, sizeof(dur), "%.0fs", pl->o.within_s);
     cJSON_AddStringToObject(root, "duration", dur);
-    cJSON_AddNumberToObject(root, "seed", (double)pl->sc.seed);
+    cJSON_AddNumberToObject(root, "seed", (double)pl->b.sc.seed);
     cJSON_AddStringToObject(root, "config", "pmta.conf");
     cJSON *models = cJSON_AddArrayToObject(root, "models");
-    for (size_t i = 0; i < pl->sc.n_models; i++) {
-        char *abs = realpath(pl->sc.models[i], NULL);
+    for (size_t i = 0; i < pl->b.sc.n_models; i++) {
+        char *abs = realpath(pl->b.sc.models[i], NULL);
         cJSON_AddItemToArray(models, cJSON_CreateString(abs ? abs : ""));
         free(abs);
     }
     cJSON *rep = cJSON_AddObjectToObject(root, "report");
     cJSON_AddStringToObject(rep, "interval", "10m");
-    const struct scen_stream *s0 = &pl->sc.streams[0];
+    const struct scen_stream *s0 = &pl->b.sc.streams[0];
     cJSON *st = cJSON_CreateObject();
     cJSON_AddStringToObject(st, "name", "plan");
     cJSON_AddNumberToObject(st, "volume_per_day", pl->o.volume);
@@ -356,7 +354,7 @@ static char *scenario_text(const struct plan *pl)
     return text;
 }
 
-static int write_file(const char *dir, const char *name, const char *text)
+int plan_write_file(const char *dir, const char *name, const char *text)
 {
     struct strbuf p;
     strbuf_init(&p);
@@ -378,7 +376,7 @@ struct trial {
     double last_s;
 };
 
-static double jnum(const cJSON *o, const char *a, const char *b)
+double plan_jnum(const cJSON *o, const char *a, const char *b)
 {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
     if (b)
@@ -407,17 +405,17 @@ static int read_trial(const char *dir, struct trial *t)
     strbuf_release(&text);
     if (j == NULL)
         return -1;
-    t->delivered = jnum(j, "totals", "delivered");
-    t->expired = jnum(j, "totals", "expired");
-    t->queued = jnum(j, "totals", "queued_at_end");
-    t->attempts = jnum(j, "totals", "attempts");
-    t->deferrals = jnum(j, "totals", "deferrals");
+    t->delivered = plan_jnum(j, "totals", "delivered");
+    t->expired = plan_jnum(j, "totals", "expired");
+    t->queued = plan_jnum(j, "totals", "queued_at_end");
+    t->attempts = plan_jnum(j, "totals", "attempts");
+    t->deferrals = plan_jnum(j, "totals", "deferrals");
     t->last_s = 0;
     const cJSON *q;
     cJSON_ArrayForEach(
-        q, cJSON_GetObjectItem(j, "queues")) if (jnum(q, "last_delivery_s",
-                                                      NULL) > t->last_s)
-        t->last_s = jnum(q, "last_delivery_s", NULL);
+        q, cJSON_GetObjectItem(j, "queues")) if (plan_jnum(q, "last_delivery_s",
+                                                           NULL) > t->last_s)
+        t->last_s = plan_jnum(q, "last_delivery_s", NULL);
     cJSON_Delete(j);
     return 0;
 }
@@ -430,14 +428,14 @@ static int run_trial(struct plan *pl, int k, struct trial *t,
     t->ips = k;
     struct strbuf dir;
     strbuf_init(&dir);
-    strbuf_addf(&dir, "%s/trials/k-%d", pl->out, k);
+    strbuf_addf(&dir, "%s/trials/k-%d", pl->b.out, k);
     char *d = cli_out_dir(dir.buf, NULL, dl);
     strbuf_release(&dir);
     if (d == NULL)
         return -1;
     char *conf = config_text(pl, k), *scen = scenario_text(pl);
-    int rc = write_file(d, "pmta.conf", conf) ||
-             write_file(d, "scenario.json", scen);
+    int rc = plan_write_file(d, "pmta.conf", conf) ||
+             plan_write_file(d, "scenario.json", scen);
     free(conf);
     free(scen);
     struct strbuf path;
@@ -521,8 +519,8 @@ static cJSON *provider_report(const struct plan *pl, int k)
 {
     cJSON *a = cJSON_CreateArray();
     double hours = pl->o.within_s / 3600;
-    for (size_t i = 0; i < pl->n_p; i++) {
-        const struct plan_prov *p = &pl->p[i];
+    for (size_t i = 0; i < pl->b.n_p; i++) {
+        const struct plan_prov *p = &pl->b.p[i];
         double need = pl->o.volume * p->share / hours / k;
         double use = p->cap_per_hour < 1e12 ? need / p->cap_per_hour : 0;
         cJSON *o = cJSON_CreateObject();
@@ -560,20 +558,21 @@ static void print_answer(const struct plan *pl, int k, const cJSON *provs)
         char rate[32] = "unlimited";
         if (r)
             snprintf(rate, sizeof(rate), "%.0f/h", r->valuedouble);
-        printf(
-            "  %-12s %6.1f%% %14.0f %12s %10.0f %7.0f%%%s\n",
-            cJSON_GetObjectItem(o, "provider")->valuestring,
-            100 * jnum(o, "share", NULL), jnum(o, "need_per_ip_per_hour", NULL),
-            rate, jnum(o, "max_smtp_out", NULL),
-            100 * jnum(o, "capacity_use", NULL),
-            cJSON_IsTrue(cJSON_GetObjectItem(o, "long_tail")) ? " (tail)" : "");
+        printf("  %-12s %6.1f%% %14.0f %12s %10.0f %7.0f%%%s\n",
+               cJSON_GetObjectItem(o, "provider")->valuestring,
+               100 * plan_jnum(o, "share", NULL),
+               plan_jnum(o, "need_per_ip_per_hour", NULL), rate,
+               plan_jnum(o, "max_smtp_out", NULL),
+               100 * plan_jnum(o, "capacity_use", NULL),
+               cJSON_IsTrue(cJSON_GetObjectItem(o, "long_tail")) ? " (tail)"
+                                                                 : "");
     }
 }
 
 static int write_answer(struct plan *pl, int k)
 {
     cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "scenario", pl->sc.path);
+    cJSON_AddStringToObject(root, "scenario", pl->b.sc.path);
     cJSON_AddNumberToObject(root, "volume", pl->o.volume);
     cJSON_AddNumberToObject(root, "within_s", pl->o.within_s);
     cJSON_AddNumberToObject(root, "max_deferral_rate", pl->o.max_defer);
@@ -591,29 +590,24 @@ static int write_answer(struct plan *pl, int k)
                "or the deferral limit)\n",
                pl->o.max_ips);
     char *text = cJSON_Print(root);
-    int rc = write_file(pl->out, "capacity.json", text);
+    int rc = plan_write_file(pl->b.out, "capacity.json", text);
     cJSON_free(text);
     cJSON_Delete(root);
     if (k > 0) {
         char *conf = config_text(pl, k);
-        rc |= write_file(pl->out, "capacity.conf", conf);
+        rc |= plan_write_file(pl->b.out, "capacity.conf", conf);
         free(conf);
     }
     if (rc == 0)
-        printf("capacity.json, capacity.conf and the trials in %s/\n", pl->out);
+        printf("capacity.json, capacity.conf and the trials in %s/\n",
+               pl->b.out);
     return rc;
 }
 
 static void release_plan(struct plan *pl)
 {
-    for (size_t i = 0; i < pl->n_p; i++)
-        strbuf_release(&pl->p[i].domains);
-    free(pl->p);
-    prov_world_free(pl->world);
-    if (pl->loaded)
-        scenario_release(&pl->sc);
+    plan_base_release(&pl->b);
     cJSON_Delete(pl->trials);
-    free(pl->out);
 }
 
 static int plan_capacity(int argc, char **argv)
@@ -628,14 +622,15 @@ static int plan_capacity(int argc, char **argv)
     struct diag_list dl;
     diag_list_init(&dl, DIAG_DEFAULT_MAX_ERRORS);
     pl.trials = cJSON_CreateArray();
-    rc = load_plan(&pl, &dl);
+    rc = plan_load(&pl.b, pl.o.scenario, pl.o.have_seed ? &pl.o.seed : NULL,
+                   &dl);
     if (rc == 0) {
         struct strbuf def;
         strbuf_init(&def);
-        strbuf_addf(&def, "out/capacity-%s", pl.sc.name);
-        pl.out = cli_out_dir(pl.o.out ? pl.o.out : def.buf, NULL, &dl);
+        strbuf_addf(&def, "out/capacity-%s", pl.b.sc.name);
+        pl.b.out = cli_out_dir(pl.o.out ? pl.o.out : def.buf, NULL, &dl);
         strbuf_release(&def);
-        rc = pl.out == NULL;
+        rc = pl.b.out == NULL;
     }
     if (rc == 0) {
         printf("searching the fewest IPs for %.0f messages within %s:\n",
@@ -657,11 +652,7 @@ int cmd_plan(int argc, char **argv)
         fputs(plan_help, stdout);
         return 0;
     }
-    if (argc >= 2 && strcmp(argv[1], "warmup") == 0) {
-        fputs("mtasim plan warmup: not implemented yet; 'mtasim plan "
-              "capacity' is\n",
-              stderr);
-        return 2;
-    }
-    return plan_usage("expected 'capacity'");
+    if (argc >= 2 && strcmp(argv[1], "warmup") == 0)
+        return plan_warmup(argc - 1, argv + 1);
+    return plan_usage("expected 'capacity' or 'warmup'");
 }

@@ -346,10 +346,12 @@ static void load_source(struct sload *ld, const cJSON *root)
 /* load_one_ip - one entry of "ips". */
 static void load_one_ip(struct sload *ld, const cJSON *it, struct scen_ip *ip)
 {
-    static const char *const keys[] = { "age_days", "reputation" };
+    static const char *const keys[] = { "age_days", "reputation",
+                                        "recent_volume_per_day" };
 
     ip->ip = xstrdup(it->string);
     ip->reputation = -1;
+    ip->recent_volume_per_day = -1;
     if (!is_host_ip(it->string))
         jerr(ld, "invalid IP address '%s'", it->string);
     if (!cJSON_IsObject(it)) {
@@ -361,6 +363,8 @@ static void load_one_ip(struct sload *ld, const cJSON *it, struct scen_ip *ip)
     get_number(ld, it, "age_days", 0, HUGE_VAL, "a number >= 0", &ip->age_days);
     get_number(ld, it, "reputation", 0, 1, "a number between 0 and 1",
                &ip->reputation);
+    get_number(ld, it, "recent_volume_per_day", 0, HUGE_VAL, "a number >= 0",
+               &ip->recent_volume_per_day);
 }
 
 /* load_ips - "ips": {"192.0.2.10": {...}, ...}. */

@@ -32,8 +32,10 @@ enum scen_arrivals { SCEN_ARR_POISSON, SCEN_ARR_BLAST };
 
 struct scen_ip {
     char *ip;
-    double age_days;   /* active days of sending history */
-    double reputation; /* 0..1; < 0 = the model's default */
+    double age_days;              /* active days of sending history */
+    double reputation;            /* 0..1; < 0 = the model's default */
+    double recent_volume_per_day; /* accepted volume history; < 0 = the
+                                     model's default for the IP's age */
 };
 
 struct scen_share {

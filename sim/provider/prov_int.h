@@ -148,7 +148,8 @@ struct prov_htab {
 struct prov_ip {
     char *name;
     double age_days;
-    double reputation; /* < 0: the model's default */
+    double reputation;   /* < 0: the model's default */
+    double vbar_per_day; /* recent accepted volume; < 0: from the age */
 };
 
 struct prov_world {

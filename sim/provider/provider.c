@@ -290,7 +290,9 @@ static void prov_state_init(struct prov_world *w, const struct prov_model *m,
     st->reputation = p->reputation >= 0 ? p->reputation
                      : p->age_days < 1  ? m->rep.initial
                                         : m->rep.established;
-    if (m->cap.limited && st->age_days >= 1)
+    if (p->vbar_per_day >= 0)
+        st->vbar_per_day = p->vbar_per_day;
+    else if (m->cap.limited && st->age_days >= 1)
         st->vbar_per_day =
             fmin(m->cap.max_per_hour, prov_age_term(&m->cap, st->age_days)) *
             m->cap.active_hours;
@@ -308,6 +310,16 @@ void prov_state_add(struct prov_world *w, struct prov_model *m, int ip)
     prov_state_init(w, m, &m->states[m->n_states++], ip);
 }
 
+void prov_world_set_history(struct prov_world *w, int ip, double vbar_per_day)
+{
+    w->ips[ip].vbar_per_day = vbar_per_day;
+    for (size_t i = 0; i < w->n_models; i++)
+        if ((size_t)ip < w->models[i]->n_states) {
+            struct prov_model *m = w->models[i];
+            prov_state_init(w, m, &m->states[ip], ip);
+        }
+}
+
 int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
                       double reputation)
 {
@@ -319,6 +331,7 @@ int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
     p->name = xstrdup(ip);
     p->age_days = age_days < 0 ? 365 : age_days;
     p->reputation = reputation > 1 ? 1 : reputation;
+    p->vbar_per_day = -1;
     int idx = (int)w->n_ips++;
     for (size_t i = 0; i < w->n_models; i++)
         prov_state_add(w, w->models[i], idx);
@@ -542,9 +555,10 @@ static void prov_day_report(const struct prov_world *w,
     double cap = st->cap_per_hour;
     snprintf(detail, sizeof(detail),
              "reputation=%.3f age_days=%.0f capacity_per_hour=%.0f "
-             "accepted=%.0f unknown=%.0f complaints=%.0f",
-             st->reputation, st->age_days, cap >= PROV_HUGE ? -1 : cap, day[0],
-             day[1], day[2]);
+             "recent_volume_per_day=%.0f accepted=%.0f unknown=%.0f "
+             "complaints=%.0f",
+             st->reputation, st->age_days, cap >= PROV_HUGE ? -1 : cap,
+             st->vbar_per_day, day[0], day[1], day[2]);
     prov_emit(w, t, m, ip, "day", detail);
 }
 

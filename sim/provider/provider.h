@@ -99,6 +99,10 @@ size_t prov_world_mx(const struct prov_world *w, int prov, const char *domain,
 int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
                       double reputation);
 const char *prov_world_ip(const struct prov_world *w, int ip);
+/* prov_world_set_history - the IP's recent accepted volume per day (the
+ * history the capacity's history cap compares with), instead of the
+ * model's default for its age; call before any traffic. */
+void prov_world_set_history(struct prov_world *w, int ip, double vbar_per_day);
 
 /* prov_connect - the provider's answer to a new connection from ip: an
  * accept (the connection then counts against max_per_ip until

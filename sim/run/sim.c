@@ -35,9 +35,13 @@ static int load_world(struct sim *s, struct diag_list *dl)
                  "\"domains\": [\"*\"], such as models/generic.json)");
         return -1;
     }
-    for (size_t i = 0; i < s->sc->n_ips; i++)
-        prov_world_add_ip(s->world, s->sc->ips[i].ip, s->sc->ips[i].age_days,
-                          s->sc->ips[i].reputation);
+    for (size_t i = 0; i < s->sc->n_ips; i++) {
+        const struct scen_ip *ip = &s->sc->ips[i];
+        int k =
+            prov_world_add_ip(s->world, ip->ip, ip->age_days, ip->reputation);
+        if (ip->recent_volume_per_day >= 0)
+            prov_world_set_history(s->world, k, ip->recent_volume_per_day);
+    }
     if (s->sc->n_ips == 0)
         prov_world_add_ip(s->world, "0.0.0.0", -1, -1);
     return 0;

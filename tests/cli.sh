@@ -143,5 +143,19 @@ check "the answer needs more than one IP (else minimality is trivial)" [ "$k" -g
 check "one IP fewer fails" [ "$(trial $((k - 1)))" = fail ]
 check "capacity.conf passes check --strict" "$mtasim" check --strict "$tmp/cap/capacity.conf" >/dev/null 2>&1
 
+# plan warmup: the schedule grows (never shrinks) and, re-simulated as a
+# cold-VMTA config, meets its deferral limit on every provider-day.
+"$mtasim" plan warmup tests/scenarios/warmup --days 4 --out "$tmp/wu" >"$tmp/wu.out" 2>"$tmp/wu.err"
+check "plan warmup exits 0 (its check passed)" [ $? -eq 0 ]
+check "schedule.csv header" header_is "$tmp/wu/schedule.csv" \
+    "day,ip,provider,volume,expected_deferral_rate,expected_p95_latency_s"
+check "a row per day and provider" [ "$(wc -l <"$tmp/wu/schedule.csv")" -eq 9 ]
+check "volumes never shrink" awk -F, 'NR>1 { if ($4 < last[$3]) bad=1; last[$3]=$4 } END {exit bad}' \
+    "$tmp/wu/schedule.csv"
+check "volumes grow over the days" awk -F, 'NR>1 { if (!($3 in first)) first[$3]=$4; last[$3]=$4 } END { for (p in first) if (last[p] <= first[p]) bad=1; exit bad }' \
+    "$tmp/wu/schedule.csv"
+check "the end-to-end check passes every provider-day" grep -q "check: 8 of 8 provider-days" "$tmp/wu.out"
+check "warmup.conf passes check --strict" "$mtasim" check --strict "$tmp/wu/warmup.conf" >/dev/null 2>&1
+
 echo "# $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

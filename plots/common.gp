@@ -10,6 +10,8 @@
 #   AWK_LIB          awk functions: csv(line, f) splits one CSV line into
 #                    f[1..n] (RFC 4180 quoting); jstr(line) is the string
 #                    value of a '"key": "value",' line of summary.json;
+#                    jnum(line) is the number of a '"key": 12,' line, or of
+#                    the "mean" of a replicated run's '"key": {' object;
 #                    nm(s) makes s safe as a gnuplot word (no quotes, blanks)
 #   NODATA           eval it to draw a blank panel saying nodata_msg
 #   RESTORE          eval it after NODATA to get the border and tics back
@@ -72,7 +74,10 @@ AWK_LIB = \
     'function jstr(s) { ' . \
     '  sub(/^[^:]*:[ \t]*"/, "", s); sub(/",?[ \t\r]*$/, "", s); return s ' . \
     '} ' . \
-    'function jnum(s) { sub(/^[^:]*:[ \t]*/, "", s); return s + 0 } ' . \
+    'function jnum(s) { ' . \
+    '  if (s ~ /\{[ \t\r]*$/) while ((getline s) > 0) if (s ~ /"mean":/) break; ' . \
+    '  sub(/^[^:]*:[ \t]*/, "", s); return s + 0 ' . \
+    '} ' . \
     'function nm(s) { gsub(/["\\ \t]/, "_", s); gsub(sprintf("%c", 39), "_", s); return s == "" ? "_" : s } '
 
 # A palette that survives colour-blindness and greyscale printing

@@ -141,6 +141,10 @@ check "an answer is found" [ -n "$k" ]
 check "the answer's trial passes" [ "$(trial "$k")" = pass ]
 check "the answer needs more than one IP (else minimality is trivial)" [ "$k" -gt 1 ]
 check "one IP fewer fails" [ "$(trial $((k - 1)))" = fail ]
+check "a provider is named as held back with one IP fewer" \
+    sh -c "grep '\"binding\":' '$tmp/cap/capacity.json' | grep -qv 'none (finished)'"
+check "capacity.json says which trial the binding comes from" \
+    grep -q "\"binding_at_ips\":	$((k - 1))," "$tmp/cap/capacity.json"
 check "capacity.conf passes check --strict" "$mtasim" check --strict "$tmp/cap/capacity.conf" >/dev/null 2>&1
 
 # plan warmup: the schedule grows (never shrinks) and, re-simulated as a

@@ -55,6 +55,15 @@ check "plot --compare exits 0" [ $? -eq 0 ]
 images "$tmp/run" compare
 check "compare is listed" grep -q "^$tmp/run/compare.png$" "$tmp/c.out"
 
+# A replicated run's summary.json holds {mean, ci_low, ...} objects: the
+# compare table shows the means (it once showed zeros).
+"$mtasim" run "$sc" --out "$tmp/rep" --replications 2 -q
+"$mtasim" plot "$tmp/rep" --compare "$tmp/rep" --only compare >/dev/null 2>&1
+check "plot of a replicated run exits 0" [ $? -eq 0 ]
+inj=$(awk '/"injected":/{f=1; next} f && /"mean":/{gsub(/[^0-9.]/,""); printf "%.0f", $0; exit}' "$tmp/rep/summary.json")
+check "the replicated mean is read (injected > 0)" [ "${inj:-0}" -gt 0 ]
+check "the compare table shows the mean injected" grep -q ">$inj<" "$tmp/rep/compare.svg"
+
 # A warm-up schedule alone in a folder.
 mkdir "$tmp/sched"
 cp tests/plots/schedule.csv "$tmp/sched/"

@@ -47,6 +47,13 @@ static const char plan_help[] =
     "at D and deferrals are within X. K doubles until it passes, then a\n"
     "bisection finds the smallest K; the report shows K - 1 failing.\n"
     "\n"
+    "Per provider it then says what held the provider back in that failing\n"
+    "K - 1 trial, from the trial's own figures: 'none (finished)', the\n"
+    "'provider capacity' (delivered at 90 % or more of max-msg-rate), the\n"
+    "'provider deferrals' (above X) or the 'connections' (max-smtp-out\n"
+    "connections, each one message at a time, were not enough). Raise that\n"
+    "limit, or add IPs, to go faster for that provider.\n"
+    "\n"
     "Writes DIR/capacity.json (the answer, the settings, every trial),\n"
     "DIR/capacity.conf (the config for the answer) and each trial's run in\n"
     "DIR/trials/k-K/. Default DIR: out/capacity-<scenario>.\n";
@@ -384,13 +391,13 @@ double plan_jnum(const cJSON *o, const char *a, const char *b)
     return cJSON_IsNumber(x) ? x->valuedouble : 0;
 }
 
-/* read_trial - the figures of a finished trial from its summary.json. */
-static int read_trial(const char *dir, struct trial *t)
+/* plan_read_json - DIR/NAME parsed, or NULL. */
+cJSON *plan_read_json(const char *dir, const char *name)
 {
     struct strbuf p, text;
     strbuf_init(&p);
     strbuf_init(&text);
-    strbuf_addf(&p, "%s/summary.json", dir);
+    strbuf_addf(&p, "%s/%s", dir, name);
     FILE *fp = fopen(p.buf, "rb");
     cJSON *j = NULL;
     if (fp) {
@@ -403,6 +410,13 @@ static int read_trial(const char *dir, struct trial *t)
     }
     strbuf_release(&p);
     strbuf_release(&text);
+    return j;
+}
+
+/* read_trial - the figures of a finished trial from its summary.json. */
+static int read_trial(const char *dir, struct trial *t)
+{
+    cJSON *j = plan_read_json(dir, "summary.json");
     if (j == NULL)
         return -1;
     t->delivered = plan_jnum(j, "totals", "delivered");
@@ -412,10 +426,12 @@ static int read_trial(const char *dir, struct trial *t)
     t->deferrals = plan_jnum(j, "totals", "deferrals");
     t->last_s = 0;
     const cJSON *q;
-    cJSON_ArrayForEach(
-        q, cJSON_GetObjectItem(j, "queues")) if (plan_jnum(q, "last_delivery_s",
-                                                           NULL) > t->last_s)
-        t->last_s = plan_jnum(q, "last_delivery_s", NULL);
+    cJSON_ArrayForEach(q, cJSON_GetObjectItem(j, "queues"))
+    {
+        double last = plan_jnum(q, "last_delivery_s", NULL);
+        if (last > t->last_s)
+            t->last_s = last;
+    }
     cJSON_Delete(j);
     return 0;
 }
@@ -513,12 +529,63 @@ static int search(struct plan *pl, struct diag_list *dl)
 
 /* ---------------------------------------------------------------- report */
 
+/* One provider's figures in one trial: its queues added up. */
+struct prov_use {
+    double delivered, attempts, deferrals, left, last_s;
+};
+
+static struct prov_use prov_use_of(const cJSON *summary, const char *name)
+{
+    struct prov_use u = { 0, 0, 0, 0, 0 };
+    const cJSON *q;
+    cJSON_ArrayForEach(q, cJSON_GetObjectItem(summary, "queues"))
+    {
+        const cJSON *p = cJSON_GetObjectItem(q, "provider");
+        if (!cJSON_IsString(p) || strcmp(p->valuestring, name) != 0)
+            continue;
+        u.delivered += plan_jnum(q, "delivered", NULL);
+        u.attempts += plan_jnum(q, "attempts", NULL);
+        u.deferrals += plan_jnum(q, "deferrals", NULL);
+        u.left +=
+            plan_jnum(q, "queued_at_end", NULL) + plan_jnum(q, "expired", NULL);
+        if (plan_jnum(q, "last_delivery_s", NULL) > u.last_s)
+            u.last_s = plan_jnum(q, "last_delivery_s", NULL);
+    }
+    return u;
+}
+
+/* binding - what held a provider back in a trial with k IPs: nothing when
+ * it finished; else the provider's capacity (which the planner's
+ * max-msg-rate equals) when it ran at 90 % of it; else the provider's
+ * deferrals when they passed the limit; else the connections. Measured,
+ * not predicted: the figures come from the trial's summary.json. */
+static const char *binding(const struct plan *pl, const struct plan_prov *p,
+                           const struct prov_use *u, int k, double *per_ip_h)
+{
+    double hours = pl->o.within_s / 3600;
+    *per_ip_h = u->delivered / k / hours;
+    if (u->left == 0)
+        return "none (finished)";
+    if (p->cap_per_hour < 1e12 && *per_ip_h >= 0.9 * p->cap_per_hour)
+        return "provider capacity (= max-msg-rate)";
+    if (u->attempts > 0 && u->deferrals / u->attempts > pl->o.max_defer)
+        return "provider deferrals";
+    return "connections (max-smtp-out x SMTP time per message)";
+}
+
 /* provider_report - per provider: share, need per IP against capacity,
- * the settings, and what binds at k IPs. */
+ * the settings, and what bound it in the trial with one IP fewer than
+ * the answer (the one that failed; the answer's own when k is 1). */
 static cJSON *provider_report(const struct plan *pl, int k)
 {
     cJSON *a = cJSON_CreateArray();
     double hours = pl->o.within_s / 3600;
+    int at = k > 1 ? k - 1 : k;
+    struct strbuf dir;
+    strbuf_init(&dir);
+    strbuf_addf(&dir, "%s/trials/k-%d", pl->b.out, at);
+    cJSON *summary = plan_read_json(dir.buf, "summary.json");
+    strbuf_release(&dir);
     for (size_t i = 0; i < pl->b.n_p; i++) {
         const struct plan_prov *p = &pl->b.p[i];
         double need = pl->o.volume * p->share / hours / k;
@@ -533,13 +600,18 @@ static cJSON *provider_report(const struct plan *pl, int k)
                                     floor(p->cap_per_hour));
         cJSON_AddNumberToObject(o, "max_smtp_out", p->max_conns);
         cJSON_AddNumberToObject(o, "capacity_use", use);
-        cJSON_AddStringToObject(
-            o, "binding",
-            use >= 0.9 ? "provider capacity (= max-msg-rate)"
-                       : "connections: max-smtp-out and SMTP latency, or "
-                         "deferrals");
+        if (summary) {
+            struct prov_use u = prov_use_of(summary, p->name);
+            double per_ip_h;
+            const char *b = binding(pl, p, &u, at, &per_ip_h);
+            cJSON_AddNumberToObject(o, "binding_at_ips", at);
+            cJSON_AddNumberToObject(o, "delivered_per_ip_per_hour", per_ip_h);
+            cJSON_AddNumberToObject(o, "left_at_end", u.left);
+            cJSON_AddStringToObject(o, "binding", b);
+        }
         cJSON_AddItemToArray(a, o);
     }
+    cJSON_Delete(summary);
     return a;
 }
 
@@ -549,8 +621,9 @@ static void print_answer(const struct plan *pl, int k, const cJSON *provs)
            "(deferral rate at most %g); %d fail.\n",
            k, k == 1 ? "" : "s", pl->o.volume, pl->o.within, pl->o.max_defer,
            k - 1);
-    printf("  %-12s %7s %14s %12s %10s %8s\n", "provider", "share",
-           "need/IP/hour", "max-msg-rate", "max-smtp-out", "use");
+    printf("  %-12s %7s %14s %12s %10s %8s   %s\n", "provider", "share",
+           "need/IP/hour", "max-msg-rate", "max-smtp-out", "use",
+           k > 1 ? "what held it back with one IP fewer" : "binding");
     const cJSON *o;
     cJSON_ArrayForEach(o, provs)
     {
@@ -558,12 +631,14 @@ static void print_answer(const struct plan *pl, int k, const cJSON *provs)
         char rate[32] = "unlimited";
         if (r)
             snprintf(rate, sizeof(rate), "%.0f/h", r->valuedouble);
-        printf("  %-12s %6.1f%% %14.0f %12s %10.0f %7.0f%%%s\n",
+        const cJSON *b = cJSON_GetObjectItem(o, "binding");
+        printf("  %-12s %6.1f%% %14.0f %12s %10.0f %7.0f%%   %s%s\n",
                cJSON_GetObjectItem(o, "provider")->valuestring,
                100 * plan_jnum(o, "share", NULL),
                plan_jnum(o, "need_per_ip_per_hour", NULL), rate,
                plan_jnum(o, "max_smtp_out", NULL),
                100 * plan_jnum(o, "capacity_use", NULL),
+               cJSON_IsString(b) ? b->valuestring : "?",
                cJSON_IsTrue(cJSON_GetObjectItem(o, "long_tail")) ? " (tail)"
                                                                  : "");
     }

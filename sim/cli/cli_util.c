@@ -23,7 +23,7 @@ int cli_parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
-static int is_dir(const char *p)
+int cli_is_dir(const char *p)
 {
     struct stat st;
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
@@ -31,7 +31,7 @@ static int is_dir(const char *p)
 
 char *cli_scenario_path(const char *arg)
 {
-    if (!is_dir(arg))
+    if (!cli_is_dir(arg))
         return xstrdup(arg);
     struct strbuf sb;
     strbuf_init(&sb);
@@ -39,27 +39,45 @@ char *cli_scenario_path(const char *arg)
     return strbuf_detach(&sb);
 }
 
-char *cli_models_dir(void)
+int cli_has_file(const char *dir, const char *name)
 {
-    const char *env = getenv("MTASIM_MODELS");
-    if (env && *env)
-        return xstrdup(env);
+    struct strbuf sb;
+    struct stat st;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s/%s", dir, name);
+    int ok = stat(sb.buf, &st) == 0 && S_ISREG(st.st_mode) &&
+             access(sb.buf, R_OK) == 0;
+    strbuf_release(&sb);
+    return ok;
+}
+
+char *cli_beside_exe(const char *env, const char *sub, const char *marker)
+{
+    const char *val = getenv(env);
+    if (val && *val)
+        return xstrdup(val);
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash = NULL;
     if (n > 0) {
         exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            struct strbuf sb;
-            strbuf_init(&sb);
-            strbuf_add(&sb, exe, (size_t)(slash - exe));
-            strbuf_adds(&sb, "/models");
-            if (is_dir(sb.buf))
-                return strbuf_detach(&sb);
-            strbuf_release(&sb);
-        }
+        slash = strrchr(exe, '/');
     }
-    return xstrdup("models");
+    if (slash) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        strbuf_add(&sb, exe, (size_t)(slash - exe));
+        strbuf_addf(&sb, "/%s", sub);
+        if (marker ? cli_has_file(sb.buf, marker) : cli_is_dir(sb.buf))
+            return strbuf_detach(&sb);
+        strbuf_release(&sb);
+    }
+    return xstrdup(sub);
+}
+
+char *cli_models_dir(void)
+{
+    return cli_beside_exe("MTASIM_MODELS", "models", NULL);
 }
 
 /* mkdir_p - create path and its parents. */
@@ -87,7 +105,7 @@ char *cli_out_dir(const char *dir, const char *name, struct diag_list *dl)
         strbuf_addf(&sb, "out/%s", name);
     while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
         sb.buf[--sb.len] = '\0';
-    if (mkdir_p(sb.buf) != 0 || !is_dir(sb.buf)) {
+    if (mkdir_p(sb.buf) != 0 || !cli_is_dir(sb.buf)) {
         diag_add(dl, DIAG_ERROR, sb.buf, 0, 0,
                  "cannot create the output "
                  "folder: %s",
@@ -96,4 +114,26 @@ char *cli_out_dir(const char *dir, const char *name, struct diag_list *dl)
         return NULL;
     }
     return strbuf_detach(&sb);
+}
+
+char *cli_read_text(const char *dir, const char *name)
+{
+    struct strbuf path, text;
+    strbuf_init(&path);
+    strbuf_init(&text);
+    strbuf_addf(&path, "%s/%s", dir, name);
+    int rc = strbuf_read_file(&text, path.buf);
+    strbuf_release(&path);
+    if (rc == 0)
+        return strbuf_detach(&text);
+    strbuf_release(&text);
+    return NULL;
+}
+
+cJSON *cli_read_json(const char *dir, const char *name)
+{
+    char *text = cli_read_text(dir, name);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    return j;
 }

@@ -12,6 +12,7 @@
 #include "config/cfg_model.h"
 #include "config/cfg_value.h"
 #include "report/agg.h"
+#include "report/obs.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -165,27 +166,6 @@ static int load_arm(struct arm *a, const struct cmp_opts *o, int k,
     return 0;
 }
 
-static cJSON *read_summary(const char *dir)
-{
-    struct strbuf p, text;
-    strbuf_init(&p);
-    strbuf_init(&text);
-    strbuf_addf(&p, "%s/summary.json", dir);
-    FILE *fp = fopen(p.buf, "rb");
-    cJSON *j = NULL;
-    if (fp) {
-        char buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-            strbuf_add(&text, buf, n);
-        fclose(fp);
-        j = cJSON_Parse(text.buf);
-    }
-    strbuf_release(&p);
-    strbuf_release(&text);
-    return j;
-}
-
 /* run_arm - simulate the arm into its folder and read its summaries. */
 static int run_arm(struct arm *a, const struct cmp_opts *o, const char *tag,
                    const char *base, struct diag_list *dl)
@@ -203,7 +183,7 @@ static int run_arm(struct arm *a, const struct cmp_opts *o, const char *tag,
     a->reps = xcalloc(o->reps, sizeof(*a->reps));
     for (uint64_t r = 0; r < o->reps; r++) {
         char *dir = o->reps > 1 ? runner_rep_dir(a->out, r) : xstrdup(a->out);
-        a->reps[r] = read_summary(dir);
+        a->reps[r] = cli_read_json(dir, "summary.json");
         free(dir);
         if (a->reps[r] == NULL) {
             diag_add(dl, DIAG_ERROR, a->out, 0, 0, "cannot read a summary");
@@ -373,22 +353,6 @@ static void csv_num(FILE *fp, double x, int last)
     fputc(last ? '\n' : ',', fp);
 }
 
-static void csv_text(FILE *fp, const char *s)
-{
-    if (strpbrk(s, ",\"\n") == NULL) {
-        fputs(s, fp);
-    } else {
-        fputc('"', fp);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', fp);
-            fputc(*s, fp);
-        }
-        fputc('"', fp);
-    }
-    fputc(',', fp);
-}
-
 static int write_csv(const char *path, const struct cmp_row *rows, size_t n)
 {
     FILE *fp = fopen(path, "w");
@@ -397,9 +361,12 @@ static int write_csv(const char *path, const struct cmp_row *rows, size_t n)
     fputs("scope,name,figure,a,b,diff,rel_diff,ci_low,ci_high\n", fp);
     for (size_t i = 0; i < n; i++) {
         const struct cmp_row *r = &rows[i];
-        csv_text(fp, r->f->scope);
-        csv_text(fp, r->f->name);
-        csv_text(fp, r->f->figure);
+        obs_csv_field(fp, r->f->scope);
+        fputc(',', fp);
+        obs_csv_field(fp, r->f->name);
+        fputc(',', fp);
+        obs_csv_field(fp, r->f->figure);
+        fputc(',', fp);
         csv_num(fp, r->a, 0);
         csv_num(fp, r->b, 0);
         csv_num(fp, r->diff, 0);

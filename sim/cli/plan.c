@@ -391,32 +391,10 @@ double plan_jnum(const cJSON *o, const char *a, const char *b)
     return cJSON_IsNumber(x) ? x->valuedouble : 0;
 }
 
-/* plan_read_json - DIR/NAME parsed, or NULL. */
-cJSON *plan_read_json(const char *dir, const char *name)
-{
-    struct strbuf p, text;
-    strbuf_init(&p);
-    strbuf_init(&text);
-    strbuf_addf(&p, "%s/%s", dir, name);
-    FILE *fp = fopen(p.buf, "rb");
-    cJSON *j = NULL;
-    if (fp) {
-        char buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-            strbuf_add(&text, buf, n);
-        fclose(fp);
-        j = cJSON_Parse(text.buf);
-    }
-    strbuf_release(&p);
-    strbuf_release(&text);
-    return j;
-}
-
 /* read_trial - the figures of a finished trial from its summary.json. */
 static int read_trial(const char *dir, struct trial *t)
 {
-    cJSON *j = plan_read_json(dir, "summary.json");
+    cJSON *j = cli_read_json(dir, "summary.json");
     if (j == NULL)
         return -1;
     t->delivered = plan_jnum(j, "totals", "delivered");
@@ -584,7 +562,7 @@ static cJSON *provider_report(const struct plan *pl, int k)
     struct strbuf dir;
     strbuf_init(&dir);
     strbuf_addf(&dir, "%s/trials/k-%d", pl->b.out, at);
-    cJSON *summary = plan_read_json(dir.buf, "summary.json");
+    cJSON *summary = cli_read_json(dir.buf, "summary.json");
     strbuf_release(&dir);
     for (size_t i = 0; i < pl->b.n_p; i++) {
         const struct plan_prov *p = &pl->b.p[i];

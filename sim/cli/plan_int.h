@@ -44,7 +44,6 @@ int plan_parse_number(const char *s, double *out);
 double plan_stream_weight(const struct scen_stream *s);
 int plan_write_file(const char *dir, const char *name, const char *text);
 double plan_jnum(const cJSON *o, const char *a, const char *b);
-cJSON *plan_read_json(const char *dir, const char *name);
 
 /* plan_warmup - `mtasim plan warmup` (warmup.c). */
 int plan_warmup(int argc, char **argv);

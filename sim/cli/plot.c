@@ -7,6 +7,7 @@
  * no escaping but gnuplot's own); what it prints is shown only when it
  * fails. */
 #include "cli/cli.h"
+#include "cli/cli_util.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -103,26 +104,6 @@ struct plot_ctx {
  * first lines. */
 #define PLOT_OUTPUT_MAX (64 * 1024)
 
-/* is_dir - 1 when p is a directory. */
-static int is_dir(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* has_file - 1 when DIR/NAME is a readable regular file. */
-static int has_file(const char *dir, const char *name)
-{
-    struct strbuf sb;
-    struct stat st;
-    strbuf_init(&sb);
-    strbuf_addf(&sb, "%s/%s", dir, name);
-    int ok = stat(sb.buf, &st) == 0 && S_ISREG(st.st_mode) &&
-             access(sb.buf, R_OK) == 0;
-    strbuf_release(&sb);
-    return ok;
-}
-
 /* plot_index - the plot whose name is the n bytes at s, or -1. */
 static int plot_index(const char *s, size_t n)
 {
@@ -162,7 +143,7 @@ static int plot_positionals(int argc, char **argv, struct plot_opts *o)
     for (int i = optind; i < argc; i++) {
         const char *a = argv[i];
         int k = plot_index(a, strlen(a));
-        if (o->only && k >= 0 && !is_dir(a)) {
+        if (o->only && k >= 0 && !cli_is_dir(a)) {
             o->only |= 1u << k;
             continue;
         }
@@ -220,31 +201,6 @@ static int parse_plot_args(int argc, char **argv, struct plot_opts *o)
     return plot_positionals(argc, argv, o);
 }
 
-/* plot_scripts_dir - $MTASIM_PLOTS, else plots/ beside the executable when
- * it holds the scripts, else ./plots (malloc). */
-static char *plot_scripts_dir(void)
-{
-    const char *env = getenv("MTASIM_PLOTS");
-    if (env && *env)
-        return xstrdup(env);
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            struct strbuf sb;
-            strbuf_init(&sb);
-            strbuf_add(&sb, exe, (size_t)(slash - exe));
-            strbuf_adds(&sb, "/plots");
-            if (has_file(sb.buf, "common.gp"))
-                return strbuf_detach(&sb);
-            strbuf_release(&sb);
-        }
-    }
-    return xstrdup("plots");
-}
-
 /* plot_find_gnuplot - $GNUPLOT, else the first gnuplot on PATH (malloc);
  * NULL when there is none. */
 static char *plot_find_gnuplot(void)
@@ -262,7 +218,7 @@ static char *plot_find_gnuplot(void)
         strbuf_reset(&sb);
         strbuf_add(&sb, n ? p : ".", n ? n : 1);
         strbuf_adds(&sb, "/gnuplot");
-        if (access(sb.buf, X_OK) == 0 && !is_dir(sb.buf))
+        if (access(sb.buf, X_OK) == 0 && !cli_is_dir(sb.buf))
             return strbuf_detach(&sb);
         if (p[n] == '\0')
             break;
@@ -448,7 +404,7 @@ static const char *plot_missing(const struct plot_opts *o, int i,
     const char *dirs[2] = { o->dir, i == PLOT_COMPARE ? o->compare : NULL };
     for (const char *const *in = plot_defs[i].input; *in; in++)
         for (size_t k = 0; k < 2 && dirs[k]; k++)
-            if (!has_file(dirs[k], *in)) {
+            if (!cli_has_file(dirs[k], *in)) {
                 *dir = dirs[k];
                 return *in;
             }
@@ -482,7 +438,7 @@ static int plot_check_dirs(const struct plot_opts *o)
 {
     const char *d[2] = { o->dir, o->compare };
     for (size_t i = 0; i < 2; i++) {
-        if (!d[i] || is_dir(d[i]))
+        if (!d[i] || cli_is_dir(d[i]))
             continue;
         fprintf(stderr,
                 "mtasim plot: '%s' is not a folder (a run folder "
@@ -540,7 +496,7 @@ int cmd_plot(int argc, char **argv)
                   stderr);
         return 1;
     }
-    cx.scripts = plot_scripts_dir();
+    cx.scripts = cli_beside_exe("MTASIM_PLOTS", "plots", "common.gp");
     rc = plot_all(&cx);
     free(cx.gnuplot);
     free(cx.scripts);

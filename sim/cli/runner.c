@@ -5,6 +5,7 @@
  * w + 2J, ... and reports failure by its exit status. The aggregate only
  * reads the workers' summary.json files, so it is the same whatever J. */
 #include "cli/runner.h"
+#include "cli/cli_util.h"
 #include "report/agg.h"
 #include "run/sim.h"
 #include "util/strbuf.h"
@@ -142,24 +143,6 @@ static int run_workers(struct scenario *sc, const char *out,
     return failed;
 }
 
-/* read_json - a parsed file, or NULL. */
-static cJSON *read_json(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-        strbuf_add(&sb, buf, n);
-    fclose(fp);
-    cJSON *j = cJSON_Parse(sb.buf);
-    strbuf_release(&sb);
-    return j;
-}
-
 /* write_atomic - text into path via path.tmp and a rename. */
 static int write_atomic(const char *path, const char *text)
 {
@@ -212,7 +195,7 @@ static int aggregate(const char *out, uint64_t reps, struct diag_list *dl)
         struct strbuf p;
         strbuf_init(&p);
         strbuf_addf(&p, "%s/summary.json", dir);
-        s[r] = read_json(p.buf);
+        s[r] = cli_read_json(dir, "summary.json");
         if (s[r] == NULL) {
             diag_add(dl, DIAG_ERROR, p.buf, 0, 0, "cannot read the summary");
             rc = 1;

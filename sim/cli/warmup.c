@@ -182,6 +182,19 @@ static cJSON *day_stream(const struct wu *w, const char *domain, double v)
     return st;
 }
 
+/* print_with_streams - root with "sendlist": {"generate": {"streams"}}
+ * added, printed (malloc); root and streams are consumed. */
+static char *print_with_streams(cJSON *root, cJSON *streams)
+{
+    cJSON *gen = cJSON_CreateObject();
+    cJSON_AddItemToObject(gen, "streams", streams);
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(root, "sendlist"), "generate",
+                          gen);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    return text;
+}
+
 static char *day_scenario(const struct wu *w, const char *domain, double v,
                           const struct wu_state *st)
 {
@@ -201,32 +214,7 @@ static char *day_scenario(const struct wu *w, const char *domain, double v,
         cJSON_AddNumberToObject(ip, "recent_volume_per_day", st->vbar);
     cJSON *streams = cJSON_CreateArray();
     cJSON_AddItemToArray(streams, day_stream(w, domain, v));
-    cJSON *gen = cJSON_CreateObject();
-    cJSON_AddItemToObject(gen, "streams", streams);
-    cJSON_AddItemToObject(cJSON_AddObjectToObject(root, "sendlist"), "generate",
-                          gen);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    return text;
-}
-
-/* read_file_text - a whole file (malloc), or NULL. */
-static char *read_file_text(const char *dir, const char *name)
-{
-    struct strbuf p, t;
-    strbuf_init(&p);
-    strbuf_addf(&p, "%s/%s", dir, name);
-    FILE *fp = fopen(p.buf, "rb");
-    strbuf_release(&p);
-    if (fp == NULL)
-        return NULL;
-    strbuf_init(&t);
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-        strbuf_add(&t, buf, n);
-    fclose(fp);
-    return strbuf_detach(&t);
+    return print_with_streams(root, streams);
 }
 
 /* day_report - the IP's age and reputation from the provider's daily
@@ -251,9 +239,7 @@ static void day_report(const char *events, const char *ip, struct wu_state *st)
 /* day_metrics - the figures a day is judged on, from summary.json. */
 static void day_metrics(const char *dir, struct wu_day *d)
 {
-    char *text = read_file_text(dir, "summary.json");
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
-    free(text);
+    cJSON *j = cli_read_json(dir, "summary.json");
     double att = plan_jnum(j, "totals", "attempts");
     d->defer_rate = att > 0 ? plan_jnum(j, "totals", "deferrals") / att : 0;
     d->queued = plan_jnum(j, "totals", "queued_at_end");
@@ -298,7 +284,7 @@ static int judge_day(const struct wu *w, const char *out, double v,
         d->p95_s = fmax(d->p95_s, x.p95_s);
         d->backoff_h = fmax(d->backoff_h, x.backoff_h);
         if (r == 0) {
-            char *events = read_file_text(dir, "events.csv");
+            char *events = cli_read_text(dir, "events.csv");
             *next = *st;
             day_report(events, w->new_ip, next);
             free(events);
@@ -594,13 +580,7 @@ static char *check_scenario(const struct wu *w)
         cJSON_ReplaceItemInObject(st, "volume_per_day", vol);
         cJSON_AddItemToArray(streams, st);
     }
-    cJSON *gen = cJSON_CreateObject();
-    cJSON_AddItemToObject(gen, "streams", streams);
-    cJSON_AddItemToObject(cJSON_AddObjectToObject(root, "sendlist"), "generate",
-                          gen);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
-    return text;
+    return print_with_streams(root, streams);
 }
 
 /* check_rates - deferral rate per day and provider of the new IPs' queues
@@ -643,7 +623,7 @@ static int print_check(struct wu *w, const char *out)
     size_t n = w->b.n_p * (size_t)w->o.days;
     double *att = xcalloc(n + 1, sizeof(*att));
     double *def = xcalloc(n + 1, sizeof(*def));
-    char *ts = read_file_text(out, "timeseries.csv");
+    char *ts = cli_read_text(out, "timeseries.csv");
     check_rates(w, ts, att, def);
     free(ts);
     printf("\ncheck: warmup.conf simulated over %.0f days (reports in %s/)\n",

@@ -9,22 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-        strbuf_add(&sb, buf, n);
-    fclose(fp);
-    *len = sb.len;
-    return strbuf_detach(&sb);
-}
-
 /* add_lines - text (possibly several lines) with the given line ending. */
 static void add_lines(struct strbuf *out, const char *text, const char *eol)
 {
@@ -67,10 +51,14 @@ static void emit_line(const struct cfg_model *m, const char *file, int lineno,
 int cfg_fix_render(const struct cfg_model *m, const char *file,
                    struct strbuf *out)
 {
-    size_t len;
-    char *buf = slurp(file, &len);
-    if (buf == NULL)
+    struct strbuf text;
+    strbuf_init(&text);
+    if (strbuf_read_file(&text, file) < 0) {
+        strbuf_release(&text);
         return -1;
+    }
+    size_t len = text.len;
+    char *buf = strbuf_detach(&text);
     const char *eol = strstr(buf, "\r\n") ? "\r\n" : "\n";
     char *s = buf, *end = buf + len;
     int lineno = 0;

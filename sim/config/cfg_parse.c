@@ -465,20 +465,12 @@ static void parse_text(struct parser *p, const char *file, char *buf,
 /* read_all - the whole file, NUL-terminated; NULL with errno on failure. */
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
     struct strbuf sb;
     strbuf_init(&sb);
-    char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        strbuf_add(&sb, chunk, got);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
+    if (strbuf_read_file(&sb, path) < 0) {
+        int saved = errno;
         strbuf_release(&sb);
-        errno = EIO;
+        errno = saved;
         return NULL;
     }
     *len = sb.len;

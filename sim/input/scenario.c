@@ -856,24 +856,6 @@ static void load_sendlist(struct sload *ld, const cJSON *root)
 
 /* ------------------------------------------------------------ the file */
 
-/* read_file - the whole file into sb; -1 with errno set. */
-static int read_file(const char *path, struct strbuf *sb)
-{
-    FILE *fp = fopen(path, "rb");
-    char buf[8192];
-    size_t n;
-
-    if (fp == NULL)
-        return -1;
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
-        strbuf_add(sb, buf, n);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad)
-        errno = EIO;
-    return bad ? -1 : 0;
-}
-
 /* json_truncated - the text ends inside a string or an open bracket (or
  * holds nothing): cJSON's offset then means "ran out of input". */
 static int json_truncated(const char *text, size_t len)
@@ -944,7 +926,7 @@ static cJSON *parse_json(struct sload *ld)
     cJSON *root;
 
     strbuf_init(&sb);
-    if (read_file(ld->sc->path, &sb) < 0) {
+    if (strbuf_read_file(&sb, ld->sc->path) < 0) {
         diag_add(ld->dl, DIAG_ERROR, ld->sc->path, 0, 0,
                  "cannot read scenario: %s", strerror(errno));
         strbuf_release(&sb);

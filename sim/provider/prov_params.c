@@ -662,27 +662,17 @@ static void ld_model(struct prov_ld *ld, const cJSON *root,
 /* ld_read - the whole file as a string, or NULL with an error. */
 static char *ld_read(struct prov_ld *ld)
 {
-    FILE *fp = fopen(ld->file, "rb");
     struct strbuf sb;
-    char chunk[4096];
-    size_t got;
-
-    if (fp == NULL) {
+    strbuf_init(&sb);
+    if (strbuf_read_file(&sb, ld->file) == 0)
+        return strbuf_detach(&sb);
+    if (errno == EIO)
+        diag_add(ld->dl, DIAG_ERROR, ld->file, 0, 0, "read error");
+    else
         diag_add(ld->dl, DIAG_ERROR, ld->file, 0, 0, "cannot open: %s",
                  strerror(errno));
-        return NULL;
-    }
-    strbuf_init(&sb);
-    while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        strbuf_add(&sb, chunk, got);
-    int bad = ferror(fp);
-    fclose(fp);
-    if (bad) {
-        diag_add(ld->dl, DIAG_ERROR, ld->file, 0, 0, "read error");
-        strbuf_release(&sb);
-        return NULL;
-    }
-    return strbuf_detach(&sb);
+    strbuf_release(&sb);
+    return NULL;
 }
 
 /* ld_syntax_error - file:line:col of a JSON syntax error at end. */

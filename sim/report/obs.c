@@ -352,7 +352,7 @@ void obs_format_time(const struct obs *ob, int64_t t_us, char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* csv_field - s quoted when it holds a comma, quote or line break. */
+/* obs_csv_field - s quoted when it holds a comma, quote or line break. */
 void obs_csv_field(FILE *fp, const char *s)
 {
     if (s == NULL)

@@ -51,6 +51,10 @@ void obs_expired(struct obs *ob, int q, int stream, int64_t now_us,
  * queue-level failure, "tq" in accounting terms). */
 void obs_conn_failure(struct obs *ob, int q, int prov, const char *reply,
                       int64_t now_us);
+/* obs_csv_field - s as one CSV field (RFC 4180: quoted when it holds a
+ * comma, quote or line break); nothing for NULL. No separator. */
+void obs_csv_field(FILE *fp, const char *s);
+
 /* obs_event - a row of events.csv: mode changes and their reasons, retry
  * mode, source IPs disabled/enabled, provider episodes and blocks. */
 void obs_event(struct obs *ob, int64_t now_us, const char *queue,

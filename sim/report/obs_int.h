@@ -98,6 +98,5 @@ size_t obs_hist_bin(const struct obs_hist *h, double x);
 void obs_hist_add_bin(struct obs_hist *h, size_t bin, double x);
 double obs_hist_quantile(const struct obs_hist *h, double p);
 void obs_format_time(const struct obs *ob, int64_t t_us, char *buf, size_t n);
-void obs_csv_field(FILE *fp, const char *s);
 
 #endif

@@ -2,6 +2,7 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,4 +96,20 @@ void strbuf_add_quoted(struct strbuf *sb, const char *s)
         strbuf_addc(sb, *s);
     }
     strbuf_addc(sb, '"');
+}
+
+int strbuf_read_file(struct strbuf *sb, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return -1;
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        strbuf_add(sb, chunk, got);
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad)
+        errno = EIO;
+    return bad ? -1 : 0;
 }

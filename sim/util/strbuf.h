@@ -25,6 +25,10 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+/* strbuf_read_file - append the whole file at path (git's
+ * strbuf_read_file); 0, or -1 with errno set (EIO for a read error).
+ * sb keeps what was read before an error. */
+int strbuf_read_file(struct strbuf *sb, const char *path);
 /* strbuf_add_json_string - append s as a JSON/CSV-safe quoted string. */
 void strbuf_add_quoted(struct strbuf *sb, const char *s);
 

@@ -3,16 +3,7 @@
 # scenario: the output files and their headers (the contract users' scripts
 # rely on), byte-identical reruns, atomic failure, gen's CSV replayed.
 cd "$(dirname "$0")/.." || exit 2
-mtasim=${MTASIM:-./mtasim}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-check() { # check DESCRIPTION COMMAND...
-    what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
+. tests/lib.sh
 header_is() { # header_is FILE EXPECTED
     [ "$(head -n 1 "$1")" = "$2" ]
 }
@@ -161,5 +152,4 @@ check "volumes grow over the days" awk -F, 'NR>1 { if (!($3 in first)) first[$3]
 check "the end-to-end check passes every provider-day" grep -q "check: 8 of 8 provider-days" "$tmp/wu.out"
 check "warmup.conf passes check --strict" "$mtasim" check --strict "$tmp/wu/warmup.conf" >/dev/null 2>&1
 
-echo "# $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -5,16 +5,7 @@
 # the exit statuses and messages of the error cases. Needs gnuplot (CI
 # installs gnuplot-nox); without it every check fails.
 cd "$(dirname "$0")/.." || exit 2
-mtasim=${MTASIM:-./mtasim}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-check() { # check DESCRIPTION COMMAND...
-    what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
+. tests/lib.sh
 is_png() { # the 8-byte PNG signature
     [ -s "$1" ] && [ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = "89504e470d0a1a0a" ]
 }
@@ -109,5 +100,4 @@ check "no gnuplot: says what to install" \
 "$mtasim" plot --help | grep -q "^usage: mtasim plot DIR"
 check "--help" [ $? -eq 0 ]
 
-echo "# $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -5,17 +5,8 @@
 # config that passes `--strict` and resolves to the same settings, and
 # `--strict` rejects the original.
 cd "$(dirname "$0")/../.." || exit 2
-mtasim=${MTASIM:-./mtasim}
 seed=tests/config/hotmail-template.conf
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-check() { # check DESCRIPTION COMMAND...
-    what=$1
-    shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
+. tests/lib.sh
 
 "$mtasim" check "$seed" >"$tmp/out" 2>"$tmp/err"
 check "seed is accepted (exit 0)" [ $? -eq 0 ]
@@ -71,5 +62,4 @@ for kv in "queue-to hotmail.com" "max-smtp-out 20" "backoff-max-smtp-out 5" \
     check "outlook.com queue has $kv" \
         sh -c "awk '{print \$1, \$2}' '$tmp/show' | grep -qx '$kv'"
 done
-echo "# $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -337,6 +337,19 @@ static int parse_flag(const char *v, int *out)
 }
 
 /* row_props - size, invalid, complaint. */
+/* row_flag - the 0/1 column col (called name in messages) into *out. */
+static int row_flag(struct sendlist *sl, enum csv_col col, const char *name,
+                    int *out)
+{
+    const char *v = field(sl->src, col);
+    if (parse_flag(v, out) < 0)
+        return row_error(sl,
+                         "invalid value '%s' in column '%s' (expected 0 "
+                         "or 1)",
+                         v, name);
+    return 0;
+}
+
 static int row_props(struct sendlist *sl, struct send_rec *out)
 {
     struct csv_src *s = sl->src;
@@ -353,19 +366,10 @@ static int row_props(struct sendlist *sl, struct send_rec *out)
                              v, "size");
         out->size = (uint32_t)n;
     }
-    v = field(s, COL_INVALID);
-    if (parse_flag(v, &out->invalid) < 0)
-        return row_error(sl,
-                         "invalid value '%s' in column '%s' (expected 0 "
-                         "or 1)",
-                         v, "invalid");
-    v = field(s, COL_COMPLAINT);
-    if (parse_flag(v, &out->complains) < 0)
-        return row_error(sl,
-                         "invalid value '%s' in column '%s' (expected 0 "
-                         "or 1)",
-                         v, "complaint");
-    return 0;
+    return row_flag(sl, COL_INVALID, "invalid", &out->invalid) ||
+                   row_flag(sl, COL_COMPLAINT, "complaint", &out->complains)
+               ? -1
+               : 0;
 }
 
 /* row_rcpt - recipient and domain. */

@@ -14,8 +14,17 @@ WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
            -Wdouble-promotion -Wundef -Wpointer-arith -fno-common
 OPT     ?= -O2
 DEBUG   ?= -g
-PKGS    := gsl libcjson libpcre2-8
-DEB_PKGS := libgsl-dev libcjson-dev libpcre2-dev pkg-config gnuplot-nox
+# The Debian packages mtasim needs: the one list. Each entry is
+# PACKAGE:HOW:WHAT, where HOW says how to tell it is installed: "pc" a
+# pkg-config module, "hdr" a header that compiles (header-only libraries
+# have no .pc file), "cmd" a program on PATH. "build" entries are needed to
+# compile; "run" entries only by some commands and tests (plots).
+BUILD_DEPS := pkg-config:cmd:pkg-config libgsl-dev:pc:gsl \
+              libcjson-dev:pc:libcjson libpcre2-dev:pc:libpcre2-8 \
+              zlib1g-dev:pc:zlib librandom123-dev:hdr:Random123/philox.h
+RUN_DEPS   := gnuplot-nox:cmd:gnuplot
+DEB_PKGS   := $(foreach d,$(BUILD_DEPS) $(RUN_DEPS),$(firstword $(subst :, ,$(d))))
+PKGS       := $(foreach d,$(BUILD_DEPS),$(if $(findstring :pc:,$(d)),$(lastword $(subst :, ,$(d)))))
 ifdef WERROR
 WARN    += -Werror
 endif
@@ -53,18 +62,35 @@ $(BUILD)/%.o: %.c | pkgcheck
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(OBJ)
 	$(QUIET_LD)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-# pkgcheck - fail early, with the fix, when a library is missing.
-pkgcheck:
-	@pkg-config --exists $(PKGS) || { \
-	    echo "missing libraries: run 'make deps' (needs: $(DEB_PKGS))" >&2; exit 1; }
+# missing_pkgs LIST - a shell command printing the packages of LIST that are
+# not installed, each checked the way its entry says.
+missing_pkgs = for d in $(1); do pkg=$${d%%:*}; how=$${d\#*:}; what=$${how\#*:}; \
+	    case $${how%%:*} in \
+	    pc)  pkg-config --exists "$$what" 2>/dev/null ;; \
+	    hdr) printf '\#include <%s>\n' "$$what" | \
+	         $(CC) $(CPPFLAGS) -fsyntax-only -xc - >/dev/null 2>&1 ;; \
+	    cmd) command -v "$$what" >/dev/null 2>&1 ;; \
+	    esac || printf '%s ' "$$pkg"; done
 
+# pkgcheck - fail early, naming the missing packages, before compiling.
+pkgcheck:
+	@miss=$$($(call missing_pkgs,$(BUILD_DEPS))); [ -z "$$miss" ] || { \
+	    echo "missing Debian packages: $$miss- run 'make deps'" >&2; exit 1; }
+
+# deps - install every package of the list that is missing (as root), or
+# print the apt-get command; then check them all again.
 deps:
-	@if pkg-config --exists $(PKGS) && command -v gnuplot >/dev/null; then \
-	    echo "deps: all present"; \
+	@miss=$$($(call missing_pkgs,$(BUILD_DEPS) $(RUN_DEPS))); \
+	if [ -z "$$miss" ]; then echo "deps: all present ($(DEB_PKGS))"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PKGS); \
+	    echo "deps: installing $$miss"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq --no-install-recommends $$miss || exit 1; \
+	    miss=$$($(call missing_pkgs,$(BUILD_DEPS) $(RUN_DEPS))); \
+	    [ -z "$$miss" ] || { echo "deps: still missing after install: $$miss" >&2; exit 1; }; \
+	    echo "deps: all present ($(DEB_PKGS))"; \
 	else \
-	    echo "deps: run this as root:  sudo apt-get install -y $(DEB_PKGS)" >&2; exit 1; \
+	    echo "deps: missing $$miss- run as root:  apt-get install -y $$miss" >&2; exit 1; \
 	fi
 
 test: $(TESTS) $(PROG)

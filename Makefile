@@ -5,6 +5,7 @@
 #   make WERROR=1             warnings are errors (CI)
 #   make fuzz [FUZZ_SECONDS=N]  libFuzzer on the config parser (clang)
 #   make deps                 install the Debian packages (or print the command)
+#   make fresh-check          the README's commands on a fresh Debian 12 (root)
 #   make plots RUN=DIR [COMPARE=DIR_B]   draw a run's reports (gnuplot)
 #   make check-headers | format | format-check | clean | V=1
 CC      ?= cc
@@ -117,6 +118,11 @@ build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(SRC) $(wildcard sim/*/*.h)
 	clang $(STD) -Isim $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_config.c \
 	    $(SRC) $(PKG_LIBS) -lm
 
+# fresh-check - the README's set-up commands on a minimal Debian 12 root
+# with nothing installed by hand (root, debootstrap; see the script).
+fresh-check:
+	tests/fresh-check.sh
+
 plots: $(PROG)
 	@test -n "$(RUN)" || { echo "usage: make plots RUN=DIR [COMPARE=DIR_B]" >&2; exit 2; }
 	./$(PROG) plot '$(RUN)' $(if $(COMPARE),--compare '$(COMPARE)')
@@ -132,6 +138,6 @@ format-check:
 	clang-format --dry-run -Werror $(FMT_SRC)
 clean:
 	rm -rf build build-san build-fuzz mtasim mtasim-san
-.PHONY: all test bench deps pkgcheck fuzz plots check-headers format format-check clean
+.PHONY: all test bench deps pkgcheck fresh-check fuzz plots check-headers format format-check clean
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)

@@ -84,7 +84,7 @@ readme_commands() {
 mapfile -t cmds < <(readme_commands)
 [ "${#cmds[@]}" -ge 2 ] || die "could not find the README's set-up commands"
 
-root=$(mktemp -d "$cache/run.XXXXXX")
+root=$(mktemp -d "$cache/run.XXXXXX"); chmod 755 "$root"
 tar -C "$root" -xf "$base_tar"
 mount_root
 say "cloning $commit"

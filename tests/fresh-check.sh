@@ -55,6 +55,7 @@ build_base() {
     say "building the minimal Debian 12 root (debootstrap --variant=minbase bookworm)"
     mkdir -p "$cache"
     root=$(mktemp -d "$cache/base.XXXXXX")
+    chmod 755 "$root"
     debootstrap --variant=minbase bookworm "$root" "$mirror" >"$root.log" 2>&1 ||
         { tail -n 20 "$root.log" >&2; die "debootstrap failed (log above)"; }
     rm -f "$root.log"
@@ -84,7 +85,8 @@ readme_commands() {
 mapfile -t cmds < <(readme_commands)
 [ "${#cmds[@]}" -ge 2 ] || die "could not find the README's set-up commands"
 
-root=$(mktemp -d "$cache/run.XXXXXX"); chmod 755 "$root"
+root=$(mktemp -d "$cache/run.XXXXXX")
+chmod 755 "$root"
 tar -C "$root" -xf "$base_tar"
 mount_root
 say "cloning $commit"

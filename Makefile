@@ -5,6 +5,7 @@
 #   make WERROR=1             warnings are errors (CI)
 #   make fuzz [FUZZ_SECONDS=N]  libFuzzer on the config parser (clang)
 #   make deps                 install the Debian packages (or print the command)
+#   make install [PREFIX=/usr/local]   binary, models, plots, man page
 #   make fresh-check          the README's commands on a fresh Debian 12 (root)
 #   make plots RUN=DIR [COMPARE=DIR_B]   draw a run's reports (gnuplot)
 #   make check-headers | format | format-check | clean | V=1
@@ -95,7 +96,7 @@ deps:
 	fi
 
 test: $(TESTS) $(PROG)
-	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh tests/cli.sh tests/plots.sh
+	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh tests/cli.sh tests/plots.sh tests/install.sh
 
 # bench - the 1 M and 10 M recipient scenarios (7 days, 5 providers and a
 # long tail, 16 source IPs); prints wall time, events/s, recipients/s and
@@ -118,6 +119,34 @@ build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(SRC) $(wildcard sim/*/*.h)
 	clang $(STD) -Isim $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_config.c \
 	    $(SRC) $(PKG_LIBS) -lm
 
+# install - the binary, its models and plot scripts, and a man page made
+# from the help texts. The binary finds models and plots in
+# PREFIX/share/mtasim from its own location, so DESTDIR staging works.
+PREFIX  ?= /usr/local
+VERSION := $(shell sed -n 's/^\#define MTASIM_VERSION "\(.*\)"/\1/p' sim/main.c)
+MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup"
+install: $(PROG) build/mtasim.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtasim/models \
+	    $(DESTDIR)$(PREFIX)/share/mtasim/plots $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/mtasim
+	install -m 644 models/*.json $(DESTDIR)$(PREFIX)/share/mtasim/models
+	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/mtasim/plots
+	install -m 644 build/mtasim.1 $(DESTDIR)$(PREFIX)/share/man/man1/mtasim.1
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/mtasim $(DESTDIR)$(PREFIX)/share/mtasim \
+	    $(DESTDIR)$(PREFIX)/share/man/man1/mtasim.1
+
+# build/mtasim.1 - the man page: 'mtasim --help' and each command's --help
+# as sections (roff-escaped: backslashes, and lines that start with a dot).
+build/mtasim.1: $(PROG)
+	@mkdir -p build
+	@{ echo '.TH MTASIM 1 "" "mtasim $(VERSION)" "User Commands"'; \
+	  echo '.SH NAME'; echo 'mtasim \- PowerMTA delivery-throttling simulator and capacity planner'; \
+	  echo '.SH SYNOPSIS'; echo '.nf'; ./$(PROG) --help | sed 's/\\/\\e/g; s/^[.'"'"']/\\\&&/'; echo '.fi'; \
+	  for c in $(MAN_CMDS); do echo ".SH \"$$c\"" | tr a-z A-Z; echo '.nf'; \
+	    ./$(PROG) $$c --help | sed 's/\\/\\e/g; s/^[.'"'"']/\\\&&/'; echo '.fi'; done; } > $@.tmp
+	@mv $@.tmp $@
+
 # fresh-check - the README's set-up commands on a minimal Debian 12 root
 # with nothing installed by hand (root, debootstrap; see the script).
 fresh-check:
@@ -138,6 +167,6 @@ format-check:
 	clang-format --dry-run -Werror $(FMT_SRC)
 clean:
 	rm -rf build build-san build-fuzz mtasim mtasim-san
-.PHONY: all test bench deps pkgcheck fresh-check fuzz plots check-headers format format-check clean
+.PHONY: all test bench deps pkgcheck install uninstall fresh-check fuzz plots check-headers format format-check clean
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)

@@ -63,11 +63,14 @@ char *cli_beside_exe(const char *env, const char *sub, const char *marker)
         exe[n] = '\0';
         slash = strrchr(exe, '/');
     }
-    if (slash) {
+    /* Beside the binary (a build tree), then PREFIX/share/mtasim/SUB for a
+     * binary installed as PREFIX/bin/mtasim (make install). */
+    static const char *const layouts[] = {"", "../share/mtasim/"};
+    for (size_t i = 0; slash && i < sizeof(layouts) / sizeof(layouts[0]); i++) {
         struct strbuf sb;
         strbuf_init(&sb);
-        strbuf_add(&sb, exe, (size_t)(slash - exe));
-        strbuf_addf(&sb, "/%s", sub);
+        strbuf_add(&sb, exe, (size_t)(slash - exe) + 1);
+        strbuf_addf(&sb, "%s%s", layouts[i], sub);
         if (marker ? cli_has_file(sb.buf, marker) : cli_is_dir(sb.buf))
             return strbuf_detach(&sb);
         strbuf_release(&sb);

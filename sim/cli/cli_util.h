@@ -16,9 +16,10 @@ char *cli_scenario_path(const char *arg);
 /* cli_models_dir - $MTASIM_MODELS, else models/ beside the executable,
  * else ./models (malloc). */
 char *cli_models_dir(void);
-/* cli_beside_exe - $ENV when set, else SUB beside the executable when it
- * holds the file MARKER (is a directory, with MARKER NULL), else ./SUB
- * (malloc): how mtasim finds its models and plot scripts. */
+/* cli_beside_exe - $ENV when set, else SUB beside the executable, else
+ * ../share/mtasim/SUB from the executable's folder (an installed binary),
+ * the first that holds the file MARKER (is a directory, with MARKER NULL),
+ * else ./SUB (malloc): how mtasim finds its models and plot scripts. */
 char *cli_beside_exe(const char *env, const char *sub, const char *marker);
 /* cli_is_dir - 1 when p is a directory. */
 int cli_is_dir(const char *p);

@@ -419,7 +419,8 @@ static void default_models(struct sload *ld, const char *models_dir)
     if (d == NULL) {
         diag_add(ld->dl, DIAG_ERROR, sc->path, 0, 0,
                  "no 'models' given and cannot read the models directory "
-                 "'%s': %s",
+                 "'%s': %s (set MTASIM_MODELS to the models folder, or "
+                 "install mtasim with 'make install')",
                  models_dir, strerror(errno));
         return;
     }

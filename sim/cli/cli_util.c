@@ -65,7 +65,7 @@ char *cli_beside_exe(const char *env, const char *sub, const char *marker)
     }
     /* Beside the binary (a build tree), then PREFIX/share/mtasim/SUB for a
      * binary installed as PREFIX/bin/mtasim (make install). */
-    static const char *const layouts[] = {"", "../share/mtasim/"};
+    static const char *const layouts[] = { "", "../share/mtasim/" };
     for (size_t i = 0; slash && i < sizeof(layouts) / sizeof(layouts[0]); i++) {
         struct strbuf sb;
         strbuf_init(&sb);

@@ -40,7 +40,7 @@ static const char run_help[] =
     "  --acct          also write acct.csv in PowerMTA accounting format\n"
     "  --replications R  run R independent replications (random stream N\n"
     "                  for replication N); DIR/summary.json then gives every\n"
-    "                  figure's mean, 95%% confidence interval (Student t)\n"
+    "                  figure's mean, 95 % confidence interval (Student t)\n"
     "                  and per-replication values; each replication's\n"
     "                  reports are in DIR/rep-N/, replication 0's CSVs also\n"
     "                  in DIR\n"

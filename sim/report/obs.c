@@ -485,12 +485,14 @@ void obs_acct(struct obs *ob, const struct obs_acct *a)
             d   ? "relayed"
             : b ? "failed"
                 : "delayed",
-            d   ? "2.0.0 (success)"
-            : b ? "5.0.0 (undefined status)"
-                : "4.0.0 (undefined status)");
+            a->status ? a->status
+            : d       ? "2.0.0 (success)"
+            : b       ? "5.0.0 (undefined status)"
+                      : "4.0.0 (undefined status)");
     if (a->reply) {
         char diag[600];
-        snprintf(diag, sizeof(diag), "smtp;%s", a->reply);
+        snprintf(diag, sizeof(diag), "%s;%s",
+                 a->diag_type ? a->diag_type : "smtp", a->reply);
         obs_csv_field(ob->acct, diag);
     }
     fprintf(ob->acct, ",,%s,smtp,,smtp,%s,,,%u,", b ? "other" : "",

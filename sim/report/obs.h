@@ -72,6 +72,8 @@ struct obs_acct {
     const char *reply; /* may be NULL for d */
     const char *stream;
     uint32_t size;
+    const char *status;    /* dsnStatus; NULL: x.0.0 by type */
+    const char *diag_type; /* dsnDiag's type; NULL: "smtp" */
 };
 void obs_acct(struct obs *ob, const struct obs_acct *a);
 /* obs_acct_on - 1 when acct.csv is being written (callers skip the work of

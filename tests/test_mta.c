@@ -340,9 +340,165 @@ static void test_421_reuse(void)
     }
 }
 
+
+/* ------------------------------------------------ 3: cold VMTAs */
+
+/* rig_cold - 1000 recipients of example.com at t_s through vmta/pool; how
+ * many the VMTA named cold delivered (acct.csv's vmta column). */
+static int rig_cold(const char *cfg, const char *vmta, const char *pool,
+                    int64_t start_unix, const double *t_s, int n_t,
+                    int per_send)
+{
+    struct rig r;
+    rig_open(&r, cfg, ok, 1, 1, start_unix);
+    double end = 0;
+    for (int i = 0; i < n_t; i++) {
+        rig_send(&r, t_s[i], per_send, "example.com", vmta, pool);
+        rig_run(&r, t_s[i] + 3000);
+        end = t_s[i] + 3000;
+    }
+    rig_close(&r, end);
+    int n = acct_count(&r, "d", "vmta", "cold");
+    rig_remove(&r);
+    return n;
+}
+
+/* UG5 §3.3.12.4, §3.3.10.49: the first N per day of a domain's mail go to
+ * the cold VMTA, and the limit applies to each cold VMTA separately. */
+static void test_cold_per_cold_vmta(void)
+{
+    static const double t0[] = { 0 };
+    /* two cold VMTAs at 100/d: 100 each, not 50 each */
+    int two = rig_cold("<virtual-mta cold1>\n</virtual-mta>\n"
+                       "<virtual-mta cold2>\n</virtual-mta>\n"
+                       "<virtual-mta w>\n cold-virtual-mta cold1\n"
+                       " cold-virtual-mta cold2\n</virtual-mta>\n"
+                       "<domain *>\n max-cold-virtual-mta-msg 100/d\n"
+                       "</domain>\n",
+                       "w", NULL, 0, t0, 1, 1000);
+    CHECK_INT(two, 200);
+    /* one cold VMTA shared by two warm VMTAs: 100 in all, not 200 */
+    struct rig r;
+    rig_open(&r,
+             "<virtual-mta cold>\n</virtual-mta>\n"
+             "<virtual-mta w1>\n cold-virtual-mta cold\n</virtual-mta>\n"
+             "<virtual-mta w2>\n cold-virtual-mta cold\n</virtual-mta>\n"
+             "<domain *>\n max-cold-virtual-mta-msg 100/d\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 500, "example.com", "w1", NULL);
+    rig_send(&r, 0, 500, "example.com", "w2", NULL);
+    rig_run(&r, 3000);
+    rig_close(&r, 3000);
+    CHECK_INT(acct_count(&r, "d", "vmta", "cold"), 100);
+    rig_remove(&r);
+    /* UG5 §3.3.13: cold-virtual-mta inside <virtual-mta-pool> serves the
+     * mail that selected the pool */
+    int pool = rig_cold("<virtual-mta cold>\n</virtual-mta>\n"
+                        "<virtual-mta a>\n</virtual-mta>\n"
+                        "<virtual-mta b>\n</virtual-mta>\n"
+                        "<virtual-mta-pool p>\n virtual-mta a\n"
+                        " virtual-mta b\n cold-virtual-mta cold\n"
+                        "</virtual-mta-pool>\n"
+                        "<domain *>\n max-cold-virtual-mta-msg 100/d\n"
+                        "</domain>\n",
+                        NULL, "p", 0, t0, 1, 1000);
+    CHECK_INT(pool, 100);
+}
+
+/* UG5 §3.3.10.49 says "per day" and steps the list day by day; the guide
+ * does not say when a day starts: we count UTC calendar days, and the
+ * list's first value is for the day of the cold queue's first message
+ * (docs/delivery.md). */
+static void test_cold_days(void)
+{
+    static const char cfg[] =
+        "<virtual-mta cold>\n</virtual-mta>\n"
+        "<virtual-mta w>\n cold-virtual-mta cold\n</virtual-mta>\n"
+        "<domain *>\n max-cold-virtual-mta-msg 10/d,20/d,30/d\n</domain>\n";
+    /* t = 0 is 12:00 UTC: 13 h later is the next calendar day */
+    static const double noon[] = { 0, 13 * 3600.0 };
+    CHECK_INT(rig_cold(cfg, "w", NULL, 1767268800, noon, 2, 100), 30);
+    /* the first mail two days in still gets the first day's 10 */
+    static const double late[] = { 2 * 86400.0 };
+    CHECK_INT(rig_cold(cfg, "w", NULL, 1767225600, late, 1, 100), 10);
+}
+
+/* ------------------------------------ 6: bounce-queue, bounce-rcpt */
+
+/* UG5 §3.3.15 bounce-queue: every message of the queue bounces, the one
+ * whose reply matched too, and the records say the rule did it. */
+static void test_bounce_queue(void)
+{
+    static const char *const seq[] = { "250 2.0.0 ok", "250 2.0.0 ok",
+                                       "451 4.3.0 queue full" };
+    struct rig r;
+    rig_open(&r,
+             "<smtp-pattern-list l>\n reply /queue full/ bounce-queue\n"
+             "</smtp-pattern-list>\n"
+             "<domain *>\n max-smtp-out 1\n smtp-pattern-list l\n</domain>\n",
+             seq, 3, 1, 0);
+    rig_send(&r, 0, 10, "example.com", NULL, NULL);
+    rig_run(&r, 100);
+    CHECK_INT(mta_queued(r.m), 0);
+    rig_close(&r, 100);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 2);
+    CHECK_INT(acct_count(&r, "b", "dsnDiag", "x-pmta;bounce-queue"), 8);
+    CHECK_INT(acct_count(&r, "t", NULL, NULL), 0);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.15 bounce-rcpt acts on 4xx replies to RCPT only: a 421 (a
+ * session reply) defers, a 451 bounces. */
+static void test_bounce_rcpt(void)
+{
+    static const char *const r421[] = { "421 4.7.0 try later" };
+    static const char *const r451[] = { "451 4.7.1 try later" };
+    const char *const *replies[2] = { r421, r451 };
+    for (int k = 0; k < 2; k++) {
+        struct rig r;
+        rig_open(&r,
+                 "<smtp-pattern-list l>\n reply /try later/ bounce-rcpt\n"
+                 "</smtp-pattern-list>\n"
+                 "<domain *>\n smtp-pattern-list l\n</domain>\n",
+                 replies[k], 1, 1, 0);
+        rig_send(&r, 0, 1, "example.com", NULL, NULL);
+        rig_run(&r, 10);
+        rig_close(&r, 10);
+        CHECK_INT(acct_count(&r, "b", NULL, NULL), k);
+        CHECK_INT(acct_count(&r, "t", NULL, NULL), 1 - k);
+        rig_remove(&r);
+    }
+}
+
+/* UG5 §3.3.15: reenable-after= and backoff-to-normal-after= at most once
+ * in one rule. */
+static void test_duplicate_actions(void)
+{
+    static const char *const bad[] = {
+        "/x/ mode=backoff,backoff-to-normal-after=1h,"
+        "backoff-to-normal-after=2h",
+        "/x/ disable-source-ip,reenable-after=1h,reenable-after=never",
+    };
+    for (int i = 0; i < 2; i++) {
+        struct cfg_spl_rule rule;
+        struct cfgv_err e;
+        int rc = cfg_spl_parse_rule(bad[i], &rule, &e);
+        CHECK(rc != 0, "'%s' rejected", bad[i]);
+        if (rc == 0)
+            cfg_spl_rule_release(&rule);
+        else
+            CHECK(strstr(e.msg, "twice") != NULL, "message: %s", e.msg);
+    }
+}
+
 int main(void)
 {
     test_pool_limits();
     test_421_reuse();
+    test_cold_per_cold_vmta();
+    test_cold_days();
+    test_bounce_queue();
+    test_bounce_rcpt();
+    test_duplicate_actions();
     return test_done();
 }

@@ -491,6 +491,98 @@ static void test_duplicate_actions(void)
     }
 }
 
+/* ------------------------------------------------------- 9: smaller */
+
+/* UG5 §3.3.15 skip-mx: give up this MX and try the next one at once, even
+ * after a 5xx; the recipient does not wait retry-recipients-after. With
+ * one MX left to try, the queue goes into retry mode (retry-after). */
+static void test_skip_mx(void)
+{
+    static const char *const seq[] = { "550 5.7.1 not here", "250 2.0.0 ok" };
+    for (int n_mx = 1; n_mx <= 2; n_mx++) {
+        struct rig r;
+        rig_open(&r,
+                 "<smtp-pattern-list l>\n reply /not here/ skip-mx\n"
+                 "</smtp-pattern-list>\n"
+                 "<domain *>\n smtp-pattern-list l\n"
+                 " retry-recipients-after 30m\n retry-after 5m\n</domain>\n",
+                 seq, 2, n_mx, 0);
+        rig_send(&r, 0, 1, "example.com", NULL, NULL);
+        rig_run(&r, 3600);
+        rig_close(&r, 3600);
+        CHECK_INT(acct_count(&r, "d", NULL, NULL), 1);
+        CHECK_INT(acct_count(&r, "b", NULL, NULL), 0);
+        CHECK_INT(r.s.connects, 2);
+        if (n_mx == 2)
+            CHECK(r.s.t_last < 1, "next MX at once: second try at %g s",
+                  r.s.t_last);
+        else
+            CHECK_NEAR(r.s.t_last, 300.1, 0.01);
+        rig_remove(&r);
+    }
+}
+
+/* UG5 §3.3.10.11 bounce-after: a recipient waiting in the retry bucket
+ * expires at its expiry time, not when it next comes up for retry. */
+static void test_exact_expiry(void)
+{
+    static const char *const busy[] = { "451 4.3.0 busy" };
+    struct rig r;
+    rig_open(&r,
+             "<domain *>\n bounce-after 1h\n retry-recipients-after 50m\n"
+             "</domain>\n",
+             busy, 1, 1, 0);
+    rig_send(&r, 0, 1, "example.com", NULL, NULL);
+    rig_run(&r, 3599);
+    CHECK_INT(mta_queued(r.m), 1);
+    rig_run(&r, 3601);
+    CHECK_INT(mta_queued(r.m), 0);
+    rig_run(&r, 7200);
+    rig_close(&r, 7200);
+    CHECK_INT(r.s.txns, 2); /* at 0 and 50 min; none after expiry */
+    CHECK_INT(acct_count(&r, "b", "dsnStatus", "4.4.7"), 1);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.15: the pattern list is matched against the replies, 2xx ones
+ * included (e.g. "reply /^250/ mode=normal" ends a backoff). */
+static void test_2xx_patterns(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<smtp-pattern-list l>\n reply /^250/ mode=backoff\n"
+             "</smtp-pattern-list>\n"
+             "<domain *>\n max-smtp-out 1\n smtp-pattern-list l\n"
+             " backoff-max-msg-rate 1/h\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 100, "example.com", NULL, NULL);
+    rig_run(&r, 100);
+    rig_close(&r, 100);
+    int d = acct_count(&r, "d", NULL, NULL);
+    CHECK(d >= 1 && d <= 2, "backoff after the first 250: %d delivered", d);
+    rig_remove(&r);
+}
+
+/* UG5 §4 accounting (dsnStatus): the reply's enhanced status code, not
+ * x.0.0, when the reply carries one. */
+static void test_enhanced_codes(void)
+{
+    static const char *const seq[] = { "550 5.1.1 no such user",
+                                       "452-4.2.2 mailbox full",
+                                       "554 blocked" };
+    struct rig r;
+    rig_open(&r, "<domain *>\n max-smtp-out 1\n</domain>\n", seq, 3, 1, 0);
+    rig_send(&r, 0, 3, "example.com", NULL, NULL);
+    rig_run(&r, 100);
+    rig_close(&r, 100);
+    CHECK_INT(acct_count(&r, "b", "dsnStatus",
+                         "5.1.1 (bad destination mailbox address)"),
+              1);
+    CHECK_INT(acct_count(&r, "t", "dsnStatus", "4.2.2 (mailbox full)"), 1);
+    CHECK_INT(acct_count(&r, "b", "dsnStatus", "5.0.0 (undefined status)"), 1);
+    rig_remove(&r);
+}
+
 int main(void)
 {
     test_pool_limits();
@@ -500,5 +592,9 @@ int main(void)
     test_bounce_queue();
     test_bounce_rcpt();
     test_duplicate_actions();
+    test_skip_mx();
+    test_exact_expiry();
+    test_2xx_patterns();
+    test_enhanced_codes();
     return test_done();
 }

@@ -29,6 +29,7 @@ struct script {
     size_t n_txn, next;
     double txn_latency_s;
     int connects, open, peak_open, txns;
+    uint64_t order[64];     /* recipient ids of the first transactions */
     double t_first, t_last; /* of transactions */
 };
 
@@ -67,7 +68,9 @@ static void s_transact(void *ctx, int prov, int ip, double now_s,
                        struct prov_reply *out)
 {
     struct script *s = ctx;
-    (void)prov, (void)ip, (void)r, (void)msgs_before;
+    (void)prov, (void)ip, (void)msgs_before;
+    if (s->txns < 64)
+        s->order[s->txns] = r->id;
     if (s->txns++ == 0)
         s->t_first = now_s;
     s->t_last = now_s;
@@ -151,14 +154,15 @@ static void rig_open(struct rig *r, const char *config, const char *const *txn,
     r->m = mta_alloc(r->cfg, r->w, &r->g, &r->q, r->obs, &mo);
 }
 
-/* rig_send - n recipients of domain at t_s, through vmta or pool (NULL:
- * the config's default routing). */
-static void rig_send(struct rig *r, double t_s, int n, const char *domain,
-                     const char *vmta, const char *pool)
+/* rig_send_to - n recipients rcpt@domain at t_s, through vmta or pool
+ * (NULL: the config's routing). */
+static void rig_send_to(struct rig *r, double t_s, int n, const char *rcpt,
+                        const char *domain, const char *vmta, const char *pool)
 {
     for (int i = 0; i < n; i++) {
         struct send_rec sr = { .t_us = (int64_t)(t_s * 1e6),
                                .id = r->next_id++,
+                               .rcpt = rcpt,
                                .domain = domain,
                                .vmta = vmta,
                                .pool = pool,
@@ -166,6 +170,12 @@ static void rig_send(struct rig *r, double t_s, int n, const char *domain,
         r->q.now_us = sr.t_us;
         mta_inject(r->m, &sr, sr.t_us);
     }
+}
+
+static void rig_send(struct rig *r, double t_s, int n, const char *domain,
+                     const char *vmta, const char *pool)
+{
+    rig_send_to(r, t_s, n, NULL, domain, vmta, pool);
 }
 
 /* rig_run - MTA events up to t_s. */
@@ -583,6 +593,71 @@ static void test_enhanced_codes(void)
     rig_remove(&r);
 }
 
+/* ---------------------------------------------------- 4: priorities */
+
+/* UG5 §3.3.14: a <pattern-list> result recipient-priority=N (0..100,
+ * default 50) orders the recipients inside a queue: higher first, FIFO
+ * among equals (the order is our reading; docs/delivery.md). */
+static void test_recipient_priority(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<source 127.0.0.1>\n pattern-list pl\n</source>\n"
+             "<pattern-list pl>\n rcpt-to /^vip@/ recipient-priority=90\n"
+             " rcpt-to /^low@/ recipient-priority=10\n</pattern-list>\n"
+             "<domain *>\n max-smtp-out 1\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send_to(&r, 0, 3, "low@example.com", "example.com", NULL, NULL);
+    rig_send_to(&r, 0, 3, "u@example.com", "example.com", NULL, NULL);
+    rig_send_to(&r, 0, 3, "vip@example.com", "example.com", NULL, NULL);
+    rig_run(&r, 100);
+    rig_close(&r, 100);
+    static const uint64_t want[9] = { 6, 7, 8, 3, 4, 5, 0, 1, 2 };
+    int bad = r.s.txns != 9;
+    for (int i = 0; i < 9 && !bad; i++)
+        bad = r.s.order[i] != want[i];
+    CHECK(!bad, "order %llu %llu %llu ... of %d",
+          (unsigned long long)r.s.order[0], (unsigned long long)r.s.order[1],
+          (unsigned long long)r.s.order[2], r.s.txns);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.15 queue-priority, §3.3.10.13 allow-priority-interruption:
+ * when total-max-smtp-out is reached, a freed slot goes to the waiting
+ * queue of highest priority, and a lower-priority queue gives up its
+ * connection before its next message for it (here before its first)
+ * unless interruption is off. */
+static void test_queue_priority(void)
+{
+    for (int interrupt = 0; interrupt < 2; interrupt++) {
+        char cfg[512];
+        snprintf(cfg, sizeof(cfg),
+                 "total-max-smtp-out 1\n"
+                 "<domain low.com>\n queue-priority 10\n"
+                 " allow-priority-interruption %s\n</domain>\n"
+                 "<domain mid.com>\n queue-priority 50\n</domain>\n"
+                 "<domain high.com>\n queue-priority 90\n</domain>\n",
+                 interrupt ? "yes" : "no");
+        struct rig r;
+        rig_open(&r, cfg, ok, 1, 1, 0);
+        rig_send(&r, 0, 3, "low.com", NULL, NULL);
+        rig_send(&r, 0, 3, "mid.com", NULL, NULL);
+        rig_send(&r, 0, 3, "high.com", NULL, NULL);
+        rig_run(&r, 100);
+        rig_close(&r, 100);
+        static const uint64_t want[2][9] = { { 0, 1, 2, 6, 7, 8, 3, 4, 5 },
+                                             { 6, 7, 8, 3, 4, 5, 0, 1, 2 } };
+        int bad = r.s.txns != 9;
+        for (int i = 0; i < 9 && !bad; i++)
+            bad = r.s.order[i] != want[interrupt][i];
+        CHECK(
+            !bad, "interruption %d: order %llu %llu %llu %llu ...", interrupt,
+            (unsigned long long)r.s.order[0], (unsigned long long)r.s.order[1],
+            (unsigned long long)r.s.order[2], (unsigned long long)r.s.order[3]);
+        rig_remove(&r);
+    }
+}
+
 int main(void)
 {
     test_pool_limits();
@@ -596,5 +671,7 @@ int main(void)
     test_exact_expiry();
     test_2xx_patterns();
     test_enhanced_codes();
+    test_recipient_priority();
+    test_queue_priority();
     return test_done();
 }

@@ -179,6 +179,58 @@ uint32_t mta_fifo_pop_live(struct mta *m, struct mta_fifo *f)
     return MTA_NIL;
 }
 
+/* ---------------------------------------------------- ready by priority */
+
+/* ready_lane - the lane of priority prio, made (in order) when missing. */
+static struct mta_lane *ready_lane(struct mta_ready *rd, int prio)
+{
+    uint32_t i = 0;
+    while (i < rd->n_lanes && rd->lanes[i].prio > prio)
+        i++;
+    if (i < rd->n_lanes && rd->lanes[i].prio == prio)
+        return &rd->lanes[i];
+    XGROW(rd->lanes, rd->n_lanes, rd->cap);
+    memmove(&rd->lanes[i + 1], &rd->lanes[i],
+            (rd->n_lanes - i) * sizeof(*rd->lanes));
+    rd->n_lanes++;
+    memset(&rd->lanes[i], 0, sizeof(rd->lanes[i]));
+    rd->lanes[i].prio = prio;
+    return &rd->lanes[i];
+}
+
+void mta_ready_push(struct mta *m, struct mta_queue *q, uint32_t ri, int front)
+{
+    struct mta_lane *l = ready_lane(&q->ready, m->r[ri].prio);
+    if (front)
+        mta_fifo_push_front(m, &l->f, ri);
+    else
+        mta_fifo_push(m, &l->f, ri);
+    q->ready.n++;
+}
+
+uint32_t mta_ready_pop_live(struct mta *m, struct mta_queue *q)
+{
+    struct mta_ready *rd = &q->ready;
+    for (uint32_t i = 0; i < rd->n_lanes && rd->n; i++) {
+        struct mta_fifo *f = &rd->lanes[i].f;
+        uint32_t n0 = f->n, d0 = f->dead;
+        uint32_t ri = mta_fifo_pop_live(m, f);
+        rd->n -= n0 - f->n;
+        rd->dead -= d0 - f->dead;
+        if (ri != MTA_NIL)
+            return ri;
+    }
+    return MTA_NIL;
+}
+
+uint32_t mta_ready_head(const struct mta_queue *q)
+{
+    for (uint32_t i = 0; i < q->ready.n_lanes; i++)
+        if (q->ready.lanes[i].f.n)
+            return q->ready.lanes[i].f.head;
+    return MTA_NIL;
+}
+
 /* ----------------------------------------------------------- queue setup */
 
 static double s_num(const struct cfg_qsettings *s, enum cfg_qid q)
@@ -407,9 +459,10 @@ struct mta *mta_alloc(const struct cfg_model *cfg, struct prov_world *w,
     setup_vmtas(m);
     /* Without a <pattern-list> the recipient does not matter: route once. */
     m->inject_fixed = !cfg_model_injection_uses_rcpt(cfg, o->source);
+    m->inject_prio = 50;
     if (m->inject_fixed)
-        cfg_model_injection_vmta(cfg, o->source, NULL, &m->inject_vmta,
-                                 &m->inject_pool);
+        cfg_model_injection_route(cfg, o->source, NULL, &m->inject_vmta,
+                                  &m->inject_pool, &m->inject_prio);
     return m;
 }
 
@@ -428,6 +481,7 @@ void mta_free(struct mta *m)
         ip_rates_free(q->ip_msg_rl, n_ips);
         ip_rates_free(q->ip_conn_rl, n_ips);
         ip_rates_free(q->ip_data_rl, n_ips);
+        free(q->ready.lanes);
         free(q->ip_disabled_until);
         free(q->ip_conns);
         free((char *)q->name);
@@ -498,12 +552,15 @@ static uint32_t queue_for(struct mta *m, uint32_t di, int vmta)
     return qi;
 }
 
-/* pick_vmta - the VMTA chosen at injection (UG5 §9.4), and in *pool_out
- * the pool it came through (-1: none). -1: unknown name. */
-static int pick_vmta(struct mta *m, const struct send_rec *r, int *pool_out)
+/* pick_vmta - the VMTA chosen at injection (UG5 §9.4), in *pool_out the
+ * pool it came through (-1: none) and in *prio the recipient-priority a
+ * <pattern-list> gave it (§3.3.14). -1: unknown name. */
+static int pick_vmta(struct mta *m, const struct send_rec *r, int *pool_out,
+                     int *prio)
 {
     int vmta = -1, pool = -1;
     *pool_out = -1;
+    *prio = 50;
     if (r->vmta) {
         vmta = cfg_model_vmta_find(m->cfg, r->vmta);
         if (vmta < 0)
@@ -517,8 +574,10 @@ static int pick_vmta(struct mta *m, const struct send_rec *r, int *pool_out)
     } else if (m->inject_fixed) {
         vmta = m->inject_vmta;
         pool = m->inject_pool;
+        *prio = m->inject_prio;
     } else {
-        cfg_model_injection_vmta(m->cfg, m->opt.source, r->rcpt, &vmta, &pool);
+        cfg_model_injection_route(m->cfg, m->opt.source, r->rcpt, &vmta, &pool,
+                                  prio);
     }
     if (pool >= 0) {
         const struct cfg_pool *p = cfg_model_pool(m->cfg, (size_t)pool);
@@ -605,8 +664,8 @@ static void reject_at_injection(struct mta *m, const struct send_rec *r,
 
 void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
 {
-    int pool;
-    int vmta = pick_vmta(m, r, &pool);
+    int pool, prio;
+    int vmta = pick_vmta(m, r, &pool, &prio);
     if (vmta < 0) {
         reject_at_injection(m, r, now_us);
         return;
@@ -626,14 +685,15 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     rc->size = r->size;
     rc->stream = (uint16_t)r->stream;
     rc->attempts = 0;
+    rc->prio = (uint8_t)prio;
     rc->flags = (uint8_t)((r->invalid ? MTA_R_INVALID : 0) |
                           (r->complains ? MTA_R_COMPLAINS : 0));
     struct mta_queue *q = &m->queues[qi];
-    mta_fifo_push(m, &q->ready, ri);
+    mta_ready_push(m, q, ri, 0);
     mta_area_tick(m, now_us);
     m->queued++;
     uint64_t depth =
-        (uint64_t)mta_live(&q->ready) + mta_live(&q->retry) + q->in_flight;
+        (uint64_t)mta_ready_live(q) + mta_live(&q->retry) + q->in_flight;
     if (depth > q->max_depth)
         q->max_depth = depth;
     obs_injected(m->obs, (int)qi, r->stream, now_us);
@@ -780,7 +840,7 @@ static void promote_retries(struct mta *m, uint32_t qi, int64_t now_us)
         if (expired(q, &m->r[ri], now_us))
             expire(m, qi, ri, now_us);
         else
-            mta_fifo_push(m, &q->ready, ri);
+            mta_ready_push(m, q, ri, 0);
     }
     mta_expire_heads(m, qi, now_us);
 }
@@ -788,12 +848,19 @@ static void promote_retries(struct mta *m, uint32_t qi, int64_t now_us)
 void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us)
 {
     struct mta_queue *q = &m->queues[qi];
-    while (q->ready.n) {
-        if (drop_dead_head(m, &q->ready))
-            continue;
-        if (!expired(q, &m->r[q->ready.head], now_us))
-            break;
-        expire(m, qi, mta_fifo_pop(m, &q->ready), now_us);
+    struct mta_ready *rd = &q->ready;
+    for (uint32_t i = 0; i < rd->n_lanes; i++) {
+        struct mta_fifo *f = &rd->lanes[i].f;
+        while (f->n) {
+            if (drop_dead_head(m, f)) {
+                rd->n--, rd->dead--;
+                continue;
+            }
+            if (!expired(q, &m->r[f->head], now_us))
+                break;
+            rd->n--;
+            expire(m, qi, mta_fifo_pop(m, f), now_us);
+        }
     }
 }
 
@@ -822,21 +889,26 @@ void mta_expire_event(struct mta *m, const struct evq_event *ev)
     expire_record(m, qi, ri, ev->t_us);
     unqueue(m, ev->t_us);
     r->flags |= MTA_R_DEAD;
-    (r->flags & MTA_R_IN_RETRY ? &q->retry : &q->ready)->dead++;
+    if (r->flags & MTA_R_IN_RETRY) {
+        q->retry.dead++;
+    } else {
+        ready_lane(&q->ready, r->prio)->f.dead++;
+        q->ready.dead++;
+    }
 }
 
 void mta_bounce_queue(struct mta *m, struct mta_queue *q, int64_t now_us,
                       const char *reply, int by_rule)
 {
     uint32_t qi = (uint32_t)(q - m->queues);
-    struct mta_fifo *fifos[2] = { &q->ready, &q->retry };
     char detail[400];
     snprintf(detail, sizeof(detail), "%u recipients: %s",
-             mta_live(&q->ready) + mta_live(&q->retry), reply);
+             mta_ready_live(q) + mta_live(&q->retry), reply);
     obs_event(m->obs, now_us, q->name, "bounce-queue", detail);
     for (int k = 0; k < 2; k++) {
         uint32_t ri;
-        while ((ri = mta_fifo_pop_live(m, fifos[k])) != MTA_NIL) {
+        while ((ri = k ? mta_fifo_pop_live(m, &q->retry)
+                       : mta_ready_pop_live(m, q)) != MTA_NIL) {
             mta_acct_x(m, "b", q, ri, -1, by_rule ? "x-pmta" : NULL,
                        by_rule ? "bounce-queue" : reply, now_us);
             obs_bounced(m->obs, (int)qi, q->prov, m->r[ri].stream, reply,
@@ -879,8 +951,13 @@ static int64_t next_wake(const struct mta *m, const struct mta_queue *q,
         t = m->r[q->retry.head].due_us;
     /* Open connections expire what they dequeue; a queue that cannot
      * send needs a timer to expire its oldest recipient on time. */
-    if (mta_live(&q->ready) && q->conns == 0 && q->c.bounce_after_us >= 0) {
-        int64_t e = m->r[q->ready.head].enq_us + (int64_t)q->c.bounce_after_us;
+    for (uint32_t i = 0;
+         q->conns == 0 && q->c.bounce_after_us >= 0 && i < q->ready.n_lanes;
+         i++) {
+        if (q->ready.lanes[i].f.n == 0)
+            continue;
+        uint32_t head = q->ready.lanes[i].f.head;
+        int64_t e = m->r[head].enq_us + (int64_t)q->c.bounce_after_us;
         if (e < t)
             t = e;
     }
@@ -897,9 +974,9 @@ void mta_q_service(struct mta *m, uint32_t qi, int64_t now_us)
         q->in_retry = 0;
     promote_retries(m, qi, now_us);
     int64_t open_wake = MTA_NEVER;
-    if (!q->in_retry && mta_live(&q->ready)) {
+    if (!q->in_retry && mta_ready_live(q)) {
         mta_conn_kick_idle(m, qi, now_us);
-        while (mta_live(&q->ready) > 0 &&
+        while (mta_ready_live(q) > 0 &&
                mta_conn_try_open(m, qi, now_us, &open_wake))
             ;
     }
@@ -1055,7 +1132,7 @@ void mta_snapshot(struct mta *m, int64_t now_us)
     (void)now_us;
     for (size_t i = 0; i < m->n_queues; i++) {
         const struct mta_queue *q = &m->queues[i];
-        uint32_t ready = mta_live(&q->ready), retry = mta_live(&q->retry);
+        uint32_t ready = mta_ready_live(q), retry = mta_live(&q->retry);
         uint64_t queued = (uint64_t)ready + retry + q->in_flight;
         obs_gauge(m->obs, (int)i, queued, ready, retry, q->conns, q->mode);
     }
@@ -1070,7 +1147,7 @@ void mta_finish(struct mta *m, int64_t now_us)
             q->backoff_total_s += (double)(now_us - q->backoff_since) / MTA_US;
         q->mode = MTA_NORMAL;
         uint64_t queued =
-            (uint64_t)mta_live(&q->ready) + mta_live(&q->retry) + q->in_flight;
+            (uint64_t)mta_ready_live(q) + mta_live(&q->retry) + q->in_flight;
         obs_queue_final(m->obs, (int)i, q->max_depth, q->backoff_total_s,
                         q->backoff_entries, q->last_delivery_us, queued);
     }

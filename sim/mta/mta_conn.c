@@ -152,7 +152,7 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
     c->next_free = m->conn_free;
     m->conn_free = ci;
     wake_waiters(m, now_us);
-    if (mta_live(&q->ready) > 0)
+    if (mta_ready_live(q) > 0)
         mta_q_schedule(m, q, now_us);
 }
 
@@ -234,7 +234,7 @@ static int open_blocked(struct mta *m, struct mta_queue *q, int64_t now_us,
 {
     int mode = q->mode;
     struct mta_vmta *mv = &m->vmtas[q->vmta];
-    if (q->conns - q->in_flight >= mta_live(&q->ready))
+    if (q->conns - q->in_flight >= mta_ready_live(q))
         return 1; /* the idle and connecting ones can take the mail */
     if (q->conns >= q->c.max_smtp_out[mode])
         return 1;
@@ -505,7 +505,7 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
 {
     struct mta_conn *c = &m->conns[ci];
     struct mta_queue *q = &m->queues[c->queue];
-    uint32_t ri = mta_fifo_pop_live(m, &q->ready);
+    uint32_t ri = mta_ready_pop_live(m, q);
     struct mta_rcpt *r = &m->r[ri];
     const struct mta_vmta *mv = &m->vmtas[q->vmta];
     mta_rate_take(&q->msg_rl[0], now_us, 1);
@@ -545,13 +545,14 @@ void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us)
         return;
     }
     mta_expire_heads(m, c->queue, now_us);
-    if (mta_live(&q->ready) == 0) {
+    if (mta_ready_live(q) == 0) {
         go_idle(m, ci, now_us);
         return;
     }
     uint32_t ahead = c->woken ? 0 : q->rate_waiters;
     c->woken = 0;
-    int64_t t = rate_wait(m, q, c->ip, now_us, m->r[q->ready.head].size, ahead);
+    int64_t t =
+        rate_wait(m, q, c->ip, now_us, m->r[mta_ready_head(q)].size, ahead);
     if (t > now_us) {
         /* Wait for a slot that is near; PowerMTA does not document this,
          * we close a connection that would wait more than a minute. */
@@ -572,7 +573,7 @@ void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us)
 void mta_conn_kick_idle(struct mta *m, uint32_t qi, int64_t now_us)
 {
     struct mta_queue *q = &m->queues[qi];
-    while (q->idle_head != MTA_NIL && mta_live(&q->ready) > 0) {
+    while (q->idle_head != MTA_NIL && mta_ready_live(q) > 0) {
         uint32_t ci = q->idle_head;
         q->idle_head = m->conns[ci].next_free;
         m->conns[ci].state = MTA_C_BUSY;
@@ -639,7 +640,7 @@ static void next_mx(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
     obs_deferred(m->obs, (int)qi, q->prov, m->r[ri].stream, text, now_us);
     if (mta_expired_now(m, qi, ri, now_us))
         return;
-    mta_fifo_push_front(m, &q->ready, ri);
+    mta_ready_push(m, q, ri, 1);
     if (++q->mx_skipped < q->n_mx)
         return;
     q->mx_skipped = 0;

@@ -38,12 +38,26 @@ struct mta_rcpt {
     uint16_t stream;
     uint16_t attempts;
     uint8_t flags;
+    uint8_t prio; /* recipient-priority, 0..100 */
 };
 
 /* n counts tombstones (recipients that expired in place) too; dead says
  * how many: the live count is n - dead. */
 struct mta_fifo {
     uint32_t head, tail, n, dead;
+};
+
+/* The ready recipients of a queue: one FIFO per recipient-priority in use
+ * (UG5 §3.3.14), highest first, FIFO within a priority; nearly always one
+ * lane (50). n and dead total the lanes. */
+struct mta_lane {
+    struct mta_fifo f;
+    int prio;
+};
+struct mta_ready {
+    struct mta_lane *lanes;
+    uint32_t n_lanes, cap;
+    uint32_t n, dead;
 };
 
 /* The settings a queue uses, copied from cfg_qsettings ([0] normal,
@@ -81,7 +95,8 @@ struct mta_queue {
     int vmta;
     int prov;
     struct mta_qconf c;
-    struct mta_fifo ready, retry;
+    struct mta_ready ready;
+    struct mta_fifo retry;
     uint32_t in_flight;
     int mode;
     int64_t backoff_until, backoff_since;
@@ -204,7 +219,7 @@ struct mta {
     uint32_t *waiters; /* queues waiting for a total-max-smtp-out slot */
     size_t n_waiters, cap_waiters;
     int inject_fixed; /* <source> routing is the same for every rcpt */
-    int inject_vmta, inject_pool;
+    int inject_vmta, inject_pool, inject_prio;
     uint64_t queued;
     double area_us; /* integral of queued over time, rcpt * us */
     int64_t area_last_us;
@@ -238,6 +253,20 @@ static inline uint32_t mta_live(const struct mta_fifo *f)
 {
     return f->n - f->dead;
 }
+/* mta_ready_live - ready recipients of q (no tombstones). */
+static inline uint32_t mta_ready_live(const struct mta_queue *q)
+{
+    return q->ready.n - q->ready.dead;
+}
+/* mta_ready_push - ri joins q's ready recipients of its priority, last
+ * (front: first, a recipient sent on to the next MX). */
+void mta_ready_push(struct mta *m, struct mta_queue *q, uint32_t ri, int front);
+/* mta_ready_pop_live - the next live ready recipient (highest priority
+ * first), tombstones before it released; MTA_NIL when none. */
+uint32_t mta_ready_pop_live(struct mta *m, struct mta_queue *q);
+/* mta_ready_head - the next ready recipient (after mta_expire_heads it is
+ * live), or MTA_NIL. */
+uint32_t mta_ready_head(const struct mta_queue *q);
 /* mta_fifo_push_front - ri goes first (a recipient sent to the next MX). */
 void mta_fifo_push_front(struct mta *m, struct mta_fifo *f, uint32_t ri);
 /* mta_fifo_pop_live - the first live recipient of f; tombstones before it

@@ -279,6 +279,23 @@ static int acct_count(const struct rig *r, const char *type, const char *col,
 
 static const char *const ok[] = { "250 2.0.0 ok" };
 
+/* test_assumptions - summary.json names the undocumented choices the run
+ * made: the rate window always, pool limits when a pool sets one. */
+static void test_assumptions(const struct rig *r)
+{
+    char path[128], text[8192];
+    snprintf(path, sizeof(path), "%s/summary.json", r->dir);
+    FILE *fp = fopen(path, "r");
+    size_t n = fp ? fread(text, 1, sizeof(text) - 1, fp) : 0;
+    text[n] = '\0';
+    if (fp)
+        fclose(fp);
+    const char *a = strstr(text, "\"assumptions\"");
+    CHECK(a != NULL, "summary.json has assumptions");
+    CHECK(a && strstr(a, "\"rate_window\":\t\"sliding\""), "rate_window");
+    CHECK(a && strstr(a, "\"pool_limits\""), "pool_limits");
+}
+
 /* --------------------------------------------------- 1: pool limits */
 
 /* UG5 §3.3.13.5, .6, .8: max-smtp-msg-rate, max-smtp-out and
@@ -304,6 +321,8 @@ static void test_pool_limits(void)
         rig_run(&r, 100);
         rig_close(&r, 100);
         int d = acct_count(&r, "d", NULL, NULL);
+        if (k == 0)
+            test_assumptions(&r);
         if (k == 0)
             CHECK(d > 0 && d <= 60, "pool 60/h delivered %d in 100 s", d);
         else if (k == 1)

@@ -442,6 +442,33 @@ static void setup_vmtas(struct mta *m)
     setup_pools(m);
 }
 
+/* declare_assumptions - the choices the guide leaves open that this run
+ * depends on, for summary.json and the printed summary (docs/delivery.md
+ * shows how much they move results). */
+static void declare_assumptions(struct mta *m)
+{
+    static const char *const algo[] = { "sliding", "token-bucket", "even" };
+    obs_assume(m->obs, "rate_window", algo[m->opt.rate_algo]);
+    obs_assume(m->obs, "rate_wait",
+               "a connection waits up to 60 s for a "
+               "rate slot, else closes");
+    int pool_limits = 0, cold = 0;
+    for (size_t i = 0; i < m->n_pools; i++) {
+        const struct cfg_pool *p = cfg_model_pool(m->cfg, i);
+        pool_limits |= !isinf(p->max_smtp_out) ||
+                       !isinf(p->max_msg_rate.count) ||
+                       !isinf(p->max_data_rate.count);
+        cold |= p->n_cold > 0;
+    }
+    for (size_t i = 0; i < m->n_vmtas; i++)
+        cold |= cfg_model_vmta(m->cfg, i)->n_cold > 0;
+    if (pool_limits)
+        obs_assume(m->obs, "pool_limits", "for the pool as a whole");
+    if (cold)
+        obs_assume(m->obs, "cold_days",
+                   "UTC calendar days, the list from the first cold send");
+}
+
 struct mta *mta_alloc(const struct cfg_model *cfg, struct prov_world *w,
                       struct rng *g, struct evq *q, struct obs *obs,
                       const struct mta_options *o)
@@ -457,6 +484,7 @@ struct mta *mta_alloc(const struct cfg_model *cfg, struct prov_world *w,
     m->conn_free = MTA_NIL;
     m->total_max = cfg_model_total_max_smtp_out(cfg);
     setup_vmtas(m);
+    declare_assumptions(m);
     /* Without a <pattern-list> the recipient does not matter: route once. */
     m->inject_fixed = !cfg_model_injection_uses_rcpt(cfg, o->source);
     m->inject_prio = 50;

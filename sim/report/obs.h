@@ -95,6 +95,12 @@ void obs_queue_final(struct obs *ob, int q, uint64_t max_depth,
  * recipients over the run (recipient-seconds), for totals.mean_queued. */
 void obs_queued_integral(struct obs *ob, double rcpt_s);
 
+/* obs_assume - a choice the PowerMTA guide leaves open that this run made
+ * and that changes results (e.g. "rate_window" = "sliding"), for
+ * summary.json's "assumptions" and the printed summary. key and value
+ * must outlive the obs (string literals). */
+void obs_assume(struct obs *ob, const char *key, const char *value);
+
 /* Engine figures for summary.json. */
 struct obs_engine {
     uint64_t events;

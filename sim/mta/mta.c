@@ -184,6 +184,8 @@ uint32_t mta_fifo_pop_live(struct mta *m, struct mta_fifo *f)
 /* ready_lane - the lane of priority prio, made (in order) when missing. */
 static struct mta_lane *ready_lane(struct mta_ready *rd, int prio)
 {
+    if (rd->n_lanes && rd->lanes[0].prio == prio)
+        return &rd->lanes[0]; /* the usual case: one lane */
     uint32_t i = 0;
     while (i < rd->n_lanes && rd->lanes[i].prio > prio)
         i++;

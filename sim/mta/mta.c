@@ -4,7 +4,8 @@
  * Semantics follow shared/reference/pmta-config.md: a queue is
  * (queue-domain, VMTA) (§1.7); the VMTA is chosen once at injection
  * (§2.2: send-list VMTA or pool, else <source> default-virtual-mta, else
- * {default}; pools round-robin; cold VMTAs take the first N per day);
+ * {default}; pools round-robin; each cold VMTA takes the first N per day
+ * of each domain);
  * queue-level failures put the queue in retry mode with the retry-after
  * list, recipient-level 4xx wait retry-recipients-after (§2.6); backoff
  * swaps in the backoff-* limits until backoff-to-normal-after or the

@@ -6,9 +6,11 @@
  * queue-priority decides who gets a freed slot), smtp-out-rampup-interval,
  * max-connect-rate and the per-source-IP limits (pmta-config.md §2.3). A
  * connection runs transactions back to back, each within the message rate
- * limits (§2.4), up to max-msg-per-connection, until it has no mail, a 421
- * closes it, or max-errors-per-connection is reached (§2.5). Every reply
- * goes through the queue's smtp-pattern-list, first match wins (§2.8). */
+ * limits (§2.4), up to max-msg-per-connection, until it has no mail, the
+ * provider drops it, skip-mx (or a 421 under smtp-421-means-mx-unavailable)
+ * moves on to the next MX, or max-errors-per-connection is reached (§2.5).
+ * Every reply, 2xx too, goes through the queue's smtp-pattern-list, first
+ * match wins (§2.8). docs/delivery.md describes each rule. */
 #include "mta/mta_int.h"
 #include "util/xalloc.h"
 

@@ -416,6 +416,9 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     struct mta_queue *q = &m->queues[c->queue];
     if (c->reply.outcome == PROV_ACCEPT) {
         c->state = MTA_C_BUSY;
+        /* the greeting goes through the pattern list too (UG5 §3.3.15) */
+        apply_rule(m, q, c->ip, mta_match(q, c->reply.text), c->reply.text,
+                   now_us);
         mta_conn_next(m, ci, now_us);
         return;
     }

@@ -172,6 +172,13 @@ const struct cfg_spl *cfg_model_spl_at(const struct cfg_model *m, size_t i);
 void cfg_model_injection_vmta(const struct cfg_model *m, const char *client,
                               const char *rcpt, int *vmta, int *pool);
 
+/* cfg_model_injection_route - the same, and in *priority the
+ * recipient-priority=N result of the matching <pattern-list> entry (UG5
+ * §3.3.14; 50 when it sets none). priority may be NULL. */
+void cfg_model_injection_route(const struct cfg_model *m, const char *client,
+                               const char *rcpt, int *vmta, int *pool,
+                               int *priority);
+
 /* cfg_model_injection_uses_rcpt - 1 when the <source> matching client has
  * a <pattern-list>, so the chosen VMTA depends on the recipient. */
 int cfg_model_injection_uses_rcpt(const struct cfg_model *m,

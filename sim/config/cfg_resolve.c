@@ -178,22 +178,34 @@ static int source_rank(const struct cfg_source_blk *s, const char *client,
     return s->net.prefix;
 }
 
-/* plist_vmta - the virtual-mta= result of the first matching rcpt-to or
- * catch-all entry; MAIL FROM and header entries cannot match here because
- * a send list carries neither. */
-static const char *plist_vmta(const struct cfg_plist *pl, const char *rcpt)
+/* plist_entry - the first rcpt-to or catch-all entry matching rcpt; MAIL
+ * FROM and header entries cannot match here because a send list carries
+ * neither. NULL when none matches. */
+static const struct cfg_pentry *plist_entry(const struct cfg_plist *pl,
+                                            const char *rcpt)
 {
     for (size_t i = 0; i < pl->n; i++) {
         const struct cfg_pentry *e = &pl->entries[i];
         if (e->kind == CFG_PE_ANY)
-            return e->vmta.name;
+            return e;
         if (e->kind != CFG_PE_RCPT_TO || rcpt == NULL)
             continue;
         if (pcre2_match(e->code, (PCRE2_SPTR)rcpt, PCRE2_ZERO_TERMINATED, 0, 0,
                         e->match_data, NULL) >= 0)
-            return e->vmta.name;
+            return e;
     }
     return NULL;
+}
+
+/* entry_priority - the recipient-priority=N result of e (UG5 §3.3.14,
+ * 0..100), or 50, the default. */
+static int entry_priority(const struct cfg_pentry *e)
+{
+    const char *p = e ? strstr(e->results, "recipient-priority=") : NULL;
+    if (p == NULL)
+        return 50;
+    long v = strtol(p + 19, NULL, 10);
+    return v < 0 ? 0 : v > 100 ? 100 : (int)v;
 }
 
 int cfg_model_injection_uses_rcpt(const struct cfg_model *m, const char *client)
@@ -208,8 +220,9 @@ int cfg_model_injection_uses_rcpt(const struct cfg_model *m, const char *client)
     return 0;
 }
 
-void cfg_model_injection_vmta(const struct cfg_model *m, const char *client,
-                              const char *rcpt, int *vmta, int *pool)
+void cfg_model_injection_route(const struct cfg_model *m, const char *client,
+                               const char *rcpt, int *vmta, int *pool,
+                               int *priority)
 {
     struct cfgv_cidr ip;
     struct cfgv_err e;
@@ -225,14 +238,25 @@ void cfg_model_injection_vmta(const struct cfg_model *m, const char *client,
             best_pl = r, pl = s->pattern_list.name;
     }
     const char *name = NULL;
+    const struct cfg_pentry *pe = NULL;
     if (pl && cfg_model_plist_find(m, pl) >= 0)
-        name = plist_vmta(&m->plists[cfg_model_plist_find(m, pl)], rcpt);
+        pe = plist_entry(&m->plists[cfg_model_plist_find(m, pl)], rcpt);
+    if (pe)
+        name = pe->vmta.name;
     if (name == NULL)
         name = dv;
     *vmta = name ? cfg_model_vmta_find(m, name) : 0;
     *pool = name && *vmta < 0 ? cfg_model_pool_find(m, name) : -1;
     if (*vmta < 0 && *pool < 0)
         *vmta = 0;
+    if (priority)
+        *priority = entry_priority(pe);
+}
+
+void cfg_model_injection_vmta(const struct cfg_model *m, const char *client,
+                              const char *rcpt, int *vmta, int *pool)
+{
+    cfg_model_injection_route(m, client, rcpt, vmta, pool, NULL);
 }
 
 /* ---------------------------------------------------------------- stats */

@@ -76,6 +76,9 @@ static int apply_action(struct cfg_spl_rule *r, const char *a, size_t off,
             return fail(e, off, len,
                         "'backoff-to-normal-after=' needs 'mode=backoff' "
                         "before it in the same rule");
+        if (r->backoff_to_normal_after_s >= 0)
+            return fail(e, off, len,
+                        "'backoff-to-normal-after=' given twice in one rule");
         return parse_interval_arg(a + 24, off + 24,
                                   &r->backoff_to_normal_after_s, e);
     } else if (strncmp(a, "reenable-after=", 15) == 0) {
@@ -83,6 +86,9 @@ static int apply_action(struct cfg_spl_rule *r, const char *a, size_t off,
             return fail(e, off, len,
                         "'reenable-after=' needs 'disable-source-ip' before "
                         "it in the same rule");
+        if (r->reenable_after_s >= 0)
+            return fail(e, off, len,
+                        "'reenable-after=' given twice in one rule");
         return parse_interval_arg(a + 15, off + 15, &r->reenable_after_s, e);
     } else if (strcmp(a, "skip-mx") == 0) {
         r->skip_mx = 1;

@@ -4,7 +4,8 @@
  * Semantics follow shared/reference/pmta-config.md: a queue is
  * (queue-domain, VMTA) (§1.7); the VMTA is chosen once at injection
  * (§2.2: send-list VMTA or pool, else <source> default-virtual-mta, else
- * {default}; pools round-robin; cold VMTAs take the first N per day);
+ * {default}; pools round-robin; each cold VMTA takes the first N per day
+ * of each domain);
  * queue-level failures put the queue in retry mode with the retry-after
  * list, recipient-level 4xx wait retry-recipients-after (§2.6); backoff
  * swaps in the backoff-* limits until backoff-to-normal-after or the
@@ -114,13 +115,26 @@ void mta_area_tick(struct mta *m, int64_t now_us)
     m->area_last_us = now_us;
 }
 
-void mta_rcpt_free(struct mta *m, uint32_t ri, int64_t now_us)
+/* rcpt_release - the slot goes back to the free list. */
+static void rcpt_release(struct mta *m, uint32_t ri)
 {
-    mta_area_tick(m, now_us);
+    m->r[ri].flags = 0;
     m->r[ri].next = m->r_free;
     m->r_free = ri;
     m->live--;
+}
+
+/* unqueue - ri no longer counts as queued (delivered, bounced, expired). */
+static void unqueue(struct mta *m, int64_t now_us)
+{
+    mta_area_tick(m, now_us);
     m->queued--;
+}
+
+void mta_rcpt_free(struct mta *m, uint32_t ri, int64_t now_us)
+{
+    unqueue(m, now_us);
+    rcpt_release(m, ri);
 }
 
 void mta_fifo_push(struct mta *m, struct mta_fifo *f, uint32_t ri)
@@ -141,6 +155,83 @@ uint32_t mta_fifo_pop(struct mta *m, struct mta_fifo *f)
     f->head = m->r[ri].next;
     f->n--;
     return ri;
+}
+
+void mta_fifo_push_front(struct mta *m, struct mta_fifo *f, uint32_t ri)
+{
+    if (f->n == 0) {
+        mta_fifo_push(m, f, ri);
+        return;
+    }
+    m->r[ri].next = f->head;
+    f->head = ri;
+    f->n++;
+}
+
+uint32_t mta_fifo_pop_live(struct mta *m, struct mta_fifo *f)
+{
+    while (f->n) {
+        uint32_t ri = mta_fifo_pop(m, f);
+        if (!(m->r[ri].flags & MTA_R_DEAD))
+            return ri;
+        f->dead--;
+        rcpt_release(m, ri);
+    }
+    return MTA_NIL;
+}
+
+/* ---------------------------------------------------- ready by priority */
+
+/* ready_lane - the lane of priority prio, made (in order) when missing. */
+static struct mta_lane *ready_lane(struct mta_ready *rd, int prio)
+{
+    if (rd->n_lanes && rd->lanes[0].prio == prio)
+        return &rd->lanes[0]; /* the usual case: one lane */
+    uint32_t i = 0;
+    while (i < rd->n_lanes && rd->lanes[i].prio > prio)
+        i++;
+    if (i < rd->n_lanes && rd->lanes[i].prio == prio)
+        return &rd->lanes[i];
+    XGROW(rd->lanes, rd->n_lanes, rd->cap);
+    memmove(&rd->lanes[i + 1], &rd->lanes[i],
+            (rd->n_lanes - i) * sizeof(*rd->lanes));
+    rd->n_lanes++;
+    memset(&rd->lanes[i], 0, sizeof(rd->lanes[i]));
+    rd->lanes[i].prio = prio;
+    return &rd->lanes[i];
+}
+
+void mta_ready_push(struct mta *m, struct mta_queue *q, uint32_t ri, int front)
+{
+    struct mta_lane *l = ready_lane(&q->ready, m->r[ri].prio);
+    if (front)
+        mta_fifo_push_front(m, &l->f, ri);
+    else
+        mta_fifo_push(m, &l->f, ri);
+    q->ready.n++;
+}
+
+uint32_t mta_ready_pop_live(struct mta *m, struct mta_queue *q)
+{
+    struct mta_ready *rd = &q->ready;
+    for (uint32_t i = 0; i < rd->n_lanes && rd->n; i++) {
+        struct mta_fifo *f = &rd->lanes[i].f;
+        uint32_t n0 = f->n, d0 = f->dead;
+        uint32_t ri = mta_fifo_pop_live(m, f);
+        rd->n -= n0 - f->n;
+        rd->dead -= d0 - f->dead;
+        if (ri != MTA_NIL)
+            return ri;
+    }
+    return MTA_NIL;
+}
+
+uint32_t mta_ready_head(const struct mta_queue *q)
+{
+    for (uint32_t i = 0; i < q->ready.n_lanes; i++)
+        if (q->ready.lanes[i].f.n)
+            return q->ready.lanes[i].f.head;
+    return MTA_NIL;
 }
 
 /* ----------------------------------------------------------- queue setup */
@@ -185,6 +276,7 @@ static void qconf_fill(struct mta_qconf *c, const struct cfg_qsettings *s)
         s_num(s, CFG_Q_BACKOFF_UPON_ALL_SOURCES_DISABLED) != 0;
     c->reenable_us = s_us(s, CFG_Q_REENABLE_SOURCE_IP_AFTER);
     c->bounce_upon_5xx_greeting = s_num(s, CFG_Q_BOUNCE_UPON_5XX_GREETING) != 0;
+    c->mx421_unavailable = s_num(s, CFG_Q_SMTP_421_MEANS_MX_UNAVAILABLE) != 0;
     c->priority = (int)s_num(s, CFG_Q_QUEUE_PRIORITY);
     c->allow_interruption = s_num(s, CFG_Q_ALLOW_PRIORITY_INTERRUPTION) != 0;
     c->cold_per_day = s->v[CFG_Q_MAX_COLD_VMTA_MSG].list;
@@ -252,7 +344,8 @@ static void ip_rates_free(struct mta_rate *r, size_t n)
 }
 
 /* queue_create - the queue queue_domain/vmta, registered with obs. */
-static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov)
+static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
+                             size_t n_mx)
 {
     const struct cfg_vmta *v = cfg_model_vmta(m->cfg, (size_t)vmta);
     size_t len = strlen(qd) + strlen(v->name) + 2;
@@ -276,6 +369,8 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov)
     q->wake_us = MTA_NEVER;
     q->idle_head = MTA_NIL;
     q->cold_day = -1;
+    q->cold_first_day = -1;
+    q->n_mx = n_mx > 0 ? (uint32_t)n_mx : 1;
     q->last_delivery_us = -1;
     size_t n_ips = m->vmtas[vmta].n_ips;
     q->ip_disabled_until = xcalloc(n_ips, sizeof(*q->ip_disabled_until));
@@ -293,6 +388,37 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov)
 
 /* ----------------------------------------------------------- allocation */
 
+/* setup_pools - each pool's own max-smtp-out, max-smtp-msg-rate and
+ * max-smtp-data-volume-rate (UG5 §3.3.13.5, .6, .8), and which pools list
+ * each VMTA (a VMTA may be in several; each pool's limits then apply). */
+static void setup_pools(struct mta *m)
+{
+    m->n_pools = cfg_model_pool_count(m->cfg);
+    m->pools = xcalloc(m->n_pools + 1, sizeof(*m->pools));
+    for (size_t i = 0; i < m->n_pools; i++) {
+        const struct cfg_pool *p = cfg_model_pool(m->cfg, i);
+        struct mta_pool *mp = &m->pools[i];
+        mp->max_out = p->max_smtp_out;
+        mta_rate_init(&mp->msg_rl, m->opt.rate_algo, p->max_msg_rate.count,
+                      p->max_msg_rate.window_s);
+        mta_rate_init(&mp->data_rl, MTA_RATE_TOKEN_BUCKET,
+                      p->max_data_rate.count, p->max_data_rate.window_s);
+        for (size_t k = 0; k < p->n_members; k++) {
+            if (p->members[k] < 0)
+                continue;
+            struct mta_vmta *mv = &m->vmtas[p->members[k]];
+            int dup = 0;
+            for (size_t j = 0; j < mv->n_pools; j++)
+                dup |= mv->pools[j] == (int)i;
+            if (dup)
+                continue;
+            mv->pools =
+                xreallocarray(mv->pools, mv->n_pools + 1, sizeof(*mv->pools));
+            mv->pools[mv->n_pools++] = (int)i;
+        }
+    }
+}
+
 static void setup_vmtas(struct mta *m)
 {
     m->n_vmtas = cfg_model_vmta_count(m->cfg);
@@ -307,7 +433,6 @@ static void setup_vmtas(struct mta *m)
                       v->max_data_rate.count, v->max_data_rate.window_s);
         mv->n_ips = v->n_ips;
         mv->wip = xcalloc(v->n_ips, sizeof(*mv->wip));
-        mv->pool = v->pool;
         for (size_t k = 0; k < v->n_ips; k++) {
             char ip[64];
             cfgv_format_cidr(&v->ips[k].ip, ip, sizeof(ip));
@@ -317,10 +442,34 @@ static void setup_vmtas(struct mta *m)
                              : prov_world_add_ip(m->world, ip, -1, -1);
         }
     }
-    m->n_pools = cfg_model_pool_count(m->cfg);
-    m->pools = xcalloc(m->n_pools + 1, sizeof(*m->pools));
-    for (size_t i = 0; i < m->n_pools; i++)
-        m->pools[i].max_out = cfg_model_pool(m->cfg, i)->max_smtp_out;
+    setup_pools(m);
+}
+
+/* declare_assumptions - the choices the guide leaves open that this run
+ * depends on, for summary.json and the printed summary (docs/delivery.md
+ * shows how much they move results). */
+static void declare_assumptions(struct mta *m)
+{
+    static const char *const algo[] = { "sliding", "token-bucket", "even" };
+    obs_assume(m->obs, "rate_window", algo[m->opt.rate_algo]);
+    obs_assume(m->obs, "rate_wait",
+               "a connection waits up to 60 s for a "
+               "rate slot, else closes");
+    int pool_limits = 0, cold = 0;
+    for (size_t i = 0; i < m->n_pools; i++) {
+        const struct cfg_pool *p = cfg_model_pool(m->cfg, i);
+        pool_limits |= !isinf(p->max_smtp_out) ||
+                       !isinf(p->max_msg_rate.count) ||
+                       !isinf(p->max_data_rate.count);
+        cold |= p->n_cold > 0;
+    }
+    for (size_t i = 0; i < m->n_vmtas; i++)
+        cold |= cfg_model_vmta(m->cfg, i)->n_cold > 0;
+    if (pool_limits)
+        obs_assume(m->obs, "pool_limits", "for the pool as a whole");
+    if (cold)
+        obs_assume(m->obs, "cold_days",
+                   "UTC calendar days, the list from the first cold send");
 }
 
 struct mta *mta_alloc(const struct cfg_model *cfg, struct prov_world *w,
@@ -338,11 +487,13 @@ struct mta *mta_alloc(const struct cfg_model *cfg, struct prov_world *w,
     m->conn_free = MTA_NIL;
     m->total_max = cfg_model_total_max_smtp_out(cfg);
     setup_vmtas(m);
+    declare_assumptions(m);
     /* Without a <pattern-list> the recipient does not matter: route once. */
     m->inject_fixed = !cfg_model_injection_uses_rcpt(cfg, o->source);
+    m->inject_prio = 50;
     if (m->inject_fixed)
-        cfg_model_injection_vmta(cfg, o->source, NULL, &m->inject_vmta,
-                                 &m->inject_pool);
+        cfg_model_injection_route(cfg, o->source, NULL, &m->inject_vmta,
+                                  &m->inject_pool, &m->inject_prio);
     return m;
 }
 
@@ -361,6 +512,7 @@ void mta_free(struct mta *m)
         ip_rates_free(q->ip_msg_rl, n_ips);
         ip_rates_free(q->ip_conn_rl, n_ips);
         ip_rates_free(q->ip_data_rl, n_ips);
+        free(q->ready.lanes);
         free(q->ip_disabled_until);
         free(q->ip_conns);
         free((char *)q->name);
@@ -373,6 +525,11 @@ void mta_free(struct mta *m)
         mta_rate_release(&m->vmtas[i].msg_rl);
         mta_rate_release(&m->vmtas[i].data_rl);
         free(m->vmtas[i].wip);
+        free(m->vmtas[i].pools);
+    }
+    for (size_t i = 0; i < m->n_pools; i++) {
+        mta_rate_release(&m->pools[i].msg_rl);
+        mta_rate_release(&m->pools[i].data_rl);
     }
     map_release(&m->queue_map);
     map_release(&m->domain_map);
@@ -421,15 +578,20 @@ static uint32_t queue_for(struct mta *m, uint32_t di, int vmta)
              cfg_model_vmta(m->cfg, (size_t)vmta)->name);
     uint32_t qi = map_get(&m->queue_map, key);
     if (qi == MTA_NIL)
-        qi = queue_create(m, qd, vmta, d->prov);
+        qi = queue_create(m, qd, vmta, d->prov, n_mx);
     d->queue_by_vmta[vmta] = qi;
     return qi;
 }
 
-/* pick_vmta - the VMTA chosen at injection (UG5 §9.4). -1: unknown name. */
-static int pick_vmta(struct mta *m, const struct send_rec *r)
+/* pick_vmta - the VMTA chosen at injection (UG5 §9.4), in *pool_out the
+ * pool it came through (-1: none) and in *prio the recipient-priority a
+ * <pattern-list> gave it (§3.3.14). -1: unknown name. */
+static int pick_vmta(struct mta *m, const struct send_rec *r, int *pool_out,
+                     int *prio)
 {
     int vmta = -1, pool = -1;
+    *pool_out = -1;
+    *prio = 50;
     if (r->vmta) {
         vmta = cfg_model_vmta_find(m->cfg, r->vmta);
         if (vmta < 0)
@@ -443,38 +605,80 @@ static int pick_vmta(struct mta *m, const struct send_rec *r)
     } else if (m->inject_fixed) {
         vmta = m->inject_vmta;
         pool = m->inject_pool;
+        *prio = m->inject_prio;
     } else {
-        cfg_model_injection_vmta(m->cfg, m->opt.source, r->rcpt, &vmta, &pool);
+        cfg_model_injection_route(m->cfg, m->opt.source, r->rcpt, &vmta, &pool,
+                                  prio);
     }
     if (pool >= 0) {
         const struct cfg_pool *p = cfg_model_pool(m->cfg, (size_t)pool);
         if (p->n_members == 0)
             return -1;
         vmta = p->members[m->pools[pool].rr++ % p->n_members];
+        *pool_out = pool;
     }
     return vmta;
 }
 
-/* cold_redirect - the first N per day of a queue's mail goes to one of its
- * VMTA's cold VMTAs (max-cold-virtual-mta-msg, UG5 §3.3.10.49). */
-static int cold_redirect(struct mta *m, uint32_t qi, int64_t now_us)
+/* cold_take - one more message for the cold VMTA queue cq today, if its
+ * max-cold-virtual-mta-msg (list lim, from the queue the mail selected)
+ * has room. Days are UTC calendar days; the list's first value is for the
+ * day the cold queue took its first message (docs/delivery.md). */
+static int cold_take(struct mta_queue *cq, const double *lim, size_t n_lim,
+                     int64_t day)
 {
-    struct mta_queue *q = &m->queues[qi];
-    const struct cfg_vmta *v = cfg_model_vmta(m->cfg, (size_t)q->vmta);
-    if (v->n_cold == 0 || q->c.n_cold_per_day == 0)
-        return -1;
-    int64_t day = now_us / (int64_t)(86400 * MTA_US);
-    if (day != q->cold_day) {
-        q->cold_day = day;
-        q->cold_used = 0;
+    if (day != cq->cold_day) {
+        cq->cold_day = day;
+        cq->cold_used = 0;
     }
-    size_t k = (size_t)day < q->c.n_cold_per_day ? (size_t)day
-                                                 : q->c.n_cold_per_day - 1;
-    if (q->cold_used >= q->c.cold_per_day[k])
-        return -1;
-    q->cold_used++;
-    struct mta_vmta *mv = &m->vmtas[q->vmta];
-    return v->cold[mv->rr_cold++ % v->n_cold];
+    int64_t step = cq->cold_first_day < 0 ? 0 : day - cq->cold_first_day;
+    size_t k = (size_t)step < n_lim ? (size_t)step : n_lim - 1;
+    if (cq->cold_used >= lim[k])
+        return 0;
+    cq->cold_used++;
+    if (cq->cold_first_day < 0)
+        cq->cold_first_day = day;
+    return 1;
+}
+
+/* cold_redirect - the first N per day of each domain's mail that selects a
+ * VMTA (or pool) with cold-virtual-mta goes to a cold VMTA instead; the
+ * limit applies to each cold VMTA separately (max-cold-virtual-mta-msg,
+ * UG5 §3.3.10.49, §3.3.12.4). A pool's own cold-virtual-mta list (UG5
+ * §3.3.13) serves mail that selected the pool. Returns the cold queue, or
+ * MTA_NIL. */
+static uint32_t cold_redirect(struct mta *m, uint32_t di, uint32_t qi, int pool,
+                              int64_t now_us)
+{
+    const struct mta_queue *q = &m->queues[qi];
+    const double *lim = q->c.cold_per_day;
+    size_t n_lim = q->c.n_cold_per_day;
+    if (n_lim == 0)
+        return MTA_NIL;
+    const int *cold;
+    size_t n;
+    uint32_t *rr;
+    const struct cfg_pool *p =
+        pool >= 0 ? cfg_model_pool(m->cfg, (size_t)pool) : NULL;
+    if (p && p->n_cold) {
+        cold = p->cold, n = p->n_cold, rr = &m->pools[pool].rr_cold;
+    } else {
+        const struct cfg_vmta *v = cfg_model_vmta(m->cfg, (size_t)q->vmta);
+        cold = v->cold, n = v->n_cold, rr = &m->vmtas[q->vmta].rr_cold;
+    }
+    int64_t abs_s = m->opt.start_unix + now_us / (int64_t)MTA_US;
+    int64_t day = abs_s >= 0 ? abs_s / 86400 : (abs_s - 86399) / 86400;
+    for (size_t k = 0; k < n; k++) {
+        size_t at = (*rr + k) % n;
+        if (cold[at] < 0)
+            continue;
+        uint32_t cq = queue_for(m, di, cold[at]);
+        if (cold_take(&m->queues[cq], lim, n_lim, day)) {
+            *rr = (uint32_t)(at + 1);
+            return cq;
+        }
+    }
+    return MTA_NIL;
 }
 
 static void reject_at_injection(struct mta *m, const struct send_rec *r,
@@ -491,16 +695,17 @@ static void reject_at_injection(struct mta *m, const struct send_rec *r,
 
 void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
 {
-    int vmta = pick_vmta(m, r);
+    int pool, prio;
+    int vmta = pick_vmta(m, r, &pool, &prio);
     if (vmta < 0) {
         reject_at_injection(m, r, now_us);
         return;
     }
     uint32_t di = domain_get(m, r->domain);
     uint32_t qi = queue_for(m, di, vmta);
-    int cold = cold_redirect(m, qi, now_us);
-    if (cold >= 0)
-        qi = queue_for(m, di, cold);
+    uint32_t cold = cold_redirect(m, di, qi, pool, now_us);
+    if (cold != MTA_NIL)
+        qi = cold;
     uint32_t ri = rcpt_alloc(m);
     struct mta_rcpt *rc = &m->r[ri];
     rc->enq_us = now_us;
@@ -511,13 +716,15 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     rc->size = r->size;
     rc->stream = (uint16_t)r->stream;
     rc->attempts = 0;
+    rc->prio = (uint8_t)prio;
     rc->flags = (uint8_t)((r->invalid ? MTA_R_INVALID : 0) |
                           (r->complains ? MTA_R_COMPLAINS : 0));
     struct mta_queue *q = &m->queues[qi];
-    mta_fifo_push(m, &q->ready, ri);
+    mta_ready_push(m, q, ri, 0);
     mta_area_tick(m, now_us);
     m->queued++;
-    uint64_t depth = (uint64_t)q->ready.n + q->retry.n + q->in_flight;
+    uint64_t depth =
+        (uint64_t)mta_ready_live(q) + mta_live(&q->retry) + q->in_flight;
     if (depth > q->max_depth)
         q->max_depth = depth;
     obs_injected(m->obs, (int)qi, r->stream, now_us);
@@ -612,27 +819,59 @@ static int expired(const struct mta_queue *q, const struct mta_rcpt *r,
            now_us - r->enq_us >= (int64_t)q->c.bounce_after_us;
 }
 
-static void expire(struct mta *m, uint32_t qi, uint32_t ri, int64_t now_us)
+/* expire_record - the accounting of an expiry (b record, DSN 4.4.7). */
+static void expire_record(struct mta *m, uint32_t qi, uint32_t ri,
+                          int64_t now_us)
 {
     struct mta_rcpt *r = &m->r[ri];
     mta_acct(m, "b", &m->queues[qi], ri, -1,
              "4.4.7 message expired (bounce-after)", now_us);
     obs_expired(m->obs, (int)qi, r->stream, now_us,
                 (double)(now_us - r->enq_us) / MTA_US);
+}
+
+static void expire(struct mta *m, uint32_t qi, uint32_t ri, int64_t now_us)
+{
+    expire_record(m, qi, ri, now_us);
     mta_rcpt_free(m, ri, now_us);
 }
 
+int mta_expired_now(struct mta *m, uint32_t qi, uint32_t ri, int64_t now_us)
+{
+    if (!expired(&m->queues[qi], &m->r[ri], now_us))
+        return 0;
+    expire(m, qi, ri, now_us);
+    return 1;
+}
+
+/* drop_dead_head - release f's head if it is a tombstone; 1 if it was. */
+static int drop_dead_head(struct mta *m, struct mta_fifo *f)
+{
+    uint32_t ri = f->head;
+    if (!(m->r[ri].flags & MTA_R_DEAD))
+        return 0;
+    mta_fifo_pop(m, f);
+    f->dead--;
+    rcpt_release(m, ri);
+    return 1;
+}
+
 /* promote_retries - recipients whose retry time has come go back to the
- * ready FIFO, unless they have expired meanwhile. */
+ * ready FIFO, unless they have expired meanwhile; tombstones go. */
 static void promote_retries(struct mta *m, uint32_t qi, int64_t now_us)
 {
     struct mta_queue *q = &m->queues[qi];
-    while (q->retry.n && m->r[q->retry.head].due_us <= now_us) {
+    while (q->retry.n) {
+        if (drop_dead_head(m, &q->retry))
+            continue;
+        if (m->r[q->retry.head].due_us > now_us)
+            break;
         uint32_t ri = mta_fifo_pop(m, &q->retry);
+        m->r[ri].flags &= (uint8_t)~MTA_R_IN_RETRY;
         if (expired(q, &m->r[ri], now_us))
             expire(m, qi, ri, now_us);
         else
-            mta_fifo_push(m, &q->ready, ri);
+            mta_ready_push(m, q, ri, 0);
     }
     mta_expire_heads(m, qi, now_us);
 }
@@ -640,23 +879,74 @@ static void promote_retries(struct mta *m, uint32_t qi, int64_t now_us)
 void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us)
 {
     struct mta_queue *q = &m->queues[qi];
-    while (q->ready.n && expired(q, &m->r[q->ready.head], now_us))
-        expire(m, qi, mta_fifo_pop(m, &q->ready), now_us);
+    struct mta_ready *rd = &q->ready;
+    for (uint32_t i = 0; i < rd->n_lanes; i++) {
+        struct mta_fifo *f = &rd->lanes[i].f;
+        while (f->n) {
+            if (drop_dead_head(m, f)) {
+                rd->n--, rd->dead--;
+                continue;
+            }
+            if (!expired(q, &m->r[f->head], now_us))
+                break;
+            rd->n--;
+            expire(m, qi, mta_fifo_pop(m, f), now_us);
+        }
+    }
+}
+
+void mta_rcpt_defer_timer(struct mta *m, uint32_t qi, uint32_t ri)
+{
+    struct mta_rcpt *r = &m->r[ri];
+    const struct mta_queue *q = &m->queues[qi];
+    if ((r->flags & MTA_R_TIMED) || q->c.bounce_after_us < 0)
+        return;
+    r->flags |= MTA_R_TIMED;
+    evq_push(m->q, r->enq_us + (int64_t)q->c.bounce_after_us,
+             MTA_EV_RCPT_EXPIRE, (uint32_t)r->id, ri);
+}
+
+void mta_expire_event(struct mta *m, const struct evq_event *ev)
+{
+    uint32_t ri = (uint32_t)ev->id;
+    struct mta_rcpt *r = &m->r[ri];
+    if ((uint32_t)r->id != ev->gen || !(r->flags & MTA_R_TIMED) ||
+        (r->flags & (MTA_R_DEAD | MTA_R_IN_FLIGHT)))
+        return; /* gone, or in a transaction whose outcome decides */
+    uint32_t qi = r->queue;
+    struct mta_queue *q = &m->queues[qi];
+    if (!expired(q, r, ev->t_us))
+        return;
+    expire_record(m, qi, ri, ev->t_us);
+    unqueue(m, ev->t_us);
+    r->flags |= MTA_R_DEAD;
+    if (r->flags & MTA_R_IN_RETRY) {
+        q->retry.dead++;
+    } else {
+        ready_lane(&q->ready, r->prio)->f.dead++;
+        q->ready.dead++;
+    }
 }
 
 void mta_bounce_queue(struct mta *m, struct mta_queue *q, int64_t now_us,
-                      const char *reply)
+                      const char *reply, int by_rule)
 {
     uint32_t qi = (uint32_t)(q - m->queues);
-    struct mta_fifo *fifos[2] = { &q->ready, &q->retry };
-    for (int k = 0; k < 2; k++)
-        while (fifos[k]->n) {
-            uint32_t ri = mta_fifo_pop(m, fifos[k]);
-            mta_acct(m, "b", q, ri, -1, reply, now_us);
+    char detail[400];
+    snprintf(detail, sizeof(detail), "%u recipients: %s",
+             mta_ready_live(q) + mta_live(&q->retry), reply);
+    obs_event(m->obs, now_us, q->name, "bounce-queue", detail);
+    for (int k = 0; k < 2; k++) {
+        uint32_t ri;
+        while ((ri = k ? mta_fifo_pop_live(m, &q->retry)
+                       : mta_ready_pop_live(m, q)) != MTA_NIL) {
+            mta_acct_x(m, "b", q, ri, -1, by_rule ? "x-pmta" : NULL,
+                       by_rule ? "bounce-queue" : reply, now_us);
             obs_bounced(m->obs, (int)qi, q->prov, m->r[ri].stream, reply,
                         now_us);
             mta_rcpt_free(m, ri, now_us);
         }
+    }
 }
 
 /* reenable_sources - source IPs whose disable time is over. */
@@ -692,8 +982,13 @@ static int64_t next_wake(const struct mta *m, const struct mta_queue *q,
         t = m->r[q->retry.head].due_us;
     /* Open connections expire what they dequeue; a queue that cannot
      * send needs a timer to expire its oldest recipient on time. */
-    if (q->ready.n && q->conns == 0 && q->c.bounce_after_us >= 0) {
-        int64_t e = m->r[q->ready.head].enq_us + (int64_t)q->c.bounce_after_us;
+    for (uint32_t i = 0;
+         q->conns == 0 && q->c.bounce_after_us >= 0 && i < q->ready.n_lanes;
+         i++) {
+        if (q->ready.lanes[i].f.n == 0)
+            continue;
+        uint32_t head = q->ready.lanes[i].f.head;
+        int64_t e = m->r[head].enq_us + (int64_t)q->c.bounce_after_us;
         if (e < t)
             t = e;
     }
@@ -710,9 +1005,10 @@ void mta_q_service(struct mta *m, uint32_t qi, int64_t now_us)
         q->in_retry = 0;
     promote_retries(m, qi, now_us);
     int64_t open_wake = MTA_NEVER;
-    if (!q->in_retry && q->ready.n) {
+    if (!q->in_retry && mta_ready_live(q)) {
         mta_conn_kick_idle(m, qi, now_us);
-        while (q->ready.n > 0 && mta_conn_try_open(m, qi, now_us, &open_wake))
+        while (mta_ready_live(q) > 0 &&
+               mta_conn_try_open(m, qi, now_us, &open_wake))
             ;
     }
     q = &m->queues[qi];
@@ -730,29 +1026,98 @@ static const char *source_ip(const struct mta *m, const struct mta_queue *q,
     return ip < 0 ? NULL : prov_world_ip(m->world, m->vmtas[q->vmta].wip[ip]);
 }
 
+/* The RFC 3463 names of the enhanced codes providers use most, for the
+ * dsnStatus text; other codes are written without a name. */
+static const struct {
+    const char *sd; /* "subject.detail" */
+    const char *name;
+} dsn_names[] = {
+    { "0.0", "undefined status" },
+    { "1.1", "bad destination mailbox address" },
+    { "1.2", "bad destination system address" },
+    { "2.1", "mailbox disabled, not accepting messages" },
+    { "2.2", "mailbox full" },
+    { "3.0", "other or undefined mail system status" },
+    { "3.2", "system not accepting network messages" },
+    { "4.0", "other or undefined network or routing status" },
+    { "4.7", "delivery time expired" },
+    { "7.0", "other or undefined security status" },
+    { "7.1", "delivery not authorized, message refused" },
+};
+
+/* enhanced_code - the length of an RFC 3463 code "c.sss.ddd" at s, or 0. */
+static size_t enhanced_code(const char *s)
+{
+    if ((s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.')
+        return 0;
+    size_t i = 2;
+    for (int part = 0; part < 2; part++) {
+        size_t d = 0;
+        while (d < 3 && s[i] >= '0' && s[i] <= '9')
+            d++, i++;
+        if (d == 0 || (part == 0 && s[i++] != '.'))
+            return 0;
+    }
+    return s[i] >= '0' && s[i] <= '9' ? 0 : i;
+}
+
+/* dsn_status - "5.1.1 (bad destination mailbox address)" from a reply
+ * that carries an enhanced code ("550 5.1.1 ...", "421-4.7.0 ...", or the
+ * code first); NULL when it has none (the record then says x.0.0). */
+static const char *dsn_status(const char *reply, char *buf, size_t n)
+{
+    if (reply == NULL)
+        return NULL;
+    const char *s = reply;
+    if (s[0] >= '2' && s[0] <= '5' && strspn(s, "0123456789") == 3 &&
+        (s[3] == ' ' || s[3] == '-'))
+        s += 4;
+    size_t len = enhanced_code(s);
+    if (len == 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof(dsn_names) / sizeof(dsn_names[0]); i++)
+        if (strlen(dsn_names[i].sd) == len - 2 &&
+            strncmp(s + 2, dsn_names[i].sd, len - 2) == 0) {
+            snprintf(buf, n, "%.*s (%s)", (int)len, s, dsn_names[i].name);
+            return buf;
+        }
+    snprintf(buf, n, "%.*s", (int)len, s);
+    return buf;
+}
+
 /* The local part of an address is not kept (memory, privacy): records
  * name the recipient "r<id>@<domain>". */
-void mta_acct(struct mta *m, const char *type, const struct mta_queue *q,
-              uint32_t ri, int ip, const char *reply, int64_t now_us)
+void mta_acct_x(struct mta *m, const char *type, const struct mta_queue *q,
+                uint32_t ri, int ip, const char *diag_type, const char *reply,
+                int64_t now_us)
 {
     if (!obs_acct_on(m->obs))
         return;
     const struct mta_rcpt *r = &m->r[ri];
-    char rcpt[300];
+    char rcpt[300], status[96];
     snprintf(rcpt, sizeof(rcpt), "r%llu@%s", (unsigned long long)r->id,
              m->domains[r->domain].name);
-    struct obs_acct a = { type,
-                          r->enq_us,
-                          now_us,
-                          rcpt,
-                          m->domains[r->domain].name,
-                          cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
-                          source_ip(m, q, ip),
-                          q->name,
-                          reply,
-                          NULL,
-                          r->size };
+    struct obs_acct a = {
+        .type = type,
+        .queued_us = r->enq_us,
+        .logged_us = now_us,
+        .rcpt = rcpt,
+        .domain = m->domains[r->domain].name,
+        .vmta = cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
+        .source_ip = source_ip(m, q, ip),
+        .queue = q->name,
+        .reply = reply,
+        .size = r->size,
+        .status = dsn_status(reply, status, sizeof(status)),
+        .diag_type = diag_type,
+    };
     obs_acct(m->obs, &a);
+}
+
+void mta_acct(struct mta *m, const char *type, const struct mta_queue *q,
+              uint32_t ri, int ip, const char *reply, int64_t now_us)
+{
+    mta_acct_x(m, type, q, ri, ip, NULL, reply, now_us);
 }
 
 void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
@@ -760,17 +1125,17 @@ void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
 {
     if (!obs_acct_on(m->obs))
         return;
-    struct obs_acct a = { "tq",
-                          now_us,
-                          now_us,
-                          NULL,
-                          NULL,
-                          cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
-                          source_ip(m, q, ip),
-                          q->name,
-                          reply,
-                          NULL,
-                          0 };
+    char status[96];
+    struct obs_acct a = {
+        .type = "tq",
+        .queued_us = now_us,
+        .logged_us = now_us,
+        .vmta = cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
+        .source_ip = source_ip(m, q, ip),
+        .queue = q->name,
+        .reply = reply,
+        .status = dsn_status(reply, status, sizeof(status)),
+    };
     obs_acct(m->obs, &a);
 }
 
@@ -786,6 +1151,10 @@ void mta_handle(struct mta *m, const struct evq_event *ev)
         mta_q_service(m, (uint32_t)ev->id, ev->t_us);
         return;
     }
+    if (ev->kind == MTA_EV_RCPT_EXPIRE) {
+        mta_expire_event(m, ev);
+        return;
+    }
     mta_conn_event(m, ev);
 }
 
@@ -794,9 +1163,9 @@ void mta_snapshot(struct mta *m, int64_t now_us)
     (void)now_us;
     for (size_t i = 0; i < m->n_queues; i++) {
         const struct mta_queue *q = &m->queues[i];
-        uint64_t queued = (uint64_t)q->ready.n + q->retry.n + q->in_flight;
-        obs_gauge(m->obs, (int)i, queued, q->ready.n, q->retry.n, q->conns,
-                  q->mode);
+        uint32_t ready = mta_ready_live(q), retry = mta_live(&q->retry);
+        uint64_t queued = (uint64_t)ready + retry + q->in_flight;
+        obs_gauge(m->obs, (int)i, queued, ready, retry, q->conns, q->mode);
     }
 }
 
@@ -808,7 +1177,8 @@ void mta_finish(struct mta *m, int64_t now_us)
         if (q->mode == MTA_BACKOFF)
             q->backoff_total_s += (double)(now_us - q->backoff_since) / MTA_US;
         q->mode = MTA_NORMAL;
-        uint64_t queued = (uint64_t)q->ready.n + q->retry.n + q->in_flight;
+        uint64_t queued =
+            (uint64_t)mta_ready_live(q) + mta_live(&q->retry) + q->in_flight;
         obs_queue_final(m->obs, (int)i, q->max_depth, q->backoff_total_s,
                         q->backoff_entries, q->last_delivery_us, queued);
     }

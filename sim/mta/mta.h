@@ -35,12 +35,29 @@ enum mta_event {
     MTA_EV_CONN_OPENED = MTA_EV_BASE, /* connect latency elapsed */
     MTA_EV_TXN_DONE,                  /* a transaction finished */
     MTA_EV_CONN_WAKE,                 /* a waiting connection may go on */
-    MTA_EV_QUEUE_WAKE                 /* a queue timer */
+    MTA_EV_QUEUE_WAKE,                /* a queue timer */
+    MTA_EV_RCPT_EXPIRE                /* a deferred recipient's bounce-after */
+};
+
+/* mta_provider - the remote side the MTA talks to. NULL in mta_options
+ * means the provider world's models (prov_connect, prov_disconnect,
+ * prov_transact); tests plug in a script of answers. */
+struct mta_provider {
+    void *ctx;
+    void (*connect)(void *ctx, int prov, int ip, double now_s, uint64_t conn_id,
+                    struct prov_reply *out);
+    void (*disconnect)(void *ctx, int prov, int ip, double now_s);
+    void (*transact)(void *ctx, int prov, int ip, double now_s,
+                     const struct prov_rcpt *r, uint32_t msgs_before,
+                     struct prov_reply *out);
 };
 
 struct mta_options {
     enum mta_rate_algo rate_algo;
-    const char *source; /* injecting client for <source> matching */
+    const char *source;                  /* injecting client for <source> */
+    int64_t start_unix;                  /* epoch seconds of t = 0: cold
+                                            VMTA days start at UTC midnight */
+    const struct mta_provider *provider; /* NULL: the world's models */
 };
 
 struct mta *mta_alloc(const struct cfg_model *cfg, struct prov_world *w,

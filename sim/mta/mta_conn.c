@@ -6,9 +6,11 @@
  * queue-priority decides who gets a freed slot), smtp-out-rampup-interval,
  * max-connect-rate and the per-source-IP limits (pmta-config.md §2.3). A
  * connection runs transactions back to back, each within the message rate
- * limits (§2.4), up to max-msg-per-connection, until it has no mail, a 421
- * closes it, or max-errors-per-connection is reached (§2.5). Every reply
- * goes through the queue's smtp-pattern-list, first match wins (§2.8). */
+ * limits (§2.4), up to max-msg-per-connection, until it has no mail, the
+ * provider drops it, skip-mx (or a 421 under smtp-421-means-mx-unavailable)
+ * moves on to the next MX, or max-errors-per-connection is reached (§2.5).
+ * Every reply, 2xx too, goes through the queue's smtp-pattern-list, first
+ * match wins (§2.8). docs/delivery.md describes each rule. */
 #include "mta/mta_int.h"
 #include "util/xalloc.h"
 
@@ -19,6 +21,59 @@
 static double secs(int64_t us)
 {
     return (double)us / MTA_US;
+}
+
+/* ------------------------------------------------------------ provider */
+
+static void remote_connect(struct mta *m, const struct mta_queue *q,
+                           struct mta_conn *c, int64_t now_us)
+{
+    const struct mta_provider *p = m->opt.provider;
+    if (p)
+        p->connect(p->ctx, q->prov, c->wip, secs(now_us), c->id, &c->reply);
+    else
+        prov_connect(m->world, q->prov, c->wip, secs(now_us), m->g, c->id,
+                     &c->reply);
+}
+
+static void remote_disconnect(struct mta *m, const struct mta_queue *q,
+                              const struct mta_conn *c, int64_t now_us)
+{
+    const struct mta_provider *p = m->opt.provider;
+    if (p)
+        p->disconnect(p->ctx, q->prov, c->wip, secs(now_us));
+    else
+        prov_disconnect(m->world, q->prov, c->wip, secs(now_us));
+}
+
+static void remote_transact(struct mta *m, const struct mta_queue *q,
+                            struct mta_conn *c, const struct prov_rcpt *r,
+                            int64_t now_us)
+{
+    const struct mta_provider *p = m->opt.provider;
+    if (p)
+        p->transact(p->ctx, q->prov, c->wip, secs(now_us), r, c->msgs,
+                    &c->reply);
+    else
+        prov_transact(m->world, q->prov, c->wip, secs(now_us), m->g, r, c->msgs,
+                      &c->reply);
+}
+
+/* pools_full - 1 when a pool of the VMTA is at its max-smtp-out. */
+static int pools_full(const struct mta *m, const struct mta_vmta *mv)
+{
+    for (size_t i = 0; i < mv->n_pools; i++) {
+        const struct mta_pool *p = &m->pools[mv->pools[i]];
+        if (p->conns >= p->max_out)
+            return 1;
+    }
+    return 0;
+}
+
+static void pools_count(struct mta *m, const struct mta_vmta *mv, int delta)
+{
+    for (size_t i = 0; i < mv->n_pools; i++)
+        m->pools[mv->pools[i]].conns += (uint32_t)delta;
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -84,7 +139,7 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
     struct mta_queue *q = &m->queues[c->queue];
     struct mta_vmta *mv = &m->vmtas[q->vmta];
     if (c->accepted)
-        prov_disconnect(m->world, q->prov, c->wip, secs(now_us));
+        remote_disconnect(m, q, c, now_us);
     if (c->state == MTA_C_IDLE)
         idle_remove(m, q, ci);
     if (c->state == MTA_C_WAITING)
@@ -92,15 +147,14 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
     q->conns--;
     q->ip_conns[c->ip]--;
     mv->conns--;
-    if (mv->pool >= 0)
-        m->pools[mv->pool].conns--;
+    pools_count(m, mv, -1);
     m->total_conns--;
     c->state = MTA_C_FREE;
     c->gen++;
     c->next_free = m->conn_free;
     m->conn_free = ci;
     wake_waiters(m, now_us);
-    if (q->ready.n > 0)
+    if (mta_ready_live(q) > 0)
         mta_q_schedule(m, q, now_us);
 }
 
@@ -182,13 +236,11 @@ static int open_blocked(struct mta *m, struct mta_queue *q, int64_t now_us,
 {
     int mode = q->mode;
     struct mta_vmta *mv = &m->vmtas[q->vmta];
-    if (q->conns - q->in_flight >= q->ready.n)
+    if (q->conns - q->in_flight >= mta_ready_live(q))
         return 1; /* the idle and connecting ones can take the mail */
     if (q->conns >= q->c.max_smtp_out[mode])
         return 1;
-    if (mv->conns >= mv->max_out ||
-        (mv->pool >= 0 &&
-         m->pools[mv->pool].conns >= m->pools[mv->pool].max_out) ||
+    if (mv->conns >= mv->max_out || pools_full(m, mv) ||
         m->total_conns >= m->total_max) {
         add_waiter(m, q);
         return 1;
@@ -209,6 +261,12 @@ static int open_blocked(struct mta *m, struct mta_queue *q, int64_t now_us,
     int64_t tm = mta_rate_next_nth(&q->msg_rl[mode], now_us, k);
     int64_t tv = mta_rate_next_nth(&mv->msg_rl, now_us, k);
     int64_t slot = tm > tv ? tm : tv;
+    for (size_t i = 0; i < mv->n_pools; i++) {
+        int64_t tp =
+            mta_rate_next_nth(&m->pools[mv->pools[i]].msg_rl, now_us, k);
+        if (tp > slot)
+            slot = tp;
+    }
     if (slot - now_us > MTA_RATE_WAIT_US && slot > t)
         t = slot;
     if (t > now_us) {
@@ -226,8 +284,7 @@ static void count_open(struct mta *m, struct mta_queue *q, int ip,
     q->conns++;
     q->ip_conns[ip]++;
     mv->conns++;
-    if (mv->pool >= 0)
-        m->pools[mv->pool].conns++;
+    pools_count(m, mv, 1);
     m->total_conns++;
     q->last_open_us = now_us;
     mta_rate_take(&q->conn_rl[0], now_us, 1);
@@ -261,8 +318,7 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     c->wip = m->vmtas[q->vmta].wip[ip];
     c->state = MTA_C_CONNECTING;
     count_open(m, q, ip, now_us);
-    prov_connect(m->world, q->prov, c->wip, secs(now_us), m->g, c->id,
-                 &c->reply);
+    remote_connect(m, q, c, now_us);
     c->accepted = c->reply.outcome == PROV_ACCEPT;
     int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
     conn_schedule(m, ci, now_us + lat, MTA_EV_CONN_OPENED);
@@ -314,7 +370,7 @@ static void apply_rule(struct mta *m, struct mta_queue *q, int ip,
                            : q->c.reenable_us,
                        now_us);
     if (rule->bounce_queue)
-        mta_bounce_queue(m, q, now_us, text);
+        mta_bounce_queue(m, q, now_us, text, 1);
     if (rule->defer_queue && !q->in_retry)
         mta_enter_retry(m, q, now_us, "defer-queue rule matched");
 }
@@ -360,6 +416,9 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     struct mta_queue *q = &m->queues[c->queue];
     if (c->reply.outcome == PROV_ACCEPT) {
         c->state = MTA_C_BUSY;
+        /* the greeting goes through the pattern list too (UG5 §3.3.15) */
+        apply_rule(m, q, c->ip, mta_match(q, c->reply.text), c->reply.text,
+                   now_us);
         mta_conn_next(m, ci, now_us);
         return;
     }
@@ -371,7 +430,7 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     int skip = rule && rule->skip_mx;
     if (c->reply.outcome == PROV_REJECT && q->c.bounce_upon_5xx_greeting &&
         !skip)
-        mta_bounce_queue(m, q, now_us, text);
+        mta_bounce_queue(m, q, now_us, text, 0);
     else if (working_connections(m, c->queue) > 0)
         hold_opening(m, q, now_us, text);
     else if (!q->in_retry)
@@ -436,6 +495,13 @@ static int64_t rate_wait(struct mta *m, const struct mta_queue *q, int ip,
     for (int i = 0; i < 6; i++)
         if (t[i] > most)
             most = t[i];
+    for (size_t i = 0; i < mv->n_pools; i++) {
+        const struct mta_pool *p = &m->pools[mv->pools[i]];
+        int64_t tp = mta_rate_next_nth(&p->msg_rl, now_us, k);
+        int64_t td = mta_rate_next(&p->data_rl, now_us, size);
+        most = tp > most ? tp : most;
+        most = td > most ? td : most;
+    }
     return most;
 }
 
@@ -444,16 +510,20 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
 {
     struct mta_conn *c = &m->conns[ci];
     struct mta_queue *q = &m->queues[c->queue];
-    uint32_t ri = mta_fifo_pop(m, &q->ready);
+    uint32_t ri = mta_ready_pop_live(m, q);
     struct mta_rcpt *r = &m->r[ri];
+    const struct mta_vmta *mv = &m->vmtas[q->vmta];
     mta_rate_take(&q->msg_rl[0], now_us, 1);
     mta_rate_take(&q->msg_rl[1], now_us, 1);
     mta_rate_take(&m->vmtas[q->vmta].msg_rl, now_us, 1);
+    for (size_t i = 0; i < mv->n_pools; i++)
+        mta_rate_take(&m->pools[mv->pools[i]].msg_rl, now_us, 1);
     if (q->ip_msg_rl)
         mta_rate_take(&q->ip_msg_rl[c->ip], now_us, 1);
     obs_attempt(m->obs, (int)c->queue, q->prov, r->stream, now_us);
     c->rcpt = ri;
     c->state = MTA_C_BUSY;
+    r->flags |= MTA_R_IN_FLIGHT;
     q->in_flight++;
     if (q->c.discard) {
         c->reply.outcome = PROV_ACCEPT;
@@ -464,8 +534,7 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
     } else {
         struct prov_rcpt pr = { r->id, r->attempts, r->flags & MTA_R_INVALID,
                                 (r->flags & MTA_R_COMPLAINS) != 0, r->size };
-        prov_transact(m->world, q->prov, c->wip, secs(now_us), m->g, &pr,
-                      c->msgs, &c->reply);
+        remote_transact(m, q, c, &pr, now_us);
     }
     r->attempts++;
     int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
@@ -481,13 +550,14 @@ void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us)
         return;
     }
     mta_expire_heads(m, c->queue, now_us);
-    if (q->ready.n == 0) {
+    if (mta_ready_live(q) == 0) {
         go_idle(m, ci, now_us);
         return;
     }
     uint32_t ahead = c->woken ? 0 : q->rate_waiters;
     c->woken = 0;
-    int64_t t = rate_wait(m, q, c->ip, now_us, m->r[q->ready.head].size, ahead);
+    int64_t t =
+        rate_wait(m, q, c->ip, now_us, m->r[mta_ready_head(q)].size, ahead);
     if (t > now_us) {
         /* Wait for a slot that is near; PowerMTA does not document this,
          * we close a connection that would wait more than a minute. */
@@ -508,7 +578,7 @@ void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us)
 void mta_conn_kick_idle(struct mta *m, uint32_t qi, int64_t now_us)
 {
     struct mta_queue *q = &m->queues[qi];
-    while (q->idle_head != MTA_NIL && q->ready.n > 0) {
+    while (q->idle_head != MTA_NIL && mta_ready_live(q) > 0) {
         uint32_t ci = q->idle_head;
         q->idle_head = m->conns[ci].next_free;
         m->conns[ci].state = MTA_C_BUSY;
@@ -529,18 +599,22 @@ static void delivered(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
                   secs(now_us - r->enq_us));
     mta_rate_take(&q->data_rl[0], now_us, r->size);
     mta_rate_take(&q->data_rl[1], now_us, r->size);
+    const struct mta_vmta *mv = &m->vmtas[q->vmta];
     mta_rate_take(&m->vmtas[q->vmta].data_rl, now_us, r->size);
+    for (size_t i = 0; i < mv->n_pools; i++)
+        mta_rate_take(&m->pools[mv->pools[i]].data_rl, now_us, r->size);
     if (q->ip_data_rl)
         mta_rate_take(&q->ip_data_rl[ip], now_us, r->size);
     q->last_delivery_us = now_us;
     q->retry_step = 0;
+    q->mx_skipped = 0;
     if (q->mode == MTA_BACKOFF && q->c.backoff_to_normal_after_delivery)
         mta_exit_backoff(m, q, now_us, "backoff-to-normal-after-delivery");
     mta_rcpt_free(m, ri, now_us);
 }
 
-/* deferred - a 4xx (or a 5xx with skip-mx): back into the queue after
- * retry-recipients-after (UG5 §3.3.10.41). */
+/* deferred - a 4xx: the recipient waits retry-recipients-after (UG5
+ * §3.3.10.41), with an exact expiry timer (bounce-after, §3.3.10.11). */
 static void deferred(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
                      const char *text, int64_t now_us)
 {
@@ -548,21 +622,97 @@ static void deferred(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
     mta_acct(m, "t", q, ri, ip, text, now_us);
     uint32_t qi = (uint32_t)(q - m->queues);
     obs_deferred(m->obs, (int)qi, q->prov, r->stream, text, now_us);
+    if (mta_expired_now(m, qi, ri, now_us))
+        return;
     r->due_us =
         now_us + (int64_t)(q->c.retry_rcpt_us > 0 ? q->c.retry_rcpt_us : 0);
+    r->flags |= MTA_R_IN_RETRY;
     mta_fifo_push(m, &q->retry, ri);
+    mta_rcpt_defer_timer(m, qi, ri);
     mta_q_schedule(m, q, r->due_us);
 }
 
-static void bounced(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
+/* next_mx - skip-mx (UG5 §3.3.15), or a 421 with
+ * smtp-421-means-mx-unavailable yes (§3.3.10.59): this MX is given up and
+ * the recipient stays first in line for the next one, without waiting
+ * retry-recipients-after, even after a 5xx. When every MX of the domain
+ * has been skipped in a row, the queue goes into retry mode. */
+static void next_mx(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
                     const char *text, int64_t now_us)
 {
-    mta_acct(m, "b", q, ri, ip, text, now_us);
+    uint32_t qi = (uint32_t)(q - m->queues);
+    mta_acct(m, "t", q, ri, ip, text, now_us);
+    obs_deferred(m->obs, (int)qi, q->prov, m->r[ri].stream, text, now_us);
+    if (mta_expired_now(m, qi, ri, now_us))
+        return;
+    mta_ready_push(m, q, ri, 1);
+    if (++q->mx_skipped < q->n_mx)
+        return;
+    q->mx_skipped = 0;
+    if (!q->in_retry) {
+        char why[400];
+        snprintf(why, sizeof(why), "every MX skipped: %s", text);
+        mta_enter_retry(m, q, now_us, why);
+    }
+}
+
+static void bounced(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
+                    const char *diag_type, const char *text, int64_t now_us)
+{
+    mta_acct_x(m, "b", q, ri, ip, diag_type, diag_type ? "bounce-queue" : text,
+               now_us);
     uint32_t qi = (uint32_t)(q - m->queues);
     obs_bounced(m->obs, (int)qi, q->prov, m->r[ri].stream, text, now_us);
     mta_rcpt_free(m, ri, now_us);
 }
 
+/* rcpt_reply - whether a reply code is one RCPT TO can get (RFC 5321
+ * §4.3.2: 450, 451, 452, 455; 421 is a session reply, §3.8), for
+ * bounce-rcpt, which acts on 4xx replies to RCPT only (UG5 §3.3.15). */
+static int rcpt_reply(int code)
+{
+    return code >= 450 && code <= 459;
+}
+
+/* provider_dropped - the remote side ended the session. A 421 does not by
+ * itself: PowerMTA resets and reuses the connection unless
+ * smtp-421-means-mx-unavailable (UG5 §3.3.10.59), so only a model's
+ * genuine drop (its per-connection message cap) closes after a 421. */
+static int provider_dropped(const struct prov_reply *rep)
+{
+    if (!rep->closes)
+        return 0;
+    return rep->code != 421 || rep->reason == PROV_MSG_CAP;
+}
+
+/* on_failure - a 4xx/5xx to a transaction: the rule's queue actions, then
+ * what becomes of the recipient. Returns 1 when the connection must close. */
+static int on_failure(struct mta *m, struct mta_conn *c, uint32_t ri,
+                      const struct cfg_spl_rule *rule, int64_t now_us)
+{
+    const struct prov_reply *rep = &c->reply;
+    struct mta_queue *q = &m->queues[c->queue];
+    c->errors++;
+    apply_rule(m, q, c->ip, rule, rep->text, now_us);
+    q = &m->queues[c->queue];
+    int mx_down =
+        (rule && rule->skip_mx) || (rep->code == 421 && q->c.mx421_unavailable);
+    if (rule && rule->bounce_queue) /* the trigger goes with the queue */
+        bounced(m, q, ri, c->ip, "x-pmta", rep->text, now_us);
+    else if (rule && rule->bounce_rcpt && rep->outcome == PROV_DEFER &&
+             rcpt_reply(rep->code))
+        bounced(m, q, ri, c->ip, NULL, rep->text, now_us);
+    else if (mx_down)
+        next_mx(m, q, ri, c->ip, rep->text, now_us);
+    else if (rep->outcome == PROV_DEFER)
+        deferred(m, q, ri, c->ip, rep->text, now_us);
+    else
+        bounced(m, q, ri, c->ip, NULL, rep->text, now_us);
+    return mx_down || provider_dropped(rep);
+}
+
+/* on_txn_done - every reply, 2xx too, goes through the queue's
+ * smtp-pattern-list (UG5 §3.3.15 matches replies, not only failures). */
 static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
 {
     struct mta_conn *c = &m->conns[ci];
@@ -571,24 +721,15 @@ static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
     c->rcpt = MTA_NIL;
     c->msgs++;
     q->in_flight--;
-    const struct prov_reply *rep = &c->reply;
-    if (rep->outcome == PROV_ACCEPT) {
+    m->r[ri].flags &= (uint8_t)~MTA_R_IN_FLIGHT;
+    const struct cfg_spl_rule *rule = mta_match(q, c->reply.text);
+    if (c->reply.outcome == PROV_ACCEPT) {
         delivered(m, q, ri, c->ip, now_us);
+        apply_rule(m, q, c->ip, rule, c->reply.text, now_us);
         mta_conn_next(m, ci, now_us);
         return;
     }
-    c->errors++;
-    const struct cfg_spl_rule *rule = mta_match(q, rep->text);
-    apply_rule(m, q, c->ip, rule, rep->text, now_us);
-    q = &m->queues[c->queue];
-    int skip = rule && rule->skip_mx;
-    if (rep->outcome == PROV_DEFER && rule && rule->bounce_rcpt)
-        bounced(m, q, ri, c->ip, rep->text, now_us);
-    else if (rep->outcome == PROV_DEFER || skip)
-        deferred(m, q, ri, c->ip, rep->text, now_us);
-    else
-        bounced(m, q, ri, c->ip, rep->text, now_us);
-    if (rep->closes || skip)
+    if (on_failure(m, c, ri, rule, now_us))
         conn_close(m, ci, now_us);
     else
         mta_conn_next(m, ci, now_us);

@@ -16,7 +16,14 @@
 
 enum { MTA_NORMAL = 0, MTA_BACKOFF = 1 };
 
-enum mta_rflags { MTA_R_INVALID = 1, MTA_R_COMPLAINS = 2 };
+enum mta_rflags {
+    MTA_R_INVALID = 1,
+    MTA_R_COMPLAINS = 2,
+    MTA_R_IN_RETRY = 4,  /* in the retry FIFO (else ready or in flight) */
+    MTA_R_IN_FLIGHT = 8, /* in a transaction */
+    MTA_R_DEAD = 16,     /* expired while queued: a tombstone in its FIFO */
+    MTA_R_TIMED = 32     /* has an MTA_EV_RCPT_EXPIRE pending */
+};
 
 /* One queued recipient: 48 bytes (checked by a static assertion), kept in a
  * slab and linked in FIFOs. */
@@ -31,10 +38,26 @@ struct mta_rcpt {
     uint16_t stream;
     uint16_t attempts;
     uint8_t flags;
+    uint8_t prio; /* recipient-priority, 0..100 */
 };
 
+/* n counts tombstones (recipients that expired in place) too; dead says
+ * how many: the live count is n - dead. */
 struct mta_fifo {
-    uint32_t head, tail, n;
+    uint32_t head, tail, n, dead;
+};
+
+/* The ready recipients of a queue: one FIFO per recipient-priority in use
+ * (UG5 §3.3.14), highest first, FIFO within a priority; nearly always one
+ * lane (50). n and dead total the lanes. */
+struct mta_lane {
+    struct mta_fifo f;
+    int prio;
+};
+struct mta_ready {
+    struct mta_lane *lanes;
+    uint32_t n_lanes, cap;
+    uint32_t n, dead;
 };
 
 /* The settings a queue uses, copied from cfg_qsettings ([0] normal,
@@ -53,6 +76,7 @@ struct mta_qconf {
     int backoff_upon_all_disabled;
     double reenable_us; /* < 0: never */
     int bounce_upon_5xx_greeting;
+    int mx421_unavailable; /* smtp-421-means-mx-unavailable */
     int priority, allow_interruption;
     const double *cold_per_day;
     size_t n_cold_per_day;
@@ -71,7 +95,8 @@ struct mta_queue {
     int vmta;
     int prov;
     struct mta_qconf c;
-    struct mta_fifo ready, retry;
+    struct mta_ready ready;
+    struct mta_fifo retry;
     uint32_t in_flight;
     int mode;
     int64_t backoff_until, backoff_since;
@@ -94,8 +119,11 @@ struct mta_queue {
      * IP of the VMTA (NULL when the queue sets none). */
     struct mta_rate *ip_msg_rl, *ip_conn_rl, *ip_data_rl;
     uint32_t rr_ip;
-    int64_t cold_day;
+    /* As a cold VMTA's queue: mail taken today (cold_day, a UTC day
+     * number) and the day it took its first (the ramp's day 1). */
+    int64_t cold_day, cold_first_day;
     double cold_used;
+    uint32_t n_mx, mx_skipped; /* MX hosts of the domain; skipped in a row */
     uint64_t max_depth;
     int64_t last_delivery_us;
     int waiting_slot;
@@ -136,13 +164,18 @@ struct mta_vmta {
     int *wip;                /* provider-world IP of each source IP */
     size_t n_ips;
     uint32_t rr_cold;
-    int pool;
+    int *pools; /* every <virtual-mta-pool> listing this VMTA */
+    size_t n_pools;
 };
 
+/* A pool's own limits (UG5 §3.3.13) cover the traffic of all its member
+ * VMTAs together (docs/delivery.md). */
 struct mta_pool {
     uint32_t conns;
     double max_out;
-    uint32_t rr;
+    uint32_t rr, rr_cold;
+    struct mta_rate msg_rl;
+    struct mta_rate data_rl;
 };
 
 struct mta_domain {
@@ -186,7 +219,7 @@ struct mta {
     uint32_t *waiters; /* queues waiting for a total-max-smtp-out slot */
     size_t n_waiters, cap_waiters;
     int inject_fixed; /* <source> routing is the same for every rcpt */
-    int inject_vmta, inject_pool;
+    int inject_vmta, inject_pool, inject_prio;
     uint64_t queued;
     double area_us; /* integral of queued over time, rcpt * us */
     int64_t area_last_us;
@@ -205,17 +238,58 @@ void mta_fifo_push(struct mta *m, struct mta_fifo *f, uint32_t ri);
 uint32_t mta_fifo_pop(struct mta *m, struct mta_fifo *f);
 void mta_rcpt_free(struct mta *m, uint32_t ri, int64_t now_us);
 void mta_area_tick(struct mta *m, int64_t now_us);
+/* mta_bounce_queue - bounce every queued recipient of q; by_rule: a
+ * bounce-queue action (the records say "x-pmta;bounce-queue"), else the
+ * reply itself (a 5xx greeting). */
 void mta_bounce_queue(struct mta *m, struct mta_queue *q, int64_t now_us,
-                      const char *reply);
+                      const char *reply, int by_rule);
 const struct cfg_spl_rule *mta_match(struct mta_queue *q, const char *text);
 /* mta_expire_heads - expire recipients at the head of the ready FIFO
  * whose bounce-after has passed. */
 void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us);
 
+/* mta_live - recipients of f that are still queued (no tombstones). */
+static inline uint32_t mta_live(const struct mta_fifo *f)
+{
+    return f->n - f->dead;
+}
+/* mta_ready_live - ready recipients of q (no tombstones). */
+static inline uint32_t mta_ready_live(const struct mta_queue *q)
+{
+    return q->ready.n - q->ready.dead;
+}
+/* mta_ready_push - ri joins q's ready recipients of its priority, last
+ * (front: first, a recipient sent on to the next MX). */
+void mta_ready_push(struct mta *m, struct mta_queue *q, uint32_t ri, int front);
+/* mta_ready_pop_live - the next live ready recipient (highest priority
+ * first), tombstones before it released; MTA_NIL when none. */
+uint32_t mta_ready_pop_live(struct mta *m, struct mta_queue *q);
+/* mta_ready_head - the next ready recipient (after mta_expire_heads it is
+ * live), or MTA_NIL. */
+uint32_t mta_ready_head(const struct mta_queue *q);
+/* mta_fifo_push_front - ri goes first (a recipient sent to the next MX). */
+void mta_fifo_push_front(struct mta *m, struct mta_fifo *f, uint32_t ri);
+/* mta_fifo_pop_live - the first live recipient of f; tombstones before it
+ * are released. MTA_NIL when none. */
+uint32_t mta_fifo_pop_live(struct mta *m, struct mta_fifo *f);
+/* mta_expire_event - an MTA_EV_RCPT_EXPIRE: expire the recipient in place
+ * if it is still waiting (UG5 §3.3.10.11: bounce-after is exact). */
+void mta_expire_event(struct mta *m, const struct evq_event *ev);
+/* mta_expired_now - expire ri of queue qi if its bounce-after has passed
+ * (1), else 0. */
+int mta_expired_now(struct mta *m, uint32_t qi, uint32_t ri, int64_t now_us);
+/* mta_rcpt_defer_timer - a deferred recipient's exact expiry timer. */
+void mta_rcpt_defer_timer(struct mta *m, uint32_t qi, uint32_t ri);
+
 /* mta_acct - an accounting record ("d", "b", "t") for recipient ri of
  * queue q sent from VMTA source IP ip (-1: none), when acct.csv is on. */
 void mta_acct(struct mta *m, const char *type, const struct mta_queue *q,
               uint32_t ri, int ip, const char *reply, int64_t now_us);
+/* mta_acct_x - the same with the diag type ("smtp" when NULL; "x-pmta" for
+ * records PowerMTA itself causes, e.g. "bounce-queue"). */
+void mta_acct_x(struct mta *m, const char *type, const struct mta_queue *q,
+                uint32_t ri, int ip, const char *diag_type, const char *reply,
+                int64_t now_us);
 /* mta_acct_tq - a queue-level failure record. */
 void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
                  const char *reply, int64_t now_us);

@@ -465,6 +465,19 @@ void obs_queued_integral(struct obs *ob, double rcpt_s)
     ob->queued_integral_s = rcpt_s;
 }
 
+void obs_assume(struct obs *ob, const char *key, const char *value)
+{
+    for (size_t i = 0; i < ob->n_assume; i++)
+        if (strcmp(ob->assume_key[i], key) == 0) {
+            ob->assume_val[i] = value;
+            return;
+        }
+    if (ob->n_assume == OBS_MAX_ASSUME)
+        return;
+    ob->assume_key[ob->n_assume] = key;
+    ob->assume_val[ob->n_assume++] = value;
+}
+
 int obs_acct_on(const struct obs *ob)
 {
     return ob->acct != NULL;
@@ -485,12 +498,14 @@ void obs_acct(struct obs *ob, const struct obs_acct *a)
             d   ? "relayed"
             : b ? "failed"
                 : "delayed",
-            d   ? "2.0.0 (success)"
-            : b ? "5.0.0 (undefined status)"
-                : "4.0.0 (undefined status)");
+            a->status ? a->status
+            : d       ? "2.0.0 (success)"
+            : b       ? "5.0.0 (undefined status)"
+                      : "4.0.0 (undefined status)");
     if (a->reply) {
         char diag[600];
-        snprintf(diag, sizeof(diag), "smtp;%s", a->reply);
+        snprintf(diag, sizeof(diag), "%s;%s",
+                 a->diag_type ? a->diag_type : "smtp", a->reply);
         obs_csv_field(ob->acct, diag);
     }
     fprintf(ob->acct, ",,%s,smtp,,smtp,%s,,,%u,", b ? "other" : "",

@@ -72,6 +72,8 @@ struct obs_acct {
     const char *reply; /* may be NULL for d */
     const char *stream;
     uint32_t size;
+    const char *status;    /* dsnStatus; NULL: x.0.0 by type */
+    const char *diag_type; /* dsnDiag's type; NULL: "smtp" */
 };
 void obs_acct(struct obs *ob, const struct obs_acct *a);
 /* obs_acct_on - 1 when acct.csv is being written (callers skip the work of
@@ -92,6 +94,12 @@ void obs_queue_final(struct obs *ob, int q, uint64_t max_depth,
 /* obs_queued_integral - the time integral of the number of queued
  * recipients over the run (recipient-seconds), for totals.mean_queued. */
 void obs_queued_integral(struct obs *ob, double rcpt_s);
+
+/* obs_assume - a choice the PowerMTA guide leaves open that this run made
+ * and that changes results (e.g. "rate_window" = "sliding"), for
+ * summary.json's "assumptions" and the printed summary. key and value
+ * must outlive the obs (string literals). */
+void obs_assume(struct obs *ob, const char *key, const char *value);
 
 /* Engine figures for summary.json. */
 struct obs_engine {

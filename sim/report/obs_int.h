@@ -68,6 +68,8 @@ struct obs_stream {
 
 enum { OBS_F_TIMESERIES, OBS_F_EVENTS, OBS_F_ACCT, OBS_N_FILES };
 
+#define OBS_MAX_ASSUME 8
+
 struct obs {
     struct obs_options opt;
     FILE *ts, *ev, *acct;
@@ -89,6 +91,8 @@ struct obs {
     double queued_integral_s;
     int64_t next_interval_us;
     struct obs_engine engine;
+    const char *assume_key[OBS_MAX_ASSUME], *assume_val[OBS_MAX_ASSUME];
+    size_t n_assume;
 };
 
 void obs_hist_init(struct obs_hist *h);

@@ -126,6 +126,9 @@ static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
     char start[32];
     obs_format_time(ob, 0, start, sizeof(start));
     cJSON_AddStringToObject(root, "start", start);
+    cJSON *as = cJSON_AddObjectToObject(root, "assumptions");
+    for (size_t i = 0; i < ob->n_assume; i++)
+        cJSON_AddStringToObject(as, ob->assume_key[i], ob->assume_val[i]);
     cJSON *t = cJSON_AddObjectToObject(root, "totals");
     add_counts(t, &ob->totals);
     add_num(t, "queued_at_end", (double)ob->queued_at_end);
@@ -286,6 +289,11 @@ void obs_print_summary(const struct obs *ob, FILE *fp)
             fprintf(fp, "  %s: %u backoff entries, %.1f h in backoff\n",
                     ob->queues[i].name, ob->queues[i].backoff_entries,
                     ob->queues[i].backoff_s / 3600);
+    for (size_t i = 0; i < ob->n_assume; i++)
+        fprintf(fp, "%s%s=%s%s",
+                i ? ", " : "  not in the PowerMTA guide: ", ob->assume_key[i],
+                ob->assume_val[i],
+                i + 1 == ob->n_assume ? " (docs/delivery.md)\n" : "");
     fprintf(fp,
             "  engine: %llu events in %.2f s (%.2f M events/s, %.2f M "
             "recipients/s), peak RSS %ld MB\n",

@@ -110,7 +110,9 @@ int sim_init(struct sim *s, struct scenario *sc, const struct sim_options *o,
     s->sl = sendlist_open(sc, &s->g, dl);
     if (s->sl == NULL)
         goto fail;
-    struct mta_options mo = { (enum mta_rate_algo)sc->rate_algo, sc->source };
+    struct mta_options mo = { .rate_algo = (enum mta_rate_algo)sc->rate_algo,
+                              .source = sc->source,
+                              .start_unix = sc->start_unix };
     s->mta = mta_alloc(s->cfg, s->world, &s->g, &s->q, s->obs, &mo);
     register_streams(s);
     evq_push(&s->q, s->report_us < s->end_us ? s->report_us : s->end_us,

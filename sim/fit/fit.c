@@ -479,10 +479,6 @@ static void count_row(struct fit *f, const struct acct_row *r)
         return;
     }
     struct fit_prov *p = &f->provs[pi];
-    const char *ip = r->f[AF_SOURCE_IP][0] ? r->f[AF_SOURCE_IP]
-                     : r->f[AF_VMTA][0]    ? r->f[AF_VMTA]
-                                           : "unknown";
-    struct fit_series *s = series_of(f, p, ip, r->logged_s);
     int64_t dt = r->logged_s - f->t0_s;
     size_t bin = (size_t)(dt / FIT_BIN_S), hour = (size_t)(dt / 3600);
     enum fit_class c = FC_DELIVERED;
@@ -490,19 +486,31 @@ static void count_row(struct fit *f, const struct acct_row *r)
     if (r->logged_s > f->last_s)
         f->last_s = r->logged_s;
     p->records++;
-    grow_bins(s, bin);
     grow_hours(p, hour);
     if (k != RK_D)
         c = reply_class(p, fit_reply_text(r->f[AF_DSN_DIAG]),
                         r->f[AF_BOUNCE_CAT], k == RK_TQ);
     p->n_class[c]++;
-    if (k != RK_TQ)
-        s->att[bin]++;
     if (k == RK_D || (k == RK_B && c != FC_MTA))
         p->recipients++;
+    if (k == RK_T)
+        p->hour_t[hour]++;
+    if (c == FC_DELIVERED)
+        p->hour_d[hour]++;
+    /* the series is per source IP; a queue-level record without one
+     * (no connection was made) belongs to none */
+    const char *ip = r->f[AF_SOURCE_IP][0] ? r->f[AF_SOURCE_IP]
+                     : k == RK_TQ          ? NULL
+                     : r->f[AF_VMTA][0]    ? r->f[AF_VMTA]
+                                           : "unknown";
+    if (ip == NULL)
+        return;
+    struct fit_series *s = series_of(f, p, ip, r->logged_s);
+    grow_bins(s, bin);
+    if (k != RK_TQ)
+        s->att[bin]++;
     if (c == FC_DELIVERED) {
         s->d[bin]++;
-        p->hour_d[hour]++;
     } else if (c == FC_THROTTLE) {
         s->thr[bin]++;
     } else if (c == FC_BLOCK) {
@@ -510,8 +518,6 @@ static void count_row(struct fit *f, const struct acct_row *r)
             s->block_spells++;
         s->block_last_s = r->logged_s;
     }
-    if (k == RK_T)
-        p->hour_t[hour]++;
 }
 
 int fit_read(struct fit *f, const char *const *files, size_t n,

@@ -31,9 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHOKE          0.3 /* delivered share of capacity in a choked window */
-#define FLOW           0.5 /* ... and in a window that flows again */
-#define WINDOW         4   /* bins: 20 minutes */
+#define CHOKE  0.3 /* delivered share of capacity in a choked window */
+#define FLOW   0.5 /* ... and in a window that flows again */
+#define WINDOW 4   /* bins: 20 minutes */
+/* An episode that starts within this of the previous one's end is the
+ * same episode: a few deliveries in the middle of an episode (the bucket
+ * saved up at the cut capacity) must not split it in two. */
+#define MERGE_S        600.0
 #define QUIET_END_BINS (6 * 12) /* 6 h without attempts ends an episode */
 
 struct episode {
@@ -100,8 +104,12 @@ static void detect(struct fit_series *s, struct ep_list *l, double *exposure)
         if (in && (flowing || quiet >= QUIET_END_BINS)) {
             size_t end = flowing ? b : b - quiet;
             double t0 = (double)start * FIT_BIN_S;
-            ep_push(l, t0, (double)(end - start) * FIT_BIN_S,
-                    prior_count(l, first, t0));
+            struct episode *last = l->n > first ? &l->e[l->n - 1] : NULL;
+            if (last && t0 - (last->start_s + last->dur_s) <= MERGE_S)
+                last->dur_s = (double)end * FIT_BIN_S - last->start_s;
+            else
+                ep_push(l, t0, (double)(end - start) * FIT_BIN_S,
+                        prior_count(l, first, t0));
             in = 0;
         }
         if (in) {

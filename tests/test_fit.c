@@ -93,8 +93,8 @@ static void test_rows(void)
         n++;
     }
     CHECK_INT(rc, 0);
-    CHECK_INT(n, 18); /* every record of both files, none lost */
-    CHECK_STR(types, "r d t tq t b d t t b d f d t tq b d rb ");
+    CHECK_INT(n, 19); /* every record of both files, none lost */
+    CHECK_STR(types, "r d t tq t b d t t b d f d t tq b d t rb ");
     CHECK(saw_multiline, "quoted multi-line dsnDiag not read whole");
     CHECK(saw_ragged, "ragged row fields");
     acct_rows_close(r);
@@ -175,7 +175,7 @@ static void test_fit_counts(void)
     if (f == NULL)
         return;
     CHECK_INT(fit_read(f, files, 2, &dl), 0);
-    CHECK_INT(f->rows, 18);
+    CHECK_INT(f->rows, 19);
     CHECK_INT(fit_start_unix(f), 1767225600); /* 2026-01-01 UTC */
     CHECK_INT(fit_hours(f), 34); /* hours 0..33: to 09:00 on day 2 */
     const struct fit_prov *ms = prov(f, "microsoft");
@@ -193,7 +193,8 @@ static void test_fit_counts(void)
     CHECK_INT(ms->n_class[FC_TRANSIENT], 1);
     CHECK_INT(group_count(ms, "421 RP-001", FC_THROTTLE), 1);
     CHECK_INT(group_count(ms, "550 5.7.1 S3150", FC_BLOCK), 1);
-    CHECK_INT(gm->records, 3);
+    CHECK_INT(gm->records, 4);
+    CHECK_INT(gm->n_class[FC_MSG_CAP], 1);
     CHECK_INT(group_count(gm, "421 4.7.28", FC_THROTTLE), 1);
     CHECK_INT(gm->n_class[FC_UNKNOWN_USER], 1);
     CHECK_INT(ya->records, 3);
@@ -203,6 +204,11 @@ static void test_fit_counts(void)
     CHECK_INT(ge->records, 2);
     CHECK_INT(ge->n_class[FC_DELIVERED] + ge->n_class[FC_MTA], 2);
     CHECK_INT(fit_ip_count(f), 2);
+    fit_estimate(f);
+    /* the cap a message-cap reply states */
+    CHECK(gm->fig[FF_MSG_CAP].fitted && gm->fig[FF_MSG_CAP].value == 100,
+          "gmail message cap %g", gm->fig[FF_MSG_CAP].value);
+    CHECK(!ya->fig[FF_MSG_CAP].fitted, "yahoo's reply states no number");
     fit_free(f);
     diag_list_release(&dl);
 }

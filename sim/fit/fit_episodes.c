@@ -27,9 +27,11 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_statistics_double.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CHOKE  0.3 /* delivered share of capacity in a choked window */
 #define FLOW   0.5 /* ... and in a window that flows again */
@@ -238,6 +240,56 @@ static void wilson(double k, double n, double *lo, double *hi)
     *hi = fmin(1, mid + half);
 }
 
+/* stated_cap - a message count a message-cap reply states ("more than
+ * 100 messages", "limit of 50 messages per connection", "max 20"), or 0.
+ * Digits inside the code, the enhanced status or an IP do not count. */
+static long stated_cap(const char *t)
+{
+    for (const char *s = t + 3; *s; s++) {
+        if (!isdigit((unsigned char)*s) || isdigit((unsigned char)s[-1]) ||
+            s[-1] == '.')
+            continue;
+        char *end;
+        long n = strtol(s, &end, 10);
+        if (*end == '.' || end - s > 6)
+            continue;
+        const char *after = end;
+        while (*after == ' ' || *after == ')')
+            after++;
+        int before_max = (s - t >= 4 && (!strncasecmp(s - 4, "max ", 4) ||
+                                         !strncasecmp(s - 3, "of ", 3) ||
+                                         !strncasecmp(s - 1, "(", 1)));
+        if (n >= 1 && n <= 100000 &&
+            (!strncasecmp(after, "messag", 6) ||
+             !strncasecmp(after, "msg", 3) || before_max))
+            return n;
+        s = end - 1;
+    }
+    return 0;
+}
+
+/* msg_cap_from_text - the cap the most frequent message-cap reply that
+ * states one gives, into the figure; 1 when found. */
+static int msg_cap_from_text(struct fit_prov *p)
+{
+    const struct fit_group *best = NULL;
+    long cap = 0;
+    for (size_t i = 0; i < p->n_groups; i++) {
+        const struct fit_group *g = &p->groups[i];
+        long n = g->cls == FC_MSG_CAP ? stated_cap(g->sample) : 0;
+        if (n > 0 && (best == NULL || g->count > best->count)) {
+            best = g;
+            cap = n;
+        }
+    }
+    if (best == NULL)
+        return 0;
+    fit_fig_set(&p->fig[FF_MSG_CAP], (double)cap, (double)cap, (double)cap,
+                (double)best->count,
+                "stated in the message-cap reply text (dsnDiag)");
+    return 1;
+}
+
 void fit_rates(struct fit_prov *p)
 {
     double d = (double)p->n_class[FC_DELIVERED];
@@ -267,10 +319,11 @@ void fit_rates(struct fit_prov *p)
     /* each cap reply ends a connection that carried `cap` messages, so
      * attempts per cap reply bound the cap from above */
     p->msg_cap_bound = caps > 0 ? (d + tr + caps) / caps : 0;
-    fit_fig_keep(&p->fig[FF_MSG_CAP], p->msg_cap,
-                 caps > 0 ? "the replies state no number; attempts per "
-                            "message-cap reply bound it from above"
-                          : "no message-cap replies");
+    if (!msg_cap_from_text(p))
+        fit_fig_keep(&p->fig[FF_MSG_CAP], p->msg_cap,
+                     caps > 0 ? "the replies state no number; attempts per "
+                                "message-cap reply bound it from above"
+                              : "no message-cap replies");
     fit_fig_keep(&p->fig[FF_BLOCK_MIN_H], p->block_min_h,
                  p->n_class[FC_BLOCK] ? "block spells are reported, the "
                                         "threshold is not identifiable"

@@ -54,14 +54,14 @@ do for [fmt in "png svg"] {
         set multiplot layout 2, 1 title sprintf("Logged (solid) vs simulated (dashed)\n%s", run)
         set ylabel "delivered per hour"
         plot for [i=1:np] $F index (i - 1) using (($1 + 0.5) * 3600 / tu):2 \
-                 with lines lt i lw 1.5 title word(pnames, i) . " logged", \
+                 with lines lt i lw 1 title word(pnames, i) . " logged", \
              for [i=1:np] $F index (i - 1) using (($1 + 0.5) * 3600 / tu):3 \
-                 with lines lt i dt 2 lw 1.5 title word(pnames, i) . " simulated"
+                 with lines lt i dt 2 lw 2.5 title word(pnames, i) . " simulated"
         set ylabel "deferred per hour"
         plot for [i=1:np] $F index (i - 1) using (($1 + 0.5) * 3600 / tu):4 \
-                 with lines lt i lw 1.5 title word(pnames, i) . " logged", \
+                 with lines lt i lw 1 title word(pnames, i) . " logged", \
              for [i=1:np] $F index (i - 1) using (($1 + 0.5) * 3600 / tu):5 \
-                 with lines lt i dt 2 lw 1.5 title word(pnames, i) . " simulated"
+                 with lines lt i dt 2 lw 2.5 title word(pnames, i) . " simulated"
         unset multiplot
     }
     unset output

@@ -497,12 +497,13 @@ static void count_row(struct fit *f, const struct acct_row *r)
         p->hour_t[hour]++;
     if (c == FC_DELIVERED)
         p->hour_d[hour]++;
-    /* the series is per source IP; a queue-level record without one
-     * (no connection was made) belongs to none */
-    const char *ip = r->f[AF_SOURCE_IP][0] ? r->f[AF_SOURCE_IP]
-                     : k == RK_TQ          ? NULL
-                     : r->f[AF_VMTA][0]    ? r->f[AF_VMTA]
-                                           : "unknown";
+    /* the series is per source IP (the VMTA when the logs lack it); a
+     * record without one that no provider answered (an expiry, a
+     * queue-level failure: no connection was made) belongs to none */
+    const char *ip = r->f[AF_SOURCE_IP][0]       ? r->f[AF_SOURCE_IP]
+                     : k == RK_TQ || c == FC_MTA ? NULL
+                     : r->f[AF_VMTA][0]          ? r->f[AF_VMTA]
+                                                 : "unknown";
     if (ip == NULL)
         return;
     struct fit_series *s = series_of(f, p, ip, r->logged_s);

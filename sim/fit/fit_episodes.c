@@ -193,14 +193,52 @@ static void fit_durations(struct fit_prov *p, const struct ep_list *l)
     gsl_matrix_free(cov);
 }
 
+/* load_band - the band of attempts over capacity. */
+static int load_band(double ratio)
+{
+    return ratio < 1 ? 0 : ratio < 1.5 ? 1 : ratio < 2 ? 2 : ratio < 4 ? 3 : 4;
+}
+
+/* load_table - per band of the sender's hourly attempts over the fitted
+ * capacity, the hours and the episodes that started in them: the start
+ * rate as the logs show it, beside the model's form fitted above. */
+static void load_table(struct fit_prov *p, const struct fit_series *s,
+                       const struct ep_list *l, size_t first)
+{
+    size_t hours = (s->n_bins + FIT_BINS_PER_HOUR - 1) / FIT_BINS_PER_HOUR;
+    unsigned char *band = xcalloc(hours ? hours : 1, 1);
+
+    for (size_t h = 0; h < hours; h++) {
+        double a = 0;
+        for (size_t b = h * FIT_BINS_PER_HOUR;
+             b < (h + 1) * FIT_BINS_PER_HOUR && b < s->n_bins; b++)
+            a += s->att[b];
+        double c = fit_capacity_at(s, h * FIT_BINS_PER_HOUR);
+        band[h] = (unsigned char)(a > 0 && c > 0 ? load_band(a / c) : 255);
+        if (band[h] != 255)
+            p->load_hours[band[h]]++;
+    }
+    for (size_t i = first; i < l->n; i++) {
+        size_t h = (size_t)(l->e[i].start_s / 3600);
+        if (h < hours && band[h] != 255)
+            p->load_starts[band[h]]++;
+    }
+    free(band);
+}
+
 void fit_episodes(struct fit_prov *p)
 {
     struct ep_list l;
     double exposure = 0;
 
     memset(&l, 0, sizeof(l));
-    for (size_t s = 0; s < p->n_series; s++)
+    memset(p->load_hours, 0, sizeof(p->load_hours));
+    memset(p->load_starts, 0, sizeof(p->load_starts));
+    for (size_t s = 0; s < p->n_series; s++) {
+        size_t first = l.n;
         detect(&p->series[s], &l, &exposure);
+        load_table(p, &p->series[s], &l, first);
+    }
     p->n_episodes = l.n;
     p->ep_exposure = exposure;
     if (!p->cap_limited || (l.n == 0 && exposure == 0)) {

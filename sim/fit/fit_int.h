@@ -15,6 +15,8 @@
 #define FIT_BIN_S         300 /* series resolution: 5 minutes */
 #define FIT_BINS_PER_HOUR (3600 / FIT_BIN_S)
 #define FIT_MAX_IPS_AGE   64
+/* bands of the hourly attempts over capacity: < 1, 1-1.5, 1.5-2, 2-4, >= 4 */
+#define FIT_LOAD_BANDS 5
 
 /* What a record says about the provider. */
 enum fit_class {
@@ -116,10 +118,10 @@ struct fit_prov {
     struct fit_fig fig[FF_N];
     uint64_t cap_obs, cap_censored; /* hours used by the capacity fit */
     uint64_t n_episodes, n_blocks;
-    double ep_exposure;       /* minutes of 1x excess outside episodes */
-    double ep_ratio_hours[4]; /* hours by offered/capacity band */
-    double ep_ratio_starts[4];
-    double msg_cap_bound; /* attempts per msg-cap reply */
+    double ep_exposure; /* minutes of 1x excess outside episodes */
+    double load_hours[FIT_LOAD_BANDS];  /* hours by attempts/capacity */
+    double load_starts[FIT_LOAD_BANDS]; /* episodes started in them */
+    double msg_cap_bound;               /* attempts per msg-cap reply */
 };
 
 struct fit {

@@ -328,6 +328,26 @@ static cJSON *ips_json(const struct fit_prov *p)
     return list;
 }
 
+/* load_json - episode starts per hour by the sender's load band. */
+static cJSON *load_json(const struct fit_prov *p)
+{
+    static const char *const bands[FIT_LOAD_BANDS] = { "<1", "1-1.5", "1.5-2",
+                                                       "2-4", ">=4" };
+    cJSON *list = cJSON_CreateArray();
+    for (int b = 0; b < FIT_LOAD_BANDS; b++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "attempts_over_capacity", bands[b]);
+        cJSON_AddNumberToObject(o, "hours", p->load_hours[b]);
+        cJSON_AddNumberToObject(o, "episode_starts", p->load_starts[b]);
+        cJSON_AddNumberToObject(
+            o, "starts_per_hour",
+            p->load_hours[b] > 0 ? round4(p->load_starts[b] / p->load_hours[b])
+                                 : 0);
+        cJSON_AddItemToArray(list, o);
+    }
+    return list;
+}
+
 static cJSON *replies_json(const struct fit_prov *p)
 {
     cJSON *list = cJSON_CreateArray();
@@ -385,6 +405,7 @@ static cJSON *fit_json(const struct fit *f, const struct fit_prov *p,
     cJSON_AddNumberToObject(obs, "message_cap_upper_bound",
                             round4(p->msg_cap_bound));
     cJSON_AddNumberToObject(obs, "block_spells", (double)p->n_blocks);
+    cJSON_AddItemToObject(obs, "episode_starts_by_load", load_json(p));
     cJSON_AddItemToObject(obs, "ips", ips_json(p));
     cJSON_AddItemToObject(obs, "replies", replies_json(p));
     return o;

@@ -209,6 +209,12 @@ static void test_fit_counts(void)
     CHECK(gm->fig[FF_MSG_CAP].fitted && gm->fig[FF_MSG_CAP].value == 100,
           "gmail message cap %g", gm->fig[FF_MSG_CAP].value);
     CHECK(!ya->fig[FF_MSG_CAP].fitted, "yahoo's reply states no number");
+    /* too little data: nothing but the stated cap is fitted, and every
+     * model written loads */
+    CHECK(!ms->fig[FF_C0].fitted && !ms->fig[FF_EP_HAZARD].fitted &&
+              !ms->fig[FF_TRANSIENT].fitted,
+          "figures from a handful of records");
+    CHECK_INT(fit_write(f, tmpdir, &dl), 0);
     fit_free(f);
     diag_list_release(&dl);
 }

@@ -39,8 +39,10 @@
 /* An episode that starts within this of the previous one's end is the
  * same episode: a few deliveries in the middle of an episode (the bucket
  * saved up at the cut capacity) must not split it in two. */
-#define MERGE_S        600.0
-#define QUIET_END_BINS (6 * 12) /* 6 h without attempts ends an episode */
+#define MERGE_S 600.0
+/* A rate from fewer trials than this is reported, not written. */
+#define FIT_MIN_ATTEMPTS 100
+#define QUIET_END_BINS   (6 * 12) /* 6 h without attempts ends an episode */
 
 struct episode {
     double start_s, dur_s;
@@ -241,9 +243,26 @@ void fit_episodes(struct fit_prov *p)
     }
     p->n_episodes = l.n;
     p->ep_exposure = exposure;
-    if (!p->cap_limited || (l.n == 0 && exposure == 0)) {
+    if (!p->fig[FF_C0].fitted) {
+        /* episodes are deliveries far below the capacity: without an
+         * observed capacity there is nothing to measure them against */
+        static const enum fit_fig_id ids[] = { FF_EP_HAZARD, FF_EP_MEDIAN,
+                                               FF_EP_SIGMA, FF_EP_REPEAT,
+                                               FF_EP_RHO };
+        double dflt[] = { p->ep_hazard, p->ep_median_s, p->ep_sigma,
+                          p->ep_repeat, p->ep_rho };
+        for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+            fit_fig_keep(&p->fig[ids[i]], dflt[i],
+                         "the capacity was not observed, so episodes "
+                         "cannot be told from it");
+        p->n_episodes = 0;
+        p->ep_exposure = 0;
+        free(l.e);
+        return;
+    }
+    if (!p->cap_limited || exposure <= 0) {
         fit_fig_keep(&p->fig[FF_EP_HAZARD], p->ep_hazard,
-                     "no throttle replies");
+                     "no throttle replies outside episodes");
     } else {
         double n = (double)l.n;
         double lo = l.n ? gsl_cdf_chisq_Pinv(0.025, 2 * n) / (2 * exposure) : 0;
@@ -336,23 +355,23 @@ void fit_rates(struct fit_prov *p)
     double caps = (double)p->n_class[FC_MSG_CAP];
     double lo, hi;
 
-    if (d + tr > 0) {
+    if (d + tr >= FIT_MIN_ATTEMPTS) {
         wilson(tr, d + tr, &lo, &hi);
         fit_fig_set(&p->fig[FF_TRANSIENT], tr / (d + tr), lo, hi, d + tr,
                     "other 4xx replies over accepted-or-transient attempts "
                     "(Wilson interval)");
     } else {
         fit_fig_keep(&p->fig[FF_TRANSIENT], p->transient_rate,
-                     "no attempt got past the capacity");
+                     "fewer than 100 attempts got past the capacity");
     }
-    if (p->recipients > 0) {
+    if (p->recipients >= FIT_MIN_ATTEMPTS) {
         wilson(unk, (double)p->recipients, &lo, &hi);
         fit_fig_set(&p->fig[FF_UNKNOWN], unk / (double)p->recipients, lo, hi,
                     (double)p->recipients,
                     "unknown-user bounces over recipients (a send-list "
                     "property: use it as the scenario's invalid_rate)");
     } else {
-        fit_fig_keep(&p->fig[FF_UNKNOWN], 0, "no terminal records");
+        fit_fig_keep(&p->fig[FF_UNKNOWN], 0, "fewer than 100 recipients");
     }
     /* each cap reply ends a connection that carried `cap` messages, so
      * attempts per cap reply bound the cap from above */

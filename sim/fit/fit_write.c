@@ -436,6 +436,23 @@ static int write_json(const char *dir, const char *name, const cJSON *j,
     return rc;
 }
 
+/* self_check - the written model loads (a fitted value the loader would
+ * refuse is a bug here, not the user's problem: say so loudly). */
+static int self_check(const char *dir, const char *name, struct diag_list *dl)
+{
+    struct strbuf path;
+    struct prov_world *w = prov_world_alloc();
+    strbuf_init(&path);
+    strbuf_addf(&path, "%s/%s", dir, name);
+    int rc = prov_world_load(w, path.buf, dl) < 0 ? -1 : 0;
+    if (rc < 0)
+        diag_add(dl, DIAG_ERROR, path.buf, 0, 0,
+                 "internal error: the fitted model does not load");
+    prov_world_free(w);
+    strbuf_release(&path);
+    return rc;
+}
+
 int fit_write(const struct fit *f, const char *dir, struct diag_list *dl)
 {
     cJSON *all = cJSON_CreateObject();
@@ -456,6 +473,8 @@ int fit_write(const struct fit *f, const char *dir, struct diag_list *dl)
         snprintf(name, sizeof(name), "%s.json", p->name);
         rc = write_json(dir, name, m, dl);
         cJSON_Delete(m);
+        if (rc == 0)
+            rc = self_check(dir, name, dl);
     }
     if (rc == 0)
         rc = write_json(dir, "fit.json", all, dl);

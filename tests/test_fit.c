@@ -121,6 +121,34 @@ static void test_row_errors(void)
     diag_list_release(&dl);
 }
 
+/* test_truncated_gz - a cut-off .gz is a read error, not a short log. */
+static void test_truncated_gz(void)
+{
+    char path[300];
+    unsigned char buf[200];
+    snprintf(path, sizeof(path), "%s/cut.csv.gz", tmpdir);
+    FILE *in = fopen(gz_path, "rb"), *out = fopen(path, "wb");
+    size_t n = in ? fread(buf, 1, sizeof(buf), in) : 0;
+    if (out)
+        fwrite(buf, 1, n, out);
+    if (in)
+        fclose(in);
+    if (out)
+        fclose(out);
+    const char *files[] = { path };
+    struct diag_list dl;
+    diag_list_init(&dl, 10);
+    struct acct_rows *r = acct_rows_open(files, 1, &dl);
+    struct acct_row row;
+    int rc = 1;
+    while (r && (rc = acct_rows_next(r, &row, &dl)) == 1)
+        ;
+    CHECK(r == NULL || rc == -1, "a truncated gzip file read as complete");
+    CHECK(dl.n_errors >= 1, "no error for a truncated gzip file");
+    acct_rows_close(r);
+    diag_list_release(&dl);
+}
+
 static void test_reply_keys(void)
 {
     static const struct {
@@ -228,6 +256,7 @@ int main(void)
     test_zfile();
     test_rows();
     test_row_errors();
+    test_truncated_gz();
     test_reply_keys();
     test_fit_counts();
     char cmd[300];

@@ -12,9 +12,13 @@
 static ssize_t zfile_read(void *cookie, char *buf, size_t n)
 {
     unsigned chunk = n > (1u << 30) ? 1u << 30 : (unsigned)n;
-    int got = gzread((gzFile)cookie, buf, chunk);
+    int got = gzread((gzFile)cookie, buf, chunk), err = Z_OK;
 
-    if (got < 0) {
+    /* zlib reports a truncated file as a plain end with Z_BUF_ERROR set:
+     * that is a read error, not the end of the records */
+    if (got == 0)
+        gzerror((gzFile)cookie, &err);
+    if (got < 0 || (err != Z_OK && err != Z_STREAM_END)) {
         errno = EIO;
         return -1;
     }

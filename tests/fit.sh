@@ -101,6 +101,9 @@ printf 'type,timeLogged,rcpt\nd,not-a-time,a@hotmail.com\n' >"$tmp/bad.csv"
 "$mtasim" fit "$tmp/bad.csv" --out "$tmp/badout" 2>"$tmp/bad.err"
 check "a bad time fails (exit 1)" [ $? -eq 1 ]
 check "naming file:line" grep -q "bad.csv:2:" "$tmp/bad.err"
+printf 'type,timeLogged,rcpt\nd,1767258002,a@hotmail.com\nd,2099-01-01 00:00:00+0000,b@hotmail.com\n' >"$tmp/far.csv"
+"$mtasim" fit "$tmp/far.csv" --out "$tmp/farout" 2>"$tmp/far.err"
+check "a time decades away fails at its line" grep -q "far.csv:3:" "$tmp/far.err"
 "$mtasim" fit 2>/dev/null
 check "no file is a usage error (exit 2)" [ $? -eq 2 ]
 "$mtasim" fit "$tmp/bad.csv" --check 2>/dev/null

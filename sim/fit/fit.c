@@ -455,28 +455,34 @@ static enum row_kind row_kind(const char *type)
     return RK_OTHER;
 }
 
-/* count_row - one record into the summaries. */
-static void count_row(struct fit *f, const struct acct_row *r)
+/* The longest span the summaries cover (they grow with it). */
+#define FIT_MAX_SPAN_S (3660 * INT64_C(86400))
+
+/* count_row - one record into the summaries; -1 when its time is
+ * implausibly far from the first record's. */
+static int count_row(struct fit *f, const struct acct_row *r)
 {
     enum row_kind k = row_kind(r->f[AF_TYPE]);
     char dom[256];
 
     f->by_type[k]++;
     if (k == RK_OTHER)
-        return;
+        return 0;
     if (!f->have_t0) {
         f->t0_s = r->logged_s - ((r->logged_s % 86400) + 86400) % 86400;
         f->have_t0 = 1;
     }
     if (r->logged_s < f->t0_s) {
         f->early++;
-        return;
+        return 0;
     }
+    if (r->logged_s - f->t0_s > FIT_MAX_SPAN_S)
+        return -1;
     row_domain(r, k == RK_TQ, dom, sizeof(dom));
     int pi = fit_provider_of(f, dom, r->f[AF_DSN_MTA]);
     if (pi < 0) {
         f->skipped++;
-        return;
+        return 0;
     }
     struct fit_prov *p = &f->provs[pi];
     int64_t dt = r->logged_s - f->t0_s;
@@ -505,7 +511,7 @@ static void count_row(struct fit *f, const struct acct_row *r)
                      : r->f[AF_VMTA][0]          ? r->f[AF_VMTA]
                                                  : "unknown";
     if (ip == NULL)
-        return;
+        return 0;
     struct fit_series *s = series_of(f, p, ip, r->logged_s);
     grow_bins(s, bin);
     if (k != RK_TQ)
@@ -519,6 +525,7 @@ static void count_row(struct fit *f, const struct acct_row *r)
             s->block_spells++;
         s->block_last_s = r->logged_s;
     }
+    return 0;
 }
 
 int fit_read(struct fit *f, const char *const *files, size_t n,
@@ -535,7 +542,14 @@ int fit_read(struct fit *f, const char *const *files, size_t n,
         f->files[f->n_files++] = xstrdup(acct_rows_path(rows, i));
     while ((rc = acct_rows_next(rows, &r, dl)) == 1) {
         f->rows++;
-        count_row(f, &r);
+        if (count_row(f, &r) < 0) {
+            diag_add(dl, DIAG_ERROR, r.path, (int)r.line, 0,
+                     "timeLogged '%s' is more than 10 years after the first "
+                     "record's day: a damaged time, or fit the years apart",
+                     r.f[AF_TLOGGED]);
+            rc = -1;
+            break;
+        }
     }
     acct_rows_close(rows);
     if (rc == 0 && f->by_type[RK_D] + f->by_type[RK_T] + f->by_type[RK_B] +

@@ -52,7 +52,8 @@ struct cap_data {
     int par[P_FIXED_N];      /* index in theta, or -1 (fixed) */
     double fixed[P_FIXED_N]; /* values of the fixed parameters (log) */
     size_t n_par;
-    double *cap; /* scratch: per series x day capacity */
+    int fix_beta; /* keep beta at the shipped value */
+    double *cap;  /* scratch: per series x day capacity */
 };
 
 static double growth(const double lg[3], double a)
@@ -223,6 +224,9 @@ static void choose_params(struct fit *f, struct cap_data *cd)
     const struct fit_prov *p = cd->p;
     size_t exact = 0, anchored = 0;
 
+    free(cd->a0);
+    free(cd->a0_par);
+    cd->n_par = 0;
     cd->a0 = xcalloc(p->n_series, sizeof(double));
     cd->a0_par = xcalloc(p->n_series, sizeof(int));
     for (size_t s = 0; s < p->n_series; s++) {
@@ -266,7 +270,7 @@ static void choose_params(struct fit *f, struct cap_data *cd)
         cd->par[P_G2] = (int)cd->n_par++;
     if (top > 14)
         cd->par[P_G3] = (int)cd->n_par++;
-    if (p->beta > 0)
+    if (p->beta > 0 && !cd->fix_beta)
         cd->par[P_BETA] = (int)cd->n_par++;
     cd->par[P_SIGMA] = (int)cd->n_par++;
     for (size_t s = 0; s < p->n_series; s++)
@@ -372,14 +376,15 @@ static void minimise(struct cap_data *cd, gsl_vector *x)
     gsl_vector_free(y);
 }
 
-/* covariance - the inverse finite-difference Hessian at x, or NULL when
- * it is not positive definite. */
-static gsl_matrix *covariance(struct cap_data *cd, const gsl_vector *x)
+/* hessian_inverse - the inverse of the finite-difference Hessian of
+ * the negative log-likelihood at x with step e, or NULL when it is not
+ * positive definite. */
+static gsl_matrix *hessian_inverse(struct cap_data *cd, const gsl_vector *x,
+                                   double e)
 {
     size_t n = cd->n_par;
     gsl_matrix *h = gsl_matrix_alloc(n, n);
     gsl_vector *y = gsl_vector_alloc(n);
-    const double e = 1e-3;
     double f0 = nll(x, cd);
 
     for (size_t i = 0; i < n; i++)
@@ -397,15 +402,50 @@ static gsl_matrix *covariance(struct cap_data *cd, const gsl_vector *x)
             gsl_matrix_set(h, j, i, d);
         }
     gsl_vector_free(y);
+    /* a parameter the likelihood does not move (zero curvature: e.g. a
+     * history cap that never binds) has no interval; the others are
+     * inverted without it */
+    size_t keep[32], m = 0;
+    double top = 0;
+    for (size_t i = 0; i < n; i++)
+        top = fmax(top, gsl_matrix_get(h, i, i));
+    for (size_t i = 0; i < n && m < 32; i++)
+        if (gsl_matrix_get(h, i, i) > 1e-9 * top)
+            keep[m++] = i;
+    gsl_matrix *r = gsl_matrix_alloc(m ? m : 1, m ? m : 1);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m; j++)
+            gsl_matrix_set(r, i, j, gsl_matrix_get(h, keep[i], keep[j]));
     gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int bad = gsl_linalg_cholesky_decomp1(h) != GSL_SUCCESS ||
-              gsl_linalg_cholesky_invert(h) != GSL_SUCCESS;
+    int bad = m == 0 || gsl_linalg_cholesky_decomp1(r) != GSL_SUCCESS ||
+              gsl_linalg_cholesky_invert(r) != GSL_SUCCESS;
     gsl_set_error_handler(old);
     if (bad) {
+        gsl_matrix_free(r);
         gsl_matrix_free(h);
         return NULL;
     }
+    gsl_matrix_set_all(h, NAN);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m; j++)
+            gsl_matrix_set(h, keep[i], keep[j], gsl_matrix_get(r, i, j));
+    gsl_matrix_free(r);
     return h;
+}
+
+/* covariance - the Wald covariance at x. The likelihood has kinks (the
+ * capacity is a minimum of terms) and the optimum may sit on one, where
+ * a small step sees a Hessian that is not positive definite: wider
+ * steps then measure the curvature across the kink. NULL if none
+ * works. */
+static gsl_matrix *covariance(struct cap_data *cd, const gsl_vector *x)
+{
+    static const double steps[] = { 1e-3, 1e-2, 3e-2, 1e-1 };
+    gsl_matrix *cov = NULL;
+
+    for (size_t i = 0; cov == NULL && i < sizeof(steps) / sizeof(steps[0]); i++)
+        cov = hessian_inverse(cd, x, steps[i]);
+    return cov;
 }
 
 /* publish - the figures of parameter k (log scale in theta). */
@@ -428,6 +468,23 @@ static void publish(struct fit_prov *p, struct cap_data *cd,
                 "interval)");
 }
 
+/* solve - the maximum-likelihood parameters for cd's free set. */
+static gsl_vector *solve(struct cap_data *cd)
+{
+    gsl_vector *x = gsl_vector_alloc(cd->n_par ? cd->n_par : 1);
+
+    if (cd->n_par == 0)
+        return x;
+    for (int k = 0; k < P_FIXED_N; k++)
+        if (cd->par[k] >= 0)
+            gsl_vector_set(x, (size_t)cd->par[k], cd->fixed[k]);
+    for (size_t s = 0; s < cd->p->n_series; s++)
+        if (cd->a0_par[s] >= 0)
+            gsl_vector_set(x, (size_t)cd->a0_par[s], log(5.0));
+    minimise(cd, x);
+    return x;
+}
+
 void fit_capacity(struct fit *f, struct fit_prov *p, int pass)
 {
     struct cap_data cd;
@@ -441,17 +498,37 @@ void fit_capacity(struct fit *f, struct fit_prov *p, int pass)
     p->cap_obs = p->cap_censored = 0;
     for (size_t i = 0; i < cd.n_obs; i++)
         *(cd.obs[i].exact ? &p->cap_obs : &p->cap_censored) += 1;
-    gsl_vector *x = gsl_vector_alloc(cd.n_par ? cd.n_par : 1);
-    gsl_matrix *cov = NULL;
-    if (cd.n_par) {
-        for (int k = 0; k < P_FIXED_N; k++)
-            if (cd.par[k] >= 0)
-                gsl_vector_set(x, (size_t)cd.par[k], cd.fixed[k]);
-        for (size_t s = 0; s < p->n_series; s++)
-            if (cd.a0_par[s] >= 0)
-                gsl_vector_set(x, (size_t)cd.a0_par[s], log(5.0));
-        minimise(&cd, x);
-        cov = covariance(&cd, x);
+    gsl_vector *x = solve(&cd);
+    gsl_matrix *cov = cd.n_par ? covariance(&cd, x) : NULL;
+    const char *beta_why = "the model has no history cap";
+    if (cd.par[P_BETA] >= 0 &&
+        (cov == NULL || !isfinite(gsl_matrix_get(cov, (size_t)cd.par[P_BETA],
+                                                 (size_t)cd.par[P_BETA])))) {
+        /* the history cap never bound at the optimum: refit with the
+         * shipped factor, and keep it when it fits as well (likelihood
+         * ratio test at 5 %) */
+        double free_nll = nll(x, &cd);
+        struct cap_data fixed = cd;
+        fixed.a0 = NULL;
+        fixed.a0_par = NULL;
+        fixed.fix_beta = 1;
+        choose_params(f, &fixed);
+        gsl_vector *y = solve(&fixed);
+        if (2 * (nll(y, &fixed) - free_nll) < 3.84) {
+            gsl_matrix_free(cov);
+            gsl_vector_free(x);
+            free(cd.a0);
+            free(cd.a0_par);
+            cd = fixed;
+            x = y;
+            cov = cd.n_par ? covariance(&cd, x) : NULL;
+            beta_why = "the history cap never bound; the shipped factor "
+                       "fits as well (likelihood ratio test)";
+        } else {
+            free(fixed.a0);
+            free(fixed.a0_par);
+            gsl_vector_free(y);
+        }
     }
     const char *nodata = "no hour observed the capacity (too few hours "
                          "with sustained throttling)";
@@ -462,15 +539,14 @@ void fit_capacity(struct fit *f, struct fit_prov *p, int pass)
             "no capacity observation at ages 8-14 days");
     publish(p, &cd, x, cov, P_G3, FF_G3, p->growth[2],
             "no capacity observation beyond 14 days");
-    publish(p, &cd, x, cov, P_BETA, FF_BETA, p->beta,
-            "the model has no history cap");
+    publish(p, &cd, x, cov, P_BETA, FF_BETA, p->beta, beta_why);
     publish(p, &cd, x, cov, P_SIGMA, FF_CAP_SIGMA, 0.3, nodata);
-    /* a history factor the data cannot bound is not a finding */
-    if (p->fig[FF_BETA].fitted &&
-        (!isfinite(p->fig[FF_BETA].hi) ||
-         p->fig[FF_BETA].hi > 10 * p->fig[FF_BETA].value))
-        fit_fig_keep(&p->fig[FF_BETA], p->beta,
-                     "the history cap never bound (only a lower bound)");
+    /* a history factor fitted without an interval: the likelihood is flat
+     * above it, so it is a lower bound (and the shipped value fits worse) */
+    if (p->fig[FF_BETA].fitted && !isfinite(p->fig[FF_BETA].hi))
+        p->fig[FF_BETA].why = "a lower bound: the history cap stopped "
+                              "binding there, and the shipped factor fits "
+                              "worse (likelihood ratio test)";
     if (cd.n_par)
         capacities(&cd, x);
     for (size_t s = 0; s < p->n_series; s++) {

@@ -99,6 +99,17 @@ EOS
 "$mtasim" run "$tmp/sc" --out "$tmp/sc/out" -q 2>"$tmp/sc.err"
 check "a scenario may name a fitted model beside the shipped one" [ $? -eq 0 ]
 
+# `run` reads a gzip-compressed accounting file as its send list too
+mkdir -p "$tmp/gz"
+cp -r tests/input/pmta.conf tests/input/models "$tmp/gz/"
+gzip -c tests/input/acct.csv >"$tmp/gz/acct.csv.gz"
+sed 's/"acct.csv"/"acct.csv.gz"/' tests/input/acct-scen.json >"$tmp/gz/scenario.json"
+"$mtasim" gen tests/input/acct-scen.json --out "$tmp/plain-list.csv" >/dev/null 2>&1
+"$mtasim" gen "$tmp/gz" --out "$tmp/gz-list.csv" >/dev/null 2>&1
+check "a .gz send list gives the same recipients as the plain file" \
+    cmp -s "$tmp/plain-list.csv" "$tmp/gz-list.csv"
+check "and it is not empty" [ "$(wc -l <"$tmp/gz-list.csv")" -gt 3 ]
+
 # bad input: a precise error and exit 1
 printf 'type,timeLogged,rcpt\nd,not-a-time,a@hotmail.com\n' >"$tmp/bad.csv"
 "$mtasim" fit "$tmp/bad.csv" --out "$tmp/badout" 2>"$tmp/bad.err"

@@ -312,6 +312,8 @@ int fit_provider_of(const struct fit *f, const char *domain,
 
 /* ------------------------------------------------------------ groups */
 
+/* group_of - the reply group of text (created when new): same class and
+ * same key. A linear search: a provider answers with a handful of texts. */
 static struct fit_group *group_of(struct fit_prov *p, const char *text,
                                   const char *cat, int tq)
 {
@@ -334,8 +336,8 @@ static struct fit_group *group_of(struct fit_prov *p, const char *text,
     return g;
 }
 
-/* reply_class - the class of a non-delivery row, through a one-entry
- * cache per provider (rows repeat the same few texts). */
+/* reply_class - the class of a non-delivery row, counted in its reply
+ * group. */
 static enum fit_class reply_class(struct fit_prov *p, const char *text,
                                   const char *cat, int tq)
 {
@@ -377,7 +379,7 @@ static struct fit_series *series_of(struct fit *f, struct fit_prov *p,
     return s;
 }
 
-/* grow_u32 - *a (n used of *cap) zero-extended to hold index i. */
+/* grow_bins - the series' bins, zero-extended to hold bin i. */
 static void grow_bins(struct fit_series *s, size_t i)
 {
     if (i < s->n_bins)

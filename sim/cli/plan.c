@@ -17,6 +17,7 @@
 #include "cli/runner.h"
 #include "config/cfg_value.h"
 #include "provider/provider.h"
+#include "run/model_pick.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -221,9 +222,14 @@ int plan_load(struct plan_base *b, const char *scenario, const uint64_t *seed,
     if (seed)
         b->sc.seed = *seed;
     b->world = prov_world_alloc();
+    unsigned char *skip = xcalloc(b->sc.n_models + 1, 1);
+    model_pick(b->sc.models, b->sc.n_models, skip); /* fitted ones win */
     for (size_t i = 0; i < b->sc.n_models; i++)
-        if (prov_world_load(b->world, b->sc.models[i], dl) < 0)
+        if (!skip[i] && prov_world_load(b->world, b->sc.models[i], dl) < 0) {
+            free(skip);
             return 1;
+        }
+    free(skip);
     if (prov_world_find(b->world, "tail0000.example") < 0) {
         diag_add(dl, DIAG_ERROR, b->sc.path, 0, 0,
                  "no model serves the other domains (models/generic.json)");

@@ -47,6 +47,8 @@ static const char plot_help[] =
     "  compare     DIR (A) against DIR_B (B): delivered per hour, queued,\n"
     "              latency and the summary figures (only with --compare;\n"
     "              written into DIR)\n"
+    "  fit-check   `mtasim fit --check`: logged vs simulated delivered and\n"
+    "              deferred per hour and provider (fit-check.csv)\n"
     "A plot whose input file is missing is skipped, unless --only names it.\n"
     "\n"
     "options:\n"
@@ -77,7 +79,7 @@ struct plot_def {
     const char *input[3]; /* in the run folder; NULL ends the list */
 };
 
-enum { PLOT_N = 6, PLOT_COMPARE = 5 };
+enum { PLOT_N = 7, PLOT_COMPARE = 5 };
 
 static const struct plot_def plot_defs[PLOT_N] = {
     { "throughput", { "timeseries.csv", "summary.json", NULL } },
@@ -86,6 +88,7 @@ static const struct plot_def plot_defs[PLOT_N] = {
     { "timeline", { "events.csv", NULL, NULL } },
     { "warmup", { "schedule.csv", NULL, NULL } },
     { "compare", { "timeseries.csv", NULL, NULL } },
+    { "fit-check", { "fit-check.csv", NULL, NULL } },
 };
 
 struct plot_opts {

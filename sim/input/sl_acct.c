@@ -24,6 +24,7 @@
  * that is rarely the case. */
 #include "input/sl_int.h"
 #include "util/xalloc.h"
+#include "util/zfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -584,7 +585,7 @@ int sl_acct_open(struct sendlist *sl)
     sl->release = release_acct;
     s->emitted = NO_SLOT;
     strbuf_init(&s->domain);
-    s->fp = fopen(path, "rb");
+    s->fp = zfile_open(path); /* plain or gzip */
     if (s->fp == NULL) {
         diag_add(sl->dl, DIAG_ERROR, path, 0, 0,
                  "cannot open accounting file: %s", strerror(errno));

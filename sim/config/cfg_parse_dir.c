@@ -35,6 +35,14 @@ static enum diag_severity dialect_severity(struct parser *p)
     return p->m->opt.strict ? DIAG_ERROR : DIAG_WARNING;
 }
 
+/* ignorable - a problem with a line the simulation does not use (an unknown
+ * or misplaced directive, a not-modelled value): an error with --strict, as
+ * in PowerMTA, else a warning and the line is ignored. */
+static int ignorable(struct parser *p, const struct cfg_directive *d)
+{
+    return !p->m->opt.strict && (d == NULL || !(d->flags & CFG_D_MODELLED));
+}
+
 static struct cfg_origin origin_here(struct parser *p, size_t off,
                                      const char *note)
 {
@@ -58,6 +66,21 @@ static void value_error(struct parser *p, const struct dline *l,
 {
     perr(p, DIAG_ERROR, l->val_off + e->offset, e->len,
          "invalid value '%s' for '%s': %s", l->value, l->kw, e->msg);
+}
+
+/* unusable_value - value_error for directive d: a warning ("ignored") when
+ * the simulation does not use d and we are not strict. */
+static void unusable_value(struct parser *p, const struct dline *l,
+                           const struct cfg_directive *d,
+                           const struct cfgv_err *e)
+{
+    if (!ignorable(p, d)) {
+        value_error(p, l, e);
+        return;
+    }
+    perr(p, DIAG_WARNING, l->val_off + e->offset, e->len,
+         "invalid value '%s' for '%s': %s; line ignored (not modelled)",
+         l->value, l->kw, e->msg);
 }
 
 /* split_two - "FIRST REST": first word into *first (malloc), rest offset. */
@@ -170,7 +193,7 @@ static void queue_setting(struct parser *p, const struct dline *l,
     struct cfg_value v;
     struct cfgv_err e;
     if (cfg_value_parse(&p->m->arena, d->type, l->value, &v, &e)) {
-        value_error(p, l, &e);
+        unusable_value(p, l, d, &e);
         return;
     }
     if ((d->type == CFG_T_RATE || d->type == CFG_T_DATA_RATE) &&
@@ -346,7 +369,8 @@ static void vmta_ref(struct parser *p, const struct dline *l,
     struct cfg_ref r = make_ref(p, l);
     if (strpbrk(l->value, " \t")) {
         perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
-             "'%s' takes a single name", l->kw);
+             "invalid value '%s' for '%s': expected a single name", l->value,
+             l->kw);
         return;
     }
     if (f->kind == BK_POOL) {
@@ -395,8 +419,12 @@ static void kept_value(struct parser *p, const struct dline *l,
 {
     struct cfg_value v;
     struct cfgv_err e;
-    if (cfg_value_parse(&p->m->arena, d->type, l->value, &v, &e)) {
-        value_error(p, l, &e);
+    if (cfg_value_check_row(d, l->value, l->quoted, &e) ||
+        cfg_value_parse(&p->m->arena,
+                        l->quoted && d->type == CFG_T_NAME ? CFG_T_TEXT
+                                                           : d->type,
+                        l->value, &v, &e)) {
+        unusable_value(p, l, d, &e);
         return;
     }
     keep(p, l, scope);
@@ -453,13 +481,16 @@ static void unknown_directive(struct parser *p, const struct dline *l,
     size_t n = cfg_directive_names(scope, names, 512);
     const char *near = str_closest(l->kw, names, n);
     const struct cfg_tokline *t = l->t;
+    int warn = ignorable(p, NULL);
+    enum diag_severity sev = warn ? DIAG_WARNING : DIAG_ERROR;
+    const char *ign = warn ? " (line ignored)" : "";
     if (near)
-        perr(p, DIAG_ERROR, t->name.off, t->name.len,
-             "unknown directive '%s' in %s; did you mean '%s'?", l->kw,
-             cfg_scope_name(scope), near);
+        perr(p, sev, t->name.off, t->name.len,
+             "unknown directive '%s' in %s; did you mean '%s'?%s", l->kw,
+             cfg_scope_name(scope), near, ign);
     else
-        perr(p, DIAG_ERROR, t->name.off, t->name.len,
-             "unknown directive '%s' in %s", l->kw, cfg_scope_name(scope));
+        perr(p, sev, t->name.off, t->name.len, "unknown directive '%s' in %s%s",
+             l->kw, cfg_scope_name(scope), ign);
 }
 
 /* scope_list - "global level, <virtual-mta>" for a scope mask. */
@@ -467,7 +498,7 @@ static void scope_list(unsigned scopes, char *buf, size_t n)
 {
     size_t o = 0;
     buf[0] = '\0';
-    for (unsigned bit = 1; bit <= CFG_S_OPAQUE && o + 1 < n; bit <<= 1)
+    for (unsigned bit = 1; bit <= CFG_S_LAST && o + 1 < n; bit <<= 1)
         if (scopes & bit) {
             int w = snprintf(buf + o, n - o, "%s%s", o ? ", " : "",
                              cfg_scope_name(bit));
@@ -477,20 +508,37 @@ static void scope_list(unsigned scopes, char *buf, size_t n)
         }
 }
 
+/* modelled_row - a modelled row of name in one of scopes, else any row. */
+static const struct cfg_directive *modelled_row(const char *name,
+                                                unsigned scopes)
+{
+    const struct cfg_directive *any = NULL;
+    for (unsigned bit = 1; bit <= CFG_S_LAST; bit <<= 1) {
+        const struct cfg_directive *d =
+            scopes & bit ? cfg_directive_find(name, bit, NULL) : NULL;
+        if (d && (d->flags & CFG_D_MODELLED))
+            return d;
+        any = d ? d : any;
+    }
+    return any;
+}
+
 static void apply_directive(struct parser *p, const struct dline *l)
 {
     unsigned scope = current_scope(p), others = 0;
     const struct cfg_directive *d = cfg_directive_find(l->kw, scope, &others);
     const struct cfg_tokline *t = l->t;
     if (d == NULL) {
-        char where[200];
-        if (cfg_directive_family_ok(l->kw, scope)) {
-            keep(p, l, scope);
-        } else if (others) {
+        char where[400];
+        if (others) {
+            /* A limit the simulator models, written in the wrong block, is
+             * an error even when lenient: ignoring it would simulate a
+             * config its author did not mean (docs/config.md). */
+            int warn = ignorable(p, modelled_row(l->kw, others));
             scope_list(others, where, sizeof(where));
-            perr(p, DIAG_ERROR, t->name.off, t->name.len,
-                 "'%s' is not allowed in %s (allowed in: %s)", l->kw,
-                 cfg_scope_name(scope), where);
+            perr(p, warn ? DIAG_WARNING : DIAG_ERROR, t->name.off, t->name.len,
+                 "'%s' is not allowed in %s (allowed in: %s)%s", l->kw,
+                 cfg_scope_name(scope), where, warn ? "; line ignored" : "");
         } else {
             unknown_directive(p, l, scope);
         }
@@ -499,11 +547,13 @@ static void apply_directive(struct parser *p, const struct dline *l)
     int clearable = (d->flags & CFG_D_CLEARABLE) || d->type == CFG_T_TEXT;
     if (l->value[0] == '\0' && !(l->quoted && clearable)) {
         int hash = p->line[t->comment] == '#';
-        perr(p, DIAG_ERROR, t->name.off + t->name.len, 1,
-             "'%s' needs a value%s", l->kw,
+        int warn = ignorable(p, d);
+        perr(p, warn ? DIAG_WARNING : DIAG_ERROR, t->name.off + t->name.len, 1,
+             "'%s' needs a value%s%s", l->kw,
              hash ? " ('#' starts a comment, even in the middle of a "
                     "line)"
-                  : "");
+                  : "",
+             warn ? "; line ignored" : "");
         return;
     }
     dispatch(p, l, d, scope);
@@ -536,7 +586,7 @@ static void dialect_drop(struct parser *p, const struct dline *l,
     const struct cfg_tokline *t = l->t;
     const char *line = content_of(p, t);
     if (row->deprecated)
-        perr(p, dialect_severity(p), t->name.off, t->name.len,
+        perr(p, DIAG_WARNING, t->name.off, t->name.len,
              "'%s' is deprecated (%s); ignored", l->kw, row->why);
     else
         perr(p, dialect_severity(p), t->name.off, t->name.len,
@@ -557,11 +607,34 @@ static char *dialect_value(const struct dline *l, const struct cfg_dialect *row)
     strbuf_init(&sb);
     if (row->kind == CFG_DL_PER_HOUR && strchr(l->value, '/') == NULL)
         strbuf_addf(&sb, "%s/h", l->value);
-    else if (row->kind == CFG_DL_ALL_SOURCES)
+    else if (row->kind == CFG_DL_ALL_SOURCES && !strpbrk(l->value, " \t"))
         strbuf_addf(&sb, "0/0 %s", l->value);
+    else if (row->kind == CFG_DL_LISTEN_PORT)
+        strbuf_addf(&sb, "0/0:%s", l->value);
+    else if (row->kind == CFG_DL_LISTEN_IP)
+        strbuf_addf(&sb, "%s:25", l->value);
     else
         strbuf_adds(&sb, l->value);
     return strbuf_detach(&sb);
+}
+
+/* dialect_block - "spool DIR" is the block "<spool DIR>" ... "</spool>"
+ * (UG5 §3.3.1.4); not modelled, so it is only kept and rewritten. */
+static void dialect_block(struct parser *p, const struct dline *l,
+                          const struct cfg_dialect *row)
+{
+    const struct cfg_tokline *t = l->t;
+    const char *indent = indent_of(p, t);
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "<%s %s>", row->real, l->value);
+    perr(p, DIAG_WARNING, t->name.off, t->name.len,
+         "'%s' is deprecated; read as '%s' ... '</%s>'", l->kw, sb.buf,
+         row->real);
+    strbuf_addf(&sb, "\n%s</%s>", indent, row->real);
+    replace_line(p, t, sb.buf);
+    strbuf_release(&sb);
+    keep(p, l, CFG_S_GLOBAL);
 }
 
 static void dialect_map(struct parser *p, const struct dline *l,
@@ -573,12 +646,16 @@ static void dialect_map(struct parser *p, const struct dline *l,
         dialect_drop(p, l, row);
         return;
     }
+    if (row->kind == CFG_DL_BLOCK) {
+        dialect_block(p, l, row);
+        return;
+    }
     char *value = dialect_value(l, row);
     struct strbuf real;
     strbuf_init(&real);
     strbuf_addf(&real, "%s %s", row->real, value);
     if (row->deprecated)
-        perr(p, dialect_severity(p), t->name.off, t->name.len,
+        perr(p, DIAG_WARNING, t->name.off, t->name.len,
              "'%s' is deprecated; read as '%s'", l->kw, real.buf);
     else if (row->why)
         perr(p, dialect_severity(p), t->name.off, t->name.len,
@@ -1020,6 +1097,8 @@ void cfg_parse_open_object(struct parser *p, struct frame *f,
         break;
     case BK_ACCT:
     case BK_ROLLUP:
+    case BK_LIST:
+    case BK_BCP:
     case BK_OPAQUE:
         break;
     }

@@ -607,9 +607,35 @@ static struct cfg_model *run(const char *name, char *buf, size_t len,
     return p.m;
 }
 
+/* copy_errors - the errors of from into to (errors_only). */
+static void copy_errors(const struct diag_list *from, struct diag_list *to)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const struct diag *d = &from->items[i];
+        if (d->severity != DIAG_ERROR)
+            continue;
+        struct diag *c = diag_add(to, d->severity, d->file, d->line, d->col,
+                                  "%s", d->message);
+        if (c && d->source_line)
+            diag_set_source(c, d->source_line, d->span);
+        if (c && d->context)
+            diag_set_context(c, "%s", d->context);
+    }
+}
+
 struct cfg_model *cfg_load(const char *path, const struct cfg_load_options *o,
                            struct diag_list *dl)
 {
+    if (o->errors_only) {
+        struct diag_list local;
+        struct cfg_load_options all = *o;
+        all.errors_only = 0;
+        diag_list_init(&local, DIAG_DEFAULT_MAX_ERRORS);
+        struct cfg_model *m = cfg_load(path, &all, &local);
+        copy_errors(&local, dl);
+        diag_list_release(&local);
+        return m;
+    }
     size_t before = dl->n_errors;
     struct cfg_model *m = run(path, NULL, 0, o, dl);
     if (m->n_files == 0 && dl->n_errors > before) {

@@ -234,8 +234,9 @@ static void test_defaults(void)
     CHECK_STR(value(m, "a.example", NULL, CFG_Q_BACKOFF_MAX_MSG_RATE),
               "100/15m");
     CHECK_STR(value(m, "b.example", NULL, CFG_Q_BACKOFF_MAX_SMTP_OUT), "20");
-    CHECK_STR(value(m, "b.example", NULL, CFG_Q_BACKOFF_MAX_MSG_RATE),
-              "unlimited");
+    /* RATE is "unlimited | 0 | N/unit" (UG5 §3.3.10.33): 0 is its own
+     * value, a pause, not "unlimited" (issue 15 point 8). */
+    CHECK_STR(value(m, "b.example", NULL, CFG_Q_BACKOFF_MAX_MSG_RATE), "0");
     const struct {
         enum cfg_qid q;
         const char *v;

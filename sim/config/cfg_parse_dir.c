@@ -160,10 +160,11 @@ static void store_setting(struct parser *p, struct cfg_dblock *b,
     s->o = o;
 }
 
-/* rate_zero - RATE "0" is undocumented (pmta-config.md §1.8, UNVERIFIED);
- * we read it as "unlimited", like the other PowerMTA limits where 0 means
- * no limit, and say so. "0/h" is an error: N must be at least 1. Returns
- * -1 after an error. */
+/* rate_zero - the guide lists RATE as "unlimited | 0 | N/unit" with N at
+ * least 1, so "0" is a value of its own apart from "unlimited": we read it
+ * as zero, a pause (nothing goes while that limit applies), and say so,
+ * since the guide does not spell it out (docs/config.md). "0/h" is an
+ * error. Returns -1 after an error. */
 static int rate_zero(struct parser *p, const struct dline *l,
                      struct cfg_value *v)
 {
@@ -172,17 +173,18 @@ static int rate_zero(struct parser *p, const struct dline *l,
     if (strcmp(l->value, "0") != 0) {
         perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
              "invalid value '%s' for '%s': a rate needs at least 1 per "
-             "window (write 'unlimited' for no limit)",
+             "window (write 0 to pause, 'unlimited' for no limit)",
              l->value, l->kw);
         return -1;
     }
     perr(p, DIAG_WARNING, l->val_off, strlen(l->value),
-         "'%s 0': the meaning of a zero rate is undocumented; read as "
-         "'unlimited' (write 'unlimited' or a rate such as '1/h')",
+         "'%s 0' pauses: no message goes while this limit applies (the "
+         "guide lists 0 apart from 'unlimited'; write 'unlimited' for no "
+         "limit)",
          l->kw);
-    v->rate.count = INFINITY;
+    v->rate.count = 0;
     v->rate.window_s = 1;
-    v->str = "unlimited";
+    v->str = "0";
     return 0;
 }
 

@@ -25,4 +25,15 @@ check "compare prints arm b's warning once" \
 "$mtasim" check --strict "$sc/warn.conf" >/dev/null 2>"$tmp/strict.err"
 check "check --strict rejects it (exit 1)" [ $? -eq 1 ]
 check "--strict: 2 errors" grep -q "2 errors, 0 warnings" "$tmp/strict.err"
+# A rate of 0 pauses (docs/config.md): nothing is delivered while it
+# applies; the same config with a positive rate delivers.
+sed 's|max-msg-rate 100/h|max-msg-rate 0|' "$sc/warn.conf" >"$tmp/zero.conf"
+"$mtasim" run "$sc" --config "$tmp/zero.conf" --out "$tmp/zero" -q 2>"$tmp/zero.err"
+check "a config with max-msg-rate 0 runs (exit 0)" [ $? -eq 0 ]
+check "max-msg-rate 0 is read as a pause, with a warning" grep -q "'max-msg-rate 0' pauses" "$tmp/zero.err"
+check "max-msg-rate 0: nothing delivered" grep -q '"delivered":[[:space:]]*0,' "$tmp/zero/summary.json"
+check "max-msg-rate 100/h: mail delivered" sh -c "! grep -q '\"delivered\":[[:space:]]*0,' '$tmp/run/summary.json'"
+sed 's|max-msg-rate 100/h|max-data-volume-rate 0|' "$sc/warn.conf" >"$tmp/zerov.conf"
+"$mtasim" run "$sc" --config "$tmp/zerov.conf" --out "$tmp/zerov" -q 2>/dev/null
+check "max-data-volume-rate 0: nothing delivered" grep -q '"delivered":[[:space:]]*0,' "$tmp/zerov/summary.json"
 finish

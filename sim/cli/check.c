@@ -42,8 +42,9 @@ static const char check_help[] =
     "                           how a VMTA's <domain *> ranks against a\n"
     "                           global <domain gmail.com> (default: layer)\n"
     "  --max-errors N           stop after N errors (default 50)\n"
-    "  -v, --verbose            also list the directives that are accepted\n"
-    "                           but not modelled\n"
+    "  -v, --verbose            list each not-modelled directive line with\n"
+    "                           its value (without -v: each name once, with\n"
+    "                           its lines)\n"
     "  -h, --help               this text\n"
     "\n"
     "Blog-dialect lines (max-retry-time, retry-interval, bare rules such as\n"
@@ -179,9 +180,52 @@ static void print_summary(const struct cfg_model *m, const char *path,
     if (s.dialect_lines)
         printf("  dialect lines       %zu (real syntax: mtasim check --fix)\n",
                s.dialect_lines);
-    printf("  not modelled        %zu directive%s%s\n", s.not_modelled,
+    printf("  not modelled        %zu directive line%s%s\n", s.not_modelled,
            s.not_modelled == 1 ? "" : "s",
-           s.not_modelled ? " (list: mtasim check -v)" : "");
+           s.not_modelled ? " (below; values: mtasim check -v)" : "");
+}
+
+/* print_kept_lines - "file:1, 2, 5" for the lines of name from k on. */
+static void print_kept_lines(const struct cfg_model *m, size_t k)
+{
+    const char *file = NULL;
+    size_t shown = 0, more = 0;
+    for (size_t i = k; i < m->n_kept; i++) {
+        const struct cfg_kept *c = &m->kept[i];
+        if (strcmp(c->name, m->kept[k].name) != 0)
+            continue;
+        if (shown == 8) {
+            more++;
+            continue;
+        }
+        if (file == NULL || strcmp(file, c->o.file) != 0)
+            printf("%s%s:%d", shown ? "; " : " ", c->o.file, c->o.line);
+        else
+            printf(", %d", c->o.line);
+        file = c->o.file;
+        shown++;
+    }
+    if (more)
+        printf(" (and %zu more)", more);
+    putchar('\n');
+}
+
+/* print_not_modelled_names - each not-modelled directive the config uses,
+ * once, with its lines: what the simulation leaves out. */
+static void print_not_modelled_names(const struct cfg_model *m)
+{
+    if (m->n_kept == 0)
+        return;
+    printf("not modelled (read, checked, no effect on the simulation):\n");
+    for (size_t k = 0; k < m->n_kept; k++) {
+        int first = 1;
+        for (size_t i = 0; i < k && first; i++)
+            first = strcmp(m->kept[i].name, m->kept[k].name) != 0;
+        if (!first)
+            continue;
+        printf("  %-32s", m->kept[k].name);
+        print_kept_lines(m, k);
+    }
 }
 
 static void print_not_modelled(const struct cfg_model *m)
@@ -302,6 +346,8 @@ static int report(const struct cfg_model *m, const struct check_opts *o,
     print_summary(m, o->config, dl);
     if (o->verbose)
         print_not_modelled(m);
+    else
+        print_not_modelled_names(m);
     for (size_t i = 0; i < o->n_show; i++) {
         putchar('\n');
         if (show_settings(m, o->show[i]))

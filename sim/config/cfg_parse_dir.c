@@ -451,6 +451,8 @@ static void dispatch(struct parser *p, const struct dline *l,
     case CFG_X_MX_CONNECTION_LIMIT:
     case CFG_X_IP_CONNECTION_LIMIT:
         conn_limit(p, l, d->special == CFG_X_MX_CONNECTION_LIMIT);
+        if (!(d->flags & CFG_D_MODELLED))
+            keep(p, l, scope); /* parsed, not yet used by the simulator */
         return;
     case CFG_X_VMTA_MAX_SMTP_OUT:
     case CFG_X_VMTA_MSG_RATE:

@@ -383,9 +383,15 @@ static void finish_sources(struct cfg_model *m, struct diag_list *dl)
     }
     for (size_t i = 0; i < m->n_plists; i++)
         for (size_t k = 0; k < m->plists[i].n; k++) {
+            /* PowerMTA loads such a list and acts only when a message
+             * selects the name (reject-invalid-virtual-mta,
+             * invalid-virtual-mta-fallback, UG5 §3.3.7.31, §3.3.1.43.2). */
             const struct cfg_ref *r = &m->plists[i].entries[k].vmta;
             if (r->name && !find_vmta_or_pool(m, r->name))
-                oerr(dl, DIAG_ERROR, &r->o, "unknown virtual-mta or pool '%s'",
+                oerr(dl, DIAG_WARNING, &r->o,
+                     "unknown virtual-mta or pool '%s': PowerMTA rejects a "
+                     "message that selects it (reject-invalid-virtual-mta); "
+                     "the simulation sends it through {default}",
                      r->name);
         }
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -378,6 +379,65 @@ static void bcp_line(struct parser *p, const struct cfg_tokline *t)
     pcre2_code_free(re);
 }
 
+/* ends_with_comma - the line's content (before any comment) ends in ','. */
+static int ends_with_comma(const char *line, const struct cfg_tokline *t)
+{
+    return t->content.len > 0 &&
+           line[t->content.off + t->content.len - 1] == ',';
+}
+
+/* is_macro_line - a "domain-macro NAME LIST" directive line. */
+static int is_macro_line(const char *line, const struct cfg_tokline *t)
+{
+    return t->kind == CFG_TOK_DIRECTIVE && t->name.len == 12 &&
+           strncasecmp(line + t->name.off, "domain-macro", 12) == 0;
+}
+
+/* macro_continuation - a domain-macro list ending in ',' continued on the
+ * next lines (seen in deployed configs). PowerMTA reads one line per
+ * directive, so --strict reports it; otherwise the lines are joined with a
+ * warning and --fix writes the joined line. Returns the last line used. */
+static int macro_continuation(struct parser *p, char **lines, int n, int i,
+                              const struct cfg_tokline *t)
+{
+    if (p->m->opt.strict) {
+        perr(p, DIAG_ERROR, t->content.off + t->content.len - 1, 1,
+             "'domain-macro' list ends with ','; PowerMTA does not continue "
+             "a directive on the next line (write the list on one line)");
+        parse_directive_line(p, t);
+        return i;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_add(&sb, lines[i], t->content.off + t->content.len);
+    int last = i;
+    struct cfg_tokline nt = *t;
+    while (ends_with_comma(lines[last], &nt) && last + 1 < n) {
+        cfg_lex_line(lines[last + 1], &nt);
+        if (nt.kind != CFG_TOK_DIRECTIVE)
+            break;
+        last++;
+        strbuf_addc(&sb, ' ');
+        strbuf_add(&sb, lines[last] + nt.content.off, nt.content.len);
+    }
+    if (last > i) {
+        perr(p, DIAG_WARNING, t->content.off + t->content.len - 1, 1,
+             "'domain-macro' list ends with ','; joined with line%s %d-%d "
+             "(PowerMTA reads one line; --fix writes it on one line)",
+             last > i + 1 ? "s" : "", i + 2, last + 1);
+        add_edit(p, CFG_EDIT_REPLACE, p->file, i + 1, sb.buf, 1);
+        for (int k = i + 1; k <= last; k++)
+            add_edit(p, CFG_EDIT_REPLACE, p->file, k + 1, "", 0);
+    }
+    char *joined = arena_strdup(&p->m->arena, sb.buf);
+    strbuf_release(&sb);
+    struct cfg_tokline jt;
+    cfg_lex_line(joined, &jt);
+    p->line = joined;
+    parse_directive_line(p, &jt);
+    return last;
+}
+
 /* parse_line - dispatch one physical line; returns the index of the last
  * line consumed (multi-line HTML comments consume several). */
 static int parse_line(struct parser *p, char **lines, int n, int i)
@@ -424,6 +484,8 @@ static int parse_line(struct parser *p, char **lines, int n, int i)
         parse_rule_line(p, &t);
         break;
     case CFG_TOK_DIRECTIVE:
+        if (is_macro_line(lines[i], &t) && ends_with_comma(lines[i], &t))
+            return macro_continuation(p, lines, n, i, &t);
         parse_directive_line(p, &t);
         break;
     }

@@ -444,6 +444,101 @@ static void warn_shared_domains(struct cfg_model *m, struct diag_list *dl)
     free(c);
 }
 
+/* layer_vmta - a VirtualMTA whose queues a VMTA- or pool-layer block b
+ * configures, or -1 (an empty pool). */
+static int layer_vmta(const struct cfg_model *m, const struct cfg_dblock *b)
+{
+    if (b->layer == CFG_LAYER_VMTA)
+        return b->owner;
+    for (size_t v = 0; v < m->n_vmtas; v++)
+        if (m->vmtas[v].pub.pool == b->owner)
+            return (int)v;
+    return -1;
+}
+
+/* block_score - how specifically b matches domain (-1: not at all). */
+static int block_score(const struct cfg_dblock *b, const char *domain)
+{
+    int best = -1;
+    for (size_t i = 0; i < b->n_pats; i++) {
+        int sc = cfgd_pattern_match(&b->pats[i].p, domain);
+        best = sc > best ? sc : best;
+    }
+    return best;
+}
+
+/* warn_override - the VMTA/pool block b, less specific for domain than the
+ * global block g, wins for the settings both set (the layer rule, UG5
+ * §3.3.13.2): say so, naming both lines, when the values differ. */
+static void warn_override(struct cfg_model *m, const struct cfg_dblock *b,
+                          const struct cfg_dblock *g, const char *domain,
+                          struct diag_list *dl)
+{
+    int v = layer_vmta(m, b);
+    if (v < 0)
+        return;
+    struct cfg_qsettings qs;
+    cfg_model_queue_settings(m, domain, v, &qs);
+    for (size_t i = 0; i < b->n_set; i++) {
+        const struct cfg_setting *sb = &b->set[i];
+        const struct cfg_origin *won = &qs.origin[sb->qid];
+        if (won->file != sb->o.file || won->line != sb->o.line)
+            continue;
+        for (size_t k = 0; k < g->n_set; k++) {
+            const struct cfg_setting *sg = &g->set[k];
+            if (sg->qid != sb->qid || !sb->v.str || !sg->v.str ||
+                strcmp(sb->v.str, sg->v.str) == 0)
+                continue;
+            const char *name = cfg_directive_queue(sb->qid)->name;
+            char gw[300];
+            if (sg->o.file == sb->o.file)
+                snprintf(gw, sizeof(gw), "line %d", sg->o.line);
+            else
+                snprintf(gw, sizeof(gw), "%s:%d", sg->o.file, sg->o.line);
+            oerr(dl, DIAG_WARNING, &sb->o,
+                 "'%s %s' in <domain %s> of %s '%s' overrides '%s %s' of the "
+                 "more specific global <domain %s> (%s) for %s: a VMTA's or "
+                 "pool's own <domain> blocks outrank global ones "
+                 "(--domain-precedence=specificity to change)",
+                 name, sb->v.str[0] ? sb->v.str : "\"\"", b->arg,
+                 b->layer == CFG_LAYER_VMTA ? "virtual-mta" : "pool",
+                 b->layer == CFG_LAYER_VMTA ? m->vmtas[b->owner].pub.name
+                                            : m->pools[b->owner].pub.name,
+                 name, sg->v.str[0] ? sg->v.str : "\"\"", g->arg, gw, domain);
+        }
+    }
+}
+
+/* warn_layer_overrides - every global block's exact domains against the
+ * VMTA- and pool-layer blocks that match them less specifically. */
+static void warn_layer_overrides(struct cfg_model *m, struct diag_list *dl)
+{
+    if (!m->opt.vmta_layer_first)
+        return;
+    for (size_t gi = 0; gi < m->n_dblocks; gi++) {
+        const struct cfg_dblock *g = &m->dblocks[gi];
+        if (g->layer != CFG_LAYER_GLOBAL || g->n_set == 0)
+            continue;
+        for (size_t bi = 0; bi < m->n_dblocks; bi++) {
+            const struct cfg_dblock *b = &m->dblocks[bi];
+            if (b->layer == CFG_LAYER_GLOBAL || b->n_set == 0)
+                continue;
+            /* The first exact domain of g that b matches less specifically
+             * stands for all: one warning per pair of lines. */
+            for (size_t pi = 0; pi < g->n_pats; pi++) {
+                const struct cfgd_pattern *gp = &g->pats[pi].p;
+                if (gp->kind != CFGD_EXACT)
+                    continue;
+                int sb = block_score(b, gp->name);
+                if (sb >= 0 && sb < cfgd_pattern_match(gp, gp->name)) {
+                    warn_override(m, b, g, gp->name, dl);
+                    break;
+                }
+            }
+        }
+    }
+}
+
 void cfg_model_finish(struct cfg_model *m, struct diag_list *dl)
 {
     int *bad = xcalloc(m->n_macro_refs + 1, sizeof(*bad));
@@ -457,6 +552,7 @@ void cfg_model_finish(struct cfg_model *m, struct diag_list *dl)
     finish_pools(m, dl);
     finish_vmtas(m, dl);
     finish_sources(m, dl);
+    warn_layer_overrides(m, dl);
 }
 
 /* --------------------------------------------------------------- lookups */

@@ -277,8 +277,15 @@ static void domain_macro(struct parser *p, const struct dline *l)
         e.offset += (size_t)(list - l->value);
         value_error(p, l, &e);
     } else if (rc == 1) {
+        int first = 0;
+        for (size_t i = 0; i < p->m->n_macro_refs && !first; i++)
+            if (strcmp(p->m->macro_refs[i].name, name) == 0)
+                first = p->m->macro_refs[i].o.line;
         perr(p, DIAG_WARNING, l->val_off, strlen(name),
-             "domain macro '%s' is defined again; the later list wins", name);
+             "domain macro '%s' is defined again (first at line %d); the "
+             "later list applies to every '$%s' block, also those before "
+             "this line",
+             name, first, name);
     }
     if (rc >= 0) {
         struct cfg_model *m = p->m;

@@ -37,7 +37,10 @@ static const char check_help[] =
     "                           value, like 'pmta show settings'; repeatable\n"
     "  --json                   print the resolved model as JSON\n"
     "  --fix                    print the config rewritten in real PowerMTA\n"
-    "                           syntax (only mapped lines change)\n"
+    "                           syntax (only mapped lines change; deprecated\n"
+    "                           directives become their replacements); an\n"
+    "                           included file with lines to fix is written\n"
+    "                           beside it as FILE.fixed\n"
     "  --domain-precedence=layer|specificity\n"
     "                           how a VMTA's <domain *> ranks against a\n"
     "                           global <domain gmail.com> (default: layer)\n"
@@ -301,6 +304,34 @@ static int show_settings(const struct cfg_model *m, const char *arg)
 
 /* ---------------------------------------------------------------- main */
 
+/* write_fixed - the fixed text of included file into FILE.fixed beside it. */
+static int write_fixed(const struct cfg_model *m, const char *file)
+{
+    struct strbuf sb, name;
+    strbuf_init(&sb);
+    strbuf_init(&name);
+    strbuf_addf(&name, "%s.fixed", file);
+    int rc = cfg_fix_render(m, file, &sb);
+    FILE *fp = rc == 0 ? fopen(name.buf, "w") : NULL;
+    if (fp == NULL || fwrite(sb.buf, 1, sb.len, fp) != sb.len) {
+        fprintf(stderr, "mtasim check: cannot write '%s': %s\n", name.buf,
+                strerror(errno));
+        rc = 1;
+    } else {
+        fprintf(stderr,
+                "mtasim check: wrote '%s' (included file '%s' with its "
+                "lines fixed)\n",
+                name.buf, file);
+    }
+    if (fp && fclose(fp) != 0)
+        rc = 1;
+    strbuf_release(&sb);
+    strbuf_release(&name);
+    return rc;
+}
+
+/* print_fix - the main file fixed on stdout; each included file that has
+ * lines to fix is written as FILE.fixed beside it (docs/config.md). */
 static int print_fix(const struct cfg_model *m, const char *path)
 {
     struct strbuf sb;
@@ -315,14 +346,11 @@ static int print_fix(const struct cfg_model *m, const char *path)
     strbuf_release(&sb);
     const char *files[64];
     size_t n = cfg_fix_edited_files(m, files, 64);
+    int rc = 0;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(files[i], path) != 0)
-            fprintf(stderr,
-                    "mtasim check: note: included file '%s' also "
-                    "has lines to fix; run 'mtasim check --fix' on "
-                    "the files that include it in turn\n",
-                    files[i]);
-    return 0;
+        if (strcmp(files[i], path) != 0 && write_fixed(m, files[i]))
+            rc = 1;
+    return rc;
 }
 
 static int print_json(const struct cfg_model *m, const struct check_opts *o)

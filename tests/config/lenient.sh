@@ -36,4 +36,22 @@ check "max-msg-rate 100/h: mail delivered" sh -c "! grep -q '\"delivered\":[[:sp
 sed 's|max-msg-rate 100/h|max-data-volume-rate 0|' "$sc/warn.conf" >"$tmp/zerov.conf"
 "$mtasim" run "$sc" --config "$tmp/zerov.conf" --out "$tmp/zerov" -q 2>/dev/null
 check "max-data-volume-rate 0: nothing delivered" grep -q '"delivered":[[:space:]]*0,' "$tmp/zerov/summary.json"
+# --fix rewrites deprecated directives to their replacements, in the main
+# file (stdout) and in included files (FILE.fixed beside each).
+mkdir -p "$tmp/fix"
+printf 'smtp-port 2525    # old listener\nspool /var/spool/pmta\ninclude domains.inc\n' >"$tmp/fix/main.conf"
+printf '<domain example.com>\n    route [192.0.2.5]:2525\n    max-smtp-out-per-source-ip 4\n</domain>\n' >"$tmp/fix/domains.inc"
+"$mtasim" check --fix "$tmp/fix/main.conf" >"$tmp/fix/out" 2>"$tmp/fix/err"
+check "--fix exits 0" [ $? -eq 0 ]
+check "--fix: smtp-port N becomes smtp-listener 0/0:N (comment kept)" grep -qx 'smtp-listener 0/0:2525 # old listener' "$tmp/fix/out"
+check "--fix: spool DIR becomes the <spool DIR> block" sh -c "grep -qx '<spool /var/spool/pmta>' '$tmp/fix/out' && grep -qx '</spool>' '$tmp/fix/out'"
+check "--fix writes the included file as domains.inc.fixed" grep -q "wrote '$tmp/fix/domains.inc.fixed'" "$tmp/fix/err"
+check "--fix: route becomes smtp-hosts" grep -qx '    smtp-hosts \[192.0.2.5\]:2525' "$tmp/fix/domains.inc.fixed"
+check "--fix: max-smtp-out-per-source-ip N becomes source-ip-max-smtp-out 0/0 N" grep -qx '    source-ip-max-smtp-out 0/0 4' "$tmp/fix/domains.inc.fixed"
+check "--fix leaves the original included file alone" grep -q route "$tmp/fix/domains.inc"
+cp "$tmp/fix/out" "$tmp/fix/main.conf"
+mv "$tmp/fix/domains.inc.fixed" "$tmp/fix/domains.inc"
+"$mtasim" check --strict "$tmp/fix/main.conf" >/dev/null 2>"$tmp/fix/err2"
+check "the fixed files pass --strict (exit 0)" [ $? -eq 0 ]
+check "... with no warning" [ ! -s "$tmp/fix/err2" ]
 finish

@@ -35,7 +35,11 @@ static const char check_help[] =
     "                           recipient domain D uses through VMTA\n"
     "                           (default {default}), with the origin of each\n"
     "                           value, like 'pmta show settings'; repeatable\n"
-    "  --json                   print the resolved model as JSON\n"
+    "  --json                   print the resolved model as JSON (blocks,\n"
+    "                           lists, limits, not-modelled lines; queues\n"
+    "                           only with --queues or --show-settings)\n"
+    "  --queues                 with --json: every queue's resolved settings\n"
+    "                           (each named domain through each VMTA)\n"
     "  --fix                    print the config rewritten in real PowerMTA\n"
     "                           syntax (only mapped lines change; deprecated\n"
     "                           directives become their replacements); an\n"
@@ -79,7 +83,7 @@ struct check_opts {
     struct cfg_load_options load;
     const char **show;
     size_t n_show;
-    int json, fix, verbose;
+    int json, queues, fix, verbose;
     size_t max_errors;
     const char *config;
 };
@@ -91,6 +95,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
         { "strict", no_argument, NULL, 's' },
         { "show-settings", required_argument, NULL, 'S' },
         { "json", no_argument, NULL, 'j' },
+        { "queues", no_argument, NULL, 'Q' },
         { "fix", no_argument, NULL, 'f' },
         { "domain-precedence", required_argument, NULL, 'P' },
         { "max-errors", required_argument, NULL, 'E' },
@@ -112,6 +117,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             break;
         case 'j':
             o->json = 1;
+            break;
+        case 'Q':
+            o->queues = 1;
             break;
         case 'f':
             o->fix = 1;
@@ -355,7 +363,15 @@ static int print_fix(const struct cfg_model *m, const char *path)
 
 static int print_json(const struct cfg_model *m, const struct check_opts *o)
 {
-    cJSON *root = cfg_json_model(m, o->n_show ? o->show : NULL, o->n_show);
+    /* Without --queues the JSON stays proportional to the config: every
+     * queue's ~75 settings are written only on demand. */
+    static const char *const none[1] = { NULL };
+    const char *const *q = o->queues ? NULL : o->n_show ? o->show : none;
+    cJSON *root = cfg_json_model(m, q, o->queues ? 0 : o->n_show);
+    if (!o->queues && o->n_show == 0)
+        cJSON_AddStringToObject(root, "queues_note",
+                                "each queue's resolved settings: add --queues "
+                                "(all) or --show-settings DOMAIN[/VMTA]");
     char *text = cJSON_Print(root);
     puts(text);
     cJSON_free(text);

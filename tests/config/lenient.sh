@@ -54,4 +54,10 @@ mv "$tmp/fix/domains.inc.fixed" "$tmp/fix/domains.inc"
 "$mtasim" check --strict "$tmp/fix/main.conf" >/dev/null 2>"$tmp/fix/err2"
 check "the fixed files pass --strict (exit 0)" [ $? -eq 0 ]
 check "... with no warning" [ ! -s "$tmp/fix/err2" ]
+# check --json stays proportional to the config; queues on demand.
+"$mtasim" check --json tests/config/good-stock-sample.conf >"$tmp/j1"
+"$mtasim" check --json --queues tests/config/good-stock-sample.conf >"$tmp/j2"
+check "--json omits the queues and says how to get them" grep -q '"queues_note"' "$tmp/j1"
+check "--json --queues holds every queue" grep -q '"example.com/{default}"' "$tmp/j2"
+check "--json without queues is under a fifth of the size" [ $(($(wc -c <"$tmp/j1") * 5)) -lt "$(wc -c <"$tmp/j2")" ]
 finish

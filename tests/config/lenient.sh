@@ -58,6 +58,6 @@ check "... with no warning" [ ! -s "$tmp/fix/err2" ]
 "$mtasim" check --json tests/config/good-stock-sample.conf >"$tmp/j1"
 "$mtasim" check --json --queues tests/config/good-stock-sample.conf >"$tmp/j2"
 check "--json omits the queues and says how to get them" grep -q '"queues_note"' "$tmp/j1"
-check "--json --queues holds every queue" grep -q '"example.com/{default}"' "$tmp/j2"
+check "--json --queues holds every queue" grep -q '"discard.example.com/vmta1"' "$tmp/j2"
 check "--json without queues is under a fifth of the size" [ $(($(wc -c <"$tmp/j1") * 5)) -lt "$(wc -c <"$tmp/j2")" ]
 finish

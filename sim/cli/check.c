@@ -5,9 +5,11 @@
  * stdout. Exit status 0 when the config is usable, 1 when it has errors,
  * 2 on bad usage. */
 #include "cli/cli.h"
+#include "cli/cli_util.h"
 #include "config/cfg_fix.h"
 #include "config/cfg_json.h"
 #include "config/cfg_model_int.h"
+#include "provider/provider.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -15,6 +17,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +274,59 @@ static void print_setting_row(const struct cfg_qsettings *s, int q)
                d->flags & CFG_D_MODELLED ? "" : " [not modelled]");
 }
 
+/* load_models - every provider model of the models folder (the ones a
+ * run uses by default), for their MX names; NULL when there are none. */
+static struct prov_world *load_models(void)
+{
+    char *dir = cli_models_dir();
+    struct strbuf pat;
+    strbuf_init(&pat);
+    strbuf_addf(&pat, "%s/*.json", dir);
+    free(dir);
+    glob_t g;
+    struct prov_world *w = NULL;
+    if (glob(pat.buf, 0, NULL, &g) == 0) {
+        struct diag_list dl;
+        diag_list_init(&dl, DIAG_DEFAULT_MAX_ERRORS);
+        w = prov_world_alloc();
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            prov_world_load(w, g.gl_pathv[i], &dl); /* a bad one is skipped */
+        diag_list_release(&dl);
+        globfree(&g);
+    }
+    strbuf_release(&pat);
+    return w;
+}
+
+/* queue_domain - the queue domain for recipient domain through VMTA v;
+ * with an <mx-rollup-list>, the MX names come from the provider models as
+ * in a run, and a line says which MX was used. */
+static void queue_domain(const struct cfg_model *m, const char *domain, int v,
+                         char *qd, size_t n)
+{
+    const char *mx[8];
+    char buf[300];
+    size_t n_mx = 0;
+    struct prov_world *w = NULL;
+    if (cfg_model_rollup_count(m) > 0 && (w = load_models()) != NULL) {
+        int prov = prov_world_find(w, domain);
+        n_mx = prov >= 0
+                   ? prov_world_mx(w, prov, domain, mx, 8, buf, sizeof(buf))
+                   : 0;
+        if (n_mx)
+            printf("(MX for <mx-rollup-list>: %s, from the %s provider model"
+                   "%s)\n",
+                   mx[0], prov_world_name(w, prov),
+                   mx[0] == buf ? "'s default 'mx.DOMAIN'" : "");
+    }
+    if (cfg_model_rollup_count(m) > 0 && n_mx == 0)
+        printf("(no provider model serves %s: <mx-rollup-list> not "
+               "applied)\n",
+               domain);
+    cfg_model_queue_domain(m, domain, v, mx, n_mx, qd, n);
+    prov_world_free(w);
+}
+
 /* show_settings - one --show-settings argument; 0 or 1 (bad name). */
 static int show_settings(const struct cfg_model *m, const char *arg)
 {
@@ -294,14 +350,12 @@ static int show_settings(const struct cfg_model *m, const char *arg)
         return 1;
     }
     char qd[512];
-    cfg_model_queue_domain(m, domain, v, NULL, 0, qd, sizeof(qd));
+    queue_domain(m, domain, v, qd, sizeof(qd));
     const char *vname = cfg_model_vmta(m, (size_t)v)->name;
     printf("settings for queue %s/%s", qd, vname);
     if (strcmp(qd, domain) != 0)
-        printf(" (recipient domain %s, via queue-to)", domain);
-    if (cfg_model_rollup_count(m) > 0)
-        printf("\n  (without MX data <mx-rollup-list> is not applied here; "
-               "the simulator takes MX names from the provider models)");
+        printf(" (recipient domain %s, via queue-to or <mx-rollup-list>)",
+               domain);
     printf("\n  %-45s %-18s %s\n", "directive", "value", "from");
     struct cfg_qsettings s;
     cfg_model_queue_settings(m, qd, v, &s);

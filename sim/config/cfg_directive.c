@@ -178,31 +178,32 @@ static const struct cfg_directive other_rows[] = {
     ROW("http-log-requests", G, CFG_T_BOOL, NULL),             /* 3.3.1.46.19 */
     ROW("http-default-max-items", G, CFG_T_COUNT, NULL),       /* 3.3.1.46.20 */
     ROW("http-default-sort-order", G, CFG_T_ENUM,
-        "rcpt|name|size"),                                    /* 3.3.1.46.21 */
-    ROW("log-auto-rotation", G, CFG_T_BOOL, NULL),            /* 3.3.1.47.1 */
-    ROW("log-file", G, CFG_T_NAME, NULL),                     /* 3.3.1.47.2 */
-    ROW("log-rotate", G, CFG_T_COUNT, NULL),                  /* 3.3.1.47.3 */
-    ROW("log-file-world-readable", G, CFG_T_BOOL, NULL),      /* 3.3.1.47.4 */
-    ROW("use-proxy", G, CFG_T_TEXT, NULL),                    /* 3.3.1.49 */
-    ROW("max-memory-usage-percent", G, CFG_T_COUNT, NULL),    /* 3.3.1.50 */
-    ROW("delete-file-holders", SP, CFG_T_BOOL, NULL),         /* 3.3.2.1 */
-    ROW("deliver-only", SP, CFG_T_BOOL, NULL),                /* 3.3.2.2 */
-    ROW("priority", SP, CFG_T_COUNT, NULL),                   /* 3.3.2.3 */
-    ROW("min-free-space", SP, CFG_T_SIZE, NULL),              /* 3.3.2.4 */
-    ROW("deliver-unmatched-email", BP, CFG_T_BOOL, NULL),     /* 3.3.3.1 */
-    ROW("deliver-matched-email", BP, CFG_T_BOOL, NULL),       /* 3.3.3.2 */
-    ROW("forward-unmatched-to", BP, CFG_T_NAME, NULL),        /* 3.3.3.4 */
-    ROW("forward-errors-to", BP, CFG_T_NAME, NULL),           /* 3.3.3.5 */
-    ROW("deliver-unmatched-email", FP, CFG_T_BOOL, NULL),     /* 3.3.4.1 */
-    ROW("deliver-matched-email", FP, CFG_T_BOOL, NULL),       /* 3.3.4.2 */
-    ROW("forward-unmatched-to", FP, CFG_T_NAME, NULL),        /* 3.3.4.4 */
-    ROW("forward-errors-to", FP, CFG_T_NAME, NULL),           /* 3.3.4.5 */
-    ROW("address", AL, CFG_T_NAME, NULL),                     /* 3.3.5.1 */
-    ROW("address-file", AL, CFG_T_NAME, NULL),                /* 3.3.5.2 */
-    ROW("domain", AL, CFG_T_NAME, NULL),                      /* 3.3.5.3 */
-    ROW("body-pattern-file", EP, CFG_T_NAME, NULL),           /* 3.3.6.1 */
-    ROW("log-match-info", EP, CFG_T_TEXT, NULL),              /* 3.3.6.2 */
-    ROW("add-date-header", S, CFG_T_ENUM, "no|yes|override"), /* 3.3.7.1 */
+        "rcpt|name|size"),                                 /* 3.3.1.46.21 */
+    ROW("log-auto-rotation", G, CFG_T_BOOL, NULL),         /* 3.3.1.47.1 */
+    ROW("log-file", G, CFG_T_NAME, NULL),                  /* 3.3.1.47.2 */
+    ROW("log-rotate", G, CFG_T_COUNT, NULL),               /* 3.3.1.47.3 */
+    ROW("log-file-world-readable", G, CFG_T_BOOL, NULL),   /* 3.3.1.47.4 */
+    ROW("use-proxy", G, CFG_T_TEXT, NULL),                 /* 3.3.1.49 */
+    ROW("max-memory-usage-percent", G, CFG_T_COUNT, NULL), /* 3.3.1.50 */
+    ROW("delete-file-holders", SP, CFG_T_BOOL, NULL),      /* 3.3.2.1 */
+    ROW("deliver-only", SP, CFG_T_BOOL, NULL),             /* 3.3.2.2 */
+    ROW("priority", SP, CFG_T_COUNT, NULL),                /* 3.3.2.3 */
+    ROW("min-free-space", SP, CFG_T_SIZE, NULL),           /* 3.3.2.4 */
+    ROW("deliver-unmatched-email", BP, CFG_T_BOOL, NULL),  /* 3.3.3.1 */
+    ROW("deliver-matched-email", BP, CFG_T_BOOL, NULL),    /* 3.3.3.2 */
+    ROW("forward-unmatched-to", BP, CFG_T_NAME, NULL),     /* 3.3.3.4 */
+    ROW("forward-errors-to", BP, CFG_T_NAME, NULL),        /* 3.3.3.5 */
+    ROW("deliver-unmatched-email", FP, CFG_T_BOOL, NULL),  /* 3.3.4.1 */
+    ROW("deliver-matched-email", FP, CFG_T_BOOL, NULL),    /* 3.3.4.2 */
+    ROW("forward-unmatched-to", FP, CFG_T_NAME, NULL),     /* 3.3.4.4 */
+    ROW("forward-errors-to", FP, CFG_T_NAME, NULL),        /* 3.3.4.5 */
+    ROW("address", AL, CFG_T_NAME, NULL),                  /* 3.3.5.1 */
+    ROW("address-file", AL, CFG_T_NAME, NULL),             /* 3.3.5.2 */
+    ROW("domain", AL, CFG_T_NAME, NULL),                   /* 3.3.5.3 */
+    ROW("body-pattern-file", EP, CFG_T_NAME, NULL),        /* 3.3.6.1 */
+    ROW("log-match-info", EP, CFG_T_TEXT, NULL),           /* 3.3.6.2 */
+    /* "true"/"false" as for any boolean (UNVERIFIED: docs/config.md) */
+    ROW("add-date-header", S, CFG_T_ENUM, "no|yes|override|true|false"),
     ROW("date-header-time", S, CFG_T_ENUM, "reception|delivery"), /* 3.3.7.2 */
     ROW("bcc", S, CFG_T_NAME, NULL),                              /* 3.3.7.3 */
     ROW("add-message-id-header", S, CFG_T_BOOL, NULL),            /* 3.3.7.4 */
@@ -402,8 +403,16 @@ static const struct cfg_directive other_rows[] = {
     ROW("second-dkim-identity-fallback", Q, CFG_T_TEXT, NULL), /* 10.3.4 */
     ROW("second-dkim-sign", Q, CFG_T_BOOL, NULL),              /* 10.3.4 */
     ROW("second-dkim-query-method", Q, CFG_T_NAME, NULL),      /* 10.3.4 */
-    ROW("enable-signals", G, CFG_T_NAME, NULL),                /* 6.3.22 */
-    ROW("enable-signals", V, CFG_T_NAME, NULL),                /* 6.3.22 */
+    /* Not in section 3.3 but in many deployed configs (docs/config.md):
+     * accepted, with a warning under --strict. */
+    { "sync-msg-create", G, CFG_T_BOOL, "", U | CFG_D_UNDOC, -1, CFG_X_NONE,
+      NULL },
+    { "sync-msg-update", G, CFG_T_BOOL, "", U | CFG_D_UNDOC, -1, CFG_X_NONE,
+      NULL },
+    { "remove-received-headers", S, CFG_T_BOOL, "", U | CFG_D_UNDOC, -1,
+      CFG_X_NONE, NULL },
+    ROW("enable-signals", G, CFG_T_NAME, NULL), /* 6.3.22 */
+    ROW("enable-signals", V, CFG_T_NAME, NULL), /* 6.3.22 */
 };
 
 static int row_matches(const struct cfg_directive *d, const char *name)

@@ -77,7 +77,9 @@ enum cfg_dflags {
     CFG_D_REPEAT = (1 << 1),     /* repeated lines accumulate */
     CFG_D_CLEARABLE = (1 << 2),  /* "" clears an inherited value */
     CFG_D_DEPRECATED = (1 << 3), /* real but deprecated: see cfg_dialect */
-    CFG_D_UNSET = (1 << 4)       /* no default value ("none") */
+    CFG_D_UNSET = (1 << 4),      /* no default value ("none") */
+    CFG_D_UNDOC = (1 << 5)       /* in real configs, not in the v5.0 guide's
+                                    directive reference (warns with --strict) */
 };
 
 /* X(ID, "name", TYPE, "default", FLAGS) for every per-queue directive. The

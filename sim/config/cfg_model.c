@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void cfg_load_options_init(struct cfg_load_options *o)
 {
@@ -171,7 +172,8 @@ static size_t check_macros(struct cfg_model *m, int *bad, struct diag_list *dl)
     for (size_t i = 0; i < m->n_macro_refs; i++) {
         int redefined = 0;
         for (size_t k = i + 1; k < m->n_macro_refs && !redefined; k++)
-            redefined = !strcmp(m->macro_refs[k].name, m->macro_refs[i].name);
+            redefined =
+                !strcasecmp(m->macro_refs[k].name, m->macro_refs[i].name);
         if (redefined)
             continue;
         char ref[300], **names;
@@ -198,7 +200,7 @@ static int uses_bad_macro(const struct cfg_model *m, const int *bad,
         size_t len = strlen(m->macro_refs[i].name);
         for (const char *s = strchr(text, '$'); bad[i] && s;
              s = strchr(s + 1, '$'))
-            if (strncmp(s + 1, m->macro_refs[i].name, len) == 0 &&
+            if (strncasecmp(s + 1, m->macro_refs[i].name, len) == 0 &&
                 !isalnum((unsigned char)s[1 + len]) && s[1 + len] != '_')
                 return 1;
     }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A directive line after unquoting and dialect mapping. */
 struct dline {
@@ -279,7 +280,7 @@ static void domain_macro(struct parser *p, const struct dline *l)
     } else if (rc == 1) {
         int first = 0;
         for (size_t i = 0; i < p->m->n_macro_refs && !first; i++)
-            if (strcmp(p->m->macro_refs[i].name, name) == 0)
+            if (strcasecmp(p->m->macro_refs[i].name, name) == 0)
                 first = p->m->macro_refs[i].o.line;
         perr(p, DIAG_WARNING, l->val_off, strlen(name),
              "domain macro '%s' is defined again (first at line %d); the "
@@ -555,6 +556,12 @@ static void apply_directive(struct parser *p, const struct dline *l)
         }
         return;
     }
+    if ((d->flags & CFG_D_UNDOC) && p->m->opt.strict)
+        perr(p, DIAG_WARNING, t->name.off, t->name.len,
+             "'%s' is not in the PowerMTA v5.0 guide's directive reference "
+             "(section 3.3); accepted, as many deployed configs use it "
+             "(UNVERIFIED)",
+             l->kw);
     int clearable = (d->flags & CFG_D_CLEARABLE) || d->type == CFG_T_TEXT;
     if (l->value[0] == '\0' && !(l->quoted && clearable)) {
         int hash = p->line[t->comment] == '#';

@@ -24,20 +24,29 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char check_help[] =
+/* The help text, in parts (C limits one string literal's length). */
+static const char *const check_help[] = {
     "usage: mtasim check [OPTIONS] CONFIG\n"
     "\n"
-    "Read a PowerMTA config (with its includes) the way PowerMTA does and\n"
-    "report every line it would reject, every directive mtasim does not\n"
-    "model, and the resolved settings the simulator will use.\n"
+    "Read a PowerMTA config (with its includes), report every line PowerMTA\n"
+    "would reject or mtasim cannot use, list the directives the simulation\n"
+    "leaves out (with their lines), and show the resolved settings.\n"
+    "Every directive of the PowerMTA v5.0 User's Guide (section 3.3) is\n"
+    "known, with its value type checked; the docs are docs/config.md.\n"
     "\n"
     "options:\n"
-    "  --strict                 treat blog-dialect and deprecated lines as\n"
-    "                           errors, as real PowerMTA does\n"
+    "  --strict                 exactly PowerMTA: unknown names, wrong\n"
+    "                           blocks, bad values, extra arguments, bad\n"
+    "                           lines in list blocks and blog dialect are\n"
+    "                           errors; deprecated documented directives\n"
+    "                           only warn, naming their replacement\n"
     "  --show-settings D[/VMTA] print the resolved settings of the queue that\n"
     "                           recipient domain D uses through VMTA\n"
     "                           (default {default}), with the origin of each\n"
-    "                           value, like 'pmta show settings'; repeatable\n"
+    "                           value, like 'pmta show settings'; with an\n"
+    "                           <mx-rollup-list>, D's MX comes from the\n"
+    "                           provider models (the line says which);\n"
+    "                           repeatable\n"
     "  --json                   print the resolved model as JSON (blocks,\n"
     "                           lists, limits, not-modelled lines; queues\n"
     "                           only with --queues or --show-settings)\n"
@@ -55,16 +64,25 @@ static const char check_help[] =
     "  -v, --verbose            list each not-modelled directive line with\n"
     "                           its value (without -v: each name once, with\n"
     "                           its lines)\n"
-    "  -h, --help               this text\n"
+    "  -h, --help               this text\n",
+    "\n"
+    "Without --strict (and in run, compare and plan) a config is read\n"
+    "leniently: an unknown directive or block, a directive in the wrong\n"
+    "block or a value the simulation does not use is a warning naming the\n"
+    "line, and the line is ignored. Errors remain for what leaves the\n"
+    "simulation undefined: unclosed blocks, an unreadable value of a\n"
+    "modelled directive (or one written in the wrong block), include\n"
+    "cycles and missing files, unknown pool members, lists and macros.\n"
     "\n"
     "Blog-dialect lines (max-retry-time, retry-interval, bare rules such as\n"
     "'421 RP-001 *, 1h, 5, 1000', HTML comments, <domain default>, ...) are\n"
     "read as their real equivalents with a warning that shows the real\n"
-    "syntax; --fix writes that syntax out.\n"
+    "syntax; --fix writes that syntax out.\n",
     "\n"
     "Rules the PowerMTA guide leaves open (UNVERIFIED), and our choice:\n"
     "  - a VMTA's own <domain> blocks outrank global ones, even '*' over an\n"
-    "    exact name (--domain-precedence=specificity to change);\n"
+    "    exact name (--domain-precedence=specificity to change); a warning\n"
+    "    names both lines when this overrides a global value;\n"
     "  - '*.d' is more specific than '[*.]d'; a longer matching suffix wins;\n"
     "    an explicit domain beats a macro expansion; a later block beats an\n"
     "    earlier one of the same rank;\n"
@@ -77,10 +95,22 @@ static const char check_help[] =
     "    most-preferred MX;\n"
     "  - max-rcpt-per-message defaults to 1000, max-msg-per-connection to\n"
     "    0 (no limit), backoff-retry-after to 1h;\n"
-    "  - keywords are case-insensitive (warning); VMTA, pool and list names\n"
-    "    are case-sensitive; a pool's max-smtp-out is for the whole pool;\n"
-    "  - includes nest at most 16 deep; a line ending in ',' is not joined\n"
-    "    to the next one.\n";
+    "  - keywords and domain-macro names are case-insensitive (a capital in\n"
+    "    a keyword warns); VMTA, pool and list names are case-sensitive; a\n"
+    "    pool's max-smtp-out is for the whole pool;\n"
+    "  - a redefined domain-macro: the later list applies to every block\n"
+    "    that uses it (warning);\n"
+    "  - a domain-macro line ending in ',' is joined to the next lines\n"
+    "    (warning; an error with --strict); no other line is continued;\n"
+    "  - a <pattern-list> result naming no VMTA loads (warning); such mail\n"
+    "    goes through {default} in a run;\n"
+    "  - deprecated names warn even with --strict; obsolete SSLv3 switches\n"
+    "    are ignored; sync-msg-create, sync-msg-update and\n"
+    "    remove-received-headers (not in the guide's reference) are accepted;\n"
+    "    <signals> blocks are skipped unchecked;\n"
+    "  - where the guide gives no value syntax, any value is accepted;\n"
+    "  - includes nest at most 16 deep.\n",
+};
 
 struct check_opts {
     struct cfg_load_options load;
@@ -148,7 +178,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             }
             break;
         case 'h':
-            fputs(check_help, stdout);
+            for (size_t i = 0; i < sizeof(check_help) / sizeof(*check_help);
+                 i++)
+                fputs(check_help[i], stdout);
             return -1;
         default:
             fputs("try 'mtasim check --help'\n", stderr);

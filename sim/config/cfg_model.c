@@ -469,75 +469,110 @@ static int block_score(const struct cfg_dblock *b, const char *domain)
     return best;
 }
 
-/* warn_override - the VMTA/pool block b, less specific for domain than the
- * global block g, wins for the settings both set (the layer rule, UG5
- * §3.3.13.2): say so, naming both lines, when the values differ. */
-static void warn_override(struct cfg_model *m, const struct cfg_dblock *b,
-                          const struct cfg_dblock *g, const char *domain,
-                          struct diag_list *dl)
+/* override_domain - an exact domain of global block g that layered block b
+ * matches less specifically, or NULL. */
+static const char *override_domain(const struct cfg_dblock *b,
+                                   const struct cfg_dblock *g)
+{
+    for (size_t pi = 0; pi < g->n_pats; pi++) {
+        const struct cfgd_pattern *gp = &g->pats[pi].p;
+        if (gp->kind != CFGD_EXACT)
+            continue;
+        int sb = block_score(b, gp->name);
+        if (sb >= 0 && sb < cfgd_pattern_match(gp, gp->name))
+            return gp->name;
+    }
+    return NULL;
+}
+
+/* other_value - g's setting of qid when it differs from sb's, else NULL. */
+static const struct cfg_setting *other_value(const struct cfg_dblock *g,
+                                             const struct cfg_setting *sb)
+{
+    for (size_t k = 0; k < g->n_set; k++) {
+        const struct cfg_setting *sg = &g->set[k];
+        if (sg->qid == sb->qid && sb->v.str && sg->v.str &&
+            strcmp(sb->v.str, sg->v.str) != 0)
+            return sg;
+    }
+    return NULL;
+}
+
+/* wins - 1 when sb, a setting of layered block b, is what the queue of
+ * domain through b's VirtualMTA resolves to. */
+static int wins(const struct cfg_model *m, const struct cfg_dblock *b,
+                const struct cfg_setting *sb, const char *domain)
 {
     int v = layer_vmta(m, b);
     if (v < 0)
-        return;
+        return 0;
     struct cfg_qsettings qs;
     cfg_model_queue_settings(m, domain, v, &qs);
-    for (size_t i = 0; i < b->n_set; i++) {
-        const struct cfg_setting *sb = &b->set[i];
-        const struct cfg_origin *won = &qs.origin[sb->qid];
-        if (won->file != sb->o.file || won->line != sb->o.line)
-            continue;
-        for (size_t k = 0; k < g->n_set; k++) {
-            const struct cfg_setting *sg = &g->set[k];
-            if (sg->qid != sb->qid || !sb->v.str || !sg->v.str ||
-                strcmp(sb->v.str, sg->v.str) == 0)
-                continue;
-            const char *name = cfg_directive_queue(sb->qid)->name;
-            char gw[300];
-            if (sg->o.file == sb->o.file)
-                snprintf(gw, sizeof(gw), "line %d", sg->o.line);
-            else
-                snprintf(gw, sizeof(gw), "%s:%d", sg->o.file, sg->o.line);
-            oerr(dl, DIAG_WARNING, &sb->o,
-                 "'%s %s' in <domain %s> of %s '%s' overrides '%s %s' of the "
-                 "more specific global <domain %s> (%s) for %s: a VMTA's or "
-                 "pool's own <domain> blocks outrank global ones "
-                 "(--domain-precedence=specificity to change)",
-                 name, sb->v.str[0] ? sb->v.str : "\"\"", b->arg,
-                 b->layer == CFG_LAYER_VMTA ? "virtual-mta" : "pool",
-                 b->layer == CFG_LAYER_VMTA ? m->vmtas[b->owner].pub.name
-                                            : m->pools[b->owner].pub.name,
-                 name, sg->v.str[0] ? sg->v.str : "\"\"", g->arg, gw, domain);
-        }
-    }
+    const struct cfg_origin *won = &qs.origin[sb->qid];
+    return won->file == sb->o.file && won->line == sb->o.line;
 }
 
-/* warn_layer_overrides - every global block's exact domains against the
- * VMTA- and pool-layer blocks that match them less specifically. */
+/* warn_override - sb, set in the VMTA/pool block b, overrides a different
+ * value of a more specific global block (the layer rule, UG5 §3.3.13.2):
+ * one warning per such line, naming the first global line it overrides and
+ * counting the others. Resolution is costly, so only the first few
+ * candidates are confirmed by it. */
+static void warn_override(struct cfg_model *m, const struct cfg_dblock *b,
+                          const struct cfg_setting *sb, struct diag_list *dl)
+{
+    const struct cfg_dblock *first = NULL;
+    const struct cfg_setting *first_sg = NULL;
+    const char *first_dom = NULL;
+    size_t others = 0, tries = 0;
+    for (size_t gi = 0; gi < m->n_dblocks; gi++) {
+        const struct cfg_dblock *g = &m->dblocks[gi];
+        const struct cfg_setting *sg =
+            g->layer == CFG_LAYER_GLOBAL ? other_value(g, sb) : NULL;
+        const char *dom = sg ? override_domain(b, g) : NULL;
+        if (dom == NULL)
+            continue;
+        if (first) {
+            others++;
+        } else if (tries++ < 8 && wins(m, b, sb, dom)) {
+            first = g, first_sg = sg, first_dom = dom;
+        }
+    }
+    if (first == NULL)
+        return;
+    const char *name = cfg_directive_queue(sb->qid)->name;
+    char gw[300], more[80] = "";
+    if (first_sg->o.file == sb->o.file)
+        snprintf(gw, sizeof(gw), "line %d", first_sg->o.line);
+    else
+        snprintf(gw, sizeof(gw), "%s:%d", first_sg->o.file, first_sg->o.line);
+    if (others)
+        snprintf(more, sizeof(more), " (and %zu other global block%s)", others,
+                 others == 1 ? "" : "s");
+    oerr(dl, DIAG_WARNING, &sb->o,
+         "'%s %s' in <domain %s> of %s '%s' overrides '%s %s' of the more "
+         "specific global <domain %s> (%s) for %s%s: a VMTA's or pool's own "
+         "<domain> blocks outrank global ones "
+         "(--domain-precedence=specificity to change)",
+         name, sb->v.str[0] ? sb->v.str : "\"\"", b->arg,
+         b->layer == CFG_LAYER_VMTA ? "virtual-mta" : "pool",
+         b->layer == CFG_LAYER_VMTA ? m->vmtas[b->owner].pub.name
+                                    : m->pools[b->owner].pub.name,
+         name, first_sg->v.str[0] ? first_sg->v.str : "\"\"", first->arg, gw,
+         first_dom, more);
+}
+
+/* warn_layer_overrides - each setting of a VMTA- or pool-layer block that
+ * overrides a more specific global block's value (docs/config.md). */
 static void warn_layer_overrides(struct cfg_model *m, struct diag_list *dl)
 {
     if (!m->opt.vmta_layer_first)
         return;
-    for (size_t gi = 0; gi < m->n_dblocks; gi++) {
-        const struct cfg_dblock *g = &m->dblocks[gi];
-        if (g->layer != CFG_LAYER_GLOBAL || g->n_set == 0)
+    for (size_t bi = 0; bi < m->n_dblocks; bi++) {
+        const struct cfg_dblock *b = &m->dblocks[bi];
+        if (b->layer == CFG_LAYER_GLOBAL)
             continue;
-        for (size_t bi = 0; bi < m->n_dblocks; bi++) {
-            const struct cfg_dblock *b = &m->dblocks[bi];
-            if (b->layer == CFG_LAYER_GLOBAL || b->n_set == 0)
-                continue;
-            /* The first exact domain of g that b matches less specifically
-             * stands for all: one warning per pair of lines. */
-            for (size_t pi = 0; pi < g->n_pats; pi++) {
-                const struct cfgd_pattern *gp = &g->pats[pi].p;
-                if (gp->kind != CFGD_EXACT)
-                    continue;
-                int sb = block_score(b, gp->name);
-                if (sb >= 0 && sb < cfgd_pattern_match(gp, gp->name)) {
-                    warn_override(m, b, g, gp->name, dl);
-                    break;
-                }
-            }
-        }
+        for (size_t i = 0; i < b->n_set; i++)
+            warn_override(m, b, &b->set[i], dl);
     }
 }
 

@@ -199,8 +199,47 @@ static size_t split_tabs(char *line, char **f, size_t n)
     return k;
 }
 
+/* Modelled flags follow the simulator's code: a directive is flagged
+ * modelled only if sim/mta, sim/run or sim/provider (or the queue-domain
+ * resolution) reads it. These were flagged modelled without being read. */
+static void test_modelled_flags(void)
+{
+    static const char *const not_read[] = {
+        "connect-timeout",
+        "smtp-greeting-timeout",
+        "data-send-timeout",
+        "smtp-data-termination-timeout",
+        "smtp-hosts",
+        "reroute-to-virtual-mta",
+        "backoff-reroute-to-virtual-mta",
+        "bounce-upon-transfer-failure",
+        "smtp-553-means-invalid-mailbox",
+        "assume-delivery-upon-data-termination-timeout",
+        "allow-priority-interruption-during-transfer",
+        "max-rcpt-per-message",
+    };
+    static const char *const read[] = { "max-msg-rate", "max-smtp-out",
+                                        "retry-after",  "bounce-after",
+                                        "queue-to",     "smtp-pattern-list" };
+    for (size_t i = 0; i < sizeof(not_read) / sizeof(*not_read); i++) {
+        const struct cfg_directive *d =
+            cfg_directive_find(not_read[i], CFG_S_DOMAIN, NULL);
+        CHECK(d && !(d->flags & CFG_D_MODELLED), "%s is not modelled",
+              not_read[i]);
+    }
+    for (size_t i = 0; i < sizeof(read) / sizeof(*read); i++) {
+        const struct cfg_directive *d =
+            cfg_directive_find(read[i], CFG_S_DOMAIN, NULL);
+        CHECK(d && (d->flags & CFG_D_MODELLED), "%s is modelled", read[i]);
+    }
+    const struct cfg_directive *d =
+        cfg_directive_find("mx-connection-limit", CFG_S_GLOBAL, NULL);
+    CHECK(d && !(d->flags & CFG_D_MODELLED), "mx-connection-limit: not read");
+}
+
 int main(void)
 {
+    test_modelled_flags();
     FILE *fp = fopen(TSV_PATH, "r");
     CHECK(fp != NULL, "%s opens (run from the repository root)", TSV_PATH);
     if (fp == NULL)

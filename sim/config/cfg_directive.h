@@ -93,13 +93,13 @@ enum cfg_dflags {
 #define CFG_QUEUE_DIRECTIVES(X)                                                \
     X(QUEUE_TO, "queue-to", CFG_T_NAME, "", QD_M | QD_CL | QD_UN)              \
     X(DISABLE_MX_ROLLUP, "disable-mx-rollup", CFG_T_BOOL, "no", QD_M)          \
-    X(SMTP_HOSTS, "smtp-hosts", CFG_T_HOSTS, "", QD_M | QD_CL | QD_UN)         \
+    X(SMTP_HOSTS, "smtp-hosts", CFG_T_HOSTS, "", QD_CL | QD_UN)                \
     X(DEFAULT_SMTP_PORT, "default-smtp-port", CFG_T_COUNT, "25", 0)            \
     X(TYPE, "type", CFG_T_DELIVERY_TYPE, "smtp", QD_M)                         \
     X(REROUTE_TO_VMTA, "reroute-to-virtual-mta", CFG_T_NAME, "",               \
-      QD_M | QD_CL | QD_UN)                                                    \
+      QD_CL | QD_UN)                                                           \
     X(BACKOFF_REROUTE_TO_VMTA, "backoff-reroute-to-virtual-mta", CFG_T_NAME,   \
-      "", QD_M | QD_CL | QD_UN)                                                \
+      "", QD_CL | QD_UN)                                                       \
     X(MX_CONNECTION_ATTEMPTS, "mx-connection-attempts", CFG_T_COUNT, "10", 0)  \
     X(SMTP_421_MEANS_MX_UNAVAILABLE, "smtp-421-means-mx-unavailable",          \
       CFG_T_BOOL, "no", QD_M)                                                  \
@@ -120,7 +120,7 @@ enum cfg_dflags {
     X(ALLOW_PRIORITY_INTERRUPTION, "allow-priority-interruption", CFG_T_BOOL,  \
       "yes", QD_M)                                                             \
     X(ALLOW_PRIORITY_INTERRUPTION_DURING_TRANSFER,                             \
-      "allow-priority-interruption-during-transfer", CFG_T_BOOL, "no", QD_M)   \
+      "allow-priority-interruption-during-transfer", CFG_T_BOOL, "no", 0)      \
     X(MAX_MSG_RATE, "max-msg-rate", CFG_T_RATE, "unlimited", QD_M)             \
     X(BACKOFF_MAX_MSG_RATE, "backoff-max-msg-rate", CFG_T_RATE, "unlimited",   \
       QD_M)                                                                    \

@@ -5,9 +5,11 @@
  * stdout. Exit status 0 when the config is usable, 1 when it has errors,
  * 2 on bad usage. */
 #include "cli/cli.h"
+#include "cli/cli_util.h"
 #include "config/cfg_fix.h"
 #include "config/cfg_json.h"
 #include "config/cfg_model_int.h"
+#include "provider/provider.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -15,65 +17,106 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char check_help[] =
+/* The help text, in parts (C limits one string literal's length). */
+static const char *const check_help[] = {
     "usage: mtasim check [OPTIONS] CONFIG\n"
     "\n"
-    "Read a PowerMTA config (with its includes) the way PowerMTA does and\n"
-    "report every line it would reject, every directive mtasim does not\n"
-    "model, and the resolved settings the simulator will use.\n"
+    "Read a PowerMTA config (with its includes), report every line PowerMTA\n"
+    "would reject or mtasim cannot use, list the directives the simulation\n"
+    "leaves out (with their lines), and show the resolved settings.\n"
+    "Every directive of the PowerMTA v5.0 User's Guide (section 3.3) is\n"
+    "known, with its value type checked; the docs are docs/config.md.\n"
     "\n"
     "options:\n"
-    "  --strict                 treat blog-dialect and deprecated lines as\n"
-    "                           errors, as real PowerMTA does\n"
+    "  --strict                 exactly PowerMTA: unknown names, wrong\n"
+    "                           blocks, bad values, extra arguments, bad\n"
+    "                           lines in list blocks and blog dialect are\n"
+    "                           errors; deprecated documented directives\n"
+    "                           only warn, naming their replacement\n"
     "  --show-settings D[/VMTA] print the resolved settings of the queue that\n"
     "                           recipient domain D uses through VMTA\n"
     "                           (default {default}), with the origin of each\n"
-    "                           value, like 'pmta show settings'; repeatable\n"
-    "  --json                   print the resolved model as JSON\n"
+    "                           value, like 'pmta show settings'; with an\n"
+    "                           <mx-rollup-list>, D's MX comes from the\n"
+    "                           provider models (the line says which);\n"
+    "                           repeatable\n"
+    "  --json                   print the resolved model as JSON (blocks,\n"
+    "                           lists, limits, not-modelled lines; queues\n"
+    "                           only with --queues or --show-settings)\n"
+    "  --queues                 with --json: every queue's resolved settings\n"
+    "                           (each named domain through each VMTA)\n"
     "  --fix                    print the config rewritten in real PowerMTA\n"
-    "                           syntax (only mapped lines change)\n"
+    "                           syntax (only mapped lines change; deprecated\n"
+    "                           directives become their replacements); an\n"
+    "                           included file with lines to fix is written\n"
+    "                           beside it as FILE.fixed\n"
     "  --domain-precedence=layer|specificity\n"
     "                           how a VMTA's <domain *> ranks against a\n"
     "                           global <domain gmail.com> (default: layer)\n"
     "  --max-errors N           stop after N errors (default 50)\n"
-    "  -v, --verbose            also list the directives that are accepted\n"
-    "                           but not modelled\n"
-    "  -h, --help               this text\n"
+    "  -v, --verbose            list each not-modelled directive line with\n"
+    "                           its value (without -v: each name once, with\n"
+    "                           its lines)\n"
+    "  -h, --help               this text\n",
+    "\n"
+    "Without --strict (and in run, compare and plan) a config is read\n"
+    "leniently: an unknown directive or block, a directive in the wrong\n"
+    "block or a value the simulation does not use is a warning naming the\n"
+    "line, and the line is ignored. Errors remain for what leaves the\n"
+    "simulation undefined: unclosed blocks, an unreadable value of a\n"
+    "modelled directive (or one written in the wrong block), include\n"
+    "cycles and missing files, unknown pool members, lists and macros.\n"
     "\n"
     "Blog-dialect lines (max-retry-time, retry-interval, bare rules such as\n"
     "'421 RP-001 *, 1h, 5, 1000', HTML comments, <domain default>, ...) are\n"
     "read as their real equivalents with a warning that shows the real\n"
-    "syntax; --fix writes that syntax out.\n"
+    "syntax; --fix writes that syntax out.\n",
     "\n"
     "Rules the PowerMTA guide leaves open (UNVERIFIED), and our choice:\n"
     "  - a VMTA's own <domain> blocks outrank global ones, even '*' over an\n"
-    "    exact name (--domain-precedence=specificity to change);\n"
+    "    exact name (--domain-precedence=specificity to change); a warning\n"
+    "    names both lines when this overrides a global value;\n"
     "  - '*.d' is more specific than '[*.]d'; a longer matching suffix wins;\n"
     "    an explicit domain beats a macro expansion; a later block beats an\n"
     "    earlier one of the same rank;\n"
     "  - a directive repeated in one block: the later value wins (warning);\n"
-    "  - backoff-max-smtp-out defaults to min(max-smtp-out, 20);\n"
-    "  - a RATE of '0' means unlimited (warning);\n"
+    "  - backoff-max-smtp-out defaults to 20, as documented, even where\n"
+    "    max-smtp-out is lower;\n"
+    "  - a RATE of '0' (max-msg-rate, max-connect-rate, the data-volume and\n"
+    "    VirtualMTA rates) pauses: nothing goes while it applies (warning);\n"
     "  - queue-to applies before <mx-rollup-list>, and a rollup matches the\n"
     "    most-preferred MX;\n"
     "  - max-rcpt-per-message defaults to 1000, max-msg-per-connection to\n"
     "    0 (no limit), backoff-retry-after to 1h;\n"
-    "  - keywords are case-insensitive (warning); VMTA, pool and list names\n"
-    "    are case-sensitive; a pool's max-smtp-out is for the whole pool;\n"
-    "  - includes nest at most 16 deep; a line ending in ',' is not joined\n"
-    "    to the next one.\n";
+    "  - keywords and domain-macro names are case-insensitive (a capital in\n"
+    "    a keyword warns); VMTA, pool and list names are case-sensitive; a\n"
+    "    pool's max-smtp-out is for the whole pool;\n"
+    "  - a redefined domain-macro: the later list applies to every block\n"
+    "    that uses it (warning);\n"
+    "  - a domain-macro line ending in ',' is joined to the next lines\n"
+    "    (warning; an error with --strict); no other line is continued;\n"
+    "  - a <pattern-list> result naming no VMTA loads (warning); such mail\n"
+    "    goes through {default} in a run;\n"
+    "  - deprecated names warn even with --strict; obsolete SSLv3 switches\n"
+    "    are ignored; sync-msg-create, sync-msg-update and\n"
+    "    remove-received-headers (not in the guide's reference) are accepted;\n"
+    "    <signals> blocks are skipped unchecked;\n"
+    "  - where the guide gives no value syntax, any value is accepted;\n"
+    "  - includes nest at most 16 deep.\n",
+};
 
 struct check_opts {
     struct cfg_load_options load;
     const char **show;
     size_t n_show;
-    int json, fix, verbose;
+    int json, queues, fix, verbose;
     size_t max_errors;
     const char *config;
 };
@@ -85,6 +128,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
         { "strict", no_argument, NULL, 's' },
         { "show-settings", required_argument, NULL, 'S' },
         { "json", no_argument, NULL, 'j' },
+        { "queues", no_argument, NULL, 'Q' },
         { "fix", no_argument, NULL, 'f' },
         { "domain-precedence", required_argument, NULL, 'P' },
         { "max-errors", required_argument, NULL, 'E' },
@@ -106,6 +150,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             break;
         case 'j':
             o->json = 1;
+            break;
+        case 'Q':
+            o->queues = 1;
             break;
         case 'f':
             o->fix = 1;
@@ -131,7 +178,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             }
             break;
         case 'h':
-            fputs(check_help, stdout);
+            for (size_t i = 0; i < sizeof(check_help) / sizeof(*check_help);
+                 i++)
+                fputs(check_help[i], stdout);
             return -1;
         default:
             fputs("try 'mtasim check --help'\n", stderr);
@@ -177,9 +226,52 @@ static void print_summary(const struct cfg_model *m, const char *path,
     if (s.dialect_lines)
         printf("  dialect lines       %zu (real syntax: mtasim check --fix)\n",
                s.dialect_lines);
-    printf("  not modelled        %zu directive%s%s\n", s.not_modelled,
+    printf("  not modelled        %zu directive line%s%s\n", s.not_modelled,
            s.not_modelled == 1 ? "" : "s",
-           s.not_modelled ? " (list: mtasim check -v)" : "");
+           s.not_modelled ? " (below; values: mtasim check -v)" : "");
+}
+
+/* print_kept_lines - "file:1, 2, 5" for the lines of name from k on. */
+static void print_kept_lines(const struct cfg_model *m, size_t k)
+{
+    const char *file = NULL;
+    size_t shown = 0, more = 0;
+    for (size_t i = k; i < m->n_kept; i++) {
+        const struct cfg_kept *c = &m->kept[i];
+        if (strcmp(c->name, m->kept[k].name) != 0)
+            continue;
+        if (shown == 8) {
+            more++;
+            continue;
+        }
+        if (file == NULL || strcmp(file, c->o.file) != 0)
+            printf("%s%s:%d", shown ? "; " : " ", c->o.file, c->o.line);
+        else
+            printf(", %d", c->o.line);
+        file = c->o.file;
+        shown++;
+    }
+    if (more)
+        printf(" (and %zu more)", more);
+    putchar('\n');
+}
+
+/* print_not_modelled_names - each not-modelled directive the config uses,
+ * once, with its lines: what the simulation leaves out. */
+static void print_not_modelled_names(const struct cfg_model *m)
+{
+    if (m->n_kept == 0)
+        return;
+    printf("not modelled (read, checked, no effect on the simulation):\n");
+    for (size_t k = 0; k < m->n_kept; k++) {
+        int first = 1;
+        for (size_t i = 0; i < k && first; i++)
+            first = strcmp(m->kept[i].name, m->kept[k].name) != 0;
+        if (!first)
+            continue;
+        printf("  %-32s", m->kept[k].name);
+        print_kept_lines(m, k);
+    }
 }
 
 static void print_not_modelled(const struct cfg_model *m)
@@ -214,6 +306,59 @@ static void print_setting_row(const struct cfg_qsettings *s, int q)
                d->flags & CFG_D_MODELLED ? "" : " [not modelled]");
 }
 
+/* load_models - every provider model of the models folder (the ones a
+ * run uses by default), for their MX names; NULL when there are none. */
+static struct prov_world *load_models(void)
+{
+    char *dir = cli_models_dir();
+    struct strbuf pat;
+    strbuf_init(&pat);
+    strbuf_addf(&pat, "%s/*.json", dir);
+    free(dir);
+    glob_t g;
+    struct prov_world *w = NULL;
+    if (glob(pat.buf, 0, NULL, &g) == 0) {
+        struct diag_list dl;
+        diag_list_init(&dl, DIAG_DEFAULT_MAX_ERRORS);
+        w = prov_world_alloc();
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            prov_world_load(w, g.gl_pathv[i], &dl); /* a bad one is skipped */
+        diag_list_release(&dl);
+        globfree(&g);
+    }
+    strbuf_release(&pat);
+    return w;
+}
+
+/* queue_domain - the queue domain for recipient domain through VMTA v;
+ * with an <mx-rollup-list>, the MX names come from the provider models as
+ * in a run, and a line says which MX was used. */
+static void queue_domain(const struct cfg_model *m, const char *domain, int v,
+                         char *qd, size_t n)
+{
+    const char *mx[8];
+    char buf[300];
+    size_t n_mx = 0;
+    struct prov_world *w = NULL;
+    if (cfg_model_rollup_count(m) > 0 && (w = load_models()) != NULL) {
+        int prov = prov_world_find(w, domain);
+        n_mx = prov >= 0
+                   ? prov_world_mx(w, prov, domain, mx, 8, buf, sizeof(buf))
+                   : 0;
+        if (n_mx)
+            printf("(MX for <mx-rollup-list>: %s, from the %s provider model"
+                   "%s)\n",
+                   mx[0], prov_world_name(w, prov),
+                   mx[0] == buf ? "'s default 'mx.DOMAIN'" : "");
+    }
+    if (cfg_model_rollup_count(m) > 0 && n_mx == 0)
+        printf("(no provider model serves %s: <mx-rollup-list> not "
+               "applied)\n",
+               domain);
+    cfg_model_queue_domain(m, domain, v, mx, n_mx, qd, n);
+    prov_world_free(w);
+}
+
 /* show_settings - one --show-settings argument; 0 or 1 (bad name). */
 static int show_settings(const struct cfg_model *m, const char *arg)
 {
@@ -237,14 +382,12 @@ static int show_settings(const struct cfg_model *m, const char *arg)
         return 1;
     }
     char qd[512];
-    cfg_model_queue_domain(m, domain, v, NULL, 0, qd, sizeof(qd));
+    queue_domain(m, domain, v, qd, sizeof(qd));
     const char *vname = cfg_model_vmta(m, (size_t)v)->name;
     printf("settings for queue %s/%s", qd, vname);
     if (strcmp(qd, domain) != 0)
-        printf(" (recipient domain %s, via queue-to)", domain);
-    if (cfg_model_rollup_count(m) > 0)
-        printf("\n  (without MX data <mx-rollup-list> is not applied here; "
-               "the simulator takes MX names from the provider models)");
+        printf(" (recipient domain %s, via queue-to or <mx-rollup-list>)",
+               domain);
     printf("\n  %-45s %-18s %s\n", "directive", "value", "from");
     struct cfg_qsettings s;
     cfg_model_queue_settings(m, qd, v, &s);
@@ -255,6 +398,34 @@ static int show_settings(const struct cfg_model *m, const char *arg)
 
 /* ---------------------------------------------------------------- main */
 
+/* write_fixed - the fixed text of included file into FILE.fixed beside it. */
+static int write_fixed(const struct cfg_model *m, const char *file)
+{
+    struct strbuf sb, name;
+    strbuf_init(&sb);
+    strbuf_init(&name);
+    strbuf_addf(&name, "%s.fixed", file);
+    int rc = cfg_fix_render(m, file, &sb);
+    FILE *fp = rc == 0 ? fopen(name.buf, "w") : NULL;
+    if (fp == NULL || fwrite(sb.buf, 1, sb.len, fp) != sb.len) {
+        fprintf(stderr, "mtasim check: cannot write '%s': %s\n", name.buf,
+                strerror(errno));
+        rc = 1;
+    } else {
+        fprintf(stderr,
+                "mtasim check: wrote '%s' (included file '%s' with its "
+                "lines fixed)\n",
+                name.buf, file);
+    }
+    if (fp && fclose(fp) != 0)
+        rc = 1;
+    strbuf_release(&sb);
+    strbuf_release(&name);
+    return rc;
+}
+
+/* print_fix - the main file fixed on stdout; each included file that has
+ * lines to fix is written as FILE.fixed beside it (docs/config.md). */
 static int print_fix(const struct cfg_model *m, const char *path)
 {
     struct strbuf sb;
@@ -269,19 +440,24 @@ static int print_fix(const struct cfg_model *m, const char *path)
     strbuf_release(&sb);
     const char *files[64];
     size_t n = cfg_fix_edited_files(m, files, 64);
+    int rc = 0;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(files[i], path) != 0)
-            fprintf(stderr,
-                    "mtasim check: note: included file '%s' also "
-                    "has lines to fix; run 'mtasim check --fix' on "
-                    "the files that include it in turn\n",
-                    files[i]);
-    return 0;
+        if (strcmp(files[i], path) != 0 && write_fixed(m, files[i]))
+            rc = 1;
+    return rc;
 }
 
 static int print_json(const struct cfg_model *m, const struct check_opts *o)
 {
-    cJSON *root = cfg_json_model(m, o->n_show ? o->show : NULL, o->n_show);
+    /* Without --queues the JSON stays proportional to the config: every
+     * queue's ~75 settings are written only on demand. */
+    static const char *const none[1] = { NULL };
+    const char *const *q = o->queues ? NULL : o->n_show ? o->show : none;
+    cJSON *root = cfg_json_model(m, q, o->queues ? 0 : o->n_show);
+    if (!o->queues && o->n_show == 0)
+        cJSON_AddStringToObject(root, "queues_note",
+                                "each queue's resolved settings: add --queues "
+                                "(all) or --show-settings DOMAIN[/VMTA]");
     char *text = cJSON_Print(root);
     puts(text);
     cJSON_free(text);
@@ -300,6 +476,8 @@ static int report(const struct cfg_model *m, const struct check_opts *o,
     print_summary(m, o->config, dl);
     if (o->verbose)
         print_not_modelled(m);
+    else
+        print_not_modelled_names(m);
     for (size_t i = 0; i < o->n_show; i++) {
         putchar('\n');
         if (show_settings(m, o->show[i]))

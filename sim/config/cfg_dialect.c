@@ -1,5 +1,6 @@
 /* cfg_dialect.c - blog-dialect and deprecated directive names (pmta-config.md
- * §3, which cites the pages they come from; UG5 for the deprecations). */
+ * §3, which cites the pages they come from; UG5 §3.3 for the deprecations:
+ * docs/config.md). */
 #include "config/cfg_dialect.h"
 #include "config/cfg_directive.h"
 
@@ -45,23 +46,47 @@ static const struct cfg_dialect rows[] = {
     { "smtp-port", Q, CFG_DL_RENAME, "default-smtp-port", 0, NULL },
     { "max-cpu-usage", G, CFG_DL_DROP, NULL, 0,
       "PowerMTA has no CPU limit directive, and CPU is not modelled" },
-    /* Real but deprecated (UG5 §3.3.10.35-36, .77, .88, §3.3.10.17). */
+    /* Documented, deprecated or obsolete (UG5 §3.3; docs/pmta-directives.tsv
+     * marks them). PowerMTA still reads them, so --strict warns. */
     { "max-msg-per-hour", Q, CFG_DL_PER_HOUR, "max-msg-rate", 1, NULL },
     { "backoff-max-msg-per-hour", Q, CFG_DL_PER_HOUR, "backoff-max-msg-rate", 1,
       NULL },
     { "route", Q, CFG_DL_RENAME, "smtp-hosts", 1, NULL },
-    { "max-smtp-out-per-source-ip", Q, CFG_DL_RENAME, "source-ip-max-smtp-out",
-      1, NULL },
+    { "max-smtp-out-per-source-ip", Q, CFG_DL_ALL_SOURCES,
+      "source-ip-max-smtp-out", 1, NULL },
     { "delivery-priority", Q, CFG_DL_RENAME, "queue-priority", 1, NULL },
+    { "deliver-local-dsn", Q, CFG_DL_DROP, NULL, 1,
+      "replaced by 'suppress-local-dsn' in <source>, with the opposite "
+      "sense" },
+    { "smtp-port", G, CFG_DL_LISTEN_PORT, "smtp-listener", 1, NULL },
+    { "smtp-ip", G, CFG_DL_LISTEN_IP, "smtp-listener", 1, NULL },
+    { "spool", G, CFG_DL_BLOCK, "spool", 1, NULL },
+    { "spool-min-free-space", G, CFG_DL_DROP, NULL, 1,
+      "use 'min-free-space' inside <spool>" },
+    { "pickup-retry-interval", G, CFG_DL_DROP, NULL, 1,
+      "the guide names no replacement" },
+    { "http-mgmt-source", G, CFG_DL_DROP, NULL, 1, "use 'http-access'" },
+    { "no-http-mgmt-source", G, CFG_DL_DROP, NULL, 1, "use 'http-access'" },
+    { "deliver-email", CFG_S_BOUNCE_PROC | CFG_S_FBL_PROC, CFG_DL_DROP, NULL, 1,
+      "use 'deliver-matched-email' and 'deliver-unmatched-email'" },
+    { "broken-auth-clients", S, CFG_DL_DROP, NULL, 1,
+      "the guide names no replacement" },
+    { "check-spf-inbound-best-guess", S, CFG_DL_DROP, NULL, 1,
+      "the guide names no replacement" },
+    { "smtp-server-tls-allow-sslv3", G, CFG_DL_DROP, NULL, 1,
+      "obsolete: SSLv3 is no longer supported" },
+    { "http-tls-allow-sslv3", G, CFG_DL_DROP, NULL, 1,
+      "obsolete: SSLv3 is no longer supported" },
+    { "smtp-tls-allow-sslv3", Q, CFG_DL_DROP, NULL, 1,
+      "obsolete: SSLv3 is no longer supported" },
+    { "tls-allow-sslv3", CFG_S_LISTENER | CFG_S_TAPI_LISTENER, CFG_DL_DROP,
+      NULL, 1, "obsolete: SSLv3 is no longer supported" },
+    /* Deprecated in earlier guides, gone from the v5.0 reference. */
     { "dk-sign", Q | V, CFG_DL_DROP, NULL, 1,
       "DomainKeys signing; use 'dkim-sign'" },
     { "auto-cold-virtual-mta", V, CFG_DL_DROP, NULL, 1,
       "deprecated in 4.5; use 'cold-virtual-mta NAME' with "
       "'max-cold-virtual-mta-msg'" },
-    { "deliver-local-dsn", S, CFG_DL_DROP, NULL, 1,
-      "replaced by 'suppress-local-dsn' (with the opposite sense)" },
-    { "smtp-ip", G, CFG_DL_DROP, NULL, 1, "use 'smtp-listener IP:PORT'" },
-    { "smtp-port", G, CFG_DL_DROP, NULL, 1, "use 'smtp-listener IP:PORT'" },
 };
 
 const struct cfg_dialect *cfg_dialect_find(const char *name, unsigned scope)

@@ -12,6 +12,9 @@ enum cfg_dialect_kind {
     CFG_DL_RENAME,      /* same value under the real name */
     CFG_DL_PER_HOUR,    /* "N" means the RATE "N/h" */
     CFG_DL_ALL_SOURCES, /* "N" means "0/0 N" for a source-ip-* directive */
+    CFG_DL_LISTEN_PORT, /* smtp-port N: "smtp-listener 0/0:N" */
+    CFG_DL_LISTEN_IP,   /* smtp-ip IP: "smtp-listener IP:25" */
+    CFG_DL_BLOCK,       /* spool DIR: the block "<spool DIR>" */
     CFG_DL_DROP         /* no equivalent: ignored */
 };
 
@@ -20,7 +23,8 @@ struct cfg_dialect {
     unsigned scopes; /* enum cfg_scope: where it is recognised */
     enum cfg_dialect_kind kind;
     const char *real; /* real directive, NULL for CFG_DL_DROP */
-    int deprecated;   /* real PowerMTA syntax, only deprecated */
+    int deprecated;   /* documented by PowerMTA as deprecated or obsolete:
+                         accepted with a warning even with --strict */
     const char *why;  /* explanation for the warning; may be NULL */
 };
 

@@ -2,7 +2,8 @@
  *
  * One row per (name, scope): the value type, the documented default, whether
  * the simulator models it, and whether it accumulates when repeated. The rows
- * come from shared/reference/pmta-config.md §2 (UG5 §3.3). Per-queue
+ * cover every directive of the PowerMTA v5.0 User's Guide, section 3.3
+ * (docs/pmta-directives.tsv; tests/test_cfg_directive.c walks it). Per-queue
  * directives (those valid in <domain>) also get a CFG_Q_* index, because the
  * resolved per-queue settings are an array indexed by it. The table is
  * static and read-only; nothing here allocates. */
@@ -22,7 +23,25 @@ enum cfg_scope {
     CFG_S_SMTP_PATTERNS = (1 << 6),
     CFG_S_PATTERNS = (1 << 7),
     CFG_S_ROLLUP = (1 << 8),
-    CFG_S_OPAQUE = (1 << 9) /* blocks we parse but ignore */
+    CFG_S_OPAQUE = (1 << 9), /* contents skipped (after an error) */
+    /* Blocks whose contents are checked but not modelled. */
+    CFG_S_SPOOL = (1 << 10),
+    CFG_S_BOUNCE_PROC = (1 << 11),
+    CFG_S_FBL_PROC = (1 << 12),
+    CFG_S_ADDRESS_LIST = (1 << 13),
+    CFG_S_EMAIL_PATTERNS = (1 << 14),
+    CFG_S_SMTP_USER = (1 << 15),
+    CFG_S_SOURCE_GROUP = (1 << 16),
+    CFG_S_DNS = (1 << 17),
+    CFG_S_LISTENER = (1 << 18),
+    CFG_S_REWRITE_LIST = (1 << 19),
+    CFG_S_DOMAIN_KEY_LIST = (1 << 20),
+    CFG_S_TAPI = (1 << 21),
+    CFG_S_TAPI_LISTENER = (1 << 22),
+    CFG_S_PROXY = (1 << 23),
+    CFG_S_VAULT = (1 << 24),
+    CFG_S_BOUNCE_CATEGORIES = (1 << 25), /* "/REGEX/ CATEGORY" lines */
+    CFG_S_LAST = CFG_S_BOUNCE_CATEGORIES
 };
 
 enum cfg_type {
@@ -45,7 +64,12 @@ enum cfg_type {
     CFG_T_CIDR_DATA_RATE, /* CIDR DATA-RATE */
     CFG_T_BOOL_OR_TIME,   /* bounce-upon-no-mx */
     CFG_T_DELIVERY_TYPE,  /* smtp pipe file discard http-delivery */
-    CFG_T_SPECIAL         /* parsed by its own handler (see cfg_special) */
+    CFG_T_SPECIAL,        /* parsed by its own handler (see cfg_special) */
+    CFG_T_ENUM,           /* one of the row's choices ("a|b|c") */
+    CFG_T_COUNT_OR,       /* integer or one of the row's choices */
+    CFG_T_WORDS2,         /* exactly two words */
+    CFG_T_DOMAIN_KEY,     /* SELECTOR, DOMAIN, KEY-FILE (three, by commas) */
+    CFG_T_LISTENER        /* IP-or-CIDR:PORT [KEY=VALUE ...] */
 };
 
 enum cfg_dflags {
@@ -53,7 +77,9 @@ enum cfg_dflags {
     CFG_D_REPEAT = (1 << 1),     /* repeated lines accumulate */
     CFG_D_CLEARABLE = (1 << 2),  /* "" clears an inherited value */
     CFG_D_DEPRECATED = (1 << 3), /* real but deprecated: see cfg_dialect */
-    CFG_D_UNSET = (1 << 4)       /* no default value ("none") */
+    CFG_D_UNSET = (1 << 4),      /* no default value ("none") */
+    CFG_D_UNDOC = (1 << 5)       /* in real configs, not in the v5.0 guide's
+                                    directive reference (warns with --strict) */
 };
 
 /* X(ID, "name", TYPE, "default", FLAGS) for every per-queue directive. The
@@ -67,13 +93,13 @@ enum cfg_dflags {
 #define CFG_QUEUE_DIRECTIVES(X)                                                \
     X(QUEUE_TO, "queue-to", CFG_T_NAME, "", QD_M | QD_CL | QD_UN)              \
     X(DISABLE_MX_ROLLUP, "disable-mx-rollup", CFG_T_BOOL, "no", QD_M)          \
-    X(SMTP_HOSTS, "smtp-hosts", CFG_T_HOSTS, "", QD_M | QD_CL | QD_UN)         \
+    X(SMTP_HOSTS, "smtp-hosts", CFG_T_HOSTS, "", QD_CL | QD_UN)                \
     X(DEFAULT_SMTP_PORT, "default-smtp-port", CFG_T_COUNT, "25", 0)            \
     X(TYPE, "type", CFG_T_DELIVERY_TYPE, "smtp", QD_M)                         \
     X(REROUTE_TO_VMTA, "reroute-to-virtual-mta", CFG_T_NAME, "",               \
-      QD_M | QD_CL | QD_UN)                                                    \
+      QD_CL | QD_UN)                                                           \
     X(BACKOFF_REROUTE_TO_VMTA, "backoff-reroute-to-virtual-mta", CFG_T_NAME,   \
-      "", QD_M | QD_CL | QD_UN)                                                \
+      "", QD_CL | QD_UN)                                                       \
     X(MX_CONNECTION_ATTEMPTS, "mx-connection-attempts", CFG_T_COUNT, "10", 0)  \
     X(SMTP_421_MEANS_MX_UNAVAILABLE, "smtp-421-means-mx-unavailable",          \
       CFG_T_BOOL, "no", QD_M)                                                  \
@@ -94,7 +120,7 @@ enum cfg_dflags {
     X(ALLOW_PRIORITY_INTERRUPTION, "allow-priority-interruption", CFG_T_BOOL,  \
       "yes", QD_M)                                                             \
     X(ALLOW_PRIORITY_INTERRUPTION_DURING_TRANSFER,                             \
-      "allow-priority-interruption-during-transfer", CFG_T_BOOL, "no", QD_M)   \
+      "allow-priority-interruption-during-transfer", CFG_T_BOOL, "no", 0)      \
     X(MAX_MSG_RATE, "max-msg-rate", CFG_T_RATE, "unlimited", QD_M)             \
     X(BACKOFF_MAX_MSG_RATE, "backoff-max-msg-rate", CFG_T_RATE, "unlimited",   \
       QD_M)                                                                    \
@@ -109,7 +135,7 @@ enum cfg_dflags {
     X(MAX_MSG_PER_CONNECTION, "max-msg-per-connection", CFG_T_COUNT, "0",      \
       QD_M)                                                                    \
     X(MAX_RCPT_PER_MESSAGE, "max-rcpt-per-message", CFG_T_COUNT_UNL, "1000",   \
-      QD_M)                                                                    \
+      0)                                                                       \
     X(MAX_ERRORS_PER_CONNECTION, "max-errors-per-connection", CFG_T_COUNT_UNL, \
       "unlimited", QD_M)                                                       \
     X(RETRY_AFTER, "retry-after", CFG_T_TIME_LIST, "10m", QD_M)                \
@@ -136,20 +162,20 @@ enum cfg_dflags {
       QD_CL | QD_UN)                                                           \
     X(LOG_DISABLED_IPS, "log-disabled-ips", CFG_T_BOOL, "no", 0)               \
     X(SMTP_553_MEANS_INVALID_MAILBOX, "smtp-553-means-invalid-mailbox",        \
-      CFG_T_BOOL, "yes", QD_M)                                                 \
+      CFG_T_BOOL, "yes", 0)                                                    \
     X(BOUNCE_UPON_5XX_GREETING, "bounce-upon-5xx-greeting", CFG_T_BOOL, "yes", \
       QD_M)                                                                    \
     X(BOUNCE_UPON_TRANSFER_FAILURE, "bounce-upon-transfer-failure",            \
-      CFG_T_BOOL, "no", QD_M)                                                  \
+      CFG_T_BOOL, "no", 0)                                                     \
     X(BOUNCE_UPON_PIX_TRANSFER_FAILURE, "bounce-upon-pix-transfer-failure",    \
       CFG_T_BOOL, "no", 0)                                                     \
     X(ASSUME_DELIVERY_UPON_DATA_TERMINATION_TIMEOUT,                           \
-      "assume-delivery-upon-data-termination-timeout", CFG_T_BOOL, "no", QD_M) \
-    X(CONNECT_TIMEOUT, "connect-timeout", CFG_T_TIME, "2m", QD_M)              \
-    X(SMTP_GREETING_TIMEOUT, "smtp-greeting-timeout", CFG_T_TIME, "5m", QD_M)  \
-    X(DATA_SEND_TIMEOUT, "data-send-timeout", CFG_T_TIME, "3m", QD_M)          \
+      "assume-delivery-upon-data-termination-timeout", CFG_T_BOOL, "no", 0)    \
+    X(CONNECT_TIMEOUT, "connect-timeout", CFG_T_TIME, "2m", 0)                 \
+    X(SMTP_GREETING_TIMEOUT, "smtp-greeting-timeout", CFG_T_TIME, "5m", 0)     \
+    X(DATA_SEND_TIMEOUT, "data-send-timeout", CFG_T_TIME, "3m", 0)             \
     X(SMTP_DATA_TERMINATION_TIMEOUT, "smtp-data-termination-timeout",          \
-      CFG_T_TIME, "10m", QD_M)                                                 \
+      CFG_T_TIME, "10m", 0)                                                    \
     X(SMTP_MULTIPLE_LINE_RESPONSE_TIMEOUT,                                     \
       "smtp-multiple-line-response-timeout", CFG_T_TIME, "5m", 0)              \
     X(QUEUE_PRIORITY, "queue-priority", CFG_T_PRIORITY, "50", QD_M)            \
@@ -213,7 +239,22 @@ struct cfg_directive {
     unsigned flags;  /* enum cfg_dflags */
     int qid;         /* enum cfg_qid, or -1 */
     enum cfg_special special;
+    const char *choices; /* CFG_T_ENUM / CFG_T_COUNT_OR: "a|b|c" */
 };
+
+/* A block tag: its scope, where it may open, and its argument. */
+struct cfg_block_def {
+    const char *name;
+    const char *label; /* "<name>", for messages */
+    unsigned scope;    /* enum cfg_scope of its contents */
+    unsigned parents;  /* scopes it may open in (CFG_S_GLOBAL: top level) */
+    int needs_arg;     /* 1 required, 0 optional, -1 forbidden */
+};
+
+/* cfg_block_find - the block tag called name, or NULL. */
+const struct cfg_block_def *cfg_block_find(const char *name);
+/* cfg_block_names - every block tag name, for "did you mean". */
+size_t cfg_block_names(const char **out, size_t max);
 
 /* cfg_directive_find - the row for name valid in scope, or NULL. When the
  * name exists only in other scopes, *other_scopes gets their mask (else 0)
@@ -227,8 +268,7 @@ const struct cfg_directive *cfg_directive_queue(enum cfg_qid qid);
 size_t cfg_directive_names(unsigned scope, const char **out, size_t max);
 /* cfg_scope_name - "<domain>", "<virtual-mta>", "global level" ... */
 const char *cfg_scope_name(unsigned scope);
-/* cfg_directive_family_ok - 1 for names in families of not-modelled
- * directives we accept wholesale in scope ("dkim-*", "smtp-tls-*", ...). */
-int cfg_directive_family_ok(const char *name, unsigned scope);
+/* cfg_choice_ok - 1 when word is one of choices ("a|b|c"), ignoring case. */
+int cfg_choice_ok(const char *choices, const char *word);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Expansion limits. The result cap is documented in the header; the work
  * caps bound the time and memory spent on inputs whose intermediate lists
@@ -384,7 +385,7 @@ static size_t find_macro(const struct cfgd_macros *m, const char *name,
     if (!m)
         return CFGD_NPOS;
     for (size_t i = 0; i < m->n; i++)
-        if (strncmp(m->v[i].name, name, len) == 0 && m->v[i].name[len] == 0)
+        if (strncasecmp(m->v[i].name, name, len) == 0 && m->v[i].name[len] == 0)
             return i;
     return CFGD_NPOS;
 }
@@ -472,7 +473,8 @@ int cfgd_macros_define(struct cfgd_macros *m, const char *name,
     return 0;
 }
 
-/* cfgd_macros_has - 1 when NAME is defined (case-sensitive). */
+/* cfgd_macros_has - 1 when NAME is defined (names ignore case: block
+ * arguments are read in lower case; docs/config.md). */
 int cfgd_macros_has(const struct cfgd_macros *m, const char *name)
 {
     return name && find_macro(m, name, strlen(name)) != CFGD_NPOS;

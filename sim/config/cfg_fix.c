@@ -35,6 +35,8 @@ static void emit_line(const struct cfg_model *m, const char *file, int lineno,
         }
         if (replaced++)
             continue;
+        if (e->text[0] == '\0')
+            continue; /* "" deletes the line */
         add_lines(out, e->text, eol);
         struct cfg_tokline t;
         cfg_lex_line(line, &t);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void cfg_load_options_init(struct cfg_load_options *o)
 {
@@ -171,7 +172,8 @@ static size_t check_macros(struct cfg_model *m, int *bad, struct diag_list *dl)
     for (size_t i = 0; i < m->n_macro_refs; i++) {
         int redefined = 0;
         for (size_t k = i + 1; k < m->n_macro_refs && !redefined; k++)
-            redefined = !strcmp(m->macro_refs[k].name, m->macro_refs[i].name);
+            redefined =
+                !strcasecmp(m->macro_refs[k].name, m->macro_refs[i].name);
         if (redefined)
             continue;
         char ref[300], **names;
@@ -198,7 +200,7 @@ static int uses_bad_macro(const struct cfg_model *m, const int *bad,
         size_t len = strlen(m->macro_refs[i].name);
         for (const char *s = strchr(text, '$'); bad[i] && s;
              s = strchr(s + 1, '$'))
-            if (strncmp(s + 1, m->macro_refs[i].name, len) == 0 &&
+            if (strncasecmp(s + 1, m->macro_refs[i].name, len) == 0 &&
                 !isalnum((unsigned char)s[1 + len]) && s[1 + len] != '_')
                 return 1;
     }
@@ -383,9 +385,15 @@ static void finish_sources(struct cfg_model *m, struct diag_list *dl)
     }
     for (size_t i = 0; i < m->n_plists; i++)
         for (size_t k = 0; k < m->plists[i].n; k++) {
+            /* PowerMTA loads such a list and acts only when a message
+             * selects the name (reject-invalid-virtual-mta,
+             * invalid-virtual-mta-fallback, UG5 §3.3.7.31, §3.3.1.43.2). */
             const struct cfg_ref *r = &m->plists[i].entries[k].vmta;
             if (r->name && !find_vmta_or_pool(m, r->name))
-                oerr(dl, DIAG_ERROR, &r->o, "unknown virtual-mta or pool '%s'",
+                oerr(dl, DIAG_WARNING, &r->o,
+                     "unknown virtual-mta or pool '%s': PowerMTA rejects a "
+                     "message that selects it (reject-invalid-virtual-mta); "
+                     "the simulation sends it through {default}",
                      r->name);
         }
 }
@@ -438,6 +446,136 @@ static void warn_shared_domains(struct cfg_model *m, struct diag_list *dl)
     free(c);
 }
 
+/* layer_vmta - a VirtualMTA whose queues a VMTA- or pool-layer block b
+ * configures, or -1 (an empty pool). */
+static int layer_vmta(const struct cfg_model *m, const struct cfg_dblock *b)
+{
+    if (b->layer == CFG_LAYER_VMTA)
+        return b->owner;
+    for (size_t v = 0; v < m->n_vmtas; v++)
+        if (m->vmtas[v].pub.pool == b->owner)
+            return (int)v;
+    return -1;
+}
+
+/* block_score - how specifically b matches domain (-1: not at all). */
+static int block_score(const struct cfg_dblock *b, const char *domain)
+{
+    int best = -1;
+    for (size_t i = 0; i < b->n_pats; i++) {
+        int sc = cfgd_pattern_match(&b->pats[i].p, domain);
+        best = sc > best ? sc : best;
+    }
+    return best;
+}
+
+/* override_domain - an exact domain of global block g that layered block b
+ * matches less specifically, or NULL. */
+static const char *override_domain(const struct cfg_dblock *b,
+                                   const struct cfg_dblock *g)
+{
+    for (size_t pi = 0; pi < g->n_pats; pi++) {
+        const struct cfgd_pattern *gp = &g->pats[pi].p;
+        if (gp->kind != CFGD_EXACT)
+            continue;
+        int sb = block_score(b, gp->name);
+        if (sb >= 0 && sb < cfgd_pattern_match(gp, gp->name))
+            return gp->name;
+    }
+    return NULL;
+}
+
+/* other_value - g's setting of qid when it differs from sb's, else NULL. */
+static const struct cfg_setting *other_value(const struct cfg_dblock *g,
+                                             const struct cfg_setting *sb)
+{
+    for (size_t k = 0; k < g->n_set; k++) {
+        const struct cfg_setting *sg = &g->set[k];
+        if (sg->qid == sb->qid && sb->v.str && sg->v.str &&
+            strcmp(sb->v.str, sg->v.str) != 0)
+            return sg;
+    }
+    return NULL;
+}
+
+/* wins - 1 when sb, a setting of layered block b, is what the queue of
+ * domain through b's VirtualMTA resolves to. */
+static int wins(const struct cfg_model *m, const struct cfg_dblock *b,
+                const struct cfg_setting *sb, const char *domain)
+{
+    int v = layer_vmta(m, b);
+    if (v < 0)
+        return 0;
+    struct cfg_qsettings qs;
+    cfg_model_queue_settings(m, domain, v, &qs);
+    const struct cfg_origin *won = &qs.origin[sb->qid];
+    return won->file == sb->o.file && won->line == sb->o.line;
+}
+
+/* warn_override - sb, set in the VMTA/pool block b, overrides a different
+ * value of a more specific global block (the layer rule, UG5 §3.3.13.2):
+ * one warning per such line, naming the first global line it overrides and
+ * counting the others. Resolution is costly, so only the first few
+ * candidates are confirmed by it. */
+static void warn_override(struct cfg_model *m, const struct cfg_dblock *b,
+                          const struct cfg_setting *sb, struct diag_list *dl)
+{
+    const struct cfg_dblock *first = NULL;
+    const struct cfg_setting *first_sg = NULL;
+    const char *first_dom = NULL;
+    size_t others = 0, tries = 0;
+    for (size_t gi = 0; gi < m->n_dblocks; gi++) {
+        const struct cfg_dblock *g = &m->dblocks[gi];
+        const struct cfg_setting *sg =
+            g->layer == CFG_LAYER_GLOBAL ? other_value(g, sb) : NULL;
+        const char *dom = sg ? override_domain(b, g) : NULL;
+        if (dom == NULL)
+            continue;
+        if (first) {
+            others++;
+        } else if (tries++ < 8 && wins(m, b, sb, dom)) {
+            first = g, first_sg = sg, first_dom = dom;
+        }
+    }
+    if (first == NULL)
+        return;
+    const char *name = cfg_directive_queue(sb->qid)->name;
+    char gw[300], more[80] = "";
+    if (first_sg->o.file == sb->o.file)
+        snprintf(gw, sizeof(gw), "line %d", first_sg->o.line);
+    else
+        snprintf(gw, sizeof(gw), "%s:%d", first_sg->o.file, first_sg->o.line);
+    if (others)
+        snprintf(more, sizeof(more), " (and %zu other global block%s)", others,
+                 others == 1 ? "" : "s");
+    oerr(dl, DIAG_WARNING, &sb->o,
+         "'%s %s' in <domain %s> of %s '%s' overrides '%s %s' of the more "
+         "specific global <domain %s> (%s) for %s%s: a VMTA's or pool's own "
+         "<domain> blocks outrank global ones "
+         "(--domain-precedence=specificity to change)",
+         name, sb->v.str[0] ? sb->v.str : "\"\"", b->arg,
+         b->layer == CFG_LAYER_VMTA ? "virtual-mta" : "pool",
+         b->layer == CFG_LAYER_VMTA ? m->vmtas[b->owner].pub.name
+                                    : m->pools[b->owner].pub.name,
+         name, first_sg->v.str[0] ? first_sg->v.str : "\"\"", first->arg, gw,
+         first_dom, more);
+}
+
+/* warn_layer_overrides - each setting of a VMTA- or pool-layer block that
+ * overrides a more specific global block's value (docs/config.md). */
+static void warn_layer_overrides(struct cfg_model *m, struct diag_list *dl)
+{
+    if (!m->opt.vmta_layer_first)
+        return;
+    for (size_t bi = 0; bi < m->n_dblocks; bi++) {
+        const struct cfg_dblock *b = &m->dblocks[bi];
+        if (b->layer == CFG_LAYER_GLOBAL)
+            continue;
+        for (size_t i = 0; i < b->n_set; i++)
+            warn_override(m, b, &b->set[i], dl);
+    }
+}
+
 void cfg_model_finish(struct cfg_model *m, struct diag_list *dl)
 {
     int *bad = xcalloc(m->n_macro_refs + 1, sizeof(*bad));
@@ -451,6 +589,7 @@ void cfg_model_finish(struct cfg_model *m, struct diag_list *dl)
     finish_pools(m, dl);
     finish_vmtas(m, dl);
     finish_sources(m, dl);
+    warn_layer_overrides(m, dl);
 }
 
 /* --------------------------------------------------------------- lookups */

@@ -101,7 +101,8 @@ struct cfg_model;
 
 /* Switches for rules the PowerMTA guide leaves open (pmta-config.md §7). */
 struct cfg_load_options {
-    int strict; /* dialect and deprecated lines are errors */
+    int strict; /* exactly PowerMTA: unknown, misplaced, mistyped and dialect
+                   lines are errors; deprecated documented ones warn */
     /* 1 (default): any <domain> matching inside the VMTA (then pool) beats
      * every global block, even "<domain *>" in the VMTA over a global
      * "<domain gmail.com>". 0: the most specific pattern wins across
@@ -109,6 +110,8 @@ struct cfg_load_options {
     int vmta_layer_first;
     int max_include_depth; /* default 16; PMTA's limit is undocumented */
     int allow_includes;    /* default 1; the fuzzer turns it off */
+    int errors_only;       /* drop warnings (a config read again, e.g. by each
+                              replication, whose warnings were shown once) */
 };
 
 void cfg_load_options_init(struct cfg_load_options *o);

@@ -180,6 +180,11 @@ int cfg_model_plist_find(const struct cfg_model *m, const char *name);
 
 /* cfg_value_parse - parse text as a value of type into v (arena memory).
  * Returns 0 or -1 with e set. Used for user input and table defaults. */
+/* cfg_value_check_row - the checks that need the directive's row (the
+ * choices of an enumeration, word counts, domain-key and listener shapes);
+ * run before cfg_value_parse. 0, or -1 with e filled. */
+int cfg_value_check_row(const struct cfg_directive *d, const char *text,
+                        int quoted, struct cfgv_err *e);
 int cfg_value_parse(struct arena *a, enum cfg_type type, const char *text,
                     struct cfg_value *v, struct cfgv_err *e);
 /* cfg_value_format - the value in config syntax. */

@@ -5,6 +5,7 @@
  * goes to the diag_list, and parsing goes on after an error until the cap.
  * Blocks PowerMTA has but that do not affect delivery timing are parsed
  * without checking their contents (pmta-config.md §1.2). */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include "config/cfg_parse_int.h"
 #include "util/strbuf.h"
 #include "util/strutil.h"
@@ -13,10 +14,12 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
+#include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -25,22 +28,10 @@ struct frame *top(struct parser *p)
     return p->depth ? &p->stack[p->depth - 1] : NULL;
 }
 
-static unsigned kind_scope(enum blk_kind k)
-{
-    static const unsigned scopes[] = {
-        [BK_DOMAIN] = CFG_S_DOMAIN,     [BK_VMTA] = CFG_S_VMTA,
-        [BK_POOL] = CFG_S_POOL,         [BK_SOURCE] = CFG_S_SOURCE,
-        [BK_SPL] = CFG_S_SMTP_PATTERNS, [BK_PLIST] = CFG_S_PATTERNS,
-        [BK_ROLLUP] = CFG_S_ROLLUP,     [BK_ACCT] = CFG_S_ACCT,
-        [BK_OPAQUE] = CFG_S_OPAQUE,
-    };
-    return scopes[k];
-}
-
 unsigned current_scope(struct parser *p)
 {
     struct frame *f = top(p);
-    return f ? kind_scope(f->kind) : CFG_S_GLOBAL;
+    return f ? f->scope : CFG_S_GLOBAL;
 }
 
 /* where - "line 9" or "other.conf:9" relative to the current file. */
@@ -104,64 +95,33 @@ static char *span_dup(struct parser *p, struct cfg_span s)
 
 /* --------------------------------------------------------------- blocks */
 
-enum { PARENT_TOP = 1, PARENT_VMTA = 2, PARENT_POOL = 4, PARENT_PLIST = 8 };
-
-struct block_def {
-    const char *name;
-    enum blk_kind kind;
-    unsigned parents;
-    int needs_arg; /* 1 required, 0 optional, -1 forbidden */
-};
-
-static const struct block_def block_defs[] = {
-    { "domain", BK_DOMAIN, PARENT_TOP | PARENT_VMTA | PARENT_POOL, 1 },
-    { "virtual-mta", BK_VMTA, PARENT_TOP, 1 },
-    { "virtual-mta-pool", BK_POOL, PARENT_TOP, 1 },
-    { "source", BK_SOURCE, PARENT_TOP, 1 },
-    { "smtp-pattern-list", BK_SPL, PARENT_TOP, 1 },
-    { "pattern-list", BK_PLIST, PARENT_TOP | PARENT_PLIST, 0 },
-    { "mx-rollup-list", BK_ROLLUP, PARENT_TOP, -1 },
-    { "acct-file", BK_ACCT, PARENT_TOP, 1 },
-    /* Parsed, contents not checked: they do not affect delivery timing. */
-    { "bounce-category-patterns", BK_OPAQUE, PARENT_TOP, 0 },
-    { "smtp-user", BK_OPAQUE, PARENT_TOP, 1 },
-    { "spool", BK_OPAQUE, PARENT_TOP, 1 },
-    { "smtp-listener", BK_OPAQUE, PARENT_TOP, 1 },
-    { "bounce-processor", BK_OPAQUE, PARENT_TOP, 0 },
-    { "feedback-loop-processor", BK_OPAQUE, PARENT_TOP, 0 },
-    { "rewrite-list", BK_OPAQUE, PARENT_TOP, 0 },
-    { "domain-key-list", BK_OPAQUE, PARENT_TOP, 0 },
-    { "proxy", BK_OPAQUE, PARENT_TOP, 0 },
-    { "vault", BK_OPAQUE, PARENT_TOP, 0 },
-    { "dns", BK_OPAQUE, PARENT_TOP, 0 },
-    { "source-group", BK_OPAQUE, PARENT_TOP, 0 },
-    { "email-patterns", BK_OPAQUE, PARENT_TOP, 0 },
-    { "transmissions-api", BK_OPAQUE, PARENT_TOP, 0 },
-    { "transmissions-api-listener", BK_OPAQUE, PARENT_TOP, 0 },
-    { "signals", BK_OPAQUE, PARENT_TOP, 0 },
-};
-#define N_BLOCK_DEFS (sizeof(block_defs) / sizeof(block_defs[0]))
-
-static const struct block_def *find_block(const char *name)
+/* kind_of - how the parser treats the contents of a block of scope. */
+static enum blk_kind kind_of(unsigned scope)
 {
-    for (size_t i = 0; i < N_BLOCK_DEFS; i++)
-        if (strcmp(block_defs[i].name, name) == 0)
-            return &block_defs[i];
-    return NULL;
-}
-
-static unsigned parent_of(struct parser *p)
-{
-    struct frame *f = top(p);
-    if (f == NULL)
-        return PARENT_TOP;
-    if (f->kind == BK_VMTA)
-        return PARENT_VMTA;
-    if (f->kind == BK_POOL)
-        return PARENT_POOL;
-    if (f->kind == BK_PLIST)
-        return PARENT_PLIST;
-    return 0;
+    switch (scope) {
+    case CFG_S_DOMAIN:
+        return BK_DOMAIN;
+    case CFG_S_VMTA:
+        return BK_VMTA;
+    case CFG_S_POOL:
+        return BK_POOL;
+    case CFG_S_SOURCE:
+        return BK_SOURCE;
+    case CFG_S_SMTP_PATTERNS:
+        return BK_SPL;
+    case CFG_S_PATTERNS:
+        return BK_PLIST;
+    case CFG_S_ROLLUP:
+        return BK_ROLLUP;
+    case CFG_S_ACCT:
+        return BK_ACCT;
+    case CFG_S_BOUNCE_CATEGORIES:
+        return BK_BCP;
+    case CFG_S_OPAQUE:
+        return BK_OPAQUE;
+    default:
+        return BK_LIST;
+    }
 }
 
 static struct frame *push(struct parser *p, enum blk_kind kind,
@@ -177,6 +137,7 @@ static struct frame *push(struct parser *p, enum blk_kind kind,
     struct frame *f = &p->stack[p->depth++];
     memset(f, 0, sizeof(*f));
     f->kind = kind;
+    f->scope = kind == BK_OPAQUE ? CFG_S_OPAQUE : CFG_S_GLOBAL;
     f->name = name;
     f->arg = arg;
     f->file = p->file;
@@ -190,22 +151,26 @@ static struct frame *push(struct parser *p, enum blk_kind kind,
     return f;
 }
 
-/* unknown_block - error with a "did you mean" over the known tags. */
+/* unknown_block - a tag PowerMTA does not have: an error with --strict,
+ * else a warning (the block and its contents are ignored); both with a
+ * "did you mean" over the known tags. */
 static void unknown_block(struct parser *p, const char *name,
                           const struct cfg_tokline *t)
 {
-    const char *names[N_BLOCK_DEFS];
-    for (size_t i = 0; i < N_BLOCK_DEFS; i++)
-        names[i] = block_defs[i].name;
-    const char *near = str_closest(name, names, N_BLOCK_DEFS);
+    const char *names[64];
+    size_t n = cfg_block_names(names, 64);
+    const char *near = str_closest(name, names, n);
     if (strcmp(name, "vmta") == 0 || strcmp(name, "pool") == 0)
         near = name[0] == 'v' ? "virtual-mta" : "virtual-mta-pool";
+    int strict = p->m->opt.strict;
+    enum diag_severity sev = strict ? DIAG_ERROR : DIAG_WARNING;
+    const char *what = strict ? "" : " (block ignored)";
     if (near)
-        perr(p, DIAG_ERROR, t->name.off, t->name.len,
-             "unknown block '<%s>'; did you mean '<%s>'?", name, near);
+        perr(p, sev, t->name.off, t->name.len,
+             "unknown block '<%s>'; did you mean '<%s>'?%s", name, near, what);
     else
-        perr(p, DIAG_ERROR, t->name.off, t->name.len, "unknown block '<%s>'",
-             name);
+        perr(p, sev, t->name.off, t->name.len, "unknown block '<%s>'%s", name,
+             what);
 }
 
 /* tag_name - the tag's name in lower case, warning when it was not (the
@@ -227,11 +192,11 @@ static struct frame *open_block(struct parser *p, const struct cfg_tokline *t)
     struct frame *cur = top(p);
     if (cur && cur->kind == BK_OPAQUE)
         return push(p, BK_OPAQUE, name, arg, t);
-    const struct block_def *b = find_block(name);
-    enum blk_kind kind = BK_OPAQUE;
+    const struct cfg_block_def *b = cfg_block_find(name);
+    unsigned scope = CFG_S_OPAQUE;
     if (b == NULL) {
         unknown_block(p, name, t);
-    } else if (!(b->parents & parent_of(p))) {
+    } else if (!(b->parents & current_scope(p))) {
         perr(p, DIAG_ERROR, t->content.off, t->content.len,
              "'<%s>' is not allowed %s", name,
              cur ? "inside this block" : "at global level");
@@ -241,25 +206,32 @@ static struct frame *open_block(struct parser *p, const struct cfg_tokline *t)
     } else if (b->needs_arg == -1 && arg[0] != '\0') {
         perr(p, DIAG_ERROR, t->value.off, t->value.len,
              "'<%s>' takes no argument", name);
-    } else if (b->kind == BK_PLIST && arg[0] == '\0' && !cur) {
+    } else if (b->scope == CFG_S_PATTERNS && arg[0] == '\0' && !cur) {
         perr(p, DIAG_ERROR, t->content.off, t->content.len,
              "'<pattern-list>' needs a name at global level");
     } else {
-        kind = b->kind;
+        scope = b->scope;
     }
-    if (kind == BK_PLIST && cur) {
+    if (scope == CFG_S_PATTERNS && cur) {
         perr(p, DIAG_WARNING, t->content.off, t->content.len,
              "nested '<pattern-list>' conditions are not modelled; ignored");
-        kind = BK_OPAQUE;
+        scope = CFG_S_OPAQUE;
     }
+    enum blk_kind kind = kind_of(scope);
     struct frame *f = push(p, kind, name, arg, t);
     if (f == NULL || kind == BK_OPAQUE)
+        return f;
+    f->scope = scope;
+    if (kind == BK_LIST || kind == BK_BCP || kind == BK_ROLLUP ||
+        kind == BK_ACCT)
         return f;
     cfg_parse_open_object(p, f, t);
     /* A block whose object could not be made (a duplicate name, a bad
      * parent) has been reported; its contents are skipped unchecked. */
-    if (f->index < 0 && kind != BK_ROLLUP && kind != BK_ACCT)
+    if (f->index < 0) {
         f->kind = BK_OPAQUE;
+        f->scope = CFG_S_OPAQUE;
+    }
     return f;
 }
 
@@ -359,6 +331,113 @@ static int html_comment(struct parser *p, const struct cfg_tokline *t,
     return last;
 }
 
+/* bcp_line - "/REGEX/ CATEGORY" in <bounce-category-patterns>. Not
+ * modelled, so a bad line is an error only with --strict; PowerMTA would
+ * refuse the config. */
+static void bcp_line(struct parser *p, const struct cfg_tokline *t)
+{
+    enum diag_severity sev = p->m->opt.strict ? DIAG_ERROR : DIAG_WARNING;
+    const char *ign = p->m->opt.strict ? "" : "; line ignored";
+    const char *s = p->line + t->content.off;
+    size_t len = t->content.len, i = 1;
+    if (s[0] != '/') {
+        perr(p, sev, t->content.off, len, "expected '/REGEX/ CATEGORY'%s", ign);
+        return;
+    }
+    while (i < len && s[i] != '/')
+        i += (s[i] == '\\' && i + 1 < len) ? 2 : 1;
+    if (i >= len) {
+        perr(p, sev, t->content.off, len,
+             "regular expression has no closing '/'%s", ign);
+        return;
+    }
+    size_t w = i + 1;
+    while (w < len && (s[w] == ' ' || s[w] == '\t'))
+        w++;
+    size_t cat = w;
+    while (w < len && s[w] != ' ' && s[w] != '\t')
+        w++;
+    if (cat == len || w != len) {
+        perr(p, sev, t->content.off + (cat == len ? i : w),
+             cat == len ? 1 : len - w,
+             cat == len ? "expected a category name after the pattern%s"
+                        : "extra text after the category name%s",
+             ign);
+        return;
+    }
+    int code;
+    PCRE2_SIZE at;
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)(s + 1), i - 1, 0, &code, &at, NULL);
+    if (re == NULL) {
+        PCRE2_UCHAR msg[120];
+        pcre2_get_error_message(code, msg, sizeof(msg));
+        perr(p, sev, t->content.off + 1 + at, 1,
+             "invalid regular expression: %s%s", (char *)msg, ign);
+        return;
+    }
+    pcre2_code_free(re);
+}
+
+/* ends_with_comma - the line's content (before any comment) ends in ','. */
+static int ends_with_comma(const char *line, const struct cfg_tokline *t)
+{
+    return t->content.len > 0 &&
+           line[t->content.off + t->content.len - 1] == ',';
+}
+
+/* is_macro_line - a "domain-macro NAME LIST" directive line. */
+static int is_macro_line(const char *line, const struct cfg_tokline *t)
+{
+    return t->kind == CFG_TOK_DIRECTIVE && t->name.len == 12 &&
+           strncasecmp(line + t->name.off, "domain-macro", 12) == 0;
+}
+
+/* macro_continuation - a domain-macro list ending in ',' continued on the
+ * next lines (seen in deployed configs). PowerMTA reads one line per
+ * directive, so --strict reports it; otherwise the lines are joined with a
+ * warning and --fix writes the joined line. Returns the last line used. */
+static int macro_continuation(struct parser *p, char **lines, int n, int i,
+                              const struct cfg_tokline *t)
+{
+    if (p->m->opt.strict) {
+        perr(p, DIAG_ERROR, t->content.off + t->content.len - 1, 1,
+             "'domain-macro' list ends with ','; PowerMTA does not continue "
+             "a directive on the next line (write the list on one line)");
+        parse_directive_line(p, t);
+        return i;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_add(&sb, lines[i], t->content.off + t->content.len);
+    int last = i;
+    struct cfg_tokline nt = *t;
+    while (ends_with_comma(lines[last], &nt) && last + 1 < n) {
+        cfg_lex_line(lines[last + 1], &nt);
+        if (nt.kind != CFG_TOK_DIRECTIVE)
+            break;
+        last++;
+        strbuf_addc(&sb, ' ');
+        strbuf_add(&sb, lines[last] + nt.content.off, nt.content.len);
+    }
+    if (last > i) {
+        perr(p, DIAG_WARNING, t->content.off + t->content.len - 1, 1,
+             "'domain-macro' list ends with ','; joined with line%s %d-%d "
+             "(PowerMTA reads one line; --fix writes it on one line)",
+             last > i + 1 ? "s" : "", i + 2, last + 1);
+        add_edit(p, CFG_EDIT_REPLACE, p->file, i + 1, sb.buf, 1);
+        for (int k = i + 1; k <= last; k++)
+            add_edit(p, CFG_EDIT_REPLACE, p->file, k + 1, "", 0);
+    }
+    char *joined = arena_strdup(&p->m->arena, sb.buf);
+    strbuf_release(&sb);
+    struct cfg_tokline jt;
+    cfg_lex_line(joined, &jt);
+    p->line = joined;
+    parse_directive_line(p, &jt);
+    return last;
+}
+
 /* parse_line - dispatch one physical line; returns the index of the last
  * line consumed (multi-line HTML comments consume several). */
 static int parse_line(struct parser *p, char **lines, int n, int i)
@@ -377,6 +456,11 @@ static int parse_line(struct parser *p, char **lines, int n, int i)
     if (f && f->kind == BK_OPAQUE && t.kind != CFG_TOK_OPEN &&
         t.kind != CFG_TOK_CLOSE && t.kind != CFG_TOK_BLANK)
         return i; /* contents of ignored blocks are not checked */
+    if (f && f->kind == BK_BCP && t.kind != CFG_TOK_OPEN &&
+        t.kind != CFG_TOK_CLOSE && t.kind != CFG_TOK_BLANK) {
+        bcp_line(p, &t);
+        return i;
+    }
     switch (t.kind) {
     case CFG_TOK_BLANK:
         break;
@@ -400,6 +484,8 @@ static int parse_line(struct parser *p, char **lines, int n, int i)
         parse_rule_line(p, &t);
         break;
     case CFG_TOK_DIRECTIVE:
+        if (is_macro_line(lines[i], &t) && ends_with_comma(lines[i], &t))
+            return macro_continuation(p, lines, n, i, &t);
         parse_directive_line(p, &t);
         break;
     }
@@ -583,9 +669,35 @@ static struct cfg_model *run(const char *name, char *buf, size_t len,
     return p.m;
 }
 
+/* copy_errors - the errors of from into to (errors_only). */
+static void copy_errors(const struct diag_list *from, struct diag_list *to)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const struct diag *d = &from->items[i];
+        if (d->severity != DIAG_ERROR)
+            continue;
+        struct diag *c = diag_add(to, d->severity, d->file, d->line, d->col,
+                                  "%s", d->message);
+        if (c && d->source_line)
+            diag_set_source(c, d->source_line, d->span);
+        if (c && d->context)
+            diag_set_context(c, "%s", d->context);
+    }
+}
+
 struct cfg_model *cfg_load(const char *path, const struct cfg_load_options *o,
                            struct diag_list *dl)
 {
+    if (o->errors_only) {
+        struct diag_list local;
+        struct cfg_load_options all = *o;
+        all.errors_only = 0;
+        diag_list_init(&local, DIAG_DEFAULT_MAX_ERRORS);
+        struct cfg_model *m = cfg_load(path, &all, &local);
+        copy_errors(&local, dl);
+        diag_list_release(&local);
+        return m;
+    }
     size_t before = dl->n_errors;
     struct cfg_model *m = run(path, NULL, 0, o, dl);
     if (m->n_files == 0 && dl->n_errors > before) {

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A directive line after unquoting and dialect mapping. */
 struct dline {
@@ -33,6 +34,14 @@ struct dline {
 static enum diag_severity dialect_severity(struct parser *p)
 {
     return p->m->opt.strict ? DIAG_ERROR : DIAG_WARNING;
+}
+
+/* ignorable - a problem with a line the simulation does not use (an unknown
+ * or misplaced directive, a not-modelled value): an error with --strict, as
+ * in PowerMTA, else a warning and the line is ignored. */
+static int ignorable(struct parser *p, const struct cfg_directive *d)
+{
+    return !p->m->opt.strict && (d == NULL || !(d->flags & CFG_D_MODELLED));
 }
 
 static struct cfg_origin origin_here(struct parser *p, size_t off,
@@ -58,6 +67,21 @@ static void value_error(struct parser *p, const struct dline *l,
 {
     perr(p, DIAG_ERROR, l->val_off + e->offset, e->len,
          "invalid value '%s' for '%s': %s", l->value, l->kw, e->msg);
+}
+
+/* unusable_value - value_error for directive d: a warning ("ignored") when
+ * the simulation does not use d and we are not strict. */
+static void unusable_value(struct parser *p, const struct dline *l,
+                           const struct cfg_directive *d,
+                           const struct cfgv_err *e)
+{
+    if (!ignorable(p, d)) {
+        value_error(p, l, e);
+        return;
+    }
+    perr(p, DIAG_WARNING, l->val_off + e->offset, e->len,
+         "invalid value '%s' for '%s': %s; line ignored (not modelled)",
+         l->value, l->kw, e->msg);
 }
 
 /* split_two - "FIRST REST": first word into *first (malloc), rest offset. */
@@ -137,10 +161,11 @@ static void store_setting(struct parser *p, struct cfg_dblock *b,
     s->o = o;
 }
 
-/* rate_zero - RATE "0" is undocumented (pmta-config.md §1.8, UNVERIFIED);
- * we read it as "unlimited", like the other PowerMTA limits where 0 means
- * no limit, and say so. "0/h" is an error: N must be at least 1. Returns
- * -1 after an error. */
+/* rate_zero - the guide lists RATE as "unlimited | 0 | N/unit" with N at
+ * least 1, so "0" is a value of its own apart from "unlimited": we read it
+ * as zero, a pause (nothing goes while that limit applies), and say so,
+ * since the guide does not spell it out (docs/config.md). "0/h" is an
+ * error. Returns -1 after an error. */
 static int rate_zero(struct parser *p, const struct dline *l,
                      struct cfg_value *v)
 {
@@ -149,17 +174,18 @@ static int rate_zero(struct parser *p, const struct dline *l,
     if (strcmp(l->value, "0") != 0) {
         perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
              "invalid value '%s' for '%s': a rate needs at least 1 per "
-             "window (write 'unlimited' for no limit)",
+             "window (write 0 to pause, 'unlimited' for no limit)",
              l->value, l->kw);
         return -1;
     }
     perr(p, DIAG_WARNING, l->val_off, strlen(l->value),
-         "'%s 0': the meaning of a zero rate is undocumented; read as "
-         "'unlimited' (write 'unlimited' or a rate such as '1/h')",
+         "'%s 0' pauses: no message goes while this limit applies (the "
+         "guide lists 0 apart from 'unlimited'; write 'unlimited' for no "
+         "limit)",
          l->kw);
-    v->rate.count = INFINITY;
+    v->rate.count = 0;
     v->rate.window_s = 1;
-    v->str = "unlimited";
+    v->str = "0";
     return 0;
 }
 
@@ -170,7 +196,7 @@ static void queue_setting(struct parser *p, const struct dline *l,
     struct cfg_value v;
     struct cfgv_err e;
     if (cfg_value_parse(&p->m->arena, d->type, l->value, &v, &e)) {
-        value_error(p, l, &e);
+        unusable_value(p, l, d, &e);
         return;
     }
     if ((d->type == CFG_T_RATE || d->type == CFG_T_DATA_RATE) &&
@@ -252,8 +278,15 @@ static void domain_macro(struct parser *p, const struct dline *l)
         e.offset += (size_t)(list - l->value);
         value_error(p, l, &e);
     } else if (rc == 1) {
+        int first = 0;
+        for (size_t i = 0; i < p->m->n_macro_refs && !first; i++)
+            if (strcasecmp(p->m->macro_refs[i].name, name) == 0)
+                first = p->m->macro_refs[i].o.line;
         perr(p, DIAG_WARNING, l->val_off, strlen(name),
-             "domain macro '%s' is defined again; the later list wins", name);
+             "domain macro '%s' is defined again (first at line %d); the "
+             "later list applies to every '$%s' block, also those before "
+             "this line",
+             name, first, name);
     }
     if (rc >= 0) {
         struct cfg_model *m = p->m;
@@ -346,7 +379,8 @@ static void vmta_ref(struct parser *p, const struct dline *l,
     struct cfg_ref r = make_ref(p, l);
     if (strpbrk(l->value, " \t")) {
         perr(p, DIAG_ERROR, l->val_off, strlen(l->value),
-             "'%s' takes a single name", l->kw);
+             "invalid value '%s' for '%s': expected a single name", l->value,
+             l->kw);
         return;
     }
     if (f->kind == BK_POOL) {
@@ -395,8 +429,12 @@ static void kept_value(struct parser *p, const struct dline *l,
 {
     struct cfg_value v;
     struct cfgv_err e;
-    if (cfg_value_parse(&p->m->arena, d->type, l->value, &v, &e)) {
-        value_error(p, l, &e);
+    if (cfg_value_check_row(d, l->value, l->quoted, &e) ||
+        cfg_value_parse(&p->m->arena,
+                        l->quoted && d->type == CFG_T_NAME ? CFG_T_TEXT
+                                                           : d->type,
+                        l->value, &v, &e)) {
+        unusable_value(p, l, d, &e);
         return;
     }
     keep(p, l, scope);
@@ -421,6 +459,8 @@ static void dispatch(struct parser *p, const struct dline *l,
     case CFG_X_MX_CONNECTION_LIMIT:
     case CFG_X_IP_CONNECTION_LIMIT:
         conn_limit(p, l, d->special == CFG_X_MX_CONNECTION_LIMIT);
+        if (!(d->flags & CFG_D_MODELLED))
+            keep(p, l, scope); /* parsed, not yet used by the simulator */
         return;
     case CFG_X_VMTA_MAX_SMTP_OUT:
     case CFG_X_VMTA_MSG_RATE:
@@ -453,13 +493,16 @@ static void unknown_directive(struct parser *p, const struct dline *l,
     size_t n = cfg_directive_names(scope, names, 512);
     const char *near = str_closest(l->kw, names, n);
     const struct cfg_tokline *t = l->t;
+    int warn = ignorable(p, NULL);
+    enum diag_severity sev = warn ? DIAG_WARNING : DIAG_ERROR;
+    const char *ign = warn ? " (line ignored)" : "";
     if (near)
-        perr(p, DIAG_ERROR, t->name.off, t->name.len,
-             "unknown directive '%s' in %s; did you mean '%s'?", l->kw,
-             cfg_scope_name(scope), near);
+        perr(p, sev, t->name.off, t->name.len,
+             "unknown directive '%s' in %s; did you mean '%s'?%s", l->kw,
+             cfg_scope_name(scope), near, ign);
     else
-        perr(p, DIAG_ERROR, t->name.off, t->name.len,
-             "unknown directive '%s' in %s", l->kw, cfg_scope_name(scope));
+        perr(p, sev, t->name.off, t->name.len, "unknown directive '%s' in %s%s",
+             l->kw, cfg_scope_name(scope), ign);
 }
 
 /* scope_list - "global level, <virtual-mta>" for a scope mask. */
@@ -467,7 +510,7 @@ static void scope_list(unsigned scopes, char *buf, size_t n)
 {
     size_t o = 0;
     buf[0] = '\0';
-    for (unsigned bit = 1; bit <= CFG_S_OPAQUE && o + 1 < n; bit <<= 1)
+    for (unsigned bit = 1; bit <= CFG_S_LAST && o + 1 < n; bit <<= 1)
         if (scopes & bit) {
             int w = snprintf(buf + o, n - o, "%s%s", o ? ", " : "",
                              cfg_scope_name(bit));
@@ -477,33 +520,58 @@ static void scope_list(unsigned scopes, char *buf, size_t n)
         }
 }
 
+/* modelled_row - a modelled row of name in one of scopes, else any row. */
+static const struct cfg_directive *modelled_row(const char *name,
+                                                unsigned scopes)
+{
+    const struct cfg_directive *any = NULL;
+    for (unsigned bit = 1; bit <= CFG_S_LAST; bit <<= 1) {
+        const struct cfg_directive *d =
+            scopes & bit ? cfg_directive_find(name, bit, NULL) : NULL;
+        if (d && (d->flags & CFG_D_MODELLED))
+            return d;
+        any = d ? d : any;
+    }
+    return any;
+}
+
 static void apply_directive(struct parser *p, const struct dline *l)
 {
     unsigned scope = current_scope(p), others = 0;
     const struct cfg_directive *d = cfg_directive_find(l->kw, scope, &others);
     const struct cfg_tokline *t = l->t;
     if (d == NULL) {
-        char where[200];
-        if (cfg_directive_family_ok(l->kw, scope)) {
-            keep(p, l, scope);
-        } else if (others) {
+        char where[400];
+        if (others) {
+            /* A limit the simulator models, written in the wrong block, is
+             * an error even when lenient: ignoring it would simulate a
+             * config its author did not mean (docs/config.md). */
+            int warn = ignorable(p, modelled_row(l->kw, others));
             scope_list(others, where, sizeof(where));
-            perr(p, DIAG_ERROR, t->name.off, t->name.len,
-                 "'%s' is not allowed in %s (allowed in: %s)", l->kw,
-                 cfg_scope_name(scope), where);
+            perr(p, warn ? DIAG_WARNING : DIAG_ERROR, t->name.off, t->name.len,
+                 "'%s' is not allowed in %s (allowed in: %s)%s", l->kw,
+                 cfg_scope_name(scope), where, warn ? "; line ignored" : "");
         } else {
             unknown_directive(p, l, scope);
         }
         return;
     }
+    if ((d->flags & CFG_D_UNDOC) && p->m->opt.strict)
+        perr(p, DIAG_WARNING, t->name.off, t->name.len,
+             "'%s' is not in the PowerMTA v5.0 guide's directive reference "
+             "(section 3.3); accepted, as many deployed configs use it "
+             "(UNVERIFIED)",
+             l->kw);
     int clearable = (d->flags & CFG_D_CLEARABLE) || d->type == CFG_T_TEXT;
     if (l->value[0] == '\0' && !(l->quoted && clearable)) {
         int hash = p->line[t->comment] == '#';
-        perr(p, DIAG_ERROR, t->name.off + t->name.len, 1,
-             "'%s' needs a value%s", l->kw,
+        int warn = ignorable(p, d);
+        perr(p, warn ? DIAG_WARNING : DIAG_ERROR, t->name.off + t->name.len, 1,
+             "'%s' needs a value%s%s", l->kw,
              hash ? " ('#' starts a comment, even in the middle of a "
                     "line)"
-                  : "");
+                  : "",
+             warn ? "; line ignored" : "");
         return;
     }
     dispatch(p, l, d, scope);
@@ -536,7 +604,7 @@ static void dialect_drop(struct parser *p, const struct dline *l,
     const struct cfg_tokline *t = l->t;
     const char *line = content_of(p, t);
     if (row->deprecated)
-        perr(p, dialect_severity(p), t->name.off, t->name.len,
+        perr(p, DIAG_WARNING, t->name.off, t->name.len,
              "'%s' is deprecated (%s); ignored", l->kw, row->why);
     else
         perr(p, dialect_severity(p), t->name.off, t->name.len,
@@ -557,11 +625,34 @@ static char *dialect_value(const struct dline *l, const struct cfg_dialect *row)
     strbuf_init(&sb);
     if (row->kind == CFG_DL_PER_HOUR && strchr(l->value, '/') == NULL)
         strbuf_addf(&sb, "%s/h", l->value);
-    else if (row->kind == CFG_DL_ALL_SOURCES)
+    else if (row->kind == CFG_DL_ALL_SOURCES && !strpbrk(l->value, " \t"))
         strbuf_addf(&sb, "0/0 %s", l->value);
+    else if (row->kind == CFG_DL_LISTEN_PORT)
+        strbuf_addf(&sb, "0/0:%s", l->value);
+    else if (row->kind == CFG_DL_LISTEN_IP)
+        strbuf_addf(&sb, "%s:25", l->value);
     else
         strbuf_adds(&sb, l->value);
     return strbuf_detach(&sb);
+}
+
+/* dialect_block - "spool DIR" is the block "<spool DIR>" ... "</spool>"
+ * (UG5 §3.3.1.4); not modelled, so it is only kept and rewritten. */
+static void dialect_block(struct parser *p, const struct dline *l,
+                          const struct cfg_dialect *row)
+{
+    const struct cfg_tokline *t = l->t;
+    const char *indent = indent_of(p, t);
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "<%s %s>", row->real, l->value);
+    perr(p, DIAG_WARNING, t->name.off, t->name.len,
+         "'%s' is deprecated; read as '%s' ... '</%s>'", l->kw, sb.buf,
+         row->real);
+    strbuf_addf(&sb, "\n%s</%s>", indent, row->real);
+    replace_line(p, t, sb.buf);
+    strbuf_release(&sb);
+    keep(p, l, CFG_S_GLOBAL);
 }
 
 static void dialect_map(struct parser *p, const struct dline *l,
@@ -573,12 +664,16 @@ static void dialect_map(struct parser *p, const struct dline *l,
         dialect_drop(p, l, row);
         return;
     }
+    if (row->kind == CFG_DL_BLOCK) {
+        dialect_block(p, l, row);
+        return;
+    }
     char *value = dialect_value(l, row);
     struct strbuf real;
     strbuf_init(&real);
     strbuf_addf(&real, "%s %s", row->real, value);
     if (row->deprecated)
-        perr(p, dialect_severity(p), t->name.off, t->name.len,
+        perr(p, DIAG_WARNING, t->name.off, t->name.len,
              "'%s' is deprecated; read as '%s'", l->kw, real.buf);
     else if (row->why)
         perr(p, dialect_severity(p), t->name.off, t->name.len,
@@ -1020,6 +1115,8 @@ void cfg_parse_open_object(struct parser *p, struct frame *f,
         break;
     case BK_ACCT:
     case BK_ROLLUP:
+    case BK_LIST:
+    case BK_BCP:
     case BK_OPAQUE:
         break;
     }

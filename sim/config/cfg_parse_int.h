@@ -16,7 +16,9 @@ enum blk_kind {
     BK_PLIST,
     BK_ROLLUP,
     BK_ACCT,
-    BK_OPAQUE
+    BK_LIST,  /* a block whose contents are checked, not modelled */
+    BK_BCP,   /* <bounce-category-patterns>: "/REGEX/ CATEGORY" lines */
+    BK_OPAQUE /* contents skipped: an unknown or broken block */
 };
 
 #define CFG_MAX_NEST          32
@@ -24,6 +26,7 @@ enum blk_kind {
 
 struct frame {
     enum blk_kind kind;
+    unsigned scope;   /* enum cfg_scope of the contents */
     const char *name; /* tag name, lower case (arena) */
     const char *arg;  /* tag argument as written (arena) */
     const char *file;

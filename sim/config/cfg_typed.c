@@ -172,7 +172,142 @@ static int parse_by_type(struct arena *a, enum cfg_type type, const char *text,
         return parse_delivery_type(text, v, e);
     case CFG_T_TEXT:
     case CFG_T_SPECIAL:
+    case CFG_T_ENUM: /* these need the row: cfg_value_check_row */
+    case CFG_T_COUNT_OR:
+    case CFG_T_WORDS2:
+    case CFG_T_DOMAIN_KEY:
+    case CFG_T_LISTENER:
         return 0;
+    }
+    return 0;
+}
+
+/* check_choice - one of d->choices, or (CFG_T_COUNT_OR) a count. */
+static int check_choice(const struct cfg_directive *d, const char *text,
+                        struct cfgv_err *e)
+{
+    int64_t n;
+    if (cfg_choice_ok(d->choices, text))
+        return 0;
+    if (d->type == CFG_T_COUNT_OR && cfgv_parse_count(text, &n, 0, e) == 0)
+        return 0;
+    char msg[120];
+    snprintf(msg, sizeof(msg), "expected %s%s",
+             d->type == CFG_T_COUNT_OR ? "a number or " : "one of ",
+             d->choices);
+    for (char *c = msg; *c; c++)
+        if (*c == '|')
+            *c = ',';
+    return fail(e, 0, strlen(text), msg);
+}
+
+/* count_words - blank-separated words in text. */
+static size_t count_words(const char *text, size_t *second_off)
+{
+    size_t n = 0;
+    for (const char *s = text; *s;) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '\0')
+            break;
+        if (n++ == 2 && second_off)
+            *second_off = (size_t)(s - text);
+        while (*s && *s != ' ' && *s != '\t')
+            s++;
+    }
+    return n;
+}
+
+/* check_domain_key - "SELECTOR, DOMAIN, KEY" (UG5 §3.3.1.43.1). */
+static int check_domain_key(const char *text, struct cfgv_err *e)
+{
+    size_t parts = 0;
+    for (const char *s = text;; s++) {
+        const char *comma = strchr(s, ',');
+        const char *end = comma ? comma : s + strlen(s);
+        const char *a = s;
+        while (a < end && (*a == ' ' || *a == '\t'))
+            a++;
+        if (a == end)
+            return fail(
+                e, (size_t)(a - text), 1,
+                "expected 'SELECTOR, DOMAIN, KEY-FILE' (an empty part)");
+        parts++;
+        if (comma == NULL)
+            break;
+        s = comma;
+    }
+    if (parts != 3)
+        return fail(e, 0, strlen(text),
+                    "expected 'SELECTOR, DOMAIN, KEY-FILE' (three parts "
+                    "separated by commas)");
+    return 0;
+}
+
+/* check_listener - "ADDRESS:PORT [KEY=VALUE ...]" (UG5 §3.3.1.24). The
+ * address is an IP or CIDR (IPv6 in brackets), the port 1..65535. */
+static int check_listener(const char *text, struct cfgv_err *e)
+{
+    size_t len = strcspn(text, " \t");
+    const char *colon = NULL;
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == ':')
+            colon = text + i;
+    if (colon == NULL)
+        return fail(e, 0, len, "expected ADDRESS:PORT");
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (end != text + len || end == colon + 1 || port < 1 || port > 65535)
+        return fail(e, (size_t)(colon + 1 - text),
+                    len - (size_t)(colon + 1 - text),
+                    "expected a port number from 1 to 65535");
+    size_t alen = (size_t)(colon - text);
+    const char *addr = text;
+    if (alen >= 2 && addr[0] == '[' && addr[alen - 1] == ']')
+        addr++, alen -= 2;
+    char *a = xstrndup(addr, alen);
+    struct cfgv_cidr c;
+    int rc = cfgv_parse_cidr(a, &c, e);
+    free(a);
+    if (rc)
+        return fail(e, 0, (size_t)(colon - text),
+                    "expected an IP address or CIDR");
+    for (const char *s = text + len; *s;) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        size_t w = strcspn(s, " \t");
+        if (w && memchr(s, '=', w) == NULL)
+            return fail(e, (size_t)(s - text), w, "expected KEY=VALUE");
+        s += w;
+    }
+    return 0;
+}
+
+int cfg_value_check_row(const struct cfg_directive *d, const char *text,
+                        int quoted, struct cfgv_err *e)
+{
+    size_t off = 0;
+    memset(e, 0, sizeof(*e));
+    switch (d->type) {
+    case CFG_T_ENUM:
+    case CFG_T_COUNT_OR:
+        return check_choice(d, text, e);
+    case CFG_T_WORDS2:
+        if (count_words(text, &off) == 2)
+            return 0;
+        return fail(e, off, off ? strlen(text) - off : strlen(text),
+                    off ? "extra text: expected two words"
+                        : "expected two words");
+    case CFG_T_DOMAIN_KEY:
+        return check_domain_key(text, e);
+    case CFG_T_LISTENER:
+        return check_listener(text, e);
+    case CFG_T_NAME:
+        if (quoted)
+            return 0; /* a quoted value may hold blanks */
+        break;
+    default:
+        break;
     }
     return 0;
 }
@@ -193,7 +328,7 @@ int cfg_value_parse(struct arena *a, enum cfg_type type, const char *text,
     if (parse_by_type(a, type, text, v, e))
         return -1;
     if (type == CFG_T_NAME || type == CFG_T_TEXT || type == CFG_T_HOSTS ||
-        type == CFG_T_DELIVERY_TYPE || type == CFG_T_SPECIAL) {
+        type == CFG_T_DELIVERY_TYPE || type >= CFG_T_SPECIAL) {
         v->str = arena_strdup(a, text);
         if (text[0] == '\0' && type != CFG_T_SPECIAL)
             v->set = 0;
@@ -313,6 +448,11 @@ void cfg_value_format(const struct cfg_value *v, enum cfg_type type, char *buf,
     case CFG_T_TEXT:
     case CFG_T_HOSTS:
     case CFG_T_SPECIAL:
+    case CFG_T_ENUM:
+    case CFG_T_COUNT_OR:
+    case CFG_T_WORDS2:
+    case CFG_T_DOMAIN_KEY:
+    case CFG_T_LISTENER:
         snprintf(buf, n, "%s", v->str ? v->str : "");
         return;
     }

@@ -540,6 +540,11 @@ int cfgv_parse_data_rate(const char *s, struct cfgv_rate *out,
         out->window_s = 1;
         return 0;
     }
+    if (strcmp(s, "0") == 0) { /* UG5 §3.3.10.37 lists a bare 0 */
+        out->count = 0;
+        out->window_s = 1;
+        return 0;
+    }
     if (size_span(&sc, &v) < 0)
         return -1;
     if (v == 0)

@@ -70,7 +70,7 @@ int cfgv_parse_size(const char *s, double *bytes, unsigned flags,
                     struct cfgv_err *e);
 
 /* cfgv_parse_data_rate - DATA-RATE "N[b|k|m|g|t]/[M]unit" ("10g/2h"),
- * or "unlimited"; count is in bytes. */
+ * "unlimited", or a bare "0" (count 0: a pause); count is in bytes. */
 int cfgv_parse_data_rate(const char *s, struct cfgv_rate *out,
                          struct cfgv_err *e);
 

@@ -11,6 +11,10 @@ void mta_rate_init(struct mta_rate *r, enum mta_rate_algo algo, double count,
 {
     memset(r, 0, sizeof(*r));
     r->algo = algo;
+    if (count == 0 && window_s > 0) {
+        r->paused = 1;
+        return;
+    }
     if (isinf(count) || isnan(count) || window_s <= 0 || count <= 0) {
         r->unlimited = 1;
         return;
@@ -53,6 +57,8 @@ int64_t mta_rate_next_limited(const struct mta_rate *r, int64_t now_us,
 {
     if (r->unlimited)
         return now_us;
+    if (r->paused)
+        return INT64_MAX;
     if (r->algo == MTA_RATE_SLIDING) {
         if (r->ring_n < (uint32_t)r->count)
             return now_us;
@@ -77,7 +83,7 @@ int64_t mta_rate_next_limited(const struct mta_rate *r, int64_t now_us,
 int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
                                   uint32_t k)
 {
-    if (r->unlimited || k == 0)
+    if (r->unlimited || r->paused || k == 0)
         return mta_rate_next(r, now_us, 1);
     int64_t t;
     if (r->algo == MTA_RATE_SLIDING) {
@@ -106,7 +112,7 @@ int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
 
 void mta_rate_take(struct mta_rate *r, int64_t now_us, double amount)
 {
-    if (r->unlimited)
+    if (r->unlimited || r->paused)
         return;
     if (r->algo == MTA_RATE_SLIDING) {
         uint32_t n = (uint32_t)r->count;

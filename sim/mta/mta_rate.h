@@ -26,6 +26,7 @@ enum mta_rate_algo { MTA_RATE_SLIDING, MTA_RATE_TOKEN_BUCKET, MTA_RATE_EVEN };
 struct mta_rate {
     enum mta_rate_algo algo;
     int unlimited;
+    int paused;        /* a rate of 0: nothing may go (docs/config.md) */
     double count;      /* N (after ring scaling) */
     int64_t window_us; /* W (after ring scaling) */
     int64_t *ring;     /* sliding: last N event times (oldest at head) */
@@ -36,7 +37,8 @@ struct mta_rate {
 };
 
 /* mta_rate_init - count events per window_s seconds; count = INFINITY or
- * window_s <= 0 means unlimited. */
+ * window_s <= 0 means unlimited; count = 0 (the config value "0") pauses:
+ * mta_rate_next then returns INT64_MAX. */
 void mta_rate_init(struct mta_rate *r, enum mta_rate_algo algo, double count,
                    double window_s);
 void mta_rate_release(struct mta_rate *r);

@@ -62,10 +62,30 @@ static void world_event(void *ctx, double now_s, const char *provider,
     obs_event(s->obs, to_us(now_s), queue, event, detail);
 }
 
-static int load_config(struct sim *s, struct diag_list *dl)
+/* warned_before - 1 when this process already reported the warnings of
+ * the config at path (planners run it many times); remembers path. */
+static int warned_before(const char *path)
+{
+    static char *seen[32];
+    static size_t n_seen;
+    for (size_t i = 0; i < n_seen; i++)
+        if (strcmp(seen[i], path) == 0)
+            return 1;
+    if (n_seen < sizeof(seen) / sizeof(seen[0]))
+        seen[n_seen++] = xstrdup(path);
+    return 0;
+}
+
+/* load_config - the scenario's config, read leniently: warnings say what
+ * the simulation ignores, only errors stop it. Every replication and every
+ * planner trial reads the config again; the warnings are reported once,
+ * by replication 0 of the first run (docs/config.md). */
+static int load_config(struct sim *s, uint64_t replication,
+                       struct diag_list *dl)
 {
     struct cfg_load_options o;
     cfg_load_options_init(&o);
+    o.errors_only = replication != 0 || warned_before(s->sc->config);
     size_t before = dl->n_errors;
     s->cfg = cfg_load(s->sc->config, &o, dl);
     return s->cfg == NULL || dl->n_errors > before ? -1 : 0;
@@ -100,7 +120,7 @@ int sim_init(struct sim *s, struct scenario *sc, const struct sim_options *o,
     evq_init(&s->q);
     s->end_us = to_us(sc->duration_s);
     s->report_us = to_us(sc->report_interval_s);
-    if (load_config(s, dl) || load_world(s, dl))
+    if (load_config(s, o->replication, dl) || load_world(s, dl))
         goto fail;
     struct obs_options oo = { sc->report_interval_s, sc->start_unix, o->out_dir,
                               o->acct };

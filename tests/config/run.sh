@@ -5,7 +5,9 @@
 # A case NAME.conf runs `mtasim check [ARGS] NAME.conf` from the repository
 # root, ARGS being the contents of NAME.args if it exists. Its stdout must
 # equal NAME.out (when that file exists) and its stderr NAME.err (an absent
-# .err means stderr must be empty). good-* must exit 0, bad-* must exit 1.
+# .err means stderr must be empty). good-* must exit 0, bad-* must exit 1,
+# unless NAME.status holds another wanted exit status (a config that loads
+# with warnings but that --strict rejects: good-X with good-X@strict.status).
 # Extra runs on the same config: NAME@TAG.args with NAME@TAG.out/.err.
 #
 #   tests/config/run.sh            check (MTASIM names the binary)
@@ -31,6 +33,7 @@ run_case() {
     good-*) want=0 ;;
     *) want=1 ;;
     esac
+    [ -f "$stem.status" ] && want=$(cat "$stem.status")
     if [ $update -eq 1 ]; then
         if [ -s "$tmp/out" ] || [ -f "$stem.out" ]; then cp "$tmp/out" "$stem.out"; fi
         if [ -s "$tmp/err" ]; then cp "$tmp/err" "$stem.err"; else rm -f "$stem.err"; fi

@@ -1,5 +1,5 @@
 /* test_cfg_value.c - table-driven tests of the PowerMTA value parsers and
- * formatters in config/cfg_value.c (UG5 §3.2, pmta-config.md §1.8). */
+ * formatters in config/cfg_value.c (UG5 §3.2, docs/config.md). */
 #include "config/cfg_value.h"
 #include "test.h"
 

@@ -1,6 +1,6 @@
 /* test_scenario.c - the scenario loader (input/scenario.c): every key,
  * the defaults, and the exact text of every error, with its JSON path or
- * line:col (STYLE.md §4.3, §4.8). */
+ * line:col. */
 #include "input/scenario.h"
 #include "test.h"
 

@@ -1,7 +1,7 @@
 /* test_sendlist.c - the send-list sources (input/sendlist.c, sl_csv.c,
  * sl_acct.c, sl_gen.c): CSV and accounting fixtures in tests/input/, the
  * exact text of reader errors, and statistical checks of the generator
- * with 5-sigma tolerances (STYLE.md §4.8). */
+ * with 5-sigma tolerances. */
 #include "input/sendlist.h"
 #include "input/sl_int.h"
 #include "test.h"

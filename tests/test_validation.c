@@ -1,4 +1,4 @@
-/* test_validation.c - the simulator against closed forms (des.md §4.1).
+/* test_validation.c - the simulator against closed forms (docs/design.md).
  *
  * Each case writes a PowerMTA config, a provider model and a scenario made
  * for the purpose into a temporary folder, runs the whole simulator on it
@@ -211,7 +211,7 @@ static void test_rate_drain(void)
     } cases[] = {
         { "sliding", 9 * 3600.0, 30, 1000 },
         /* A bucket of 1000 refilled at 1000/h passes its burst plus an
-         * hour's refill in the first hour: b + r T = 2000 (des.md §4.1). */
+         * hour's refill in the first hour: b + r T = 2000 (docs/design.md). */
         { "token-bucket", 9 * 3600.0, 30, 2000 },
         { "even", 9999 * 3.6, 30, 1000 },
     };

@@ -1,6 +1,6 @@
-/* cfg_dialect.c - blog-dialect and deprecated directive names (pmta-config.md
- * §3, which cites the pages they come from; UG5 §3.3 for the deprecations:
- * docs/config.md). */
+/* cfg_dialect.c - blog-dialect and deprecated directive names: the shapes
+ * that blog posts and older configs use, with their real equivalents
+ * (UG5 §3.3 for the deprecations; docs/config.md lists both). */
 #include "config/cfg_dialect.h"
 #include "config/cfg_directive.h"
 

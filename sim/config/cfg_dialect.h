@@ -1,7 +1,7 @@
 /* cfg_dialect.h - lines PowerMTA rejects or deprecates, and what they mean.
  *
  * Configs copied from blog and SEO pages use directives that real PowerMTA
- * does not know (pmta-config.md §3), and older configs use deprecated names.
+ * does not know (docs/config.md), and older configs use deprecated names.
  * Each row maps one such name to its real equivalent, so mtasim can read the
  * config the way its author meant, warn with the real syntax, and rewrite it
  * (`check --fix`). Static, read-only. */

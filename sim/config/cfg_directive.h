@@ -85,7 +85,8 @@ enum cfg_dflags {
 /* X(ID, "name", TYPE, "default", FLAGS) for every per-queue directive. The
  * default is parsed with the same code as user input, so the table cannot
  * hold a value the parser would reject. Conflicting documented defaults are
- * settled as pmta-config.md §2.13 recommends: the directive sections win. */
+ * settled in favour of the directive sections over the guide's "show
+ * settings" example (docs/config.md). */
 #define QD_M  CFG_D_MODELLED
 #define QD_CL CFG_D_CLEARABLE
 #define QD_UN CFG_D_UNSET

@@ -1,6 +1,6 @@
 /* cfg_domain.c - domain patterns ("*", "d", "*.d", "[*.]d", "[cidr]") with
  * specificity scores, and domain macros with recursive, deduplicated
- * expansion (UG5 §3.2, §3.3.10, §3.3.1.43.4; pmta-config.md §1.4, §1.5). */
+ * expansion (UG5 §3.2, §3.3.10, §3.3.1.43.4; docs/config.md). */
 #include "config/cfg_domain.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"

@@ -1,6 +1,6 @@
 /* cfg_domain.h - domain patterns and domain macros of the PowerMTA config.
  *
- * Patterns (UG5 §3.2, §3.3.10; shared/reference/pmta-config.md §1.4):
+ * Patterns (UG5 §3.2, §3.3.10; docs/config.md):
  *   "*"             every domain
  *   "example.com"   exactly that domain (also queue names: "x.queue",
  *                   "google.rollup", "{sparkpost}")
@@ -57,7 +57,7 @@ void cfgd_pattern_format(const struct cfgd_pattern *p, char *buf, size_t n);
  *   "[net/p]" on a literal            1 + p (p in 0..128), below any name
  * so the longest matching suffix wins, and for the same suffix the forms rank
  * [*.]d < *.d < d. Ranking "*.d" above "[*.]d" is our reading of an
- * UNVERIFIED rule (pmta-config.md §1.4): "*.d" excludes d itself, so it is
+ * UNVERIFIED rule (docs/config.md): "*.d" excludes d itself, so it is
  * the narrower pattern. */
 int cfgd_pattern_match(const struct cfgd_pattern *p, const char *domain);
 

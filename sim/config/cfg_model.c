@@ -1,7 +1,7 @@
 /* cfg_model.c - the resolved config: construction, cross-references, and
  * the queries the simulator makes (per-queue settings, queue-domain
  * mapping, injection routing). Resolution rules follow UG5 §3.3.10 and
- * §3.3.13.2 as summarised in shared/reference/pmta-config.md §1.4 and §1.7;
+ * §3.3.13.2 as summarised in docs/config.md;
  * where the guide is silent (UNVERIFIED there) the choice is named in
  * cfg_model.h and in `mtasim check --help`. */
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -418,7 +418,7 @@ static int cmp_claims(const void *pa, const void *pb)
 }
 
 /* warn_shared_domains - a domain in two macro blocks of one layer: which
- * block wins is UNVERIFIED (pmta-config.md §1.5); we let the later block
+ * block wins is UNVERIFIED (docs/config.md); we let the later block
  * win for directives both set, and say so. */
 static void warn_shared_domains(struct cfg_model *m, struct diag_list *dl)
 {

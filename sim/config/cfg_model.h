@@ -99,7 +99,7 @@ struct cfg_rollup {
 
 struct cfg_model;
 
-/* Switches for rules the PowerMTA guide leaves open (pmta-config.md §7). */
+/* Switches for rules the PowerMTA guide leaves open (docs/config.md). */
 struct cfg_load_options {
     int strict; /* exactly PowerMTA: unknown, misplaced, mistyped and dialect
                    lines are errors; deprecated documented ones warn */
@@ -154,7 +154,7 @@ void cfg_model_queue_settings(const struct cfg_model *m,
  * sent through vmta: its queue-to target if one applies, else the
  * <mx-rollup-list> name matching its most-preferred MX (mx[0]) unless
  * disable-mx-rollup, else the domain itself (lower-cased into buf). queue-to
- * is applied before rollup: an UNVERIFIED order (pmta-config.md §2.1).
+ * is applied before rollup: an UNVERIFIED order (docs/config.md).
  * Returns buf. */
 const char *cfg_model_queue_domain(const struct cfg_model *m,
                                    const char *rcpt_domain, int vmta,

@@ -4,7 +4,7 @@
  * and hands directive lines to cfg_parse_dir.c. It never prints: everything
  * goes to the diag_list, and parsing goes on after an error until the cap.
  * Blocks PowerMTA has but that do not affect delivery timing are parsed
- * without checking their contents (pmta-config.md §1.2). */
+ * without checking their contents (docs/config.md). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "config/cfg_parse_int.h"
 #include "util/strbuf.h"

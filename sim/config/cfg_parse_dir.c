@@ -863,7 +863,7 @@ static int special_scope(struct parser *p, const struct dline *l,
 }
 
 /* brace_block - "smtp-pattern-list NAME {" ... "}": a brace syntax from
- * blog pages (pmta-config.md §3) that PowerMTA rejects. One error with the
+ * blog pages (docs/config.md) that PowerMTA rejects. One error with the
  * tag form; the lines up to "}" are skipped. */
 static void brace_block(struct parser *p, const struct cfg_tokline *t,
                         const char *kw)

@@ -5,7 +5,7 @@
  * many messages per hour to allow meanwhile. Real PowerMTA rejects the line;
  * its equivalent is a <smtp-pattern-list> rule "reply /^421.*RP-001/
  * mode=backoff,backoff-to-normal-after=1h" plus the queue's
- * backoff-max-smtp-out and backoff-max-msg-rate (pmta-config.md §3). We
+ * backoff-max-smtp-out and backoff-max-msg-rate (docs/config.md). We
  * build exactly that equivalent, so what is simulated is what --fix prints.
  * PowerMTA has one set of backoff limits per queue, so the first rule's
  * limits apply to the queue; later rules with other limits get a warning. */

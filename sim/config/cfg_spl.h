@@ -1,8 +1,8 @@
 /* cfg_spl.h - <smtp-pattern-list> rules: "reply /REGEX/ ACTION[,ACTION...]".
  *
  * Every SMTP reply and connection-failure text of a queue is matched against
- * its list in order; the first match wins (UG5 §3.3.15; pmta-config.md
- * §2.8). Regexes are PCRE2, case-insensitive unless the pattern says (?-i).
+ * its list in order; the first match wins (UG5 §3.3.15; docs/config.md).
+ * Regexes are PCRE2, case-insensitive unless the pattern says (?-i).
  * A cfg_spl owns its rules and their compiled regexes. */
 #ifndef CFG_SPL_H
 #define CFG_SPL_H

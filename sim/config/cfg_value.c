@@ -1,5 +1,5 @@
 /* cfg_value.c - parse and format PowerMTA value types (PowerMTA v5 User's
- * Guide §3.2; shared/reference/pmta-config.md §1.8).
+ * Guide §3.2; docs/config.md).
  *
  * Every parser works on a span [pos, end) of the caller's text through a
  * small scanner, so that error offsets always refer to the whole input. The

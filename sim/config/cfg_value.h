@@ -2,7 +2,7 @@
  *
  * Pure functions from text to numbers with exact units (seconds, bytes,
  * counts), following the PowerMTA v5 User's Guide §3.2 (see
- * shared/reference/pmta-config.md §1.8). Nothing here prints. Every parser
+ * docs/config.md). Nothing here prints. Every parser
  * returns 0 on success, or -1 and fills a struct cfgv_err whose offset points
  * at the bad character of the input, so callers can put a caret under it.
  * Lists returned through double ** are malloc'ed and owned by the caller. */

@@ -6,8 +6,8 @@
  * (seed, replication) to 256 random bits. Because no draw depends on the
  * order in which events happen, changing one part of a config does not
  * reshuffle the draws of unrelated parts, and two runs of a what-if
- * comparison get common random numbers for free (shared/reference/des.md
- * §4.2). The generator is wrapped as a gsl_rng_type so every GSL
+ * comparison get common random numbers for free (docs/design.md).
+ * The generator is wrapped as a gsl_rng_type so every GSL
  * distribution can draw from a keyed stream.
  *
  * Ownership: struct rng owns its gsl_rng; rng_at() returns it borrowed,

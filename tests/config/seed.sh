@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/config/seed.sh - the user's seed config (blog dialect, copied from
-# shared/seed/hotmail-template.conf): `check` accepts it with a warning that
+# tests/config/seed.sh - the user's seed config (blog dialect, as the user
+# sent it: tests/config/hotmail-template.conf): `check` accepts it with a warning that
 # gives the real syntax for every dialect line, `--fix` turns it into a
 # config that passes `--strict` and resolves to the same settings, and
 # `--strict` rejects the original.

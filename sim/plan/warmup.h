@@ -1,0 +1,90 @@
+/* warmup.h - `plan warmup` as library code: a day-by-day volume schedule
+ * per new IP and provider that keeps the simulated deferral rate, the
+ * time in backoff and the end-of-day queue within limits.
+ *
+ * Providers keep their state per (provider, IP), so a new IP's plan for
+ * one provider does not depend on the others, and all new IPs of the
+ * scenario get the same plan. For each provider and day the planner
+ * searches the largest volume (at least the previous day's) whose one-day
+ * simulation, from the IP's age and reputation at the end of the day
+ * before, meets the limits (search_max_volume). The day's accepted run
+ * gives the next day's starting age, reputation and recent volume (the
+ * provider's daily report, in the trial's figures). This chains one-day
+ * runs instead of re-simulating every earlier day, which would cost
+ * O(days^2). The schedule is then checked end to end: a config with the
+ * new IPs as cold VMTAs (max-cold-virtual-mta-msg day lists) is simulated
+ * over all the days. */
+#ifndef WARMUP_H
+#define WARMUP_H
+
+#include "plan/mix.h"
+#include "util/diag.h"
+
+struct wu_opts {
+    double days, max_defer, max_backoff_h, max_queue, margin;
+};
+
+/* A new IP's state at a provider at the start of a day, as the daily
+ * report gives it (< 0: the model's default). */
+struct wu_state {
+    double age, rep, vbar;
+};
+
+/* What stopped a day's volume from growing. */
+enum wu_bound {
+    WU_BOUND_NONE,     /* the search stopped growing (12 doublings) */
+    WU_BOUND_DEFERRAL, /* the next larger volume deferred too much */
+    WU_BOUND_BACKOFF,  /* ... spent too long in backoff */
+    WU_BOUND_QUEUE,    /* ... left too much queued at the end of the day */
+    WU_BOUND_PREVIOUS  /* nothing above the day before passed */
+};
+const char *wu_bound_name(enum wu_bound b);
+
+/* A planned day of one provider (per IP). */
+struct wu_day {
+    double volume, defer_rate, p95_s, backoff_h, queued;
+    double age, rep; /* the IP's state at the start of the day */
+    int ok;          /* the planned volume met the limits */
+    enum wu_bound bound;
+};
+
+struct wu_check_row {
+    size_t prov;
+    int day;
+    double planned, attempts, deferred;
+    int ok;
+};
+
+struct wu_plan {
+    struct wu_opts o;
+    struct mix *m;      /* borrowed */
+    const char *out;    /* DIR: trials in DIR/trials, the check in check/ */
+    const char *new_ip; /* the first new IP (the plan is per IP) */
+    double rep0;        /* its starting reputation (< 0: model default) */
+    int n_new;
+    struct wu_day *plan; /* n_p x days */
+    struct wu_check_row *check;
+    size_t n_check;
+    int check_ok;
+    void (*on_day)(void *ctx, size_t prov, int day, const struct wu_day *d);
+    void *ctx;
+};
+
+/* wu_plan_init - the new IPs of the scenario (age_days < 1); 0, or 1 with
+ * an error in dl when there is none. */
+int wu_plan_init(struct wu_plan *w, struct mix *m, const struct wu_opts *o,
+                 const char *out, struct diag_list *dl);
+void wu_plan_release(struct wu_plan *w);
+/* wu_plan_provider - the whole schedule of provider pi; 0 or -1. */
+int wu_plan_provider(struct wu_plan *w, size_t pi, struct diag_list *dl);
+/* wu_day_of - the planned day of provider pi. */
+const struct wu_day *wu_day_of(const struct wu_plan *w, size_t pi, int day);
+/* wu_new_ip - 1 when the scenario's IP i is one being warmed up. */
+int wu_new_ip(const struct scenario *sc, size_t i);
+/* wu_config_text - the schedule as PowerMTA config (malloc). */
+char *wu_config_text(const struct wu_plan *w);
+/* wu_check - simulate wu_config_text over all days into DIR/check and
+ * judge each provider-day (w->check, w->check_ok); 0 or -1. */
+int wu_check(struct wu_plan *w, const char *conf, struct diag_list *dl);
+
+#endif

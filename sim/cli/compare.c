@@ -157,13 +157,10 @@ static int load_arm(struct arm *a, const struct cmp_opts *o, int k,
     }
     if (o->have_seed)
         a->sc.seed = o->seed;
-    if (o->duration) {
-        struct cfgv_err e;
-        if (cfgv_parse_time(o->duration, &a->sc.duration_s, 0, &e) ||
-            a->sc.duration_s <= 0)
-            return cmp_usage("invalid --duration");
-    }
-    return 0;
+    if (o->duration && cli_parse_duration("mtasim compare", "--duration",
+                                          o->duration, &a->sc.duration_s))
+        return 2;
+    return cli_preflight(&a->sc, dl);
 }
 
 /* run_arm - simulate the arm into its folder and read its summaries. */

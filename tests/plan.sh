@@ -1,0 +1,77 @@
+#!/bin/sh
+# tests/plan.sh - the pre-flight check and the planners end to end: each
+# silent wrong answer of issue 11 is now an error (or a warning) with a
+# non-zero exit, and durations without a unit are refused everywhere.
+cd "$(dirname "$0")/.." || exit 2
+. tests/lib.sh
+models="$(pwd)/models"
+sc="$tmp/sc"
+mkdir -p "$sc"
+cp tests/scenarios/warmup/pool.conf "$sc/pool.conf"
+scenario() { # scenario IPS STREAM_TARGET [DURATION]
+    cat >"$sc/scenario.json" <<JSON
+{"duration": "${3:-2h}", "seed": 3, "config": "pool.conf",
+ "models": ["$models/gmail.json", "$models/microsoft.json", "$models/generic.json"],
+ "ips": {$1},
+ "sendlist": {"generate": {"streams": [
+   {"name": "news", "volume_per_day": 1000, $2 "arrivals": "blast",
+    "at": "00:00", "spread": "10m", "domains": {"gmail.com": 0.6, "hotmail.com": 0.4}}]}}}
+JSON
+}
+both='"192.0.2.40": {"age_days": 0}, "192.0.2.41": {"age_days": 365}'
+fails() { # fails EXIT PATTERN COMMAND... : exit status EXIT, PATTERN on stderr
+    want=$1 pat=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    [ "$st" -eq "$want" ] && grep -q -- "$pat" "$tmp/err"
+}
+
+scenario "$both" '"pool": "news",'
+check "a consistent scenario passes check" "$mtasim" check "$sc" >/dev/null 2>&1
+check "check SCENARIO.json works too" "$mtasim" check "$sc/scenario.json" >/dev/null 2>&1
+check "run on it exits 0" "$mtasim" run "$sc" --out "$tmp/ok" -q
+
+# A pool name typo: was "0 injected, 1000 bounced" with exit 0.
+scenario "$both" '"pool": "nwes",'
+check "pool typo: check exits 1 naming it" fails 1 "virtual-mta-pool 'nwes' is not defined" "$mtasim" check "$sc"
+check "pool typo: run exits 1 before simulating" fails 1 "virtual-mta-pool 'nwes'" "$mtasim" run "$sc" --out "$tmp/typo"
+check "pool typo: no reports written" [ ! -e "$tmp/typo/summary.json" ]
+check "pool typo: compare exits 1" fails 1 "virtual-mta-pool 'nwes'" "$mtasim" compare "$sc" --config "$sc/pool.conf" --config "$sc/pool.conf" --out "$tmp/typo-cmp" -q
+check "pool typo: plan capacity exits 1" fails 1 "virtual-mta-pool 'nwes'" "$mtasim" plan capacity "$sc" --volume 100 --within 1h --out "$tmp/typo-cap"
+scenario "$both" '"vmta": "mta-nwe",'
+check "VMTA typo: run exits 1 naming it" fails 1 "virtual-mta 'mta-nwe' is not defined" "$mtasim" run "$sc" --out "$tmp/typo2"
+
+# A scenario IP the config never names: was an optimistic answer.
+scenario "$both"', "192.0.2.99": {"age_days": 0}' ''
+check "unused scenario IP: exit 1 naming it" fails 1 "\$.ips\['192.0.2.99'\]: no virtual-mta" "$mtasim" run "$sc" --out "$tmp/ip"
+# A config IP missing from "ips": it would count as established.
+scenario '"192.0.2.40": {"age_days": 0}' ''
+check "config IP missing from ips: exit 1 with file:line" fails 1 "pool.conf:7:.*192.0.2.41 of virtual-mta 'mta-old' is missing" "$mtasim" check "$sc"
+# No "ips" at all: nothing to compare, no error.
+scenario '' ''
+check "no ips: no IP errors" "$mtasim" check "$sc" >/dev/null 2>&1
+
+# A stream domain no provider model serves.
+scenario "$both" ''
+sed -i "s|\"$models/microsoft.json\", \"$models/generic.json\"|\"$models/yahoo.json\"|" "$sc/scenario.json"
+check "domain without a provider: exit 1" fails 1 "no provider model serves this domain" "$mtasim" check "$sc"
+
+# Durations without a unit.
+scenario "$both" ''
+check "run --duration 3: refused" fails 2 "3 what? write 3h" "$mtasim" run "$sc" --duration 3 --out "$tmp/d"
+check "compare --duration 3: refused" fails 2 "3 what? write 3h" "$mtasim" compare "$sc" --config "$sc/pool.conf" --config "$sc/pool.conf" --duration 3
+check "plan capacity --within 6: refused" fails 2 "6 what? write 6h" "$mtasim" plan capacity "$sc" --volume 10 --within 6
+check "plan warmup --max-backoff 2: refused" fails 2 "2 what? write 2h" "$mtasim" plan warmup "$sc" --max-backoff 2
+check "gen --duration 3: refused" fails 2 "3 what? write 3h" "$mtasim" gen "$sc" --duration 3
+check "run --duration 1h30m: accepted" "$mtasim" run "$sc" --duration 1h30m --out "$tmp/d2" -q
+scenario "$both" '' 3
+check "scenario duration \"3\": refused with its JSON path" fails 1 "duration: 3 what? write '3h'" "$mtasim" check "$sc"
+
+# plan capacity without an answer: exit 1 with the reason.
+scenario "$both" ''
+check "plan capacity, no answer: exit 1 with the reason" fails 1 "no answer: even 1 IPs fail" \
+    "$mtasim" plan capacity "$sc" --volume 1000000 --within 10m --max-ips 1 --out "$tmp/none"
+check "plan capacity, no answer: capacity.json says ips null" grep -q '"ips":	null' "$tmp/none/capacity.json"
+
+finish

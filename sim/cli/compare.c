@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "cli/runner.h"
+#include "config/cfg_diff.h"
 #include "config/cfg_model.h"
 #include "config/cfg_value.h"
 #include "report/agg.h"
@@ -203,9 +204,6 @@ static void release_arm(struct arm *a, uint64_t reps)
 
 /* ------------------------------------------------------- settings diff */
 
-static void add_diff_row(cJSON *rows, const char *queue, const char *what,
-                         const char *a, const char *b);
-
 static struct cfg_model *load_config(const char *path, struct diag_list *dl)
 {
     struct cfg_load_options lo;
@@ -219,65 +217,10 @@ static struct cfg_model *load_config(const char *path, struct diag_list *dl)
     return m;
 }
 
-/* diff_queue - rows for the directives of queue name that differ. */
-static void diff_queue(struct arm *arm, const char *name, cJSON *rows)
-{
-    const char *slash = strrchr(name, '/');
-    if (slash == NULL)
-        return;
-    char qd[512];
-    snprintf(qd, sizeof(qd), "%.*s", (int)(slash - name), name);
-    struct cfg_qsettings s[2];
-    for (int k = 0; k < 2; k++) {
-        int v = cfg_model_vmta_find(arm[k].cfg, slash + 1);
-        if (v < 0)
-            return; /* the VMTA exists in one config only */
-        cfg_model_queue_settings(arm[k].cfg, qd, v, &s[k]);
-    }
-    for (int q = 0; q < CFG_Q_COUNT; q++) {
-        const struct cfg_directive *d = cfg_directive_queue(q);
-        const char *va = s[0].v[q].set ? s[0].v[q].str : "(none)";
-        const char *vb = s[1].v[q].set ? s[1].v[q].str : "(none)";
-        if (strcmp(va, vb) == 0)
-            continue;
-        add_diff_row(rows, name, d->name, va, vb);
-    }
-}
-
-static void add_diff_row(cJSON *rows, const char *queue, const char *what,
-                         const char *a, const char *b)
-{
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "queue", queue);
-    cJSON_AddStringToObject(r, "directive", what);
-    cJSON_AddStringToObject(r, "a", a);
-    cJSON_AddStringToObject(r, "b", b);
-    cJSON_AddItemToArray(rows, r);
-}
-
-/* structure_diff - VMTAs and pools that only one config defines. */
-static void structure_diff(struct arm *arm, cJSON *rows)
-{
-    for (int k = 0; k < 2; k++) {
-        const struct cfg_model *m = arm[k].cfg, *o = arm[1 - k].cfg;
-        for (size_t i = 1; i < cfg_model_vmta_count(m); i++) {
-            const char *nm = cfg_model_vmta(m, i)->name;
-            if (cfg_model_vmta_find(o, nm) < 0)
-                add_diff_row(rows, "*", "virtual-mta", k ? "(none)" : nm,
-                             k ? nm : "(none)");
-        }
-        for (size_t i = 0; i < cfg_model_pool_count(m); i++) {
-            const char *nm = cfg_model_pool(m, i)->name;
-            if (cfg_model_pool_find(o, nm) < 0)
-                add_diff_row(rows, "*", "virtual-mta-pool", k ? "(none)" : nm,
-                             k ? nm : "(none)");
-        }
-    }
-}
-
 /* settings_diff - the VMTAs and pools only one config has, then the
  * resolved per-queue settings that differ for every queue either arm used
- * (replication 0's queues) through a VMTA both configs define. */
+ * (replication 0's queues) through a VMTA both configs define
+ * (config/cfg_diff.h), as JSON rows. */
 static cJSON *settings_diff(struct arm *arm, struct diag_list *dl)
 {
     cJSON *rows = cJSON_CreateArray();
@@ -285,7 +228,9 @@ static cJSON *settings_diff(struct arm *arm, struct diag_list *dl)
         arm[k].cfg = load_config(arm[k].sc.config, dl);
     if (!arm[0].cfg || !arm[1].cfg)
         return rows;
-    structure_diff(arm, rows);
+    struct cfg_diff d;
+    cfg_diff_init(&d);
+    cfg_diff_structure(arm[0].cfg, arm[1].cfg, &d);
     cJSON *seen = cJSON_CreateObject();
     for (int k = 0; k < 2; k++) {
         const cJSON *q;
@@ -296,10 +241,19 @@ static cJSON *settings_diff(struct arm *arm, struct diag_list *dl)
                 cJSON_GetObjectItemCaseSensitive(seen, nm->valuestring))
                 continue;
             cJSON_AddTrueToObject(seen, nm->valuestring);
-            diff_queue(arm, nm->valuestring, rows);
+            cfg_diff_queue(arm[0].cfg, arm[1].cfg, nm->valuestring, &d);
         }
     }
     cJSON_Delete(seen);
+    for (size_t i = 0; i < d.n; i++) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "queue", d.rows[i].queue);
+        cJSON_AddStringToObject(r, "directive", d.rows[i].directive);
+        cJSON_AddStringToObject(r, "a", d.rows[i].a);
+        cJSON_AddStringToObject(r, "b", d.rows[i].b);
+        cJSON_AddItemToArray(rows, r);
+    }
+    cfg_diff_release(&d);
     return rows;
 }
 

@@ -74,4 +74,30 @@ check "plan capacity, no answer: exit 1 with the reason" fails 1 "no answer: eve
     "$mtasim" plan capacity "$sc" --volume 1000000 --within 10m --max-ips 1 --out "$tmp/none"
 check "plan capacity, no answer: capacity.json says ips null" grep -q '"ips":	null' "$tmp/none/capacity.json"
 
+# plan warmup plans the user's own sender: its VMTA names, host names and
+# IPs, as a patch that applies to its config and passes check --strict.
+"$mtasim" plan warmup tests/scenarios/warmup --days 3 --out "$tmp/wu" >"$tmp/wu.out" 2>&1
+check "plan warmup exits 0" [ $? -eq 0 ]
+cp tests/scenarios/warmup/pool.conf "$tmp/wu/orig.conf"
+check "warmup.patch applies to the user's config" \
+    sh -c "cd '$tmp/wu' && cp orig.conf pool.conf && patch -s -p1 <warmup.patch"
+check "the patched config is warmup.conf" cmp -s "$tmp/wu/pool.conf" "$tmp/wu/warmup.conf"
+check "the patched config passes check --strict" sh -c "\"$mtasim\" check --strict \"$tmp/wu/warmup.conf\" >/dev/null"
+check "no invented names in the plan" sh -c "! grep -q 'plan.invalid\|virtual-mta warm\|new1' '$tmp/wu/warmup.conf'"
+check "the new VMTA is a cold VMTA of the established one" \
+    sh -c "sed -n '/<virtual-mta mta-old>/,/<\/virtual-mta>/p' '$tmp/wu/warmup.conf' | grep -q 'cold-virtual-mta mta-new'"
+check "the new VMTA leaves the pool while warming" \
+    sh -c "! sed -n '/<virtual-mta-pool news>/,/<\/virtual-mta-pool>/p' '$tmp/wu/warmup.conf' | grep -q '^ *virtual-mta mta-new'"
+check "the user's host names are kept" grep -q 'smtp-source-host 192.0.2.40 mta-new.example.net' "$tmp/wu/warmup.conf"
+check "schedule.json names the user's VMTA of each IP" grep -q '"vmta":	"mta-new"' "$tmp/wu/schedule.json"
+check "pool_volume = volume x new IPs (one here)" \
+    awk -F, 'NR>1 && $4 != $7 {bad=1} END{exit bad}' "$tmp/wu/schedule.csv"
+check "every day says what bound it" awk -F, 'NR>1 && $8 == "" {bad=1} END{exit bad}' "$tmp/wu/schedule.csv"
+check "the quota lists are the pool volumes" \
+    sh -c "grep -q 'max-cold-virtual-mta-msg $(awk -F, '$3=="gmail"{printf "%s%s/d", s, $7; s=","}' "$tmp/wu/schedule.csv")\$' '$tmp/wu/warmup.conf'"
+# Without an established VMTA there is nothing to carry the excess.
+scenario '"192.0.2.40": {"age_days": 0}, "192.0.2.41": {"age_days": 0}' ''
+check "plan warmup without an established VMTA: exit 1 with the reason" \
+    fails 1 "no established virtual-mta" "$mtasim" plan warmup "$sc" --days 2 --out "$tmp/wu2"
+
 finish

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "cli/plan_cli.h"
+#include "plan/patch.h"
 #include "plan/trial.h"
 #include "plan/warmup.h"
 #include "util/strbuf.h"
@@ -115,11 +116,11 @@ static void print_day(void *ctx, size_t pi, int day, const struct wu_day *d)
     fflush(stdout);
 }
 
-static void schedule_row(const struct wu_plan *w, size_t i, size_t pi, int day,
+static void schedule_row(const struct wu_plan *w, int i, size_t pi, int day,
                          struct strbuf *csv, cJSON *rows)
 {
     const struct wu_day *d = wu_day_of(w, pi, day);
-    const char *ip = w->m->sc.ips[i].ip;
+    const char *ip = w->ips[i].ip;
     char lab[96];
     mix_label(&w->m->p[pi], lab, sizeof(lab));
     strbuf_addf(csv, "%d,%s,%s,%.0f,%.4f,%.0f,%.0f,%s\n", day + 1, ip, lab,
@@ -128,6 +129,8 @@ static void schedule_row(const struct wu_plan *w, size_t i, size_t pi, int day,
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "day", day + 1);
     cJSON_AddStringToObject(o, "ip", ip);
+    cJSON_AddStringToObject(
+        o, "vmta", cfg_model_vmta(w->cfg, (size_t)w->ips[i].vmta)->name);
     cJSON_AddStringToObject(o, "provider", lab);
     cJSON_AddStringToObject(o, "domain", w->m->p[pi].top_domain);
     cJSON_AddNumberToObject(o, "volume", d->volume);
@@ -150,6 +153,9 @@ static int write_schedule(const struct wu_plan *w)
     cJSON_AddStringToObject(root, "scenario", w->m->sc.path);
     cJSON_AddNumberToObject(root, "days", w->o.days);
     cJSON_AddNumberToObject(root, "new_ips", w->n_new);
+    cJSON_AddStringToObject(root, "config", w->m->sc.config);
+    cJSON_AddStringToObject(root, "warm_vmta",
+                            cfg_model_vmta(w->cfg, (size_t)w->warm_vmta)->name);
     cJSON *lim = cJSON_AddObjectToObject(root, "limits");
     cJSON_AddNumberToObject(lim, "max_deferral_rate", w->o.max_defer);
     cJSON_AddNumberToObject(lim, "max_backoff_h", w->o.max_backoff_h);
@@ -188,13 +194,34 @@ static void print_check(const struct wu_plan *w)
            w->check_ok, w->n_check, w->o.max_defer);
 }
 
-static int wu_finish(struct wu_plan *w, struct diag_list *dl)
+/* write_plan - warmup.patch (a unified diff of the user's config) and
+ * warmup.conf (the config with it applied); the patched text into *conf. */
+static int write_plan(struct wu_plan *w, char **conf, struct diag_list *dl)
 {
-    char *conf = wu_config_text(w);
-    int rc = write_schedule(w) || trial_write_file(w->out, "warmup.conf", conf);
+    struct patch p;
+    memset(&p, 0, sizeof(p));
+    if (wu_patch(w, &p, dl)) {
+        patch_release(&p);
+        return 1;
+    }
+    const char *slash = strrchr(w->m->sc.config, '/');
+    char *diff = patch_diff(&p, slash ? slash + 1 : w->m->sc.config);
+    *conf = patch_text(&p);
+    int rc = write_schedule(w) ||
+             trial_write_file(w->out, "warmup.patch", diff) ||
+             trial_write_file(w->out, "warmup.conf", *conf);
     if (rc)
         diag_add(dl, DIAG_ERROR, w->out, 0, 0, "cannot write the plan: %s",
                  strerror(errno));
+    free(diff);
+    patch_release(&p);
+    return rc;
+}
+
+static int wu_finish(struct wu_plan *w, struct diag_list *dl)
+{
+    char *conf = NULL;
+    int rc = write_plan(w, &conf, dl);
     if (rc == 0)
         rc = wu_check(w, conf, dl) != 0;
     free(conf);
@@ -210,9 +237,10 @@ static int wu_finish(struct wu_plan *w, struct diag_list *dl)
         rc = 1;
     }
     if (rc == 0)
-        printf("\nschedule.csv, schedule.json, warmup.conf and check/ in %s/ "
-               "(draw it: mtasim plot %s)\n",
-               w->out, w->out);
+        printf("\nschedule.csv, schedule.json, warmup.patch (apply it to %s "
+               "with: patch -p1 ...), warmup.conf (%s with it applied) and "
+               "check/ in %s/ (draw it: mtasim plot %s)\n",
+               w->m->sc.config, w->m->sc.config, w->out, w->out);
     return rc;
 }
 

@@ -36,6 +36,33 @@ double mix_stream_weight(const struct scen_stream *s)
     return s->n_volume ? sum / (double)s->n_volume : 0;
 }
 
+static void add_domain(struct mix_prov *p, const char *d, double share)
+{
+    for (size_t i = 0; i < p->n_doms; i++)
+        if (strcmp(p->doms[i], d) == 0) {
+            p->dom_share[i] += share;
+            return;
+        }
+    p->doms = xreallocarray(p->doms, p->n_doms + 1, sizeof(*p->doms));
+    p->dom_share =
+        xreallocarray(p->dom_share, p->n_doms + 1, sizeof(*p->dom_share));
+    p->doms[p->n_doms] = d;
+    p->dom_share[p->n_doms++] = share;
+}
+
+int mix_prov_of_domain(const struct mix *m, const char *domain)
+{
+    int tail = -1;
+    for (size_t i = 0; i < m->n_p; i++) {
+        if (m->p[i].tail)
+            tail = (int)i;
+        for (size_t k = 0; !m->p[i].tail && k < m->p[i].n_doms; k++)
+            if (strcmp(m->p[i].doms[k], domain) == 0)
+                return (int)i;
+    }
+    return tail;
+}
+
 /* build - providers, their shares and domains, from the streams. */
 static int build(struct mix *m, struct diag_list *dl)
 {
@@ -59,6 +86,7 @@ static int build(struct mix *m, struct diag_list *dl)
             p->share += w * s->domains[k].share;
             if (!tail)
                 strbuf_addf(&p->domains, "%s%s", p->domains.len ? ", " : "", d);
+            add_domain(p, tail ? MIX_TAIL_DOMAIN : d, w * s->domains[k].share);
             if (w * s->domains[k].share > p->top_share) {
                 p->top_share = w * s->domains[k].share;
                 p->top_domain = tail ? MIX_TAIL_DOMAIN : d;
@@ -92,8 +120,11 @@ int mix_load(struct mix *m, const char *path, const char *models_dir,
 
 void mix_release(struct mix *m)
 {
-    for (size_t i = 0; i < m->n_p; i++)
+    for (size_t i = 0; i < m->n_p; i++) {
         strbuf_release(&m->p[i].domains);
+        free(m->p[i].doms);
+        free(m->p[i].dom_share);
+    }
     free(m->p);
     prov_world_free(m->world);
     if (m->loaded)

@@ -22,6 +22,9 @@ struct mix_prov {
     int tail;               /* the "*" long tail */
     const char *top_domain; /* its domain with the largest share */
     double top_share;
+    const char **doms; /* its domains in the mix (borrowed from sc) */
+    double *dom_share; /* each one's share of the whole volume */
+    size_t n_doms;
 };
 
 struct mix {
@@ -41,6 +44,10 @@ void mix_release(struct mix *m);
 
 /* mix_stream_weight - a stream's mean daily volume (its weight). */
 double mix_stream_weight(const struct scen_stream *s);
+
+/* mix_prov_of_domain - the provider of the mix a queue-domain belongs to
+ * (one of its domains, else the long tail when there is one), or -1. */
+int mix_prov_of_domain(const struct mix *m, const char *domain);
 
 /* mix_label - "name" or "name-tail" for the long tail, into buf. */
 const char *mix_label(const struct mix_prov *p, char *buf, size_t n);

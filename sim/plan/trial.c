@@ -213,7 +213,7 @@ int trial_files(const char *dir, const char *conf, const char *scenario,
 {
     for (uint64_t r = 0; r < reps; r++)
         run_figures_init(&f[r]);
-    if (trial_write_file(dir, "pmta.conf", conf) ||
+    if ((conf && trial_write_file(dir, "pmta.conf", conf)) ||
         trial_write_file(dir, "scenario.json", scenario)) {
         diag_add(dl, DIAG_ERROR, dir, 0, 0, "cannot write a trial: %s",
                  strerror(errno));

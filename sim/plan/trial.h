@@ -28,8 +28,9 @@ int trial_run(struct scenario *sc, const struct trial_overrides *ov,
               const char *out_dir, uint64_t rep, struct run_figures *f,
               struct diag_list *dl);
 
-/* trial_files - the planners' usual trial: DIR/pmta.conf and
- * DIR/scenario.json written from the texts, the scenario loaded and run
+/* trial_files - the planners' usual trial: DIR/pmta.conf (unless conf is
+ * NULL: the scenario names its config) and DIR/scenario.json written from
+ * the texts, the scenario loaded and run
  * reps times (reps > 1: each into DIR/rep-N, replication N), the
  * figures into f[0 .. reps). Returns 0, or -1 with errors in dl. */
 int trial_files(const char *dir, const char *conf, const char *scenario,

@@ -1,6 +1,7 @@
 /* warmup.c - the warm-up search: one-day trials per provider, chained day
  * by day, and the end-to-end check of the resulting config. */
 #include "plan/warmup.h"
+#include "config/cfg_value.h"
 #include "plan/search.h"
 #include "plan/trial.h"
 #include "util/strbuf.h"
@@ -18,22 +19,6 @@
  * must pass in every one: a volume that passes only with lucky arrivals
  * would fail in practice (and in the end-to-end check). */
 #define WU_REPS 3
-
-/* The delivery policy the plan is made for, in the trials and in the
- * check alike: back off on any 421/451 to one connection and 60/h. */
-#define WU_POLICY                                                              \
-    "<smtp-pattern-list throttle>\n"                                           \
-    "    reply /^4[25]1/ mode=backoff,backoff-to-normal-after=30m\n"           \
-    "</smtp-pattern-list>\n"                                                   \
-    "<domain *>\n    max-smtp-out 5\n    backoff-max-smtp-out 1\n"             \
-    "    backoff-max-msg-rate 60/h\n    retry-recipients-after 15m\n"          \
-    "    bounce-after 3d\n    smtp-pattern-list throttle\n</domain>\n"
-
-static const char wu_trial_config[] =
-    "# mtasim plan warmup: one new IP\n" WU_POLICY
-    "<virtual-mta new>\n    smtp-source-host %s new.plan.invalid\n"
-    "</virtual-mta>\n"
-    "<source 0/0>\n    default-virtual-mta new\n</source>\n";
 
 const char *wu_bound_name(enum wu_bound b)
 {
@@ -122,25 +107,42 @@ static char *print_with_streams(cJSON *root, cJSON *streams)
     return text;
 }
 
+/* trial_ips - the source IPs of the trial VMTA, each from state st. */
+static void trial_ips(const struct wu_plan *w, cJSON *root,
+                      const struct wu_state *st)
+{
+    cJSON *ips = cJSON_AddObjectToObject(root, "ips");
+    const struct cfg_vmta *v = cfg_model_vmta(w->cfg, (size_t)w->trial_vmta);
+    for (size_t k = 0; k < v->n_ips; k++) {
+        char ip[64];
+        cfgv_format_cidr(&v->ips[k].ip, ip, sizeof(ip));
+        cJSON *o = cJSON_AddObjectToObject(ips, ip);
+        cJSON_AddNumberToObject(o, "age_days", st->age);
+        if (st->rep >= 0)
+            cJSON_AddNumberToObject(o, "reputation", st->rep);
+        if (st->vbar >= 0)
+            cJSON_AddNumberToObject(o, "recent_volume_per_day", st->vbar);
+    }
+}
+
+/* day_scenario - one day of v messages per IP to domain, sent through
+ * the user's own VMTA of the first new IP with the user's config. */
 static char *day_scenario(const struct wu_plan *w, const char *domain, double v,
                           const struct wu_state *st)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "duration", "1d");
     cJSON_AddNumberToObject(root, "seed", (double)w->m->sc.seed);
-    cJSON_AddStringToObject(root, "config", "pmta.conf");
+    cJSON_AddStringToObject(root, "config", w->config_abs);
     cJSON_AddItemToObject(root, "models", models_json(&w->m->sc));
     cJSON_AddStringToObject(cJSON_AddObjectToObject(root, "report"), "interval",
                             "10m");
-    cJSON *ip = cJSON_AddObjectToObject(cJSON_AddObjectToObject(root, "ips"),
-                                        w->new_ip);
-    cJSON_AddNumberToObject(ip, "age_days", st->age);
-    if (st->rep >= 0)
-        cJSON_AddNumberToObject(ip, "reputation", st->rep);
-    if (st->vbar >= 0)
-        cJSON_AddNumberToObject(ip, "recent_volume_per_day", st->vbar);
+    trial_ips(w, root, st);
     cJSON *streams = cJSON_CreateArray();
-    cJSON_AddItemToArray(streams, day_stream(w, domain, v));
+    cJSON *stream = day_stream(w, domain, v * w->trial_n_ips);
+    cJSON_AddStringToObject(
+        stream, "vmta", cfg_model_vmta(w->cfg, (size_t)w->trial_vmta)->name);
+    cJSON_AddItemToArray(streams, stream);
     return print_with_streams(root, streams);
 }
 
@@ -202,7 +204,7 @@ static void judge(const struct wu_plan *w, const struct run_figures *f,
         x.queued = f[r].queued_at_end;
         x.p95_s = f[r].p95_s;
         x.backoff_h = f[r].backoff_s / 3600;
-        enum wu_bound b = day_verdict(w, &x, v);
+        enum wu_bound b = day_verdict(w, &x, v * w->trial_n_ips);
         if (b != WU_BOUND_NONE && t->ok) {
             t->ok = 0;
             t->why = b;
@@ -234,17 +236,13 @@ static int wu_eval(struct wu_plan *w, size_t pi, int day, double v,
         strbuf_release(&dir);
         return -1;
     }
-    struct strbuf conf;
-    strbuf_init(&conf);
-    strbuf_addf(&conf, wu_trial_config, w->new_ip);
     char *scen = day_scenario(w, p->top_domain, v, st);
     struct run_figures f[WU_REPS];
-    rc = trial_files(dir.buf, conf.buf, scen, WU_REPS, f, dl);
+    rc = trial_files(dir.buf, NULL, scen, WU_REPS, f, dl);
     if (rc == 0)
         judge(w, f, v, st, t);
     for (int r = 0; r < WU_REPS; r++)
         run_figures_release(&f[r]);
-    strbuf_release(&conf);
     strbuf_release(&dir);
     free(scen);
     return rc;
@@ -340,6 +338,127 @@ int wu_plan_provider(struct wu_plan *w, size_t pi, struct diag_list *dl)
     return 0;
 }
 
+/* ip_is_new - the scenario's age of ip is below a day (-1: not listed). */
+static int ip_state(const struct scenario *sc, const struct cfgv_cidr *ip)
+{
+    for (size_t i = 0; i < sc->n_ips; i++) {
+        struct cfgv_cidr c;
+        struct cfgv_err e;
+        if (cfgv_parse_cidr(sc->ips[i].ip, &c, &e) == 0 &&
+            cfgv_cidr_contains(ip, &c))
+            return wu_new_ip(sc, i);
+    }
+    return -1;
+}
+
+/* vmta_state - 1 when every source IP of VMTA v is new, 0 when every one
+ * is established, -1 when it mixes them or has none of its own. */
+static int vmta_state(const struct wu_plan *w, int v)
+{
+    const struct cfg_vmta *vm = cfg_model_vmta(w->cfg, (size_t)v);
+    if (vm->implicit || vm->ips_inherited || vm->n_ips == 0)
+        return -1;
+    int n_new = 0;
+    for (size_t k = 0; k < vm->n_ips; k++)
+        n_new += ip_state(&w->m->sc, &vm->ips[k].ip) == 1;
+    return n_new == (int)vm->n_ips ? 1 : n_new == 0 ? 0 : -1;
+}
+
+/* vmta_of_ip - the VMTA whose own smtp-source-host is ip, or -1. */
+static int vmta_of_ip(const struct cfg_model *cfg, const char *ip)
+{
+    struct cfgv_cidr c;
+    struct cfgv_err e;
+    if (cfgv_parse_cidr(ip, &c, &e))
+        return -1;
+    for (size_t v = 1; v < cfg_model_vmta_count(cfg); v++) {
+        const struct cfg_vmta *vm = cfg_model_vmta(cfg, v);
+        for (size_t k = 0; !vm->ips_inherited && k < vm->n_ips; k++)
+            if (cfgv_cidr_contains(&vm->ips[k].ip, &c))
+                return (int)v;
+    }
+    return -1;
+}
+
+static int pool_has(const struct cfg_pool *p, int v)
+{
+    for (size_t k = 0; k < p->n_members; k++)
+        if (p->members[k] == v)
+            return 1;
+    return 0;
+}
+
+/* pick_warm - an established VMTA to keep the excess: a member of a pool
+ * of the new VMTA first, else any established VMTA. */
+static int pick_warm(const struct wu_plan *w)
+{
+    for (size_t i = 0; i < cfg_model_pool_count(w->cfg); i++) {
+        const struct cfg_pool *p = cfg_model_pool(w->cfg, i);
+        if (!pool_has(p, w->trial_vmta))
+            continue;
+        for (size_t k = 0; k < p->n_members; k++)
+            if (vmta_state(w, p->members[k]) == 0)
+                return p->members[k];
+    }
+    for (size_t v = 1; v < cfg_model_vmta_count(w->cfg); v++)
+        if (vmta_state(w, (int)v) == 0)
+            return (int)v;
+    return -1;
+}
+
+static int load_config(struct wu_plan *w, struct diag_list *dl)
+{
+    struct cfg_load_options lo;
+    cfg_load_options_init(&lo);
+    size_t before = dl->n_errors;
+    w->cfg = cfg_load(w->m->sc.config, &lo, dl);
+    w->config_abs = realpath(w->m->sc.config, NULL);
+    if (w->cfg == NULL || dl->n_errors > before || w->config_abs == NULL) {
+        if (w->config_abs == NULL)
+            diag_add(dl, DIAG_ERROR, w->m->sc.config, 0, 0, "cannot read: %s",
+                     strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
+/* find_new_ips - every new IP with the user's VMTA that sends from it. */
+static int find_new_ips(struct wu_plan *w, struct diag_list *dl)
+{
+    const struct scenario *sc = &w->m->sc;
+    w->ips = xcalloc(sc->n_ips + 1, sizeof(*w->ips));
+    for (size_t i = 0; i < sc->n_ips; i++) {
+        if (!wu_new_ip(sc, i))
+            continue;
+        int v = vmta_of_ip(w->cfg, sc->ips[i].ip);
+        if (v < 0 || vmta_state(w, v) != 1) {
+            diag_add(dl, DIAG_ERROR, sc->path, 0, 0, "$.ips['%s']: %s",
+                     sc->ips[i].ip,
+                     v < 0 ? "no virtual-mta of the config sends from this "
+                             "new IP (name it in a smtp-source-host)"
+                           : "its virtual-mta also sends from established "
+                             "IPs; give the new IPs virtual-mtas of their "
+                             "own");
+            return 1;
+        }
+        if (w->n_new == 0) {
+            w->new_ip = sc->ips[i].ip;
+            w->rep0 = sc->ips[i].reputation;
+            w->trial_vmta = v;
+            w->trial_n_ips = (int)cfg_model_vmta(w->cfg, (size_t)v)->n_ips;
+        }
+        w->ips[w->n_new].ip = sc->ips[i].ip;
+        w->ips[w->n_new++].vmta = v;
+    }
+    if (w->n_new == 0) {
+        diag_add(dl, DIAG_ERROR, sc->path, 0, 0,
+                 "$.ips: no new IP to plan for (give one with \"age_days\": "
+                 "0)");
+        return 1;
+    }
+    return 0;
+}
+
 int wu_plan_init(struct wu_plan *w, struct mix *m, const struct wu_opts *o,
                  const char *out, struct diag_list *dl)
 {
@@ -347,15 +466,15 @@ int wu_plan_init(struct wu_plan *w, struct mix *m, const struct wu_opts *o,
     w->o = *o;
     w->m = m;
     w->out = out;
-    for (size_t i = 0; i < m->sc.n_ips; i++)
-        if (wu_new_ip(&m->sc, i) && w->n_new++ == 0) {
-            w->new_ip = m->sc.ips[i].ip;
-            w->rep0 = m->sc.ips[i].reputation;
-        }
-    if (w->n_new == 0) {
-        diag_add(dl, DIAG_ERROR, m->sc.path, 0, 0,
-                 "$.ips: no new IP to plan for (give one with \"age_days\": "
-                 "0)");
+    w->warm_vmta = -1;
+    if (load_config(w, dl) || find_new_ips(w, dl))
+        return 1;
+    w->warm_vmta = pick_warm(w);
+    if (w->warm_vmta < 0) {
+        diag_add(dl, DIAG_ERROR, m->sc.config, 0, 0,
+                 "no established virtual-mta (all its IPs with age_days >= 1 "
+                 "in the scenario) to carry what the new IPs may not send "
+                 "yet; plan warmup needs one");
         return 1;
     }
     w->plan = xcalloc(m->n_p * (size_t)o->days + 1, sizeof(*w->plan));
@@ -366,50 +485,171 @@ void wu_plan_release(struct wu_plan *w)
 {
     free(w->plan);
     free(w->check);
+    free(w->ips);
+    free(w->config_abs);
+    cfg_model_free(w->cfg);
 }
 
-/* ------------------------------------------------------------- config */
+/* -------------------------------------------------------------- patch */
 
-char *wu_config_text(const struct wu_plan *w)
+double wu_quota(const struct wu_plan *w, size_t pi, size_t k, int day)
 {
-    const struct scenario *sc = &w->m->sc;
+    const struct mix_prov *p = &w->m->p[pi];
+    double total = wu_day_of(w, pi, day)->volume * w->n_new;
+    return p->share > 0 ? round(total * p->dom_share[k] / p->share) : 0;
+}
+
+/* in_main_file - 1 when the block at o is in the config file itself
+ * (the patch edits that file only). */
+static int in_main_file(const struct wu_plan *w, const struct cfg_origin *o)
+{
+    if (o->file == NULL || o->line <= 0)
+        return 0;
+    char *abs = realpath(o->file, NULL);
+    int same = abs && strcmp(abs, w->config_abs) == 0;
+    free(abs);
+    return same;
+}
+
+static int need_main(const struct wu_plan *w, const struct cfg_origin *o,
+                     const char *what, const char *name, struct diag_list *dl)
+{
+    if (in_main_file(w, o))
+        return 0;
+    diag_add(dl, DIAG_ERROR, o->file ? o->file : w->m->sc.config, o->line,
+             o->col,
+             "%s '%s' is not defined in %s itself (an included file?); the "
+             "warm-up patch edits that file only",
+             what, name, w->m->sc.config);
+    return 1;
+}
+
+/* cold_text - the lines added to the warm VMTA. */
+static char *cold_text(const struct wu_plan *w)
+{
     struct strbuf sb;
     strbuf_init(&sb);
-    strbuf_adds(&sb, "# mtasim plan warmup: the new IPs take the first N "
-                     "messages per day and\n# provider from the established "
-                     "VMTA 'warm' (replace its smtp-source-host).\n"
-                     "<virtual-mta warm>\n    smtp-source-host 198.18.0.1 "
-                     "warm.plan.invalid\n");
-    int k = 0;
-    for (size_t i = 0; i < sc->n_ips; i++)
-        if (wu_new_ip(sc, i))
-            strbuf_addf(&sb, "    cold-virtual-mta new%d\n", ++k);
-    strbuf_adds(&sb, "</virtual-mta>\n");
-    k = 0;
-    for (size_t i = 0; i < sc->n_ips; i++)
-        if (wu_new_ip(sc, i)) {
-            k++;
-            strbuf_addf(&sb,
-                        "<virtual-mta new%d>\n    smtp-source-host %s "
-                        "new%d.plan.invalid\n</virtual-mta>\n",
-                        k, sc->ips[i].ip, k);
-        }
+    const struct cfg_vmta *v = cfg_model_vmta(w->cfg, (size_t)w->warm_vmta);
+    strbuf_addf(&sb,
+                "    # mtasim plan warmup, %.0f days: the new virtual-mtas "
+                "below take the\n    # first messages of each day per "
+                "domain; the rest goes out through\n    # '%s'.\n",
+                w->o.days, v->name);
+    for (int i = 0; i < w->n_new; i++) {
+        int seen = 0;
+        for (int j = 0; j < i; j++)
+            seen |= w->ips[j].vmta == w->ips[i].vmta;
+        if (!seen)
+            strbuf_addf(&sb, "    cold-virtual-mta %s\n",
+                        cfg_model_vmta(w->cfg, (size_t)w->ips[i].vmta)->name);
+    }
     for (size_t pi = 0; pi < w->m->n_p; pi++) {
         const struct mix_prov *p = &w->m->p[pi];
-        if (p->tail)
-            strbuf_adds(&sb, "<domain *>\n");
-        else
-            strbuf_addf(&sb, "<domain %s>\n", p->top_domain);
-        strbuf_adds(&sb, "    max-cold-virtual-mta-msg ");
-        for (int day = 0; day < (int)w->o.days; day++)
-            strbuf_addf(&sb, "%s%.0f/d", day ? "," : "",
-                        wu_day_of(w, pi, day)->volume * w->n_new);
-        strbuf_adds(&sb, "\n</domain>\n");
+        for (size_t k = 0; k < p->n_doms; k++) {
+            strbuf_addf(&sb,
+                        "    <domain %s>\n        max-cold-virtual-mta-msg ",
+                        p->tail ? "*" : p->doms[k]);
+            for (int day = 0; day < (int)w->o.days; day++)
+                strbuf_addf(&sb, "%s%.0f/d", day ? "," : "",
+                            wu_quota(w, pi, k, day));
+            strbuf_adds(&sb, "\n    </domain>\n");
+        }
     }
     return strbuf_detach(&sb);
 }
 
+/* leave_pools - the new VMTAs leave their pools while they warm up (else
+ * the pool would send through them at full volume). */
+static int leave_pools(const struct wu_plan *w, struct patch *p,
+                       struct diag_list *dl)
+{
+    for (size_t i = 0; i < cfg_model_pool_count(w->cfg); i++) {
+        const struct cfg_pool *pool = cfg_model_pool(w->cfg, i);
+        for (int j = 0; j < w->n_new; j++) {
+            int v = w->ips[j].vmta, dup = 0;
+            for (int k = 0; k < j; k++)
+                dup |= w->ips[k].vmta == v;
+            if (dup || !pool_has(pool, v))
+                continue;
+            const char *name = cfg_model_vmta(w->cfg, (size_t)v)->name;
+            if (need_main(w, &pool->origin, "virtual-mta-pool", pool->name, dl))
+                return 1;
+            int close =
+                patch_find_close(p, pool->origin.line, "</virtual-mta-pool>");
+            int line = patch_find_words(p, pool->origin.line,
+                                        close ? close : (int)p->n_lines + 1,
+                                        "virtual-mta", name);
+            if (line == 0) {
+                diag_add(dl, DIAG_ERROR, pool->origin.file, pool->origin.line,
+                         0,
+                         "cannot find the line 'virtual-mta %s' of pool '%s' "
+                         "to take the new VMTA out while it warms up",
+                         name, pool->name);
+                return 1;
+            }
+            struct strbuf sb;
+            strbuf_init(&sb);
+            strbuf_addf(&sb,
+                        "    # virtual-mta %s    (mtasim plan warmup: back "
+                        "in the pool once warm)\n",
+                        name);
+            patch_replace(p, line, sb.buf);
+            strbuf_release(&sb);
+        }
+    }
+    return 0;
+}
+
+int wu_patch(const struct wu_plan *w, struct patch *p, struct diag_list *dl)
+{
+    const struct cfg_vmta *v = cfg_model_vmta(w->cfg, (size_t)w->warm_vmta);
+    if (patch_load(p, w->m->sc.config)) {
+        diag_add(dl, DIAG_ERROR, w->m->sc.config, 0, 0, "cannot read: %s",
+                 strerror(errno));
+        return 1;
+    }
+    if (need_main(w, &v->origin, "virtual-mta", v->name, dl))
+        return 1;
+    int close = patch_find_close(p, v->origin.line, "</virtual-mta>");
+    if (close == 0) {
+        diag_add(dl, DIAG_ERROR, v->origin.file, v->origin.line, 0,
+                 "cannot find the end of <virtual-mta %s>", v->name);
+        return 1;
+    }
+    char *text = cold_text(w);
+    patch_insert(p, close, text);
+    free(text);
+    return leave_pools(w, p, dl);
+}
+
 /* ---------------------------------------------------------------- check */
+
+/* check_stream - provider pi's planned pool volume each day, over its
+ * domains of the mix, injected into the warm VMTA: the first messages of
+ * each day go to the new IPs, as the patch says. */
+static cJSON *check_stream(const struct wu_plan *w, size_t pi)
+{
+    const struct mix_prov *p = &w->m->p[pi];
+    char lab[96];
+    cJSON *st = day_stream(w, p->top_domain, 0);
+    cJSON_ReplaceItemInObject(
+        st, "name", cJSON_CreateString(mix_label(p, lab, sizeof(lab))));
+    cJSON *doms = cJSON_CreateObject();
+    for (size_t k = 0; k < p->n_doms; k++)
+        cJSON_AddNumberToObject(doms, p->doms[k], p->dom_share[k]);
+    cJSON_ReplaceItemInObject(st, "domains", doms);
+    cJSON_AddStringToObject(st, "vmta",
+                            cfg_model_vmta(w->cfg, (size_t)w->warm_vmta)->name);
+    cJSON *vol = cJSON_CreateArray();
+    for (int day = 0; day < (int)w->o.days; day++) {
+        double sum = 0;
+        for (size_t k = 0; k < p->n_doms; k++)
+            sum += wu_quota(w, pi, k, day);
+        cJSON_AddItemToArray(vol, cJSON_CreateNumber(sum));
+    }
+    cJSON_ReplaceItemInObject(st, "volume_per_day", vol);
+    return st;
+}
 
 static char *check_scenario(const struct wu_plan *w)
 {
@@ -432,39 +672,26 @@ static char *check_scenario(const struct wu_plan *w)
             cJSON_AddNumberToObject(o, "reputation", ip->reputation);
     }
     cJSON *streams = cJSON_CreateArray();
-    for (size_t pi = 0; pi < w->m->n_p; pi++) {
-        char lab[96];
-        cJSON *st = day_stream(w, w->m->p[pi].top_domain, 0);
-        cJSON_ReplaceItemInObject(
-            st, "name",
-            cJSON_CreateString(mix_label(&w->m->p[pi], lab, sizeof(lab))));
-        cJSON_AddStringToObject(st, "vmta", "warm");
-        cJSON *vol = cJSON_CreateArray();
-        /* Exactly the cold quota each day, with the planned arrival
-         * pattern: all of it goes through the new IPs, as planned. */
-        for (int day = 0; day < (int)w->o.days; day++)
-            cJSON_AddItemToArray(
-                vol, cJSON_CreateNumber(
-                         round(wu_day_of(w, pi, day)->volume * w->n_new)));
-        cJSON_ReplaceItemInObject(st, "volume_per_day", vol);
-        cJSON_AddItemToArray(streams, st);
-    }
+    for (size_t pi = 0; pi < w->m->n_p; pi++)
+        cJSON_AddItemToArray(streams, check_stream(w, pi));
     return print_with_streams(root, streams);
 }
 
-/* new_queue_of - the provider whose top domain the queue "domain/newK"
- * serves, or -1 for the other queues. */
+/* new_queue_of - the provider of the mix a queue "domain/vmta" of a new
+ * VMTA serves, or -1 for the other queues. */
 static int new_queue_of(const struct wu_plan *w, const char *queue)
 {
     const char *slash = strrchr(queue, '/');
-    if (slash == NULL || strncmp(slash, "/new", 4) != 0)
+    if (slash == NULL)
         return -1;
-    size_t n = (size_t)(slash - queue);
-    for (size_t pi = 0; pi < w->m->n_p; pi++)
-        if (strlen(w->m->p[pi].top_domain) == n &&
-            strncmp(queue, w->m->p[pi].top_domain, n) == 0)
-            return (int)pi;
-    return -1;
+    int v = cfg_model_vmta_find(w->cfg, slash + 1), is_new = 0;
+    for (int i = 0; i < w->n_new; i++)
+        is_new |= w->ips[i].vmta == v;
+    if (!is_new)
+        return -1;
+    char dom[300];
+    snprintf(dom, sizeof(dom), "%.*s", (int)(slash - queue), queue);
+    return mix_prov_of_domain(w->m, dom);
 }
 
 /* judge_check - attempts and deferrals of the new IPs' queues per
@@ -501,7 +728,7 @@ static void judge_check(struct wu_plan *w, const struct run_figures *f)
 
 int wu_check(struct wu_plan *w, const char *conf, struct diag_list *dl)
 {
-    struct strbuf dir, full;
+    struct strbuf dir;
     strbuf_init(&dir);
     strbuf_addf(&dir, "%s/check", w->out);
     if (make_dir(dir.buf)) {
@@ -510,18 +737,13 @@ int wu_check(struct wu_plan *w, const char *conf, struct diag_list *dl)
         strbuf_release(&dir);
         return -1;
     }
-    strbuf_init(&full);
-    strbuf_adds(&full, conf);
-    strbuf_adds(&full, "<source 0/0>\n    default-virtual-mta warm\n"
-                       "</source>\n" WU_POLICY);
     char *scen = check_scenario(w);
     struct run_figures f;
-    int rc = trial_files(dir.buf, full.buf, scen, 1, &f, dl);
+    int rc = trial_files(dir.buf, conf, scen, 1, &f, dl);
     if (rc == 0)
         judge_check(w, &f);
     run_figures_release(&f);
     free(scen);
-    strbuf_release(&full);
     strbuf_release(&dir);
     return rc;
 }

@@ -1,6 +1,16 @@
 /* warmup.h - `plan warmup` as library code: a day-by-day volume schedule
  * per new IP and provider that keeps the simulated deferral rate, the
- * time in backoff and the end-of-day queue within limits.
+ * time in backoff and the end-of-day queue within limits, for the user's
+ * own sender: the scenario's config, its VMTAs, pools, domain blocks and
+ * pattern lists, and the new IPs it names (age_days < 1 in "ips").
+ *
+ * The trials send through the user's own VMTA of a new IP with the user's
+ * config unchanged, so its backoff rules and limits are the ones planned
+ * for. The answer is a patch to that config: the new VMTAs become cold
+ * VMTAs (cold-virtual-mta) of an established VMTA of the same pool, which
+ * keeps the excess (the overflow route), with per-domain
+ * max-cold-virtual-mta-msg day lists; the new VMTAs leave their pools
+ * until warm.
  *
  * Providers keep their state per (provider, IP), so a new IP's plan for
  * one provider does not depend on the others, and all new IPs of the
@@ -17,7 +27,9 @@
 #ifndef WARMUP_H
 #define WARMUP_H
 
+#include "config/cfg_model.h"
 #include "plan/mix.h"
+#include "plan/patch.h"
 #include "util/diag.h"
 
 struct wu_opts {
@@ -55,6 +67,12 @@ struct wu_check_row {
     int ok;
 };
 
+/* A new IP and the user's VMTA that sends from it. */
+struct wu_ip {
+    const char *ip; /* borrowed from the scenario */
+    int vmta;       /* index in the config */
+};
+
 struct wu_plan {
     struct wu_opts o;
     struct mix *m;      /* borrowed */
@@ -62,7 +80,13 @@ struct wu_plan {
     const char *new_ip; /* the first new IP (the plan is per IP) */
     double rep0;        /* its starting reputation (< 0: model default) */
     int n_new;
-    struct wu_day *plan; /* n_p x days */
+    struct cfg_model *cfg; /* the user's config */
+    char *config_abs;      /* its absolute path, for the trial scenarios */
+    struct wu_ip *ips;     /* the n_new new IPs */
+    int trial_vmta;        /* the VMTA of new_ip */
+    int trial_n_ips;       /* its source IPs (all new) */
+    int warm_vmta;         /* the established VMTA that keeps the excess */
+    struct wu_day *plan;   /* n_p x days */
     struct wu_check_row *check;
     size_t n_check;
     int check_ok;
@@ -70,8 +94,10 @@ struct wu_plan {
     void *ctx;
 };
 
-/* wu_plan_init - the new IPs of the scenario (age_days < 1); 0, or 1 with
- * an error in dl when there is none. */
+/* wu_plan_init - the new IPs of the scenario (age_days < 1), their VMTAs
+ * in the user's config and the established VMTA that will carry the
+ * excess; 0, or 1 with errors in dl (no new IP, a new IP no VMTA sends
+ * from, a VMTA mixing new and established IPs, no established VMTA). */
 int wu_plan_init(struct wu_plan *w, struct mix *m, const struct wu_opts *o,
                  const char *out, struct diag_list *dl);
 void wu_plan_release(struct wu_plan *w);
@@ -81,10 +107,16 @@ int wu_plan_provider(struct wu_plan *w, size_t pi, struct diag_list *dl);
 const struct wu_day *wu_day_of(const struct wu_plan *w, size_t pi, int day);
 /* wu_new_ip - 1 when the scenario's IP i is one being warmed up. */
 int wu_new_ip(const struct scenario *sc, size_t i);
-/* wu_config_text - the schedule as PowerMTA config (malloc). */
-char *wu_config_text(const struct wu_plan *w);
-/* wu_check - simulate wu_config_text over all days into DIR/check and
- * judge each provider-day (w->check, w->check_ok); 0 or -1. */
+/* wu_patch - the schedule as edits of the user's config file; 0, or 1
+ * with errors in dl (a block the patch must edit is in an included file
+ * or cannot be found). patch_release it. */
+int wu_patch(const struct wu_plan *w, struct patch *p, struct diag_list *dl);
+/* wu_quota - the cold quota of provider pi's domain k on a day: its share
+ * of the new IPs' planned volume. */
+double wu_quota(const struct wu_plan *w, size_t pi, size_t k, int day);
+/* wu_check - simulate the patched config (conf, its text) over all days
+ * into DIR/check and judge each provider-day (w->check, w->check_ok); 0
+ * or -1. */
 int wu_check(struct wu_plan *w, const char *conf, struct diag_list *dl);
 
 #endif

@@ -143,7 +143,7 @@ check "capacity.conf passes check --strict" "$mtasim" check --strict "$tmp/cap/c
 "$mtasim" plan warmup tests/scenarios/warmup --days 4 --out "$tmp/wu" >"$tmp/wu.out" 2>"$tmp/wu.err"
 check "plan warmup exits 0 (its check passed)" [ $? -eq 0 ]
 check "schedule.csv header" header_is "$tmp/wu/schedule.csv" \
-    "day,ip,provider,volume,expected_deferral_rate,expected_p95_latency_s,pool_volume,bound_by"
+    "day,ip,provider,volume,expected_deferral_rate,expected_p95_latency_s,pool_volume,bound_by,date"
 check "a row per day and provider" [ "$(wc -l <"$tmp/wu/schedule.csv")" -eq 9 ]
 check "volumes never shrink" awk -F, 'NR>1 { if ($4 < last[$3]) bad=1; last[$3]=$4 } END {exit bad}' \
     "$tmp/wu/schedule.csv"

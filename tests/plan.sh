@@ -100,4 +100,30 @@ scenario '"192.0.2.40": {"age_days": 0}, "192.0.2.41": {"age_days": 0}' ''
 check "plan warmup without an established VMTA: exit 1 with the reason" \
     fails 1 "no established virtual-mta" "$mtasim" plan warmup "$sc" --days 2 --out "$tmp/wu2"
 
+# A goal and sending days: the pool never exceeds the target, reaches it by
+# the day asked, and only weekdays send (the scenario starts on a Thursday).
+"$mtasim" plan warmup tests/scenarios/warmup --days 4 --sending-days mon-fri \
+    --target 60/day --by 3 --out "$tmp/goal" >"$tmp/goal.out" 2>&1
+check "plan warmup with a reachable target exits 0" [ $? -eq 0 ]
+total() { # the pool total of sending day $1
+    awk -F, -v d="$1" 'NR>1 && $1==d {s+=$7} END{print s+0}' "$tmp/goal/schedule.csv"
+}
+check "the target is reached by day 3 (within rounding)" [ "$(total 3)" -ge 58 ]
+check "no day exceeds the target (within rounding)" \
+    sh -c "for d in 1 2 3 4; do [ \$(awk -F, -v d=\$d 'NR>1 && \$1==d {s+=\$7} END{print s+0}' '$tmp/goal/schedule.csv') -le 62 ] || exit 1; done"
+check "the target is named as the bound" grep -q ',target,' "$tmp/goal/schedule.csv"
+check "only weekdays send" sh -c "for d in \$(cut -d, -f9 '$tmp/goal/schedule.csv' | tail -n +2 | sort -u); do \
+    case \$(date -u -d \$d +%u) in 6|7) exit 1;; esac; done"
+check "the weekend is skipped (day 3 is Monday 2026-01-05)" grep -q '^3,.*,2026-01-05$' "$tmp/goal/schedule.csv"
+check "the quota lists cover calendar days (6 from Thursday to Tuesday)" \
+    sh -c "grep 'max-cold-virtual-mta-msg' '$tmp/goal/warmup.conf' | head -1 | awk -F, '{exit NF != 6}'"
+"$mtasim" plan warmup tests/scenarios/warmup --days 2 --target 100000000/day --by 2 \
+    --out "$tmp/goal2" >/dev/null 2>"$tmp/goal2.err"
+check "an unreachable target: exit 1 saying what the limits allow" \
+    sh -c "[ $? -eq 1 ] && grep -q 'not reachable by sending day 2: the limits allow' '$tmp/goal2.err'"
+check "--by without --target is a usage error" fails 2 "--by needs --target" \
+    "$mtasim" plan warmup tests/scenarios/warmup --by 3
+check "--sending-days checks its days" fails 2 "sending-days takes weekdays" \
+    "$mtasim" plan warmup tests/scenarios/warmup --sending-days mon-fry
+
 finish

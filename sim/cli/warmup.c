@@ -12,42 +12,59 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static const char warmup_help[] =
-    "usage: mtasim plan warmup SCENARIO [--days N] [--max-deferral-rate X]\n"
-    "                          [--max-backoff D] [--max-queue Q]\n"
+    "usage: mtasim plan warmup SCENARIO [--days N] [--sending-days DAYS]\n"
+    "                          [--target N/day [--by DAY]]\n"
+    "                          [--max-deferral-rate X] [--max-backoff D]\n"
+    "                          [--max-queue Q] [--margin M]\n"
     "                          [--out DIR] [--seed N]\n"
     "\n"
-    "Plan the warm-up of the scenario's new IPs (those with \"age_days\": 0\n"
-    "in its \"ips\"): for each day and provider of the scenario's mix, the\n"
-    "largest volume per IP whose simulated day keeps\n"
+    "Plan the warm-up of the scenario's new IPs (\"age_days\" below 1 in its\n"
+    "\"ips\") for the sender the scenario describes: its config, the\n"
+    "virtual-mtas that send from those IPs, its pools, domain blocks and\n"
+    "backoff rules. For each sending day and provider of the scenario's mix,\n"
+    "the largest volume per IP whose simulated day keeps\n"
     "  - deferred attempts at most X of all attempts (default 0.05),\n"
     "  - time in backoff at most D (an interval, default 2h),\n"
     "  - recipients left queued at the end of the day at most Q of the\n"
-    "    day's volume (default 0.02).\n"
+    "    day's volume (default 0.02),\n"
+    "  - and, with --target, the new IPs' total at most N a day (each\n"
+    "    provider its share). With --by DAY the target must be reached on\n"
+    "    that sending day, else the command fails saying what the limits\n"
+    "    allow.\n"
+    "--days counts sending days; --sending-days (mon-fri, mon,wed,fri, ...)\n"
+    "says which weekdays send (default every day, from the scenario's start).\n"
     "\n"
-    "Search: a day starts from the IP's age and reputation at the end of the\n"
-    "day before; its volume starts at the previous day's, doubles while the\n"
-    "day passes, then a geometric bisection narrows it to about 15 %.\n"
-    "The planned volume is --margin (default 0.7) of the largest that\n"
-    "passes, because a one-day trial starts without the throttling history\n"
-    "the days before leave (the end-to-end check below shows whether the\n"
+    "Search: a day's trial sends through the user's own virtual-mta of the\n"
+    "new IP with the user's config, from the IP's age and reputation at the\n"
+    "end of the day before; the volume starts at the previous day's,\n"
+    "doubles while the day passes, then a geometric bisection narrows it to\n"
+    "about 15 %. The planned volume is --margin (default 0.7) of the largest\n"
+    "that passes, because a one-day trial starts without the throttling\n"
+    "history the days before leave (the end-to-end check shows whether the\n"
     "margin is enough). The schedule never shrinks. Providers are planned\n"
-    "independently (their\n"
-    "limits are per provider and IP), each at its largest domain.\n"
+    "independently (their limits are per provider and IP), each at its\n"
+    "largest domain.\n"
     "\n"
-    "Writes DIR/schedule.csv and DIR/schedule.json (day, ip, provider,\n"
-    "volume, expected_deferral_rate, expected_p95_latency_s, pool_volume,\n"
-    "bound_by; volume is per IP, pool_volume the total of the new IPs,\n"
-    "bound_by the limit that stopped the day's volume), DIR/warmup.conf\n"
-    "(the new IPs as cold VMTAs of an established one, with\n"
-    "max-cold-virtual-mta-msg day lists per provider) and the end-to-end\n"
-    "check of that config in DIR/check/, printed as a table. Default DIR:\n"
-    "out/warmup-<scenario>. Draw it with 'mtasim plot DIR'.\n";
+    "Writes to DIR (default out/warmup-<scenario>):\n"
+    "  schedule.csv, schedule.json  day, ip, provider, volume (per IP),\n"
+    "      expected_deferral_rate, expected_p95_latency_s, pool_volume (all\n"
+    "      new IPs together), bound_by (what stopped the day's volume:\n"
+    "      deferral rate, backoff time, end-of-day queue, target), date\n"
+    "  warmup.patch  a unified diff of the scenario's config: the new\n"
+    "      virtual-mtas become cold-virtual-mtas of an established one of\n"
+    "      their pool, which sends the rest, with per-domain\n"
+    "      max-cold-virtual-mta-msg day lists; they leave the pool until warm\n"
+    "  warmup.conf   the config with the patch applied\n"
+    "  check/        warmup.conf simulated over all days (printed as a\n"
+    "                table; exit 1 when a provider-day breaks the limit)\n"
+    "Draw it with 'mtasim plot DIR'.\n";
 
 struct wu_cli {
     const char *scenario, *out;
@@ -55,6 +72,32 @@ struct wu_cli {
     uint64_t seed;
     int have_seed;
 };
+
+/* parse_target - "N/day", "N/d" or "N": a daily volume. */
+static int parse_target(const char *s, double *out)
+{
+    char *end;
+    *out = strtod(s, &end);
+    if (end == s || !(*out > 0) || !isfinite(*out))
+        return -1;
+    return *end == 0 || !strcmp(end, "/day") || !strcmp(end, "/d") ? 0 : -1;
+}
+
+/* parse_goal - --target, --by and --sending-days. */
+static int parse_goal(int c, const char *arg, struct wu_opts *o)
+{
+    double v;
+    if (c == 't' && parse_target(arg, &o->target))
+        return plan_usage("--target takes a daily volume such as 50000/day");
+    if (c == 'y' && (plan_parse_number(arg, &v) || v != floor(v) || v > 365))
+        return plan_usage("--by takes a sending day, 1 to 365");
+    if (c == 'y')
+        o->by = (int)v;
+    if (c == 'w' && wu_parse_days(arg, &o->sending))
+        return plan_usage("--sending-days takes weekdays such as mon-fri or "
+                          "mon,wed,fri");
+    return 0;
+}
 
 static int parse_wu_args(int argc, char **argv, struct wu_cli *o)
 {
@@ -64,6 +107,9 @@ static int parse_wu_args(int argc, char **argv, struct wu_cli *o)
         { "max-backoff", required_argument, NULL, 'b' },
         { "max-queue", required_argument, NULL, 'q' },
         { "margin", required_argument, NULL, 'm' },
+        { "target", required_argument, NULL, 't' },
+        { "by", required_argument, NULL, 'y' },
+        { "sending-days", required_argument, NULL, 'w' },
         { "out", required_argument, NULL, 'o' },
         { "seed", required_argument, NULL, 's' },
         { "help", no_argument, NULL, 'h' },
@@ -80,7 +126,10 @@ static int parse_wu_args(int argc, char **argv, struct wu_cli *o)
                                  : NULL;
         if (dst && plan_parse_number(optarg, dst))
             return plan_usage("the limits take positive numbers");
-        if (c == 'b') {
+        if (c == 't' || c == 'y' || c == 'w') {
+            if (parse_goal(c, optarg, &o->o))
+                return 2;
+        } else if (c == 'b') {
             if (cli_parse_duration("mtasim plan warmup", "--max-backoff",
                                    optarg, &backoff_s))
                 return 2;
@@ -103,6 +152,10 @@ static int parse_wu_args(int argc, char **argv, struct wu_cli *o)
     if (o->o.days > 365 || o->o.max_defer > 1 || o->o.max_queue > 1 ||
         o->o.margin > 1)
         return plan_usage("--days at most 365; rates and --margin at most 1");
+    if (o->o.by > 0 && !(o->o.target > 0))
+        return plan_usage("--by needs --target");
+    if (o->o.by > (int)o->o.days)
+        return plan_usage("--by is after the last planned day (--days)");
     return 0;
 }
 
@@ -123,11 +176,14 @@ static void schedule_row(const struct wu_plan *w, int i, size_t pi, int day,
     const char *ip = w->ips[i].ip;
     char lab[96];
     mix_label(&w->m->p[pi], lab, sizeof(lab));
-    strbuf_addf(csv, "%d,%s,%s,%.0f,%.4f,%.0f,%.0f,%s\n", day + 1, ip, lab,
+    char date[16];
+    wu_date(w, day, date, sizeof(date));
+    strbuf_addf(csv, "%d,%s,%s,%.0f,%.4f,%.0f,%.0f,%s,%s\n", day + 1, ip, lab,
                 d->volume, d->defer_rate, d->p95_s, d->volume * w->n_new,
-                wu_bound_name(d->bound));
+                wu_bound_name(d->bound), date);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "day", day + 1);
+    cJSON_AddStringToObject(o, "date", date);
     cJSON_AddStringToObject(o, "ip", ip);
     cJSON_AddStringToObject(
         o, "vmta", cfg_model_vmta(w->cfg, (size_t)w->ips[i].vmta)->name);
@@ -148,7 +204,7 @@ static int write_schedule(const struct wu_plan *w)
     struct strbuf csv;
     strbuf_init(&csv);
     strbuf_adds(&csv, "day,ip,provider,volume,expected_deferral_rate,"
-                      "expected_p95_latency_s,pool_volume,bound_by\n");
+                      "expected_p95_latency_s,pool_volume,bound_by,date\n");
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "scenario", w->m->sc.path);
     cJSON_AddNumberToObject(root, "days", w->o.days);
@@ -160,6 +216,10 @@ static int write_schedule(const struct wu_plan *w)
     cJSON_AddNumberToObject(lim, "max_deferral_rate", w->o.max_defer);
     cJSON_AddNumberToObject(lim, "max_backoff_h", w->o.max_backoff_h);
     cJSON_AddNumberToObject(lim, "max_queue_share", w->o.max_queue);
+    if (w->o.target > 0)
+        cJSON_AddNumberToObject(lim, "target_per_day", w->o.target);
+    if (w->o.by > 0)
+        cJSON_AddNumberToObject(lim, "target_by_day", w->o.by);
     cJSON *rows = cJSON_AddArrayToObject(root, "schedule");
     for (int day = 0; day < (int)w->o.days; day++)
         for (size_t i = 0; i < w->m->sc.n_ips; i++)
@@ -236,6 +296,15 @@ static int wu_finish(struct wu_plan *w, struct diag_list *dl)
                  w->n_check - (size_t)w->check_ok, w->n_check);
         rc = 1;
     }
+    double got;
+    if (rc == 0 && !wu_target_met(w, &got)) {
+        diag_add(dl, DIAG_ERROR, w->m->sc.path, 0, 0,
+                 "the target %.0f/day is not reachable by sending day %d: "
+                 "the limits allow %.0f/day then (see bound_by in "
+                 "schedule.csv; plan more days or add IPs)",
+                 w->o.target, w->o.by, got);
+        rc = 1;
+    }
     if (rc == 0)
         printf("\nschedule.csv, schedule.json, warmup.patch (apply it to %s "
                "with: patch -p1 ...), warmup.conf (%s with it applied) and "
@@ -248,7 +317,7 @@ int plan_warmup(int argc, char **argv)
 {
     struct wu_cli o;
     memset(&o, 0, sizeof(o));
-    struct wu_opts defaults = { 30, 0.05, 2, 0.02, 0.7 };
+    struct wu_opts defaults = { 30, 0.05, 2, 0.02, 0.7, 0, 0, 0 };
     o.o = defaults;
     int rc = parse_wu_args(argc, argv, &o);
     if (rc)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 /* A day is judged on WU_REPS replications (distinct random streams) and
@@ -31,10 +32,102 @@ const char *wu_bound_name(enum wu_bound b)
         return "end-of-day queue";
     case WU_BOUND_PREVIOUS:
         return "previous day (nothing larger passed)";
+    case WU_BOUND_TARGET:
+        return "target";
     case WU_BOUND_NONE:
         break;
     }
     return "search limit (still passing)";
+}
+
+static const char *const wu_weekdays[7] = { "mon", "tue", "wed", "thu",
+                                            "fri", "sat", "sun" };
+
+static int weekday_of(const char *s, size_t n)
+{
+    for (int i = 0; i < 7; i++)
+        if (n == 3 && strncasecmp(s, wu_weekdays[i], 3) == 0)
+            return i;
+    return -1;
+}
+
+int wu_parse_days(const char *s, unsigned *mask)
+{
+    *mask = 0;
+    while (*s) {
+        size_t n = strcspn(s, ",-");
+        int a = weekday_of(s, n), b = a;
+        s += n;
+        if (*s == '-') {
+            s++;
+            n = strcspn(s, ",");
+            b = weekday_of(s, n);
+            s += n;
+        }
+        if (a < 0 || b < 0)
+            return -1;
+        for (int d = a;; d = (d + 1) % 7) { /* "fri-mon" wraps */
+            *mask |= 1u << d;
+            if (d == b)
+                break;
+        }
+        if (*s == ',' && *++s == 0)
+            return -1;
+    }
+    return *mask ? 0 : -1;
+}
+
+/* weekday - 0 Monday .. 6 Sunday of calendar day c after the start. */
+static int weekday(const struct wu_plan *w, int c)
+{
+    int64_t days =
+        (w->m->sc.start_unix >= 0 ? w->m->sc.start_unix / 86400
+                                  : -((-w->m->sc.start_unix + 86399) / 86400)) +
+        c;
+    return (int)(((days + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+}
+
+/* calendar - the calendar day of each sending day. */
+static void calendar(struct wu_plan *w)
+{
+    int days = (int)w->o.days;
+    w->cal = xcalloc((size_t)days + 1, sizeof(*w->cal));
+    int c = 0;
+    for (int i = 0; i < days; c++)
+        if (w->o.sending == 0 || (w->o.sending >> weekday(w, c) & 1))
+            w->cal[i++] = c;
+    w->n_cal = days ? w->cal[days - 1] + 1 : 0;
+}
+
+void wu_date(const struct wu_plan *w, int day, char *buf, size_t n)
+{
+    char iso[32];
+    scenario_format_time(&w->m->sc, (double)w->cal[day] * 86400, iso,
+                         sizeof(iso));
+    snprintf(buf, n, "%.10s", iso);
+}
+
+/* sending_index - the sending day of calendar day c, or the last one
+ * before it (-1 before the first). */
+static int sending_index(const struct wu_plan *w, int c)
+{
+    int k = -1;
+    for (int i = 0; i < (int)w->o.days && w->cal[i] <= c; i++)
+        k = i;
+    return k;
+}
+
+int wu_target_met(const struct wu_plan *w, double *got)
+{
+    *got = 0;
+    if (!(w->o.target > 0) || w->o.by <= 0)
+        return 1;
+    int day = w->o.by <= (int)w->o.days ? w->o.by - 1 : (int)w->o.days - 1;
+    for (size_t pi = 0; pi < w->m->n_p; pi++)
+        *got += wu_day_of(w, pi, day)->volume * w->n_new;
+    /* each provider's share is rounded to whole messages per IP */
+    return *got >= w->o.target - (double)w->m->n_p * w->n_new &&
+           w->o.by <= (int)w->o.days;
 }
 
 int wu_new_ip(const struct scenario *sc, size_t i)
@@ -275,6 +368,15 @@ static int eval_volume(void *ctx, double v)
     return t.ok;
 }
 
+/* target_cap - the per-IP volume of provider pi that makes up its share
+ * of the target (no cap without a target). */
+static double target_cap(const struct wu_plan *w, size_t pi)
+{
+    if (!(w->o.target > 0))
+        return HUGE_VAL;
+    return fmax(1, round(w->o.target * w->m->p[pi].share / w->n_new));
+}
+
 /* plan_day - the largest passing volume of one day (never below the day
  * before), then --margin of it: a one-day trial starts without the
  * previous days' throttle history, which a real (chained) day carries. */
@@ -289,6 +391,12 @@ static int plan_day(struct wu_plan *w, size_t pi, int day, double prev,
     s.day = day;
     s.st = st;
     s.dl = dl;
+    if (prev >= target_cap(w, pi)) { /* the target is reached: hold it */
+        if (wu_eval(w, pi, day, prev, st, out, dl))
+            return -1;
+        out->d.bound = WU_BOUND_TARGET;
+        return 0;
+    }
     struct search_volume p = { prev, 100, 1.15, 12 };
     double best;
     int found = search_max_volume(&p, eval_volume, &s, &best);
@@ -302,9 +410,15 @@ static int plan_day(struct wu_plan *w, size_t pi, int day, double prev,
     }
     *out = s.best;
     out->d.bound = s.fail_v > 0 ? s.fail_why : WU_BOUND_NONE;
-    if (s.fail_v == 0) /* still passing after every doubling */
-        return 0;
-    double v = round(s.best.d.volume * w->o.margin);
+    double cap = target_cap(w, pi);
+    if (s.fail_v == 0 && s.best.d.volume <= cap)
+        return 0; /* still passing after every doubling */
+    double v =
+        s.fail_v > 0 ? round(s.best.d.volume * w->o.margin) : s.best.d.volume;
+    if (v > cap) {
+        v = cap;
+        out->d.bound = WU_BOUND_TARGET;
+    }
     if (v < prev)
         v = prev;
     if (v >= s.best.d.volume)
@@ -312,7 +426,7 @@ static int plan_day(struct wu_plan *w, size_t pi, int day, double prev,
     struct wu_try t;
     if (wu_eval(w, pi, day, v, st, &t, dl))
         return -1;
-    if (t.ok) {
+    if (t.ok || out->d.bound == WU_BOUND_TARGET) {
         enum wu_bound b = out->d.bound;
         *out = t;
         out->d.bound = b;
@@ -478,6 +592,7 @@ int wu_plan_init(struct wu_plan *w, struct mix *m, const struct wu_opts *o,
         return 1;
     }
     w->plan = xcalloc(m->n_p * (size_t)o->days + 1, sizeof(*w->plan));
+    calendar(w);
     return 0;
 }
 
@@ -487,6 +602,7 @@ void wu_plan_release(struct wu_plan *w)
     free(w->check);
     free(w->ips);
     free(w->config_abs);
+    free(w->cal);
     cfg_model_free(w->cfg);
 }
 
@@ -549,9 +665,13 @@ static char *cold_text(const struct wu_plan *w)
             strbuf_addf(&sb,
                         "    <domain %s>\n        max-cold-virtual-mta-msg ",
                         p->tail ? "*" : p->doms[k]);
-            for (int day = 0; day < (int)w->o.days; day++)
-                strbuf_addf(&sb, "%s%.0f/d", day ? "," : "",
-                            wu_quota(w, pi, k, day));
+            /* one entry per calendar day; a day that does not send
+             * keeps the sending day before it (the first one's at first) */
+            for (int c = 0; c < w->n_cal; c++) {
+                int i = sending_index(w, c);
+                strbuf_addf(&sb, "%s%.0f/d", c ? "," : "",
+                            wu_quota(w, pi, k, i < 0 ? 0 : i));
+            }
             strbuf_adds(&sb, "\n    </domain>\n");
         }
     }
@@ -641,10 +761,11 @@ static cJSON *check_stream(const struct wu_plan *w, size_t pi)
     cJSON_AddStringToObject(st, "vmta",
                             cfg_model_vmta(w->cfg, (size_t)w->warm_vmta)->name);
     cJSON *vol = cJSON_CreateArray();
-    for (int day = 0; day < (int)w->o.days; day++) {
+    for (int c = 0; c < w->n_cal; c++) {
+        int i = sending_index(w, c);
         double sum = 0;
-        for (size_t k = 0; k < p->n_doms; k++)
-            sum += wu_quota(w, pi, k, day);
+        for (size_t k = 0; i >= 0 && w->cal[i] == c && k < p->n_doms; k++)
+            sum += wu_quota(w, pi, k, i);
         cJSON_AddItemToArray(vol, cJSON_CreateNumber(sum));
     }
     cJSON_ReplaceItemInObject(st, "volume_per_day", vol);
@@ -656,7 +777,7 @@ static char *check_scenario(const struct wu_plan *w)
     const struct scenario *sc = &w->m->sc;
     cJSON *root = cJSON_CreateObject();
     char dur[32];
-    snprintf(dur, sizeof(dur), "%.0fd", w->o.days);
+    snprintf(dur, sizeof(dur), "%dd", w->n_cal);
     cJSON_AddStringToObject(root, "duration", dur);
     cJSON_AddNumberToObject(root, "seed", (double)sc->seed);
     cJSON_AddStringToObject(root, "config", "pmta.conf");
@@ -708,15 +829,17 @@ static void judge_check(struct wu_plan *w, const struct run_figures *f)
             r->day = (int)d;
             r->planned = wu_day_of(w, pi, (int)d)->volume * w->n_new;
         }
-    for (size_t d = 0; d < f->n_days && d < days; d++)
-        for (size_t q = 0; q < f->days[d].n_queues; q++) {
+    for (size_t c = 0; c < f->n_days; c++) {
+        int d = sending_index(w, (int)c);
+        for (size_t q = 0; d >= 0 && q < f->days[c].n_queues; q++) {
             int pi = new_queue_of(w, f->queues[q].name);
             if (pi < 0)
                 continue;
-            struct wu_check_row *r = &w->check[(size_t)pi * days + d];
-            r->attempts += f->days[d].queues[q].attempts;
-            r->deferred += f->days[d].queues[q].deferred;
+            struct wu_check_row *r = &w->check[(size_t)pi * days + (size_t)d];
+            r->attempts += f->days[c].queues[q].attempts;
+            r->deferred += f->days[c].queues[q].deferred;
         }
+    }
     w->check_ok = 0;
     for (size_t i = 0; i < n; i++) {
         struct wu_check_row *r = &w->check[i];

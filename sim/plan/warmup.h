@@ -33,8 +33,17 @@
 #include "util/diag.h"
 
 struct wu_opts {
-    double days, max_defer, max_backoff_h, max_queue, margin;
+    double days; /* sending days planned */
+    double max_defer, max_backoff_h, max_queue, margin;
+    double target;    /* > 0: the new IPs' total per day to reach */
+    int by;           /* > 0: the sending day the target is due */
+    unsigned sending; /* weekdays that send: bit 0 Monday .. bit 6 Sunday;
+                         0 = every day */
 };
+
+/* wu_parse_days - "mon-fri", "mon,wed,fri", "sat-sun", "mon-sun" into a
+ * weekday mask; 0, or -1 when it is not such a list. */
+int wu_parse_days(const char *s, unsigned *mask);
 
 /* A new IP's state at a provider at the start of a day, as the daily
  * report gives it (< 0: the model's default). */
@@ -48,7 +57,8 @@ enum wu_bound {
     WU_BOUND_DEFERRAL, /* the next larger volume deferred too much */
     WU_BOUND_BACKOFF,  /* ... spent too long in backoff */
     WU_BOUND_QUEUE,    /* ... left too much queued at the end of the day */
-    WU_BOUND_PREVIOUS  /* nothing above the day before passed */
+    WU_BOUND_PREVIOUS, /* nothing above the day before passed */
+    WU_BOUND_TARGET    /* the target was reached */
 };
 const char *wu_bound_name(enum wu_bound b);
 
@@ -86,6 +96,8 @@ struct wu_plan {
     int trial_vmta;        /* the VMTA of new_ip */
     int trial_n_ips;       /* its source IPs (all new) */
     int warm_vmta;         /* the established VMTA that keeps the excess */
+    int *cal;              /* calendar day (from the start) of sending day i */
+    int n_cal;             /* calendar days the sending days span */
     struct wu_day *plan;   /* n_p x days */
     struct wu_check_row *check;
     size_t n_check;
@@ -111,6 +123,11 @@ int wu_new_ip(const struct scenario *sc, size_t i);
  * with errors in dl (a block the patch must edit is in an included file
  * or cannot be found). patch_release it. */
 int wu_patch(const struct wu_plan *w, struct patch *p, struct diag_list *dl);
+/* wu_target_met - with --by: 1 when the planned total on that sending day
+ * reaches the target; *got gets the total. */
+int wu_target_met(const struct wu_plan *w, double *got);
+/* wu_date - the date of sending day i ("2026-01-05") into buf. */
+void wu_date(const struct wu_plan *w, int day, char *buf, size_t n);
 /* wu_quota - the cold quota of provider pi's domain k on a day: its share
  * of the new IPs' planned volume. */
 double wu_quota(const struct wu_plan *w, size_t pi, size_t k, int day);

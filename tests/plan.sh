@@ -126,4 +126,22 @@ check "--by without --target is a usage error" fails 2 "--by needs --target" \
 check "--sending-days checks its days" fails 2 "sending-days takes weekdays" \
     "$mtasim" plan warmup tests/scenarios/warmup --sending-days mon-fry
 
+# plan capacity answers for the user's own pool: a patch of its config that
+# keeps its backoff rules and passes check --strict.
+"$mtasim" plan capacity tests/scenarios/small --volume 3000 --within 30m --out "$tmp/cap" >"$tmp/cap.out" 2>&1
+check "plan capacity exits 0" [ $? -eq 0 ]
+k=$(awk '/^\t"ips":/{gsub(/[^0-9]/,""); print; exit}' "$tmp/cap/capacity.json")
+check "an answer" [ -n "$k" ]
+cp tests/scenarios/small/small.conf "$tmp/cap/small.conf"
+check "capacity.patch applies to the user's config" \
+    sh -c "cd '$tmp/cap' && patch -s -p1 <capacity.patch && cmp -s small.conf capacity.conf"
+check "capacity.conf passes check --strict" sh -c "\"$mtasim\" check --strict '$tmp/cap/capacity.conf' >/dev/null 2>&1"
+check "the pool holds exactly the answer's VMTAs" \
+    [ "$(sed -n '/<virtual-mta-pool p>/,/<\/virtual-mta-pool>/p' "$tmp/cap/capacity.conf" | grep -c '^ *virtual-mta ')" -eq "$k" ]
+check "the user's backoff rule is kept" grep -q 'smtp-pattern-list throttle' "$tmp/cap/capacity.conf"
+check "the user's VMTAs are kept" grep -q 'smtp-source-host 192.0.2.21 a.example.net' "$tmp/cap/capacity.conf"
+check "no invented *.plan routing" sh -c "! grep -q '\.plan\b\|queue-to' '$tmp/cap/capacity.conf'"
+check "plan capacity --pool names an unknown pool: exit 1" fails 1 "no virtual-mta-pool 'nope'" \
+    "$mtasim" plan capacity tests/scenarios/small --volume 10 --within 1h --pool nope --out "$tmp/cap2"
+
 finish

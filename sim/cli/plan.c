@@ -6,6 +6,7 @@
 #include "cli/plan_cli.h"
 #include "config/cfg_value.h"
 #include "plan/capacity.h"
+#include "plan/patch.h"
 #include "plan/preflight.h"
 #include "plan/trial.h"
 #include "util/strbuf.h"
@@ -22,35 +23,41 @@
 
 static const char plan_help[] =
     "usage: mtasim plan capacity SCENARIO --volume N --within D\n"
-    "                            [--max-deferral-rate X] [--max-ips K]\n"
-    "                            [--out DIR] [--seed N]\n"
+    "                            [--pool NAME] [--max-deferral-rate X]\n"
+    "                            [--max-ips K] [--out DIR] [--seed N]\n"
+    "       mtasim plan warmup SCENARIO ...   (mtasim plan warmup --help)\n"
     "\n"
-    "Find the smallest number of warmed source IPs that deliver N messages of\n"
-    "the scenario's provider mix (the domain shares of its generated\n"
-    "streams) within D, with at most the fraction X of attempts deferred\n"
-    "(default 0.05).\n"
+    "Find how many warmed virtual-mtas (source IPs) of your own pool deliver\n"
+    "N messages of the scenario's provider mix (the domain shares of its\n"
+    "generated streams) within D, with at most the fraction X of attempts\n"
+    "deferred (default 0.05).\n"
     "\n"
-    "How: for K IPs the planner writes a PowerMTA config - K VMTAs in one\n"
-    "pool, per provider one queue per IP (queue-to) with max-smtp-out at the\n"
-    "provider's connection tolerance and max-msg-rate at its hourly\n"
-    "capacity for an established IP (from models/) - sends N recipients at\n"
-    "once and simulates D. K passes when nothing is left queued or expired\n"
-    "at D and deferrals are within X. K doubles until it passes, then a\n"
-    "bisection finds the smallest K; the report shows K - 1 failing.\n"
+    "The pool is --pool, else the one the scenario's streams name, else the\n"
+    "config's only pool. For K virtual-mtas the planner patches the\n"
+    "scenario's config: K up to the pool's members keeps the first K; more\n"
+    "adds copies of its first member (its lines, domain blocks and all, with\n"
+    "a placeholder IP from 198.18.0.0/15 and host name for you to replace).\n"
+    "Every other line, your backoff rules and limits included, stays. It\n"
+    "injects N recipients into the pool at once, every IP warmed, and\n"
+    "simulates D. K passes when nothing is left queued or expired at D and\n"
+    "deferrals are within X. K doubles until it passes, then a bisection\n"
+    "finds the smallest K; the report shows K - 1 failing. No answer up to\n"
+    "--max-ips (default 256) is exit 1, with the reason.\n"
     "\n"
     "Per provider it then says what held the provider back in that failing\n"
     "K - 1 trial, from the trial's own figures: 'none (finished)', the\n"
-    "'provider capacity' (delivered at 90 % or more of max-msg-rate), the\n"
-    "'provider deferrals' (above X) or the 'connections' (max-smtp-out\n"
-    "connections, each one message at a time, were not enough). Raise that\n"
-    "limit, or add IPs, to go faster for that provider.\n"
+    "'provider deferrals' (above X), 'your max-msg-rate' (the queues ran at\n"
+    "90 % of it or more), the 'provider capacity' (90 % of the model's\n"
+    "per-IP capacity) or the 'connections' (max-smtp-out connections were\n"
+    "not enough). Raise that limit, or add IPs, to go faster.\n"
     "\n"
-    "Writes DIR/capacity.json (the answer, the settings, every trial),\n"
-    "DIR/capacity.conf (the config for the answer) and each trial's run in\n"
-    "DIR/trials/k-K/. Default DIR: out/capacity-<scenario>.\n";
+    "Writes to DIR (default out/capacity-<scenario>): capacity.json (the\n"
+    "answer, the settings, every trial), capacity.patch (a unified diff of\n"
+    "your config for the answer), capacity.conf (your config with it\n"
+    "applied) and each trial's run in trials/k-K/.\n";
 
 struct plan_opts {
-    const char *scenario, *out, *within;
+    const char *scenario, *out, *within, *pool;
     double volume, max_defer, within_s;
     int max_ips;
     uint64_t seed;
@@ -78,6 +85,7 @@ static int parse_plan_args(int argc, char **argv, struct plan_opts *o)
         { "within", required_argument, NULL, 'w' },
         { "max-deferral-rate", required_argument, NULL, 'x' },
         { "max-ips", required_argument, NULL, 'k' },
+        { "pool", required_argument, NULL, 'p' },
         { "out", required_argument, NULL, 'o' },
         { "seed", required_argument, NULL, 's' },
         { "help", no_argument, NULL, 'h' },
@@ -107,6 +115,9 @@ static int parse_plan_args(int argc, char **argv, struct plan_opts *o)
             break;
         case 'o':
             o->out = optarg;
+            break;
+        case 'p':
+            o->pool = optarg;
             break;
         case 's':
             if (cli_parse_u64(optarg, &o->seed))
@@ -176,10 +187,16 @@ static cJSON *provider_json(const struct cap_plan *c)
         cJSON_AddBoolToObject(o, "long_tail", p->tail);
         cJSON_AddNumberToObject(o, "share", p->share);
         cJSON_AddNumberToObject(o, "need_per_ip_per_hour", cp->need_per_ip_h);
-        if (p->cap_per_hour < 1e12)
+        if (isfinite(cp->rate_per_h))
             cJSON_AddNumberToObject(o, "max_msg_rate_per_hour",
+                                    floor(cp->rate_per_h));
+        if (isfinite(cp->max_smtp_out))
+            cJSON_AddNumberToObject(o, "max_smtp_out", cp->max_smtp_out);
+        cJSON_AddStringToObject(o, "max_msg_rate", cp->rate);
+        cJSON_AddStringToObject(o, "max_smtp_out_text", cp->conns);
+        if (p->cap_per_hour < 1e12)
+            cJSON_AddNumberToObject(o, "model_capacity_per_ip_per_hour",
                                     floor(p->cap_per_hour));
-        cJSON_AddNumberToObject(o, "max_smtp_out", p->max_conns);
         cJSON_AddNumberToObject(o, "capacity_use", cp->capacity_use);
         if (cp->have_binding) {
             cJSON_AddNumberToObject(o, "binding_at_ips", cp->binding_at_ips);
@@ -196,23 +213,42 @@ static cJSON *provider_json(const struct cap_plan *c)
 static void print_answer(const struct cap_plan *c)
 {
     int k = c->answer;
-    printf("\nanswer: %d warmed source IP%s deliver %.0f messages within %s "
-           "(deferral rate at most %g); %d fail.\n",
-           k, k == 1 ? "" : "s", c->o.volume, c->o.within, c->o.max_defer,
-           k - 1);
-    printf("  %-12s %7s %14s %12s %10s %8s   %s\n", "provider", "share",
+    printf("\nanswer: %d warmed virtual-mta%s in pool '%s' deliver %.0f "
+           "messages within %s (deferral rate at most %g); %d fail.\n",
+           k, k == 1 ? "" : "s", cap_pool_name(c), c->o.volume, c->o.within,
+           c->o.max_defer, k - 1);
+    printf("  %-12s %7s %14s %12s %12s %8s   %s\n", "provider", "share",
            "need/IP/hour", "max-msg-rate", "max-smtp-out", "use",
            k > 1 ? "what held it back with one IP fewer" : "binding");
     for (size_t i = 0; i < c->m->n_p; i++) {
         const struct cap_prov *cp = &c->provs[i];
-        char rate[32] = "unlimited";
-        if (cp->p->cap_per_hour < 1e12)
-            snprintf(rate, sizeof(rate), "%.0f/h", floor(cp->p->cap_per_hour));
-        printf("  %-12s %6.1f%% %14.0f %12s %10d %7.0f%%   %s%s\n", cp->p->name,
-               100 * cp->p->share, cp->need_per_ip_h, rate, cp->p->max_conns,
+        printf("  %-12s %6.1f%% %14.0f %12s %12s %7.0f%%   %s%s\n", cp->p->name,
+               100 * cp->p->share, cp->need_per_ip_h, cp->rate, cp->conns,
                100 * cp->capacity_use, cp->have_binding ? cp->binding : "?",
                cp->p->tail ? " (tail)" : "");
     }
+    printf("  (max-msg-rate and max-smtp-out as your config resolves them for "
+           "each provider's largest domain;\n   use = need against the "
+           "model's capacity per warmed IP)\n");
+}
+
+/* write_conf - capacity.patch and capacity.conf for the answer. */
+static int write_conf(struct cap_plan *c, const char *out, struct diag_list *dl)
+{
+    struct patch p;
+    memset(&p, 0, sizeof(p));
+    int rc = cap_patch(c, c->answer, &p, dl);
+    if (rc == 0) {
+        const char *slash = strrchr(c->m->sc.config, '/');
+        char *diff = patch_diff(&p, slash ? slash + 1 : c->m->sc.config);
+        char *conf = patch_text(&p);
+        rc = trial_write_file(out, "capacity.patch", diff) ||
+             trial_write_file(out, "capacity.conf", conf);
+        free(diff);
+        free(conf);
+    }
+    patch_release(&p);
+    return rc;
 }
 
 static int write_answer(struct cap_plan *c, cJSON *trials, const char *out,
@@ -235,18 +271,17 @@ static int write_answer(struct cap_plan *c, cJSON *trials, const char *out,
     int rc = trial_write_file(out, "capacity.json", text);
     cJSON_free(text);
     cJSON_Delete(root);
-    if (c->answer > 0) {
-        char *conf = cap_config_text(c, c->answer);
-        rc |= trial_write_file(out, "capacity.conf", conf);
-        free(conf);
-    }
+    if (c->answer > 0)
+        rc |= write_conf(c, out, dl);
     if (rc) {
         diag_add(dl, DIAG_ERROR, out, 0, 0, "cannot write the answer: %s",
                  strerror(errno));
         return 1;
     }
     if (c->answer > 0) {
-        printf("capacity.json, capacity.conf and the trials in %s/\n", out);
+        printf("capacity.json, capacity.patch (for %s), capacity.conf and the "
+               "trials in %s/\n",
+               c->m->sc.config, out);
         return 0;
     }
     /* No answer is not a plan: exit 1 with the reason. */
@@ -285,15 +320,19 @@ static int plan_capacity(int argc, char **argv)
         rc = out == NULL;
     }
     if (rc == 0) {
-        struct cap_opts co = { o.volume, o.within_s, o.max_defer, o.within,
-                               o.max_ips };
+        struct cap_opts co = { o.volume, o.within_s, o.max_defer,
+                               o.within, o.max_ips,  o.pool };
         c.o = co;
         c.m = &m;
+        rc = cap_plan_init(&c, &dl);
+    }
+    if (rc == 0) {
         c.out = out;
         c.on_trial = log_trial;
         c.ctx = trials;
-        printf("searching the fewest IPs for %.0f messages within %s:\n",
-               o.volume, o.within);
+        printf("searching the fewest warmed virtual-mtas of pool '%s' for "
+               "%.0f messages within %s:\n",
+               cap_pool_name(&c), o.volume, o.within);
         rc = cap_plan_run(&c, &dl) != 0 || write_answer(&c, trials, out, &dl);
     }
     diag_print_all(stderr, &dl, "mtasim plan capacity", isatty(STDERR_FILENO));

@@ -2,6 +2,7 @@
  * trial functions (monotone and not), and the pre-flight check on small
  * scenarios written here, one per silent wrong answer it must catch. */
 #include "test.h"
+#include "plan/patch.h"
 #include "plan/preflight.h"
 #include "plan/search.h"
 #include "util/diag.h"
@@ -306,6 +307,51 @@ static void test_preflight(void)
     rmdir(tmpdir);
 }
 
+/* ---------------------------------------------------------------- patch */
+
+/* Edits come out as the edited text and as one unified-diff hunk when
+ * they are close (context 3), two when they are far apart. */
+static void test_patch(void)
+{
+    char path[] = "/tmp/mtasim-test-patch-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "mkstemp");
+    if (fd < 0)
+        return;
+    FILE *fp = fdopen(fd, "w");
+    fputs("<pool p>\n a\n b\n</pool>\nd\ne\nf\ng\nh\ni\nj\nk\nl\nm\n", fp);
+    fclose(fp);
+    struct patch p;
+    CHECK_INT(patch_load(&p, path), 0);
+    CHECK_INT(p.n_lines, 14);
+    CHECK_INT(patch_find_close(&p, 1, "</pool>"), 4);
+    CHECK_INT(patch_find_words(&p, 1, 4, "b", ""), 3);
+    CHECK_INT(patch_find_words(&p, 1, 4, "a", "x"), 0);
+    patch_insert(&p, 4, " c\n");
+    patch_replace(&p, 2, " # a\n");
+    char *text = patch_text(&p);
+    CHECK_STR(text, "<pool p>\n # a\n b\n c\n</pool>\nd\ne\nf\ng\nh\ni\nj\n"
+                    "k\nl\nm\n");
+    free(text);
+    char *diff = patch_diff(&p, "x.conf");
+    CHECK_STR(diff, "--- a/x.conf\n+++ b/x.conf\n@@ -1,6 +1,7 @@\n <pool p>\n"
+                    "- a\n+ # a\n  b\n+ c\n </pool>\n d\n e\n");
+    free(diff);
+    patch_insert(&p, 15, "n\n"); /* at the end, far from the others */
+    diff = patch_diff(&p, "x.conf");
+    CHECK(strstr(diff, "@@ -12,3 +13,4 @@\n k\n l\n m\n+n\n") != NULL,
+          "a second hunk at the end: %s", diff);
+    free(diff);
+    patch_release(&p);
+    struct patch none;
+    CHECK_INT(patch_load(&none, path), 0);
+    diff = patch_diff(&none, "x.conf");
+    CHECK_STR(diff, "");
+    free(diff);
+    patch_release(&none);
+    unlink(path);
+}
+
 int main(void)
 {
     test_min_count_monotone();
@@ -315,5 +361,6 @@ int main(void)
     test_max_volume_edges();
     test_max_volume_not_monotone();
     test_preflight();
+    test_patch();
     return test_done();
 }

@@ -150,8 +150,10 @@ static void op_add_text(struct ops *o, const char *text)
 static void build_ops(const struct patch *p, struct ops *o)
 {
     struct patch_edit *e = xcalloc(p->n_e + 1, sizeof(*e));
-    memcpy(e, p->e, p->n_e * sizeof(*e));
-    qsort(e, p->n_e, sizeof(*e), cmp_edit);
+    if (p->n_e) {
+        memcpy(e, p->e, p->n_e * sizeof(*e));
+        qsort(e, p->n_e, sizeof(*e), cmp_edit);
+    }
     size_t k = 0;
     for (size_t line = 1; line <= p->n_lines + 1; line++) {
         int removed = 0;

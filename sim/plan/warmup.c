@@ -280,7 +280,7 @@ struct wu_try {
 };
 
 /* judge - the worst replication's figures into t; it passes when every
- * replication does. The next day starts from replication 0's state. */
+ * replication does. */
 static void judge(const struct wu_plan *w, const struct run_figures *f,
                   double v, const struct wu_state *st, struct wu_try *t)
 {
@@ -308,7 +308,16 @@ static void judge(const struct wu_plan *w, const struct run_figures *f,
         t->d.backoff_h = fmax(t->d.backoff_h, x.backoff_h);
     }
     t->d.ok = t->ok;
+    /* The next day starts from the worst replication's state (the lowest
+     * reputation): a plan that holds only after a lucky day (no
+     * complaint, say) fails in practice and in the end-to-end check. */
     next_state(w, &f[0], st, &t->next);
+    for (int r = 1; r < WU_REPS; r++) {
+        struct wu_state x;
+        next_state(w, &f[r], st, &x);
+        if (x.rep >= 0 && (t->next.rep < 0 || x.rep < t->next.rep))
+            t->next = x;
+    }
 }
 
 /* wu_eval - simulate one day of provider pi at volume v from state st;
@@ -779,6 +788,9 @@ static char *check_scenario(const struct wu_plan *w)
     char dur[32];
     snprintf(dur, sizeof(dur), "%dd", w->n_cal);
     cJSON_AddStringToObject(root, "duration", dur);
+    char start[32]; /* the scenario's: the weekdays of the plan */
+    scenario_format_time(sc, 0, start, sizeof(start));
+    cJSON_AddStringToObject(root, "start", start);
     cJSON_AddNumberToObject(root, "seed", (double)sc->seed);
     cJSON_AddStringToObject(root, "config", "pmta.conf");
     cJSON_AddItemToObject(root, "models", models_json(sc));

@@ -144,4 +144,18 @@ check "no invented *.plan routing" sh -c "! grep -q '\.plan\b\|queue-to' '$tmp/c
 check "plan capacity --pool names an unknown pool: exit 1" fails 1 "no virtual-mta-pool 'nope'" \
     "$mtasim" plan capacity tests/scenarios/small --volume 10 --within 1h --pool nope --out "$tmp/cap2"
 
+# A real four-VMTA pool with two new IPs (listed after the established ones).
+"$mtasim" plan warmup scenarios/pool-warmup --days 2 --out "$tmp/pw" >"$tmp/pw.out" 2>&1
+check "pool-warmup: plan warmup exits 0" [ $? -eq 0 ]
+check "pool-warmup: a row per day, new IP and provider" [ "$(wc -l <"$tmp/pw/schedule.csv")" -eq 17 ]
+check "pool-warmup: only the new IPs are planned" \
+    awk -F, 'NR>1 && $2!="203.0.113.13" && $2!="203.0.113.14" {bad=1} END{exit bad}' "$tmp/pw/schedule.csv"
+check "pool-warmup: pool_volume = 2 x volume" awk -F, 'NR>1 && $7 != 2*$4 {bad=1} END{exit bad}' "$tmp/pw/schedule.csv"
+cp scenarios/pool-warmup/pool.conf "$tmp/pw/pool.conf"
+check "pool-warmup: the patch applies and gives warmup.conf" \
+    sh -c "cd '$tmp/pw' && patch -s -p1 <warmup.patch && cmp -s pool.conf warmup.conf"
+check "pool-warmup: warmup.conf passes check --strict" sh -c "\"$mtasim\" check --strict '$tmp/pw/warmup.conf' >/dev/null 2>&1"
+check "pool-warmup: both new VMTAs are cold VMTAs of an established one" \
+    sh -c "grep -q 'cold-virtual-mta mta3' '$tmp/pw/warmup.conf' && grep -q 'cold-virtual-mta mta4' '$tmp/pw/warmup.conf'"
+
 finish

@@ -222,8 +222,8 @@ static int write_schedule(const struct wu_plan *w)
         cJSON_AddNumberToObject(lim, "target_by_day", w->o.by);
     cJSON *rows = cJSON_AddArrayToObject(root, "schedule");
     for (int day = 0; day < (int)w->o.days; day++)
-        for (size_t i = 0; i < w->m->sc.n_ips; i++)
-            for (size_t pi = 0; wu_new_ip(&w->m->sc, i) && pi < w->m->n_p; pi++)
+        for (int i = 0; i < w->n_new; i++)
+            for (size_t pi = 0; pi < w->m->n_p; pi++)
                 schedule_row(w, i, pi, day, &csv, rows);
     char *text = cJSON_Print(root);
     int rc = trial_write_file(w->out, "schedule.csv", csv.buf) ||

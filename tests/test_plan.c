@@ -2,6 +2,7 @@
  * trial functions (monotone and not), and the pre-flight check on small
  * scenarios written here, one per silent wrong answer it must catch. */
 #include "test.h"
+#include "plan/pair.h"
 #include "plan/patch.h"
 #include "plan/preflight.h"
 #include "plan/search.h"
@@ -352,6 +353,37 @@ static void test_patch(void)
     unlink(path);
 }
 
+/* ----------------------------------------------------------------- pair */
+
+/* The paired difference is the mean of b - a over the pairs both arms
+ * have; identical arms differ by exactly 0; one pair has no CI. */
+static void test_pair(void)
+{
+    double a[4] = { 1, 2, 3, NAN }, b[4] = { 2, 4, 6, 9 };
+    struct agg_figure f;
+    memset(&f, 0, sizeof(f));
+    f.a = a;
+    f.b = b;
+    struct pair_row r;
+    pair_row_of(&r, &f, 4);
+    CHECK_NEAR(r.a, 2, 1e-12);
+    CHECK_NEAR(r.b, 5.25, 1e-12);
+    CHECK_NEAR(r.diff, 2, 1e-12);
+    CHECK_NEAR(r.rel, 1, 1e-12);
+    CHECK_INT(r.have_ci, 1);
+    CHECK(r.ci_low < 2 && r.ci_high > 2, "CI around the mean: %g %g", r.ci_low,
+          r.ci_high);
+    CHECK_NEAR(r.ci_high - 2, 2 - r.ci_low, 1e-9);
+    double same[3] = { 5, 7, 11 };
+    f.a = same;
+    f.b = same;
+    pair_row_of(&r, &f, 3);
+    CHECK(r.diff == 0 && r.ci_low == 0 && r.ci_high == 0,
+          "identical arms: %g [%g, %g]", r.diff, r.ci_low, r.ci_high);
+    pair_row_of(&r, &f, 1);
+    CHECK_INT(r.have_ci, 0);
+}
+
 int main(void)
 {
     test_min_count_monotone();
@@ -362,5 +394,6 @@ int main(void)
     test_max_volume_not_monotone();
     test_preflight();
     test_patch();
+    test_pair();
     return test_done();
 }

@@ -12,6 +12,7 @@
 #include "config/cfg_diff.h"
 #include "config/cfg_model.h"
 #include "config/cfg_value.h"
+#include "plan/pair.h"
 #include "report/agg.h"
 #include "report/obs.h"
 #include "util/strbuf.h"
@@ -259,44 +260,6 @@ static cJSON *settings_diff(struct arm *arm, struct diag_list *dl)
 
 /* ------------------------------------------------------------- figures */
 
-/* A compared figure: means of both arms and the paired difference. */
-struct cmp_row {
-    const struct agg_figure *f;
-    double a, b, diff, rel, ci_low, ci_high;
-    int have_ci;
-};
-
-static double mean_present(const double *x, size_t n)
-{
-    double sum = 0;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(x[i])) {
-            sum += x[i];
-            k++;
-        }
-    return k ? sum / (double)k : (double)NAN;
-}
-
-static void cmp_row(struct cmp_row *r, const struct agg_figure *f, size_t n)
-{
-    double *d = xmalloc((n + 1) * sizeof(*d));
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(f->a[i]) && !isnan(f->b[i]))
-            d[k++] = f->b[i] - f->a[i];
-    r->f = f;
-    r->a = mean_present(f->a, n);
-    r->b = mean_present(f->b, n);
-    double half;
-    agg_mean_ci(d, k, &r->diff, &half);
-    r->have_ci = n > 1 && k > 1;
-    r->ci_low = r->diff - half;
-    r->ci_high = r->diff + half;
-    r->rel = r->a != 0 && !isnan(r->a) ? r->diff / r->a : (double)NAN;
-    free(d);
-}
-
 static void csv_num(FILE *fp, double x, int last)
 {
     if (!isnan(x) && !isinf(x))
@@ -304,14 +267,14 @@ static void csv_num(FILE *fp, double x, int last)
     fputc(last ? '\n' : ',', fp);
 }
 
-static int write_csv(const char *path, const struct cmp_row *rows, size_t n)
+static int write_csv(const char *path, const struct pair_row *rows, size_t n)
 {
     FILE *fp = fopen(path, "w");
     if (fp == NULL)
         return -1;
     fputs("scope,name,figure,a,b,diff,rel_diff,ci_low,ci_high\n", fp);
     for (size_t i = 0; i < n; i++) {
-        const struct cmp_row *r = &rows[i];
+        const struct pair_row *r = &rows[i];
         obs_csv_field(fp, r->f->scope);
         fputc(',', fp);
         obs_csv_field(fp, r->f->name);
@@ -336,11 +299,11 @@ static void json_num(cJSON *o, const char *k, double x)
         cJSON_AddNumberToObject(o, k, x);
 }
 
-static cJSON *rows_json(const struct cmp_row *rows, size_t n)
+static cJSON *rows_json(const struct pair_row *rows, size_t n)
 {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++) {
-        const struct cmp_row *r = &rows[i];
+        const struct pair_row *r = &rows[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "scope", r->f->scope);
         cJSON_AddStringToObject(o, "name", r->f->name);
@@ -398,7 +361,7 @@ static void print_num(double x)
         printf(" %12.6g", x);
 }
 
-static void print_table(const struct cmp_row *rows, size_t n, uint64_t reps)
+static void print_table(const struct pair_row *rows, size_t n, uint64_t reps)
 {
     size_t n_queues = 0;
     for (size_t i = 0; i < n; i++)
@@ -407,7 +370,7 @@ static void print_table(const struct cmp_row *rows, size_t n, uint64_t reps)
     printf("%-44s %12s %12s %12s %8s%s\n", "figure", "a", "b", "b-a", "change",
            reps > 1 ? "   95% CI of b-a" : "");
     for (size_t i = 0; i < n; i++) {
-        const struct cmp_row *r = &rows[i];
+        const struct pair_row *r = &rows[i];
         if (!shown(r->f, n_queues))
             continue;
         char label[400];
@@ -456,7 +419,7 @@ static void print_settings(const cJSON *rows)
 }
 
 static int write_outputs(const char *out, cJSON *settings,
-                         const struct cmp_row *rows, size_t n,
+                         const struct pair_row *rows, size_t n,
                          const struct arm *arm, uint64_t reps)
 {
     struct strbuf p;
@@ -491,11 +454,10 @@ static int write_outputs(const char *out, cJSON *settings,
 static int compare_arms(struct arm *arm, const char *out, uint64_t reps,
                         int quiet, struct diag_list *dl)
 {
-    size_t n;
-    struct agg_figure *f = agg_figures(arm[0].reps, arm[1].reps, reps, &n);
-    struct cmp_row *rows = xcalloc(n + 1, sizeof(*rows));
-    for (size_t i = 0; i < n; i++)
-        cmp_row(&rows[i], &f[i], reps);
+    struct pair_cmp pc;
+    pair_compare(&pc, arm[0].reps, arm[1].reps, reps);
+    const struct pair_row *rows = pc.rows;
+    size_t n = pc.n;
     cJSON *settings = settings_diff(arm, dl);
     if (!quiet) {
         printf("a: %s  (%s)\nb: %s  (%s)\n%llu replication%s, seed %llu\n\n",
@@ -514,8 +476,7 @@ static int compare_arms(struct arm *arm, const char *out, uint64_t reps,
     else if (!quiet)
         printf("\ncompare.csv, compare.json, a/ and b/ in %s/\n", out);
     cJSON_Delete(settings);
-    free(rows);
-    agg_figures_free(f, n);
+    pair_release(&pc);
     return rc ? 1 : 0;
 }
 

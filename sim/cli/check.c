@@ -488,6 +488,8 @@ static int report(const struct cfg_model *m, const struct check_opts *o,
 
 int cmd_check(int argc, char **argv)
 {
+    if (argc >= 2 && cli_is_scenario_arg(argv[argc - 1]))
+        return cmd_check_scenario(argc, argv);
     struct check_opts o;
     memset(&o, 0, sizeof(o));
     cfg_load_options_init(&o.load);

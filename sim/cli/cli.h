@@ -12,4 +12,12 @@ int cmd_plot(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 
+/* The pre-flight check (preflight.c): `check SCENARIO`, and the check
+ * run before `run`, `compare` and `plan` (0, or 1 after errors in dl). */
+struct scenario;
+struct diag_list;
+int cmd_check_scenario(int argc, char **argv);
+int cli_is_scenario_arg(const char *arg);
+int cli_preflight(const struct scenario *sc, struct diag_list *dl);
+
 #endif

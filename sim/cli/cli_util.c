@@ -1,10 +1,12 @@
 /* cli_util.c - scenario, model and output-folder helpers for the CLI. */
 #include "cli/cli_util.h"
+#include "config/cfg_value.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -139,4 +141,28 @@ cJSON *cli_read_json(const char *dir, const char *name)
     cJSON *j = text ? cJSON_Parse(text) : NULL;
     free(text);
     return j;
+}
+
+int cli_parse_duration(const char *cmd, const char *opt, const char *s,
+                       double *out_s)
+{
+    char *end;
+    struct cfgv_err e;
+    e.msg[0] = 0;
+    (void)strtod(s, &end);
+    if (end != s && *end == 0) {
+        fprintf(stderr,
+                "%s: %s %s: %s what? write %sh (or %sm, %sd; units w d h m "
+                "s)\n",
+                cmd, opt, s, s, s, s, s);
+        return 2;
+    }
+    if (cfgv_parse_time(s, out_s, 0, &e) < 0 || !(*out_s > 0)) {
+        fprintf(stderr,
+                "%s: %s takes an interval such as 6h, 1h30m or 2d, not "
+                "'%s'%s%s\n",
+                cmd, opt, s, e.msg[0] ? ": " : "", e.msg);
+        return 2;
+    }
+    return 0;
 }

@@ -34,4 +34,11 @@ char *cli_read_text(const char *dir, const char *name);
  * it cannot be read or is not JSON. */
 cJSON *cli_read_json(const char *dir, const char *name);
 
+/* cli_parse_duration - a duration option in the PowerMTA interval syntax
+ * ("6h", "1h30m", "2d"), greater than 0. A bare number is refused ("6
+ * what? write 6h"): it would silently mean seconds. 0, or 2 (usage) after
+ * printing "CMD: OPT ...: why" on stderr. */
+int cli_parse_duration(const char *cmd, const char *opt, const char *s,
+                       double *out_s);
+
 #endif

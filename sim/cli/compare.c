@@ -9,8 +9,10 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "cli/runner.h"
+#include "config/cfg_diff.h"
 #include "config/cfg_model.h"
 #include "config/cfg_value.h"
+#include "plan/pair.h"
 #include "report/agg.h"
 #include "report/obs.h"
 #include "util/strbuf.h"
@@ -157,13 +159,10 @@ static int load_arm(struct arm *a, const struct cmp_opts *o, int k,
     }
     if (o->have_seed)
         a->sc.seed = o->seed;
-    if (o->duration) {
-        struct cfgv_err e;
-        if (cfgv_parse_time(o->duration, &a->sc.duration_s, 0, &e) ||
-            a->sc.duration_s <= 0)
-            return cmp_usage("invalid --duration");
-    }
-    return 0;
+    if (o->duration && cli_parse_duration("mtasim compare", "--duration",
+                                          o->duration, &a->sc.duration_s))
+        return 2;
+    return cli_preflight(&a->sc, dl);
 }
 
 /* run_arm - simulate the arm into its folder and read its summaries. */
@@ -206,9 +205,6 @@ static void release_arm(struct arm *a, uint64_t reps)
 
 /* ------------------------------------------------------- settings diff */
 
-static void add_diff_row(cJSON *rows, const char *queue, const char *what,
-                         const char *a, const char *b);
-
 static struct cfg_model *load_config(const char *path, struct diag_list *dl)
 {
     struct cfg_load_options lo;
@@ -223,65 +219,10 @@ static struct cfg_model *load_config(const char *path, struct diag_list *dl)
     return m;
 }
 
-/* diff_queue - rows for the directives of queue name that differ. */
-static void diff_queue(struct arm *arm, const char *name, cJSON *rows)
-{
-    const char *slash = strrchr(name, '/');
-    if (slash == NULL)
-        return;
-    char qd[512];
-    snprintf(qd, sizeof(qd), "%.*s", (int)(slash - name), name);
-    struct cfg_qsettings s[2];
-    for (int k = 0; k < 2; k++) {
-        int v = cfg_model_vmta_find(arm[k].cfg, slash + 1);
-        if (v < 0)
-            return; /* the VMTA exists in one config only */
-        cfg_model_queue_settings(arm[k].cfg, qd, v, &s[k]);
-    }
-    for (int q = 0; q < CFG_Q_COUNT; q++) {
-        const struct cfg_directive *d = cfg_directive_queue(q);
-        const char *va = s[0].v[q].set ? s[0].v[q].str : "(none)";
-        const char *vb = s[1].v[q].set ? s[1].v[q].str : "(none)";
-        if (strcmp(va, vb) == 0)
-            continue;
-        add_diff_row(rows, name, d->name, va, vb);
-    }
-}
-
-static void add_diff_row(cJSON *rows, const char *queue, const char *what,
-                         const char *a, const char *b)
-{
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "queue", queue);
-    cJSON_AddStringToObject(r, "directive", what);
-    cJSON_AddStringToObject(r, "a", a);
-    cJSON_AddStringToObject(r, "b", b);
-    cJSON_AddItemToArray(rows, r);
-}
-
-/* structure_diff - VMTAs and pools that only one config defines. */
-static void structure_diff(struct arm *arm, cJSON *rows)
-{
-    for (int k = 0; k < 2; k++) {
-        const struct cfg_model *m = arm[k].cfg, *o = arm[1 - k].cfg;
-        for (size_t i = 1; i < cfg_model_vmta_count(m); i++) {
-            const char *nm = cfg_model_vmta(m, i)->name;
-            if (cfg_model_vmta_find(o, nm) < 0)
-                add_diff_row(rows, "*", "virtual-mta", k ? "(none)" : nm,
-                             k ? nm : "(none)");
-        }
-        for (size_t i = 0; i < cfg_model_pool_count(m); i++) {
-            const char *nm = cfg_model_pool(m, i)->name;
-            if (cfg_model_pool_find(o, nm) < 0)
-                add_diff_row(rows, "*", "virtual-mta-pool", k ? "(none)" : nm,
-                             k ? nm : "(none)");
-        }
-    }
-}
-
 /* settings_diff - the VMTAs and pools only one config has, then the
  * resolved per-queue settings that differ for every queue either arm used
- * (replication 0's queues) through a VMTA both configs define. */
+ * (replication 0's queues) through a VMTA both configs define
+ * (config/cfg_diff.h), as JSON rows. */
 static cJSON *settings_diff(struct arm *arm, struct diag_list *dl)
 {
     cJSON *rows = cJSON_CreateArray();
@@ -289,7 +230,9 @@ static cJSON *settings_diff(struct arm *arm, struct diag_list *dl)
         arm[k].cfg = load_config(arm[k].sc.config, dl);
     if (!arm[0].cfg || !arm[1].cfg)
         return rows;
-    structure_diff(arm, rows);
+    struct cfg_diff d;
+    cfg_diff_init(&d);
+    cfg_diff_structure(arm[0].cfg, arm[1].cfg, &d);
     cJSON *seen = cJSON_CreateObject();
     for (int k = 0; k < 2; k++) {
         const cJSON *q;
@@ -300,52 +243,23 @@ static cJSON *settings_diff(struct arm *arm, struct diag_list *dl)
                 cJSON_GetObjectItemCaseSensitive(seen, nm->valuestring))
                 continue;
             cJSON_AddTrueToObject(seen, nm->valuestring);
-            diff_queue(arm, nm->valuestring, rows);
+            cfg_diff_queue(arm[0].cfg, arm[1].cfg, nm->valuestring, &d);
         }
     }
     cJSON_Delete(seen);
+    for (size_t i = 0; i < d.n; i++) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "queue", d.rows[i].queue);
+        cJSON_AddStringToObject(r, "directive", d.rows[i].directive);
+        cJSON_AddStringToObject(r, "a", d.rows[i].a);
+        cJSON_AddStringToObject(r, "b", d.rows[i].b);
+        cJSON_AddItemToArray(rows, r);
+    }
+    cfg_diff_release(&d);
     return rows;
 }
 
 /* ------------------------------------------------------------- figures */
-
-/* A compared figure: means of both arms and the paired difference. */
-struct cmp_row {
-    const struct agg_figure *f;
-    double a, b, diff, rel, ci_low, ci_high;
-    int have_ci;
-};
-
-static double mean_present(const double *x, size_t n)
-{
-    double sum = 0;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(x[i])) {
-            sum += x[i];
-            k++;
-        }
-    return k ? sum / (double)k : (double)NAN;
-}
-
-static void cmp_row(struct cmp_row *r, const struct agg_figure *f, size_t n)
-{
-    double *d = xmalloc((n + 1) * sizeof(*d));
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(f->a[i]) && !isnan(f->b[i]))
-            d[k++] = f->b[i] - f->a[i];
-    r->f = f;
-    r->a = mean_present(f->a, n);
-    r->b = mean_present(f->b, n);
-    double half;
-    agg_mean_ci(d, k, &r->diff, &half);
-    r->have_ci = n > 1 && k > 1;
-    r->ci_low = r->diff - half;
-    r->ci_high = r->diff + half;
-    r->rel = r->a != 0 && !isnan(r->a) ? r->diff / r->a : (double)NAN;
-    free(d);
-}
 
 static void csv_num(FILE *fp, double x, int last)
 {
@@ -354,14 +268,14 @@ static void csv_num(FILE *fp, double x, int last)
     fputc(last ? '\n' : ',', fp);
 }
 
-static int write_csv(const char *path, const struct cmp_row *rows, size_t n)
+static int write_csv(const char *path, const struct pair_row *rows, size_t n)
 {
     FILE *fp = fopen(path, "w");
     if (fp == NULL)
         return -1;
     fputs("scope,name,figure,a,b,diff,rel_diff,ci_low,ci_high\n", fp);
     for (size_t i = 0; i < n; i++) {
-        const struct cmp_row *r = &rows[i];
+        const struct pair_row *r = &rows[i];
         obs_csv_field(fp, r->f->scope);
         fputc(',', fp);
         obs_csv_field(fp, r->f->name);
@@ -386,11 +300,11 @@ static void json_num(cJSON *o, const char *k, double x)
         cJSON_AddNumberToObject(o, k, x);
 }
 
-static cJSON *rows_json(const struct cmp_row *rows, size_t n)
+static cJSON *rows_json(const struct pair_row *rows, size_t n)
 {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++) {
-        const struct cmp_row *r = &rows[i];
+        const struct pair_row *r = &rows[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "scope", r->f->scope);
         cJSON_AddStringToObject(o, "name", r->f->name);
@@ -448,7 +362,7 @@ static void print_num(double x)
         printf(" %12.6g", x);
 }
 
-static void print_table(const struct cmp_row *rows, size_t n, uint64_t reps)
+static void print_table(const struct pair_row *rows, size_t n, uint64_t reps)
 {
     size_t n_queues = 0;
     for (size_t i = 0; i < n; i++)
@@ -457,7 +371,7 @@ static void print_table(const struct cmp_row *rows, size_t n, uint64_t reps)
     printf("%-44s %12s %12s %12s %8s%s\n", "figure", "a", "b", "b-a", "change",
            reps > 1 ? "   95% CI of b-a" : "");
     for (size_t i = 0; i < n; i++) {
-        const struct cmp_row *r = &rows[i];
+        const struct pair_row *r = &rows[i];
         if (!shown(r->f, n_queues))
             continue;
         char label[400];
@@ -506,7 +420,7 @@ static void print_settings(const cJSON *rows)
 }
 
 static int write_outputs(const char *out, cJSON *settings,
-                         const struct cmp_row *rows, size_t n,
+                         const struct pair_row *rows, size_t n,
                          const struct arm *arm, uint64_t reps)
 {
     struct strbuf p;
@@ -541,11 +455,10 @@ static int write_outputs(const char *out, cJSON *settings,
 static int compare_arms(struct arm *arm, const char *out, uint64_t reps,
                         int quiet, struct diag_list *dl)
 {
-    size_t n;
-    struct agg_figure *f = agg_figures(arm[0].reps, arm[1].reps, reps, &n);
-    struct cmp_row *rows = xcalloc(n + 1, sizeof(*rows));
-    for (size_t i = 0; i < n; i++)
-        cmp_row(&rows[i], &f[i], reps);
+    struct pair_cmp pc;
+    pair_compare(&pc, arm[0].reps, arm[1].reps, reps);
+    const struct pair_row *rows = pc.rows;
+    size_t n = pc.n;
     cJSON *settings = settings_diff(arm, dl);
     if (!quiet) {
         printf("a: %s  (%s)\nb: %s  (%s)\n%llu replication%s, seed %llu\n\n",
@@ -564,8 +477,7 @@ static int compare_arms(struct arm *arm, const char *out, uint64_t reps,
     else if (!quiet)
         printf("\ncompare.csv, compare.json, a/ and b/ in %s/\n", out);
     cJSON_Delete(settings);
-    free(rows);
-    agg_figures_free(f, n);
+    pair_release(&pc);
     return rc ? 1 : 0;
 }
 

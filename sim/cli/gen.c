@@ -78,7 +78,6 @@ struct gen_opts {
 /* parse_value - --seed N or --duration D; 0, or 2 after a message. */
 static int parse_value(int c, const char *arg, struct gen_opts *o)
 {
-    struct cfgv_err e;
     char *end;
 
     if (c == 'S') {
@@ -94,14 +93,8 @@ static int parse_value(int c, const char *arg, struct gen_opts *o)
         o->has_seed = 1;
         return 0;
     }
-    if (cfgv_parse_time(arg, &o->duration_s, 0, &e) < 0 ||
-        !(o->duration_s > 0)) {
-        fprintf(stderr,
-                "mtasim gen: --duration takes an interval such as "
-                "'7d' or '1h30m', not '%s'\n",
-                arg);
+    if (cli_parse_duration("mtasim gen", "--duration", arg, &o->duration_s))
         return 2;
-    }
     o->has_duration = 1;
     return 0;
 }

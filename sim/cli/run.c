@@ -153,16 +153,9 @@ static int apply_overrides(struct scenario *sc, const struct run_opts *o)
     }
     if (o->have_seed)
         sc->seed = o->seed;
-    if (o->duration) {
-        struct cfgv_err e;
-        double d;
-        if (cfgv_parse_time(o->duration, &d, 0, &e) || d <= 0) {
-            fprintf(stderr, "mtasim run: invalid --duration '%s'%s%s\n",
-                    o->duration, e.msg[0] ? ": " : "", e.msg);
-            return 2;
-        }
-        sc->duration_s = d;
-    }
+    if (o->duration && cli_parse_duration("mtasim run", "--duration",
+                                          o->duration, &sc->duration_s))
+        return 2;
     return 0;
 }
 
@@ -190,6 +183,8 @@ int cmd_run(int argc, char **argv)
     char *models = cli_models_dir();
     int loaded = scenario_load(path, models, &sc, &dl) == 0;
     rc = loaded ? apply_overrides(&sc, &o) : 1;
+    if (rc == 0)
+        rc = cli_preflight(&sc, &dl);
     char *out = NULL;
     if (rc == 0)
         out = cli_out_dir(o.out, sc.name, &dl);

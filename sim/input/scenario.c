@@ -168,8 +168,16 @@ static int get_string(struct sload *ld, const cJSON *obj, const char *key,
     return 1;
 }
 
-/* get_interval - a PowerMTA interval ("30d", "1h30m") or a number of
- * seconds; 1, 0 absent, -1. */
+/* unitless - 1 when s is a bare number ("6"). */
+static int unitless(const char *s)
+{
+    char *end;
+    (void)strtod(s, &end);
+    return end != s && *end == 0;
+}
+
+/* get_interval - a PowerMTA interval with its unit ("30d", "1h30m"); 1,
+ * 0 absent, -1. */
 static int get_interval(struct sload *ld, const cJSON *obj, const char *key,
                         double *out_s)
 {
@@ -180,8 +188,14 @@ static int get_interval(struct sload *ld, const cJSON *obj, const char *key,
     if (v == NULL)
         return 0;
     size_t n0 = push_key(ld, key);
-    if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0) {
-        *out_s = v->valuedouble;
+    if (cJSON_IsNumber(v) || (cJSON_IsString(v) && unitless(v->valuestring))) {
+        /* A bare number would silently mean seconds. */
+        char *t = cJSON_IsNumber(v) ? cJSON_PrintUnformatted(v) : NULL;
+        const char *x = t ? t : v->valuestring;
+        jerr(ld, "%s what? write '%sh' (or %sm, %sd; units w d h m s)", x, x, x,
+             x);
+        cJSON_free(t);
+        rc = -1;
     } else if (!cJSON_IsString(v)) {
         jerr(ld, "expected a time interval such as '30d' or '1h30m'");
         rc = -1;

@@ -60,3 +60,17 @@ void model_pick(char *const *paths, size_t n, unsigned char *skip)
     free(name);
     free(repl);
 }
+
+int model_load_all(struct prov_world *w, char *const *paths, size_t n,
+                   struct diag_list *dl)
+{
+    unsigned char *skip = xcalloc(n + 1, 1);
+    int rc = 0;
+
+    model_pick(paths, n, skip); /* fitted ones win */
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (!skip[i] && prov_world_load(w, paths[i], dl) < 0)
+            rc = -1;
+    free(skip);
+    return rc;
+}

@@ -27,14 +27,8 @@ static int64_t to_us(double s)
 static int load_world(struct sim *s, struct diag_list *dl)
 {
     s->world = prov_world_alloc();
-    unsigned char *skip = xcalloc(s->sc->n_models + 1, 1);
-    model_pick(s->sc->models, s->sc->n_models, skip); /* fitted ones win */
-    for (size_t i = 0; i < s->sc->n_models; i++)
-        if (!skip[i] && prov_world_load(s->world, s->sc->models[i], dl) < 0) {
-            free(skip);
-            return -1;
-        }
-    free(skip);
+    if (model_load_all(s->world, s->sc->models, s->sc->n_models, dl) < 0)
+        return -1;
     if (prov_world_find(s->world, "example.invalid") < 0) {
         diag_add(dl, DIAG_ERROR, s->sc->path, 0, 0,
                  "no provider model serves other domains (add a model with "

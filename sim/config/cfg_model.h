@@ -112,6 +112,9 @@ struct cfg_load_options {
     int allow_includes;    /* default 1; the fuzzer turns it off */
     int errors_only;       /* drop warnings (a config read again, e.g. by each
                               replication, whose warnings were shown once) */
+    int warn_once;         /* report a path's warnings only the first time
+                              this process loads it with warn_once set (the
+                              pre-flight check, runs, planner trials) */
 };
 
 void cfg_load_options_init(struct cfg_load_options *o);

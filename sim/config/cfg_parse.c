@@ -685,13 +685,28 @@ static void copy_errors(const struct diag_list *from, struct diag_list *to)
     }
 }
 
+/* warned_before - 1 when this process already reported the warnings of
+ * the config at path; remembers path. A bounded list: past it, warnings
+ * are repeated rather than lost. */
+static int warned_before(const char *path)
+{
+    static char *seen[32];
+    static size_t n_seen;
+    for (size_t i = 0; i < n_seen; i++)
+        if (strcmp(seen[i], path) == 0)
+            return 1;
+    if (n_seen < sizeof(seen) / sizeof(seen[0]))
+        seen[n_seen++] = xstrdup(path);
+    return 0;
+}
+
 struct cfg_model *cfg_load(const char *path, const struct cfg_load_options *o,
                            struct diag_list *dl)
 {
-    if (o->errors_only) {
+    if (o->errors_only || (o->warn_once && warned_before(path))) {
         struct diag_list local;
         struct cfg_load_options all = *o;
-        all.errors_only = 0;
+        all.errors_only = all.warn_once = 0;
         diag_list_init(&local, DIAG_DEFAULT_MAX_ERRORS);
         struct cfg_model *m = cfg_load(path, &all, &local);
         copy_errors(&local, dl);

@@ -262,6 +262,7 @@ int preflight_check(const struct scenario *sc, struct diag_list *dl)
     struct pf p = { sc, NULL, dl, 0 };
     struct cfg_load_options o;
     cfg_load_options_init(&o);
+    o.warn_once = 1; /* the run that follows does not repeat them */
     size_t before = dl->n_errors;
     struct cfg_model *cfg = cfg_load(sc->config, &o, dl);
     if (cfg == NULL || dl->n_errors > before) {

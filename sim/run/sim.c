@@ -56,20 +56,6 @@ static void world_event(void *ctx, double now_s, const char *provider,
     obs_event(s->obs, to_us(now_s), queue, event, detail);
 }
 
-/* warned_before - 1 when this process already reported the warnings of
- * the config at path (planners run it many times); remembers path. */
-static int warned_before(const char *path)
-{
-    static char *seen[32];
-    static size_t n_seen;
-    for (size_t i = 0; i < n_seen; i++)
-        if (strcmp(seen[i], path) == 0)
-            return 1;
-    if (n_seen < sizeof(seen) / sizeof(seen[0]))
-        seen[n_seen++] = xstrdup(path);
-    return 0;
-}
-
 /* load_config - the scenario's config, read leniently: warnings say what
  * the simulation ignores, only errors stop it. Every replication and every
  * planner trial reads the config again; the warnings are reported once,
@@ -79,7 +65,8 @@ static int load_config(struct sim *s, uint64_t replication,
 {
     struct cfg_load_options o;
     cfg_load_options_init(&o);
-    o.errors_only = replication != 0 || warned_before(s->sc->config);
+    o.errors_only = replication != 0;
+    o.warn_once = 1;
     size_t before = dl->n_errors;
     s->cfg = cfg_load(s->sc->config, &o, dl);
     return s->cfg == NULL || dl->n_errors > before ? -1 : 0;

@@ -7,6 +7,8 @@
 #   make deps                 install the Debian packages (or print the command)
 #   make plots RUN=DIR [COMPARE=DIR_B]   draw a run's reports (gnuplot)
 #   make check-headers | format | format-check | clean | V=1
+#   make coverage             unit tests built with gcc --coverage (build-cov/);
+#                             prints the line coverage of sim/mta/
 CC      ?= cc
 STD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -131,7 +133,24 @@ format:
 format-check:
 	clang-format --dry-run -Werror $(FMT_SRC)
 clean:
-	rm -rf build build-san build-fuzz mtasim mtasim-san
+	rm -rf build build-san build-fuzz build-cov mtasim mtasim-san
+# coverage - the unit tests built with --coverage in build-cov/, run, and
+# gcov's line coverage of each sim/mta/ file and of the directory.
+COV_SRC ?= $(wildcard sim/mta/*.c)
+coverage:
+	@$(MAKE) --no-print-directory BUILD=build-cov PROG=build-cov/mtasim \
+	    OPT=-O0 CFLAGS=--coverage LDFLAGS=--coverage build-cov/mtasim \
+	    $(patsubst tests/%.c,build-cov/tests/%,$(wildcard tests/test_*.c))
+	@find build-cov -name '*.gcda' -delete
+	@MTASIM=./build-cov/mtasim tests/run.sh $(patsubst tests/%.c,build-cov/tests/%,$(wildcard tests/test_*.c)) | \
+	    tail -n 1
+	@for f in $(COV_SRC); do gcov -n -o build-cov/$$(dirname $$f) $$f; done | \
+	    awk '/^File/ { f = $$2; gsub("\x27", "", f) } \
+	         /^Lines executed/ && f ~ /^sim\/.*\.c$$/ { split($$2, a, "[:%]"); \
+	             n = $$4; hit = a[2] * n / 100; printf "%-28s %6.2f%% of %d\n", f, a[2], n; \
+	             H += hit; N += n; f = "" } \
+	         END { if (N) printf "%-28s %6.2f%% of %d lines\n", "total", 100 * H / N, N }'
+.PHONY: coverage
 .PHONY: all test bench deps pkgcheck fuzz plots check-headers format format-check clean
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)

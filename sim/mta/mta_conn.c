@@ -318,8 +318,15 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     c->wip = m->vmtas[q->vmta].wip[ip];
     c->state = MTA_C_CONNECTING;
     count_open(m, q, ip, now_us);
-    remote_connect(m, q, c, now_us);
-    c->accepted = c->reply.outcome == PROV_ACCEPT;
+    if (q->c.discard) { /* type discard talks to no one (UG5 §3.3.10.52) */
+        c->reply = (struct prov_reply){ .outcome = PROV_ACCEPT,
+                                        .code = 220,
+                                        .text = "220 discard" };
+        c->accepted = 0;
+    } else {
+        remote_connect(m, q, c, now_us);
+        c->accepted = c->reply.outcome == PROV_ACCEPT;
+    }
     int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
     conn_schedule(m, ci, now_us + lat, MTA_EV_CONN_OPENED);
     return 1;

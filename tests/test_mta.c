@@ -17,6 +17,8 @@
 #include "report/obs.h"
 #include "test.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1241,6 +1243,140 @@ static void test_injection(void)
     rig_remove(&r);
 }
 
+/* ============================================================ reroutes */
+
+/* queue_figure - summary.json's figure key of queue name, or -1. */
+static double queue_figure(const struct rig *r, const char *name,
+                           const char *key)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "%s/summary.json", r->dir);
+    FILE *fp = fopen(path, "r");
+    static char text[1 << 16];
+    size_t n = fp ? fread(text, 1, sizeof(text) - 1, fp) : 0;
+    text[n] = '\0';
+    if (fp)
+        fclose(fp);
+    cJSON *root = cJSON_Parse(text);
+    double v = -1;
+    const cJSON *q;
+    cJSON_ArrayForEach(q, cJSON_GetObjectItem(root, "queues"))
+    {
+        const cJSON *nm = cJSON_GetObjectItem(q, "queue");
+        if (cJSON_IsString(nm) && strcmp(nm->valuestring, name) == 0)
+            v = cJSON_GetNumberValue(cJSON_GetObjectItem(q, key));
+    }
+    cJSON_Delete(root);
+    return v;
+}
+
+/* UG5 §3.3.10.50 reroute-to-virtual-mta: the queue's mail goes to the
+ * named VMTA's queue for the same domain, or over a pool's members
+ * round-robin; a reroute back to where the mail came from is not taken. */
+static void test_reroute(void)
+{
+    static const char *const target[3] = { "b", "p", "b" };
+    for (int k = 0; k < 3; k++) {
+        char cfg[600];
+        snprintf(cfg, sizeof(cfg),
+                 "<virtual-mta a>\n <domain *>\n  reroute-to-virtual-mta %s\n"
+                 " </domain>\n</virtual-mta>\n"
+                 "<virtual-mta b>\n%s</virtual-mta>\n"
+                 "<virtual-mta c>\n</virtual-mta>\n"
+                 "<virtual-mta-pool p>\n virtual-mta b\n virtual-mta c\n"
+                 "</virtual-mta-pool>\n",
+                 target[k],
+                 k == 2 ? " <domain *>\n  reroute-to-virtual-mta a\n"
+                          " </domain>\n"
+                        : "");
+        struct rig r;
+        rig_open(&r, cfg, ok, 1, 1, 0);
+        rig_send(&r, 0, 10, "example.com", "a", NULL);
+        rig_run(&r, 60);
+        rig_close(&r, 60);
+        CHECK_INT(acct_count(&r, "d", "vmta", "a"), 0);
+        CHECK_INT(acct_count(&r, "d", "vmta", "b"), k == 1 ? 5 : 10);
+        CHECK_INT(acct_count(&r, "d", "vmta", "c"), k == 1 ? 5 : 0);
+        CHECK_NEAR(queue_figure(&r, "example.com/a", "rerouted"), 10, 0);
+        CHECK_NEAR(queue_figure(&r, "example.com/a", "injected"), 10, 0);
+        CHECK_NEAR(queue_figure(&r, "example.com/b", "rerouted"), 0, 0);
+        rig_remove(&r);
+    }
+}
+
+/* UG5 §3.3.10.51 backoff-reroute-to-virtual-mta: while the queue is in
+ * backoff (here from a mode=backoff rule of its <smtp-pattern-list>), its
+ * queued mail and new arrivals go to the named VMTA's queue; back in
+ * normal mode, new mail stays. Recipients deferred meanwhile follow when
+ * their retry time comes. */
+static void test_backoff_reroute(void)
+{
+    static const char *const seq[] = { "451 4.7.0 throttled", "250 2.0.0 ok" };
+    struct rig r;
+    rig_open(&r,
+             "<smtp-pattern-list l>\n reply /throttled/ mode=backoff\n"
+             "</smtp-pattern-list>\n"
+             "<virtual-mta a>\n <domain *>\n"
+             "  backoff-reroute-to-virtual-mta w\n  smtp-pattern-list l\n"
+             "  max-smtp-out 1\n  backoff-to-normal-after 10m\n"
+             "  retry-recipients-after 1m\n </domain>\n</virtual-mta>\n"
+             "<virtual-mta w>\n</virtual-mta>\n",
+             seq, 2, 1, 0);
+    rig_send(&r, 0, 100, "example.com", "a", NULL);
+    rig_run(&r, 300);
+    rig_send(&r, 300, 10, "example.com", "a", NULL);
+    rig_run(&r, 700);
+    rig_send(&r, 700, 10, "example.com", "a", NULL);
+    rig_run(&r, 800);
+    rig_close(&r, 800);
+    CHECK_INT(acct_count(&r, "t", "vmta", "a"), 1);
+    CHECK_INT(acct_count(&r, "d", "vmta", "w"), 110);
+    CHECK_INT(acct_count(&r, "d", "vmta", "a"), 10);
+    /* per queue: injected = delivered + rerouted (+ bounced, expired,
+     * queued at the end); a rerouted recipient is injected into the
+     * target queue, once in the totals */
+    CHECK_NEAR(queue_figure(&r, "example.com/a", "rerouted"), 110, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/a", "injected"), 120, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/w", "injected"), 110, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/w", "rerouted"), 0, 0);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.49: mail past a cold VMTA's daily max-cold-virtual-mta-msg
+ * stays on the VMTA it selected (nothing is rerouted); the warm-up
+ * pattern adds backoff-reroute-to-virtual-mta on the cold VMTA, so mail
+ * the cold IP's provider throttles moves to the warm VMTA. */
+static void test_cold_overflow(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<smtp-pattern-list l>\n reply /throttled/ mode=backoff\n"
+             "</smtp-pattern-list>\n"
+             "<virtual-mta cold>\n smtp-source-host 10.0.0.9 c.test\n"
+             " <domain *>\n  backoff-reroute-to-virtual-mta warm\n"
+             "  smtp-pattern-list l\n  max-smtp-out 1\n"
+             "  backoff-to-normal-after 1h\n  retry-recipients-after 1m\n"
+             " </domain>\n</virtual-mta>\n"
+             "<virtual-mta warm>\n cold-virtual-mta cold\n</virtual-mta>\n"
+             "<domain *>\n max-cold-virtual-mta-msg 50/d\n</domain>\n",
+             ok, 1, 1, 0);
+    r.s.blocked = "451 4.7.0 throttled"; /* every reply to the cold IP */
+    r.s.blocked_ip = 1;
+    rig_send(&r, 0, 200, "example.com", "warm", NULL);
+    rig_run(&r, 3000);
+    rig_close(&r, 3000);
+    /* 50 to cold, 150 stay on warm; the cold IP's first reply puts its
+     * queue in backoff and its 49 others move, the deferred one follows
+     * a minute later */
+    CHECK_INT(r.s.ip_txns[1], 1);
+    CHECK_INT(acct_count(&r, "d", "vmta", "cold"), 0);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 200);
+    CHECK_NEAR(queue_figure(&r, "example.com/cold", "injected"), 50, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/cold", "rerouted"), 50, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/warm", "injected"), 200, 0);
+    rig_remove(&r);
+}
+
 int main(void)
 {
     test_pool_limits();
@@ -1274,5 +1410,8 @@ int main(void)
     test_per_connection_limits();
     test_expiry_in_retry();
     test_injection();
+    test_reroute();
+    test_backoff_reroute();
+    test_cold_overflow();
     return test_done();
 }

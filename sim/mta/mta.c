@@ -343,6 +343,19 @@ static void ip_rates_free(struct mta_rate *r, size_t n)
     free(r);
 }
 
+/* route_target - a reroute setting's VMTA or pool (the config checked the
+ * name), or MTA_NO_ROUTE. */
+static int route_target(const struct mta *m, const struct cfg_value *v)
+{
+    if (!v->set || v->str == NULL || v->str[0] == '\0')
+        return MTA_NO_ROUTE;
+    int vmta = cfg_model_vmta_find(m->cfg, v->str);
+    if (vmta >= 0)
+        return vmta;
+    int pool = cfg_model_pool_find(m->cfg, v->str);
+    return pool >= 0 ? MTA_POOL(pool) : MTA_NO_ROUTE;
+}
+
 /* queue_create - the queue queue_domain/vmta, registered with obs. */
 static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
                              size_t n_mx)
@@ -361,6 +374,8 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
     struct cfg_qsettings s;
     cfg_model_queue_settings(m->cfg, qd, vmta, &s);
     qconf_fill(&q->c, &s);
+    q->c.reroute[0] = route_target(m, &s.v[CFG_Q_REROUTE_TO_VMTA]);
+    q->c.reroute[1] = route_target(m, &s.v[CFG_Q_BACKOFF_REROUTE_TO_VMTA]);
     q->c.spl = s.v[CFG_Q_SMTP_PATTERN_LIST].set
                    ? cfg_model_spl(m->cfg, s.v[CFG_Q_SMTP_PATTERN_LIST].str)
                    : NULL;
@@ -681,6 +696,90 @@ static uint32_t cold_redirect(struct mta *m, uint32_t di, uint32_t qi, int pool,
     return MTA_NIL;
 }
 
+/* reroute_vmta - where queue q sends its mail now (UG5 §3.3.10.50-51):
+ * backoff-reroute-to-virtual-mta while in backoff, else
+ * reroute-to-virtual-mta (in both modes when it has no backoff twin); a
+ * pool is spread round-robin. -1: no reroute, or one to q's own VMTA
+ * (PowerMTA ignores a reroute to itself). */
+static int reroute_vmta(struct mta *m, const struct mta_queue *q)
+{
+    int t = q->c.reroute[0];
+    if (q->mode == MTA_BACKOFF && q->c.reroute[1] != MTA_NO_ROUTE)
+        t = q->c.reroute[1];
+    if (t == MTA_NO_ROUTE)
+        return -1;
+    int vmta = t;
+    if (t < MTA_NO_ROUTE) {
+        int pool = -2 - t;
+        const struct cfg_pool *p = cfg_model_pool(m->cfg, (size_t)pool);
+        if (p->n_members == 0)
+            return -1;
+        vmta = p->members[m->pools[pool].rr++ % p->n_members];
+    }
+    return vmta == q->vmta ? -1 : vmta;
+}
+
+/* reroute - the queue mail of domain di that reached queue qi ends up in:
+ * reroutes are followed in turn (at most MTA_REROUTE_HOPS); one leading
+ * back to qi is a loop and is not taken. */
+static uint32_t reroute(struct mta *m, uint32_t di, uint32_t qi)
+{
+    uint32_t at = qi;
+    for (int hop = 0; hop < MTA_REROUTE_HOPS; hop++) {
+        int v = reroute_vmta(m, &m->queues[at]);
+        if (v < 0)
+            break;
+        uint32_t next = queue_for(m, di, v);
+        if (next == qi)
+            break;
+        at = next;
+    }
+    return at;
+}
+
+/* queue_depth_seen - a queue's deepest point so far. */
+static void queue_depth_seen(struct mta_queue *q)
+{
+    uint64_t depth =
+        (uint64_t)mta_ready_live(q) + mta_live(&q->retry) + q->in_flight;
+    if (depth > q->max_depth)
+        q->max_depth = depth;
+}
+
+/* route_ready - ri of queue qi becomes ready, in the queue a reroute of
+ * qi names if it has one (a recipient back from the retry bucket of a
+ * queue in backoff). */
+static void route_ready(struct mta *m, uint32_t qi, uint32_t ri, int64_t now_us)
+{
+    uint32_t to = reroute(m, m->r[ri].domain, qi);
+    if (to != qi) {
+        obs_rerouted(m->obs, (int)qi, (int)to, now_us);
+        m->r[ri].queue = to;
+        mta_q_schedule(m, &m->queues[to], now_us);
+    }
+    mta_ready_push(m, &m->queues[to], ri, 0);
+    queue_depth_seen(&m->queues[to]);
+}
+
+uint32_t mta_reroute_queued(struct mta *m, uint32_t qi, int64_t now_us)
+{
+    const struct mta_queue *q = &m->queues[qi];
+    int t = q->mode == MTA_BACKOFF && q->c.reroute[1] != MTA_NO_ROUTE
+                ? q->c.reroute[1]
+                : q->c.reroute[0];
+    if (t == MTA_NO_ROUTE || t == q->vmta)
+        return 0;
+    uint32_t n = mta_ready_live(&m->queues[qi]), moved = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t ri = mta_ready_pop_live(m, &m->queues[qi]);
+        if (ri == MTA_NIL)
+            break;
+        route_ready(m, qi, ri, now_us); /* a loop puts it back, last */
+        moved += m->r[ri].queue != qi;
+    }
+    return moved;
+}
+
 static void reject_at_injection(struct mta *m, const struct send_rec *r,
                                 int64_t now_us)
 {
@@ -706,6 +805,13 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     uint32_t cold = cold_redirect(m, di, qi, pool, now_us);
     if (cold != MTA_NIL)
         qi = cold;
+    /* the queue the mail selected counts it injected, and rerouted */
+    obs_injected(m->obs, (int)qi, r->stream, now_us);
+    uint32_t to = reroute(m, di, qi);
+    if (to != qi) {
+        obs_rerouted(m->obs, (int)qi, (int)to, now_us);
+        qi = to;
+    }
     uint32_t ri = rcpt_alloc(m);
     struct mta_rcpt *rc = &m->r[ri];
     rc->enq_us = now_us;
@@ -723,11 +829,7 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     mta_ready_push(m, q, ri, 0);
     mta_area_tick(m, now_us);
     m->queued++;
-    uint64_t depth =
-        (uint64_t)mta_ready_live(q) + mta_live(&q->retry) + q->in_flight;
-    if (depth > q->max_depth)
-        q->max_depth = depth;
-    obs_injected(m->obs, (int)qi, r->stream, now_us);
+    queue_depth_seen(q);
     if (q->in_retry && q->c.retry_upon_new_mail)
         q->in_retry = 0;
     mta_q_service(m, qi, now_us);
@@ -760,6 +862,9 @@ void mta_enter_backoff(struct mta *m, struct mta_queue *q, int64_t now_us,
     obs_event(m->obs, now_us, q->name, "backoff-enter", why);
     q->backoff_until = after_us < 0 ? MTA_NEVER : now_us + (int64_t)after_us;
     mta_q_schedule(m, q, q->backoff_until);
+    /* backoff-reroute-to-virtual-mta: the queued mail moves too */
+    if (q->c.reroute[1] != MTA_NO_ROUTE)
+        mta_reroute_queued(m, (uint32_t)(q - m->queues), now_us);
 }
 
 void mta_exit_backoff(struct mta *m, struct mta_queue *q, int64_t now_us,
@@ -871,7 +976,8 @@ static void promote_retries(struct mta *m, uint32_t qi, int64_t now_us)
         if (expired(q, &m->r[ri], now_us))
             expire(m, qi, ri, now_us);
         else
-            mta_ready_push(m, q, ri, 0);
+            route_ready(m, qi, ri, now_us);
+        q = &m->queues[qi]; /* a reroute may have made a queue */
     }
     mta_expire_heads(m, qi, now_us);
 }
@@ -1007,9 +1113,9 @@ void mta_q_service(struct mta *m, uint32_t qi, int64_t now_us)
     int64_t open_wake = MTA_NEVER;
     if (!q->in_retry && mta_ready_live(q)) {
         mta_conn_kick_idle(m, qi, now_us);
-        while (mta_ready_live(q) > 0 &&
+        while (mta_ready_live(&m->queues[qi]) > 0 &&
                mta_conn_try_open(m, qi, now_us, &open_wake))
-            ;
+            ; /* opening may make queues (a reroute): index each time */
     }
     q = &m->queues[qi];
     int64_t t = next_wake(m, q, open_wake, reenable);

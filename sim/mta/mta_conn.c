@@ -360,6 +360,7 @@ static void apply_rule(struct mta *m, struct mta_queue *q, int ip,
 {
     if (rule == NULL)
         return;
+    uint32_t qi = (uint32_t)(q - m->queues);
     if (rule->mode == CFG_SPL_MODE_BACKOFF) {
         char why[512];
         snprintf(why, sizeof(why), "/%s/ matched \"%s\"", rule->regex, text);
@@ -367,6 +368,7 @@ static void apply_rule(struct mta *m, struct mta_queue *q, int ip,
                            ? rule->backoff_to_normal_after_s * MTA_US
                            : q->c.backoff_to_normal_us;
         mta_enter_backoff(m, q, now_us, after, why);
+        q = &m->queues[qi]; /* a backoff reroute may have made queues */
     } else if (rule->mode == CFG_SPL_MODE_NORMAL) {
         mta_exit_backoff(m, q, now_us, "mode=normal rule matched");
     }
@@ -376,6 +378,7 @@ static void apply_rule(struct mta *m, struct mta_queue *q, int ip,
                            ? rule->reenable_after_s * MTA_US
                            : q->c.reenable_us,
                        now_us);
+    q = &m->queues[qi];
     if (rule->bounce_queue)
         mta_bounce_queue(m, q, now_us, text, 1);
     if (rule->defer_queue && !q->in_retry)
@@ -434,6 +437,8 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     mta_acct_tq(m, q, c->ip, text, now_us);
     const struct cfg_spl_rule *rule = mta_match(q, text);
     apply_rule(m, q, c->ip, rule, text, now_us);
+    c = &m->conns[ci];
+    q = &m->queues[c->queue];
     int skip = rule && rule->skip_mx;
     if (c->reply.outcome == PROV_REJECT && q->c.bounce_upon_5xx_greeting &&
         !skip)

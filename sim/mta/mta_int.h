@@ -16,6 +16,11 @@
 
 enum { MTA_NORMAL = 0, MTA_BACKOFF = 1 };
 
+/* A reroute target: VMTA indices are >= 0, pools are encoded below -1. */
+#define MTA_NO_ROUTE     (-1)
+#define MTA_POOL(p)      (-2 - (p))
+#define MTA_REROUTE_HOPS 8 /* reroutes followed in a row at most */
+
 enum mta_rflags {
     MTA_R_INVALID = 1,
     MTA_R_COMPLAINS = 2,
@@ -81,6 +86,10 @@ struct mta_qconf {
     const double *cold_per_day;
     size_t n_cold_per_day;
     int discard; /* type discard: delivered at once */
+    /* reroute-to-virtual-mta [0] and backoff-reroute-to-virtual-mta [1]
+     * (UG5 §3.3.10.50-51): a VMTA index, MTA_POOL(p) for pool p, or
+     * MTA_NO_ROUTE. */
+    int reroute[2];
     const struct cfg_cidr_value *sip_out;
     size_t n_sip_out;
     const struct cfg_cidr_value *sip_msg, *sip_conn, *sip_data;
@@ -293,6 +302,11 @@ void mta_acct_x(struct mta *m, const char *type, const struct mta_queue *q,
 /* mta_acct_tq - a queue-level failure record. */
 void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
                  const char *reply, int64_t now_us);
+
+/* mta_reroute_queued - the ready recipients of queue qi move to the queue
+ * its reroute names (a queue entering backoff with
+ * backoff-reroute-to-virtual-mta); returns how many moved. */
+uint32_t mta_reroute_queued(struct mta *m, uint32_t qi, int64_t now_us);
 
 /* mta_conn.c */
 int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,

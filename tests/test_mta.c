@@ -1377,6 +1377,59 @@ static void test_cold_overflow(void)
     rig_remove(&r);
 }
 
+/* ================================================ multi-recipient mail */
+
+/* rig_send_msg - one message of n recipients of domain at t_s. */
+static void rig_send_msg(struct rig *r, double t_s, int n, const char *domain,
+                         uint64_t msg)
+{
+    for (int i = 0; i < n; i++) {
+        struct send_rec sr = { .t_us = (int64_t)(t_s * 1e6),
+                               .id = r->next_id++,
+                               .domain = domain,
+                               .size = 1000,
+                               .msg = msg };
+        r->q.now_us = sr.t_us;
+        mta_inject(r->m, &sr, sr.t_us);
+    }
+}
+
+/* UG5 §3.3.10.74 max-rcpt-per-message: a message's recipients of one
+ * domain go in transactions of at most that many; each recipient gets its
+ * own reply (RCPT TO), and the rate limits count messages. */
+static void test_multi_rcpt(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 1\n max-rcpt-per-message 3\n"
+             " max-msg-rate 2/m\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send_msg(&r, 0, 6, "example.com", 7);
+    rig_send_msg(&r, 0, 1, "example.com", 0);
+    rig_run(&r, 119);
+    rig_close(&r, 119);
+    /* two transactions of 3 in the first minute, the single in the next */
+    CHECK_INT(r.s.txns, 7);
+    CHECK_NEAR(r.s.t_first, 0, 1e-6);
+    CHECK_NEAR(r.s.t_last, 60, 1e-6);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 7);
+    rig_remove(&r);
+    static const char *const mixed[] = { "250 2.0.0 ok", "550 5.1.1 unknown",
+                                         "452 4.2.2 full", "250 2.0.0 ok" };
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 1\n retry-recipients-after 1h\n"
+             "</domain>\n",
+             mixed, 4, 1, 0);
+    rig_send_msg(&r, 0, 3, "example.com", 9);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 1);
+    CHECK_INT(acct_count(&r, "b", NULL, NULL), 1);
+    CHECK_INT(acct_count(&r, "t", NULL, NULL), 1);
+    CHECK_NEAR(r.s.t_last, 0, 1e-6); /* one transaction */
+    rig_remove(&r);
+}
+
 int main(void)
 {
     test_pool_limits();
@@ -1413,5 +1466,6 @@ int main(void)
     test_reroute();
     test_backoff_reroute();
     test_cold_overflow();
+    test_multi_rcpt();
     return test_done();
 }

@@ -910,6 +910,40 @@ static void test_gen_streams(void)
     scenario_release(&sc);
 }
 
+/* message_id (or job): rows in a row with the same value are one
+ * multi-recipient message (the same nonzero msg key); empty: own message. */
+static void test_csv_message_id(void)
+{
+    static const char *const heads[2] = { "message_id", "job" };
+    for (int k = 0; k < 2; k++) {
+        char text[200];
+        snprintf(text, sizeof(text),
+                 "time,rcpt,%s\n0,a@x.com,m1\n0,b@x.com,m1\n1,c@x.com,m2\n"
+                 "2,d@x.com,\n",
+                 heads[k]);
+        struct scenario sc;
+        struct diag_list dl;
+        struct rng g;
+        file_scenario(&sc, write_tmp("msg.csv", text), SCEN_SL_CSV, 10);
+        diag_list_init(&dl, 10);
+        rng_init(&g, 1, 0);
+        struct sendlist *sl = sendlist_open(&sc, &g, &dl);
+        CHECK(sl != NULL, "open failed");
+        uint64_t msg[4] = { 0, 0, 0, 0 };
+        struct send_rec r;
+        for (int i = 0; sl && i < 4 && sendlist_next(sl, &r) > 0; i++)
+            msg[i] = r.msg;
+        CHECK(msg[0] != 0 && msg[0] == msg[1], "one message: %llu %llu",
+              (unsigned long long)msg[0], (unsigned long long)msg[1]);
+        CHECK(msg[2] != 0 && msg[2] != msg[0], "another message");
+        CHECK_INT(msg[3], 0);
+        sendlist_close(sl);
+        rng_release(&g);
+        diag_list_release(&dl);
+        scenario_release(&sc);
+    }
+}
+
 int main(void)
 {
     if (mkdtemp(tmpdir) == NULL) {
@@ -933,6 +967,7 @@ int main(void)
     test_gen_profile();
     test_gen_roundtrip();
     test_gen_streams();
+    test_csv_message_id();
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -262,6 +262,7 @@ static void qconf_fill(struct mta_qconf *c, const struct cfg_qsettings *s)
     c->idle_timeout_us = s_us(s, CFG_Q_CONNECTION_IDLE_TIMEOUT);
     c->max_msg_per_conn = s_num(s, CFG_Q_MAX_MSG_PER_CONNECTION);
     c->max_errors_per_conn = s_num(s, CFG_Q_MAX_ERRORS_PER_CONNECTION);
+    c->max_rcpt_per_msg = s_num(s, CFG_Q_MAX_RCPT_PER_MESSAGE);
     c->retry_after[0] = s->v[CFG_Q_RETRY_AFTER].list;
     c->n_retry_after[0] = s->v[CFG_Q_RETRY_AFTER].n_list;
     c->retry_after[1] = s->v[CFG_Q_BACKOFF_RETRY_AFTER].list;
@@ -552,6 +553,8 @@ void mta_free(struct mta *m)
     free(m->domains);
     free(m->vmtas);
     free(m->pools);
+    for (uint32_t i = 0; i < m->n_conns; i++)
+        free(m->conns[i].more);
     free(m->conns);
     free(m->waiters);
     free(m->r);
@@ -823,6 +826,7 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     rc->stream = (uint16_t)r->stream;
     rc->attempts = 0;
     rc->prio = (uint8_t)prio;
+    rc->msg_tag = r->msg ? (uint16_t)(1 + r->msg % 65535) : 0;
     rc->flags = (uint8_t)((r->invalid ? MTA_R_INVALID : 0) |
                           (r->complains ? MTA_R_COMPLAINS : 0));
     struct mta_queue *q = &m->queues[qi];

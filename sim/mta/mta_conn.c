@@ -88,11 +88,16 @@ static uint32_t conn_alloc(struct mta *m)
         XGROW(m->conns, m->n_conns, m->cap_conns);
         ci = m->n_conns++;
         m->conns[ci].gen = 0;
+        m->conns[ci].more = NULL;
+        m->conns[ci].cap_more = 0;
     }
     struct mta_conn *c = &m->conns[ci];
-    uint32_t gen = c->gen;
+    uint32_t gen = c->gen, cap_more = c->cap_more;
+    struct prov_reply *more = c->more;
     memset(c, 0, sizeof(*c));
     c->gen = gen;
+    c->more = more;
+    c->cap_more = cap_more;
     c->rcpt = MTA_NIL;
     c->next_free = MTA_NIL;
     c->id = m->conn_serial++;
@@ -517,13 +522,84 @@ static int64_t rate_wait(struct mta *m, const struct mta_queue *q, int ip,
     return most;
 }
 
-/* start_transaction - send the ready head on connection ci. */
+/* same_message - whether the ready head of q continues the message of
+ * recipient ri (same tag, same domain), for one transaction. */
+static int same_message(const struct mta *m, const struct mta_queue *q,
+                        uint32_t ri)
+{
+    uint32_t h = mta_ready_head(q);
+    if (h == MTA_NIL)
+        return 0;
+    const struct mta_rcpt *a = &m->r[ri], *b = &m->r[h];
+    return !(b->flags & MTA_R_DEAD) && b->msg_tag == a->msg_tag &&
+           b->domain == a->domain;
+}
+
+/* take_message - the ready head and the recipients of its message that
+ * follow it, up to max-rcpt-per-message (UG5 §3.3.10.74; 0: no limit),
+ * chained through next from c->rcpt. */
+static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q)
+{
+    uint32_t ri = mta_ready_pop_live(m, q), tail = ri;
+    double limit = q->c.max_rcpt_per_msg;
+    c->rcpt = ri;
+    c->n_rcpt = 1;
+    m->r[ri].next = MTA_NIL;
+    while (m->r[ri].msg_tag && (limit <= 0 || c->n_rcpt < limit) &&
+           same_message(m, q, ri)) {
+        uint32_t nx = mta_ready_pop_live(m, q);
+        m->r[tail].next = nx;
+        m->r[nx].next = MTA_NIL;
+        tail = nx;
+        c->n_rcpt++;
+    }
+}
+
+/* ask_provider - the reply to each recipient of the transaction (RCPT;
+ * the message's DATA is not answered apart): the first in c->reply, the
+ * others in c->more; the transaction lasts as long as the slowest. */
+static void ask_provider(struct mta *m, struct mta_conn *c,
+                         const struct mta_queue *q, int64_t now_us)
+{
+    if (c->n_rcpt > 1 && c->cap_more < c->n_rcpt - 1) {
+        c->cap_more = c->n_rcpt - 1;
+        c->more = xreallocarray(c->more, c->cap_more, sizeof(*c->more));
+    }
+    struct prov_reply first;
+    double latency = 0;
+    uint32_t k = 0;
+    for (uint32_t ri = c->rcpt; ri != MTA_NIL; ri = m->r[ri].next, k++) {
+        struct mta_rcpt *r = &m->r[ri];
+        if (q->c.discard) {
+            c->reply = (struct prov_reply){ .outcome = PROV_ACCEPT,
+                                            .code = 250,
+                                            .text = "250 discarded (type "
+                                                    "discard)" };
+        } else {
+            struct prov_rcpt pr = { r->id, r->attempts,
+                                    r->flags & MTA_R_INVALID,
+                                    (r->flags & MTA_R_COMPLAINS) != 0,
+                                    r->size };
+            remote_transact(m, q, c, &pr, now_us);
+        }
+        r->attempts++;
+        if (c->reply.latency_s > latency)
+            latency = c->reply.latency_s;
+        if (k == 0)
+            first = c->reply;
+        else
+            c->more[k - 1] = c->reply;
+    }
+    c->reply = first;
+    c->reply.latency_s = latency;
+}
+
+/* start_transaction - send the ready head (and the rest of its message)
+ * on connection ci. Rate limits count the message once. */
 static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
 {
     struct mta_conn *c = &m->conns[ci];
     struct mta_queue *q = &m->queues[c->queue];
-    uint32_t ri = mta_ready_pop_live(m, q);
-    struct mta_rcpt *r = &m->r[ri];
     const struct mta_vmta *mv = &m->vmtas[q->vmta];
     mta_rate_take(&q->msg_rl[0], now_us, 1);
     mta_rate_take(&q->msg_rl[1], now_us, 1);
@@ -532,23 +608,14 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
         mta_rate_take(&m->pools[mv->pools[i]].msg_rl, now_us, 1);
     if (q->ip_msg_rl)
         mta_rate_take(&q->ip_msg_rl[c->ip], now_us, 1);
-    obs_attempt(m->obs, (int)c->queue, q->prov, r->stream, now_us);
-    c->rcpt = ri;
-    c->state = MTA_C_BUSY;
-    r->flags |= MTA_R_IN_FLIGHT;
-    q->in_flight++;
-    if (q->c.discard) {
-        c->reply.outcome = PROV_ACCEPT;
-        c->reply.code = 250;
-        c->reply.text = "250 discarded (type discard)";
-        c->reply.closes = 0;
-        c->reply.latency_s = 0;
-    } else {
-        struct prov_rcpt pr = { r->id, r->attempts, r->flags & MTA_R_INVALID,
-                                (r->flags & MTA_R_COMPLAINS) != 0, r->size };
-        remote_transact(m, q, c, &pr, now_us);
+    take_message(m, c, q);
+    for (uint32_t ri = c->rcpt; ri != MTA_NIL; ri = m->r[ri].next) {
+        obs_attempt(m->obs, (int)c->queue, q->prov, m->r[ri].stream, now_us);
+        m->r[ri].flags |= MTA_R_IN_FLIGHT;
+        q->in_flight++;
     }
-    r->attempts++;
+    c->state = MTA_C_BUSY;
+    ask_provider(m, c, q, now_us);
     int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
     conn_schedule(m, ci, now_us + lat, MTA_EV_TXN_DONE);
 }
@@ -601,28 +668,41 @@ void mta_conn_kick_idle(struct mta *m, uint32_t qi, int64_t now_us)
 
 /* --------------------------------------------------- transaction done */
 
+static void take_bytes(struct mta *m, struct mta_queue *q, uint32_t size,
+                       int ip, int64_t now_us);
+
+/* delivered - ri was accepted; bytes: the message's first delivered
+ * recipient, whose data the volume rates count (once per message). */
 static void delivered(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
-                      int64_t now_us)
+                      int bytes, int64_t now_us)
 {
     struct mta_rcpt *r = &m->r[ri];
     mta_acct(m, "d", q, ri, ip, NULL, now_us);
     uint32_t qi = (uint32_t)(q - m->queues);
     obs_delivered(m->obs, (int)qi, q->prov, r->stream, now_us,
                   secs(now_us - r->enq_us));
-    mta_rate_take(&q->data_rl[0], now_us, r->size);
-    mta_rate_take(&q->data_rl[1], now_us, r->size);
-    const struct mta_vmta *mv = &m->vmtas[q->vmta];
-    mta_rate_take(&m->vmtas[q->vmta].data_rl, now_us, r->size);
-    for (size_t i = 0; i < mv->n_pools; i++)
-        mta_rate_take(&m->pools[mv->pools[i]].data_rl, now_us, r->size);
-    if (q->ip_data_rl)
-        mta_rate_take(&q->ip_data_rl[ip], now_us, r->size);
+    if (bytes)
+        take_bytes(m, q, r->size, ip, now_us);
     q->last_delivery_us = now_us;
     q->retry_step = 0;
     q->mx_skipped = 0;
     if (q->mode == MTA_BACKOFF && q->c.backoff_to_normal_after_delivery)
         mta_exit_backoff(m, q, now_us, "backoff-to-normal-after-delivery");
     mta_rcpt_free(m, ri, now_us);
+}
+
+/* take_bytes - a delivered message's size from every volume rate. */
+static void take_bytes(struct mta *m, struct mta_queue *q, uint32_t size,
+                       int ip, int64_t now_us)
+{
+    mta_rate_take(&q->data_rl[0], now_us, size);
+    mta_rate_take(&q->data_rl[1], now_us, size);
+    const struct mta_vmta *mv = &m->vmtas[q->vmta];
+    mta_rate_take(&m->vmtas[q->vmta].data_rl, now_us, size);
+    for (size_t i = 0; i < mv->n_pools; i++)
+        mta_rate_take(&m->pools[mv->pools[i]].data_rl, now_us, size);
+    if (q->ip_data_rl)
+        mta_rate_take(&q->ip_data_rl[ip], now_us, size);
 }
 
 /* deferred - a 4xx: the recipient waits retry-recipients-after (UG5
@@ -724,24 +804,34 @@ static int on_failure(struct mta *m, struct mta_conn *c, uint32_t ri,
 }
 
 /* on_txn_done - every reply, 2xx too, goes through the queue's
- * smtp-pattern-list (UG5 §3.3.15 matches replies, not only failures). */
+ * smtp-pattern-list (UG5 §3.3.15 matches replies, not only failures);
+ * each recipient of the transaction gets its own reply. */
 static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
 {
     struct mta_conn *c = &m->conns[ci];
-    struct mta_queue *q = &m->queues[c->queue];
-    uint32_t ri = c->rcpt;
+    uint32_t ri = c->rcpt, n = c->n_rcpt;
     c->rcpt = MTA_NIL;
     c->msgs++;
-    q->in_flight--;
-    m->r[ri].flags &= (uint8_t)~MTA_R_IN_FLIGHT;
-    const struct cfg_spl_rule *rule = mta_match(q, c->reply.text);
-    if (c->reply.outcome == PROV_ACCEPT) {
-        delivered(m, q, ri, c->ip, now_us);
-        apply_rule(m, q, c->ip, rule, c->reply.text, now_us);
-        mta_conn_next(m, ci, now_us);
-        return;
+    int close = 0, bytes = 1;
+    for (uint32_t k = 0; k < n; k++) {
+        c = &m->conns[ci];
+        struct mta_queue *q = &m->queues[c->queue];
+        uint32_t next = m->r[ri].next;
+        if (k > 0)
+            c->reply = c->more[k - 1];
+        q->in_flight--;
+        m->r[ri].flags &= (uint8_t)~MTA_R_IN_FLIGHT;
+        const struct cfg_spl_rule *rule = mta_match(q, c->reply.text);
+        if (c->reply.outcome == PROV_ACCEPT) {
+            delivered(m, q, ri, c->ip, bytes, now_us);
+            bytes = 0;
+            apply_rule(m, q, c->ip, rule, c->reply.text, now_us);
+        } else {
+            close |= on_failure(m, c, ri, rule, now_us);
+        }
+        ri = next;
     }
-    if (on_failure(m, c, ri, rule, now_us))
+    if (close)
         conn_close(m, ci, now_us);
     else
         mta_conn_next(m, ci, now_us);

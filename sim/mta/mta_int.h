@@ -43,7 +43,9 @@ struct mta_rcpt {
     uint16_t stream;
     uint16_t attempts;
     uint8_t flags;
-    uint8_t prio; /* recipient-priority, 0..100 */
+    uint8_t prio;     /* recipient-priority, 0..100 */
+    uint16_t msg_tag; /* 0: a message of its own; else recipients next to
+                         each other with the same tag are one message */
 };
 
 /* n counts tombstones (recipients that expired in place) too; dead says
@@ -72,6 +74,7 @@ struct mta_qconf {
     struct cfgv_rate msg_rate[2], conn_rate[2], data_rate[2];
     double rampup_us, idle_timeout_us;
     double max_msg_per_conn, max_errors_per_conn;
+    double max_rcpt_per_msg; /* 0 or infinite: no limit */
     const double *retry_after[2];
     size_t n_retry_after[2];
     double retry_rcpt_us, bounce_after_us;
@@ -155,14 +158,19 @@ struct mta_conn {
     int ip;  /* index in the VMTA's source IPs */
     int wip; /* provider-world IP index */
     uint32_t msgs, errors;
-    uint32_t rcpt; /* in the current transaction, or MTA_NIL */
+    uint32_t rcpt;   /* in the current transaction, or MTA_NIL; more
+                        recipients of its message follow through next */
+    uint32_t n_rcpt; /* recipients in the current transaction */
     uint32_t gen;
     enum mta_cstate state;
     uint32_t next_free; /* free list, or the queue's idle list */
     uint64_t id;
     struct prov_reply reply; /* pending answer of the scheduled event */
-    int accepted;            /* the provider accepted the connection */
-    int woken;               /* its rate slot has come: first in line */
+    struct prov_reply *more; /* the replies to recipients 2.. of a
+                                multi-recipient transaction */
+    uint32_t cap_more;
+    int accepted; /* the provider accepted the connection */
+    int woken;    /* its rate slot has come: first in line */
 };
 
 struct mta_vmta {

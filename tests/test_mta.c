@@ -1430,6 +1430,35 @@ static void test_multi_rcpt(void)
     rig_remove(&r);
 }
 
+/* ================================================== MX connection limit */
+
+/* UG5 §3.3.1.48.1 mx-connection-limit: connections from one source IP to
+ * an MX host matching the pattern, counted over every queue that uses the
+ * host (the model gives every domain here the MX a.mx.test, then
+ * b.mx.test). */
+static void test_mx_connection_limit(void)
+{
+    static const char *const pat[3] = { "a.mx.test", "*.mx.test", "c.test" };
+    for (int k = 0; k < 3; k++) {
+        char cfg[256];
+        snprintf(cfg, sizeof(cfg),
+                 "mx-connection-limit %s 3\n"
+                 "<domain *>\n max-smtp-out 5\n</domain>\n",
+                 pat[k]);
+        struct rig r;
+        rig_open(&r, cfg, ok, 1, 2, 0);
+        rig_send(&r, 0, 500, "example.com", NULL, NULL);
+        rig_send(&r, 0, 500, "example.org", NULL, NULL);
+        rig_run(&r, 30);
+        CHECK(r.s.peak_open == (k < 2 ? 3 : 10), "%s: %d connections", pat[k],
+              r.s.peak_open);
+        rig_run(&r, 600);
+        rig_close(&r, 600);
+        CHECK_INT(acct_count(&r, "d", NULL, NULL), 1000);
+        rig_remove(&r);
+    }
+}
+
 int main(void)
 {
     test_pool_limits();
@@ -1467,5 +1496,6 @@ int main(void)
     test_backoff_reroute();
     test_cold_overflow();
     test_multi_rcpt();
+    test_mx_connection_limit();
     return test_done();
 }

@@ -357,10 +357,32 @@ static int route_target(const struct mta *m, const struct cfg_value *v)
     return pool >= 0 ? MTA_POOL(pool) : MTA_NO_ROUTE;
 }
 
+/* mx_get - the index of MX host name, registered on first use. */
+static uint32_t mx_get(struct mta *m, const char *name)
+{
+    uint32_t i = map_get(&m->mx_map, name);
+    if (i != MTA_NIL)
+        return i;
+    XGROW(m->mx, m->n_mx, m->cap_mx);
+    i = (uint32_t)m->n_mx++;
+    struct mta_mx *x = &m->mx[i];
+    memset(x, 0, sizeof(*x));
+    x->name = xstrdup(name);
+    x->limit = cfg_model_mx_connection_limit(m->cfg, name);
+    m->mx_limited |= !isinf(x->limit);
+    map_put(&m->mx_map, x->name, i);
+    return i;
+}
+
 /* queue_create - the queue queue_domain/vmta, registered with obs. */
 static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
-                             size_t n_mx)
+                             const char *const *mx, size_t n_mx)
 {
+    uint32_t *mx_ids = xcalloc(n_mx ? n_mx : 1, sizeof(*mx_ids));
+    for (size_t i = 0; i < n_mx; i++)
+        mx_ids[i] = mx_get(m, mx[i]);
+    if (n_mx == 0)
+        mx_ids[0] = mx_get(m, qd); /* no model: the queue-domain itself */
     const struct cfg_vmta *v = cfg_model_vmta(m->cfg, (size_t)vmta);
     size_t len = strlen(qd) + strlen(v->name) + 2;
     char *name = xmalloc(len);
@@ -387,6 +409,7 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
     q->cold_day = -1;
     q->cold_first_day = -1;
     q->n_mx = n_mx > 0 ? (uint32_t)n_mx : 1;
+    q->mx = mx_ids;
     q->last_delivery_us = -1;
     size_t n_ips = m->vmtas[vmta].n_ips;
     q->ip_disabled_until = xcalloc(n_ips, sizeof(*q->ip_disabled_until));
@@ -531,6 +554,7 @@ void mta_free(struct mta *m)
         free(q->ready.lanes);
         free(q->ip_disabled_until);
         free(q->ip_conns);
+        free(q->mx);
         free((char *)q->name);
     }
     for (size_t i = 0; i < m->n_domains; i++) {
@@ -547,6 +571,12 @@ void mta_free(struct mta *m)
         mta_rate_release(&m->pools[i].msg_rl);
         mta_rate_release(&m->pools[i].data_rl);
     }
+    for (size_t i = 0; i < m->n_mx; i++) {
+        free((char *)m->mx[i].name);
+        free(m->mx[i].conns);
+    }
+    free(m->mx);
+    map_release(&m->mx_map);
     map_release(&m->queue_map);
     map_release(&m->domain_map);
     free(m->queues);
@@ -586,7 +616,7 @@ static uint32_t queue_for(struct mta *m, uint32_t di, int vmta)
     struct mta_domain *d = &m->domains[di];
     if (d->queue_by_vmta[vmta] != MTA_NIL)
         return d->queue_by_vmta[vmta];
-    const char *mx[8];
+    const char *mx[8] = { NULL };
     char mxbuf[300], qd[300], key[700];
     size_t n_mx = d->prov >= 0 ? prov_world_mx(m->world, d->prov, d->name, mx,
                                                8, mxbuf, sizeof(mxbuf))
@@ -596,7 +626,7 @@ static uint32_t queue_for(struct mta *m, uint32_t di, int vmta)
              cfg_model_vmta(m->cfg, (size_t)vmta)->name);
     uint32_t qi = map_get(&m->queue_map, key);
     if (qi == MTA_NIL)
-        qi = queue_create(m, qd, vmta, d->prov, n_mx);
+        qi = queue_create(m, qd, vmta, d->prov, mx, n_mx);
     d->queue_by_vmta[vmta] = qi;
     return qi;
 }

@@ -76,6 +76,38 @@ static void pools_count(struct mta *m, const struct mta_vmta *mv, int delta)
         m->pools[mv->pools[i]].conns += (uint32_t)delta;
 }
 
+/* ------------------------------------------------------------ MX hosts */
+
+/* mx_in_use - the MX host q connects to now: the most preferred one not
+ * skipped (skip-mx moves on, UG5 §3.3.15). */
+static uint32_t mx_in_use(const struct mta_queue *q)
+{
+    return q->mx[q->mx_skipped % q->n_mx];
+}
+
+/* mx_conns - the connections from world IP wip to MX host x (grown). */
+static uint32_t *mx_conns(struct mta *m, uint32_t x, int wip)
+{
+    struct mta_mx *h = &m->mx[x];
+    if ((size_t)wip >= h->n_ips) {
+        size_t n = (size_t)wip + 8;
+        h->conns = xreallocarray(h->conns, n, sizeof(*h->conns));
+        memset(h->conns + h->n_ips, 0, (n - h->n_ips) * sizeof(*h->conns));
+        h->n_ips = n;
+    }
+    return &h->conns[wip];
+}
+
+/* mx_full - whether mx-connection-limit (UG5 §3.3.1.48.1: per source IP
+ * and MX host, across every queue) keeps wip from one more connection to
+ * the MX host q uses now. */
+static int mx_full(struct mta *m, const struct mta_queue *q, int wip)
+{
+    uint32_t x = mx_in_use(q);
+    return m->mx_limited && !isinf(m->mx[x].limit) &&
+           *mx_conns(m, x, wip) >= m->mx[x].limit;
+}
+
 /* ------------------------------------------------------------ lifecycle */
 
 static uint32_t conn_alloc(struct mta *m)
@@ -151,6 +183,7 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
         q->rate_waiters--;
     q->conns--;
     q->ip_conns[c->ip]--;
+    (*mx_conns(m, c->mx, c->wip))--;
     mv->conns--;
     pools_count(m, mv, -1);
     m->total_conns--;
@@ -197,13 +230,15 @@ static int64_t ip_ready_at(const struct mta_queue *q, int ip, int64_t now_us)
 }
 
 /* pick_ip - round robin over the VMTA's source IPs that are enabled for
- * this queue and under their per-IP limit; -1 when none is. *all_disabled
- * tells the caller whether every IP is disabled. */
+ * this queue and under their per-IP limits; -1 when none is. *all_disabled
+ * tells the caller whether every IP is disabled, *mx_blocked whether an
+ * mx-connection-limit kept one out (a closing connection frees it). */
 static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
-                   int *all_disabled, int64_t *ip_wake)
+                   int *all_disabled, int64_t *ip_wake, int *mx_blocked)
 {
     size_t n = m->vmtas[q->vmta].n_ips;
     *all_disabled = 1;
+    *mx_blocked = 0;
     for (size_t k = 0; k < n; k++) {
         int ip = (int)((q->rr_ip + k) % n);
         if (q->ip_disabled_until[ip])
@@ -211,6 +246,10 @@ static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
         *all_disabled = 0;
         if (q->c.n_sip_out && q->ip_conns[ip] >= sip_limit(m, q, ip))
             continue;
+        if (mx_full(m, q, m->vmtas[q->vmta].wip[ip])) {
+            *mx_blocked = 1;
+            continue;
+        }
         int64_t t = ip_ready_at(q, ip, now_us);
         if (t > now_us) {
             if (t < *ip_wake)
@@ -304,10 +343,12 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     struct mta_queue *q = &m->queues[qi];
     if (open_blocked(m, q, now_us, wake_us))
         return 0;
-    int all_disabled;
+    int all_disabled, mx_blocked;
     int64_t ip_wake = MTA_NEVER;
-    int ip = pick_ip(m, q, now_us, &all_disabled, &ip_wake);
+    int ip = pick_ip(m, q, now_us, &all_disabled, &ip_wake, &mx_blocked);
     if (ip < 0) {
+        if (mx_blocked)
+            add_waiter(m, q);
         if (all_disabled && q->c.backoff_upon_all_disabled)
             mta_enter_backoff(m, q, now_us, q->c.backoff_to_normal_us,
                               "all source IPs disabled");
@@ -321,6 +362,8 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     c->queue = qi;
     c->ip = ip;
     c->wip = m->vmtas[q->vmta].wip[ip];
+    c->mx = mx_in_use(q);
+    (*mx_conns(m, c->mx, c->wip))++;
     c->state = MTA_C_CONNECTING;
     count_open(m, q, ip, now_us);
     if (q->c.discard) { /* type discard talks to no one (UG5 §3.3.10.52) */

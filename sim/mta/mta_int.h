@@ -136,6 +136,8 @@ struct mta_queue {
     int64_t cold_day, cold_first_day;
     double cold_used;
     uint32_t n_mx, mx_skipped; /* MX hosts of the domain; skipped in a row */
+    uint32_t *mx;              /* the MX hosts (mta.mx indices), preferred
+                                  first; mx_skipped picks the one in use */
     uint64_t max_depth;
     int64_t last_delivery_us;
     int waiting_slot;
@@ -155,8 +157,9 @@ enum mta_cstate {
 
 struct mta_conn {
     uint32_t queue;
-    int ip;  /* index in the VMTA's source IPs */
-    int wip; /* provider-world IP index */
+    uint32_t mx; /* the MX host (mta.mx index) */
+    int ip;      /* index in the VMTA's source IPs */
+    int wip;     /* provider-world IP index */
     uint32_t msgs, errors;
     uint32_t rcpt;   /* in the current transaction, or MTA_NIL; more
                         recipients of its message follow through next */
@@ -201,6 +204,15 @@ struct mta_domain {
     uint32_t *queue_by_vmta; /* MTA_NIL until used */
 };
 
+/* An MX host: its mx-connection-limit (UG5 §3.3.1.48.1) and connections
+ * to it from each provider-world source IP, over every queue using it. */
+struct mta_mx {
+    const char *name;
+    double limit;
+    uint32_t *conns; /* by world IP */
+    size_t n_ips;
+};
+
 /* A string -> index hash table (open addressing, linear probing). */
 struct mta_map {
     const char **keys;
@@ -231,6 +243,10 @@ struct mta {
     size_t n_vmtas;
     struct mta_pool *pools;
     size_t n_pools;
+    struct mta_mx *mx;
+    size_t n_mx, cap_mx;
+    struct mta_map mx_map;
+    int mx_limited; /* some mx-connection-limit is set */
     uint32_t total_conns;
     double total_max;
     uint32_t *waiters; /* queues waiting for a total-max-smtp-out slot */

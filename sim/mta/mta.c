@@ -1094,12 +1094,13 @@ static int64_t reenable_sources(struct mta *m, struct mta_queue *q,
                                 int64_t now_us)
 {
     int64_t next = MTA_NEVER;
-    for (size_t i = 0; i < m->vmtas[q->vmta].n_ips; i++) {
+    for (size_t i = 0; q->n_disabled && i < m->vmtas[q->vmta].n_ips; i++) {
         int64_t t = q->ip_disabled_until[i];
         if (t == 0)
             continue;
         if (t <= now_us) {
             q->ip_disabled_until[i] = 0;
+            q->n_disabled--;
             obs_event(m->obs, now_us, q->name, "source-ip-enabled",
                       prov_world_ip(m->world, m->vmtas[q->vmta].wip[i]));
         } else if (t < next) {

@@ -103,9 +103,10 @@ static uint32_t *mx_conns(struct mta *m, uint32_t x, int wip)
  * the MX host q uses now. */
 static int mx_full(struct mta *m, const struct mta_queue *q, int wip)
 {
+    if (!m->mx_limited)
+        return 0;
     uint32_t x = mx_in_use(q);
-    return m->mx_limited && !isinf(m->mx[x].limit) &&
-           *mx_conns(m, x, wip) >= m->mx[x].limit;
+    return !isinf(m->mx[x].limit) && *mx_conns(m, x, wip) >= m->mx[x].limit;
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -183,7 +184,8 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
         q->rate_waiters--;
     q->conns--;
     q->ip_conns[c->ip]--;
-    (*mx_conns(m, c->mx, c->wip))--;
+    if (c->mx != MTA_NIL) /* only limited hosts are counted */
+        (*mx_conns(m, c->mx, c->wip))--;
     mv->conns--;
     pools_count(m, mv, -1);
     m->total_conns--;
@@ -362,8 +364,11 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     c->queue = qi;
     c->ip = ip;
     c->wip = m->vmtas[q->vmta].wip[ip];
-    c->mx = mx_in_use(q);
-    (*mx_conns(m, c->mx, c->wip))++;
+    c->mx = m->mx_limited ? mx_in_use(q) : MTA_NIL;
+    if (c->mx != MTA_NIL && isinf(m->mx[c->mx].limit))
+        c->mx = MTA_NIL;
+    if (c->mx != MTA_NIL)
+        (*mx_conns(m, c->mx, c->wip))++;
     c->state = MTA_C_CONNECTING;
     count_open(m, q, ip, now_us);
     if (q->c.discard) { /* type discard talks to no one (UG5 §3.3.10.52) */
@@ -387,6 +392,7 @@ static void disable_source(struct mta *m, struct mta_queue *q, int ip,
 {
     q->ip_disabled_until[ip] =
         after_us < 0 ? MTA_NEVER : now_us + (int64_t)after_us;
+    q->n_disabled++;
     obs_event(m->obs, now_us, q->name, "source-ip-disabled",
               prov_world_ip(m->world, m->vmtas[q->vmta].wip[ip]));
     mta_q_schedule(m, q, q->ip_disabled_until[ip]);
@@ -598,6 +604,24 @@ static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q)
     }
 }
 
+/* ask_one - the reply to recipient r into c->reply. */
+static void ask_one(struct mta *m, struct mta_conn *c,
+                    const struct mta_queue *q, struct mta_rcpt *r,
+                    int64_t now_us)
+{
+    if (q->c.discard) {
+        c->reply = (struct prov_reply){ .outcome = PROV_ACCEPT,
+                                        .code = 250,
+                                        .text = "250 discarded (type "
+                                                "discard)" };
+    } else {
+        struct prov_rcpt pr = { r->id, r->attempts, r->flags & MTA_R_INVALID,
+                                (r->flags & MTA_R_COMPLAINS) != 0, r->size };
+        remote_transact(m, q, c, &pr, now_us);
+    }
+    r->attempts++;
+}
+
 /* ask_provider - the reply to each recipient of the transaction (RCPT;
  * the message's DATA is not answered apart): the first in c->reply, the
  * others in c->more; the transaction lasts as long as the slowest. */
@@ -608,24 +632,16 @@ static void ask_provider(struct mta *m, struct mta_conn *c,
         c->cap_more = c->n_rcpt - 1;
         c->more = xreallocarray(c->more, c->cap_more, sizeof(*c->more));
     }
+    if (c->n_rcpt == 1) { /* the usual case */
+        struct mta_rcpt *r = &m->r[c->rcpt];
+        ask_one(m, c, q, r, now_us);
+        return;
+    }
     struct prov_reply first;
     double latency = 0;
     uint32_t k = 0;
     for (uint32_t ri = c->rcpt; ri != MTA_NIL; ri = m->r[ri].next, k++) {
-        struct mta_rcpt *r = &m->r[ri];
-        if (q->c.discard) {
-            c->reply = (struct prov_reply){ .outcome = PROV_ACCEPT,
-                                            .code = 250,
-                                            .text = "250 discarded (type "
-                                                    "discard)" };
-        } else {
-            struct prov_rcpt pr = { r->id, r->attempts,
-                                    r->flags & MTA_R_INVALID,
-                                    (r->flags & MTA_R_COMPLAINS) != 0,
-                                    r->size };
-            remote_transact(m, q, c, &pr, now_us);
-        }
-        r->attempts++;
+        ask_one(m, c, q, &m->r[ri], now_us);
         if (c->reply.latency_s > latency)
             latency = c->reply.latency_s;
         if (k == 0)

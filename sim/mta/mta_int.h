@@ -126,6 +126,7 @@ struct mta_queue {
     int64_t wake_us;
     uint32_t wake_gen;
     int64_t *ip_disabled_until; /* per source IP of the VMTA */
+    uint32_t n_disabled;        /* source IPs disabled now */
     uint32_t *ip_conns;
     /* source-ip-max-msg-rate, -connect-rate, -data-volume-rate per source
      * IP of the VMTA (NULL when the queue sets none). */
@@ -157,7 +158,8 @@ enum mta_cstate {
 
 struct mta_conn {
     uint32_t queue;
-    uint32_t mx; /* the MX host (mta.mx index) */
+    uint32_t mx; /* the MX host (mta.mx index) counted in its
+                    mx-connection-limit, or MTA_NIL */
     int ip;      /* index in the VMTA's source IPs */
     int wip;     /* provider-world IP index */
     uint32_t msgs, errors;

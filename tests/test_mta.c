@@ -1073,9 +1073,9 @@ static void test_retry_mode(void)
         r.s.n_greet = 1;
         rig_send(&r, 0, 7, "example.com", NULL, NULL);
         rig_run(&r, 100);
+        CHECK_INT(mta_queued(r.m), bounce ? 0 : 7);
         rig_close(&r, 100);
         CHECK_INT(acct_count(&r, "b", NULL, NULL), bounce ? 7 : 0);
-        CHECK_INT(mta_queued(r.m) == 0, bounce);
         CHECK_INT(r.s.connects, 1);
         rig_remove(&r);
     }

@@ -1304,6 +1304,27 @@ static void test_reroute(void)
     }
 }
 
+/* A rollup queue reroutes like any other (the pattern of published
+ * configs: reroute-to-virtual-mta per rollup inside a VMTA): both domains
+ * behind the MX go to the rollup queue of the target VMTA. */
+static void test_reroute_rollup(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<mx-rollup-list>\n mx *.mx.test test.rollup\n</mx-rollup-list>\n"
+             "<virtual-mta a>\n <domain test.rollup>\n"
+             "  reroute-to-virtual-mta b\n </domain>\n</virtual-mta>\n"
+             "<virtual-mta b>\n</virtual-mta>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 3, "example.com", "a", NULL);
+    rig_send(&r, 0, 4, "example.org", "a", NULL);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(acct_count(&r, "d", "queue", "test.rollup/b"), 7);
+    CHECK_NEAR(queue_figure(&r, "test.rollup/a", "rerouted"), 7, 0);
+    rig_remove(&r);
+}
+
 /* UG5 §3.3.10.51 backoff-reroute-to-virtual-mta: while the queue is in
  * backoff (here from a mode=backoff rule of its <smtp-pattern-list>), its
  * queued mail and new arrivals go to the named VMTA's queue; back in
@@ -1493,6 +1514,7 @@ int main(void)
     test_expiry_in_retry();
     test_injection();
     test_reroute();
+    test_reroute_rollup();
     test_backoff_reroute();
     test_cold_overflow();
     test_multi_rcpt();

@@ -9,7 +9,10 @@
  * queue-level failures put the queue in retry mode with the retry-after
  * list, recipient-level 4xx wait retry-recipients-after (§2.6); backoff
  * swaps in the backoff-* limits until backoff-to-normal-after or the
- * first delivery (§2.7). Connections and transactions are in mta_conn.c. */
+ * first delivery (§2.7). reroute-to-virtual-mta and
+ * backoff-reroute-to-virtual-mta move mail to another VMTA's queue for the
+ * same domain (UG5 §3.3.10.50-51; docs/delivery.md). Connections and
+ * transactions are in mta_conn.c. */
 #include "mta/mta_int.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"

@@ -9,6 +9,8 @@
 #   make fresh-check          the README's commands on a fresh Debian 12 (root)
 #   make plots RUN=DIR [COMPARE=DIR_B]   draw a run's reports (gnuplot)
 #   make check-headers | format | format-check | clean | V=1
+#   make coverage             unit tests built with gcc --coverage (build-cov/);
+#                             prints the line coverage of sim/mta/
 CC      ?= cc
 STD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -24,7 +26,7 @@ DEBUG   ?= -g
 BUILD_DEPS := pkg-config:cmd:pkg-config libgsl-dev:pc:gsl \
               libcjson-dev:pc:libcjson libpcre2-dev:pc:libpcre2-8 \
               zlib1g-dev:pc:zlib librandom123-dev:hdr:Random123/philox.h
-RUN_DEPS   := gnuplot-nox:cmd:gnuplot
+RUN_DEPS   := gnuplot-nox:cmd:gnuplot time:cmd:/usr/bin/time
 DEB_PKGS   := $(foreach d,$(BUILD_DEPS) $(RUN_DEPS),$(firstword $(subst :, ,$(d))))
 PKGS       := $(foreach d,$(BUILD_DEPS),$(if $(findstring :pc:,$(d)),$(lastword $(subst :, ,$(d)))))
 ifdef WERROR
@@ -101,11 +103,19 @@ test: $(TESTS) $(PROG)
 # bench - the 1 M and 10 M recipient scenarios (7 days, 5 providers and a
 # long tail, 16 source IPs); prints wall time, events/s, recipients/s and
 # peak RSS. Figures are printed, not asserted.
+# Each run's CPU time is printed too (the machine may be shared), and the
+# floor: a plain binary-heap hold loop of as many events (tests/bench/).
 BENCH ?= bench-1m bench-10m
-bench: $(PROG)
+FLOOR_PENDING ?= 1024
+bench: $(PROG) $(BUILD)/bench/heap_floor
 	@for b in $(BENCH); do echo "== $$b"; \
-	    ./$(PROG) run scenarios/bench/$$b.json --out build/bench/$$b | \
-	    grep -E 'simulated|engine'; done
+	    /usr/bin/time -f '  cpu: %U s user, %S s system, %M kB peak' \
+	    ./$(PROG) run scenarios/bench/$$b.json --out build/bench/$$b 2>&1 | \
+	    grep -E 'simulated|engine|cpu:'; done
+	@$(BUILD)/bench/heap_floor $(FLOOR_PENDING) 30000000
+$(BUILD)/bench/heap_floor: tests/bench/heap_floor.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(STD) $(OPT) -o $@ $<
 
 # Fuzzing: clang's libFuzzer + ASan/UBSan on the config parser.
 FUZZ_SECONDS ?= 30
@@ -166,7 +176,24 @@ format:
 format-check:
 	clang-format --dry-run -Werror $(FMT_SRC)
 clean:
-	rm -rf build build-san build-fuzz mtasim mtasim-san
+	rm -rf build build-san build-fuzz build-cov mtasim mtasim-san
+# coverage - the unit tests built with --coverage in build-cov/, run, and
+# gcov's line coverage of each sim/mta/ file and of the directory.
+COV_SRC ?= $(wildcard sim/mta/*.c)
+coverage:
+	@$(MAKE) --no-print-directory BUILD=build-cov PROG=build-cov/mtasim \
+	    OPT=-O0 CFLAGS=--coverage LDFLAGS=--coverage build-cov/mtasim \
+	    $(patsubst tests/%.c,build-cov/tests/%,$(wildcard tests/test_*.c))
+	@find build-cov -name '*.gcda' -delete
+	@MTASIM=./build-cov/mtasim tests/run.sh $(patsubst tests/%.c,build-cov/tests/%,$(wildcard tests/test_*.c)) | \
+	    tail -n 1
+	@for f in $(COV_SRC); do gcov -n -o build-cov/$$(dirname $$f) $$f; done | \
+	    awk '/^File/ { f = $$2; gsub("\x27", "", f) } \
+	         /^Lines executed/ && f ~ /^sim\/.*\.c$$/ { split($$2, a, "[:%]"); \
+	             n = $$4; hit = a[2] * n / 100; printf "%-28s %6.2f%% of %d\n", f, a[2], n; \
+	             H += hit; N += n; f = "" } \
+	         END { if (N) printf "%-28s %6.2f%% of %d lines\n", "total", 100 * H / N, N }'
+.PHONY: coverage
 .PHONY: all test bench deps pkgcheck install uninstall fresh-check fuzz plots check-headers format format-check clean
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)

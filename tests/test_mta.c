@@ -17,6 +17,8 @@
 #include "report/obs.h"
 #include "test.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +26,21 @@
 
 /* ------------------------------------------------------------- script */
 
+#define S_IPS 8 /* provider-world IPs the script tracks */
+
 struct script {
     const char *const *txn; /* reply lines in order; the last repeats */
     size_t n_txn, next;
+    const char *const *greet; /* connection answers (NULL: "220 ready") */
+    size_t n_greet, next_greet;
+    const char *blocked; /* the reply of every transaction from IP */
+    int blocked_ip;      /* ... blocked_ip (a world IP index; 0: none) */
     double txn_latency_s;
     int connects, open, peak_open, txns;
     uint64_t order[64];     /* recipient ids of the first transactions */
     double t_first, t_last; /* of transactions */
+    double t_connect[64];   /* of the first connections */
+    int ip_connects[S_IPS], ip_open[S_IPS], ip_peak[S_IPS], ip_txns[S_IPS];
 };
 
 static void reply_from(const char *text, struct prov_reply *out)
@@ -48,19 +58,35 @@ static void s_connect(void *ctx, int prov, int ip, double now_s,
                       uint64_t conn_id, struct prov_reply *out)
 {
     struct script *s = ctx;
-    (void)prov, (void)ip, (void)now_s, (void)conn_id;
+    (void)prov, (void)conn_id;
+    if (s->connects < 64)
+        s->t_connect[s->connects] = now_s;
     s->connects++;
+    const char *g = "220 ready";
+    if (s->greet) {
+        size_t k = s->next_greet++;
+        g = s->greet[k < s->n_greet ? k : s->n_greet - 1];
+    }
+    reply_from(g, out);
+    out->latency_s = 0;
+    if (out->outcome != PROV_ACCEPT)
+        return; /* a refused connection is not disconnected */
     if (++s->open > s->peak_open)
         s->peak_open = s->open;
-    reply_from("220 ready", out);
-    out->latency_s = 0;
+    if (ip >= 0 && ip < S_IPS) {
+        s->ip_connects[ip]++;
+        if (++s->ip_open[ip] > s->ip_peak[ip])
+            s->ip_peak[ip] = s->ip_open[ip];
+    }
 }
 
 static void s_disconnect(void *ctx, int prov, int ip, double now_s)
 {
     struct script *s = ctx;
-    (void)prov, (void)ip, (void)now_s;
+    (void)prov, (void)now_s;
     s->open--;
+    if (ip >= 0 && ip < S_IPS)
+        s->ip_open[ip]--;
 }
 
 static void s_transact(void *ctx, int prov, int ip, double now_s,
@@ -68,14 +94,20 @@ static void s_transact(void *ctx, int prov, int ip, double now_s,
                        struct prov_reply *out)
 {
     struct script *s = ctx;
-    (void)prov, (void)ip, (void)msgs_before;
+    (void)prov, (void)msgs_before;
     if (s->txns < 64)
         s->order[s->txns] = r->id;
     if (s->txns++ == 0)
         s->t_first = now_s;
     s->t_last = now_s;
-    reply_from(s->txn[s->next < s->n_txn ? s->next : s->n_txn - 1], out);
-    s->next++;
+    if (ip >= 0 && ip < S_IPS)
+        s->ip_txns[ip]++;
+    if (s->blocked && ip == s->blocked_ip) {
+        reply_from(s->blocked, out);
+    } else {
+        reply_from(s->txn[s->next < s->n_txn ? s->next : s->n_txn - 1], out);
+        s->next++;
+    }
     out->latency_s = s->txn_latency_s;
 }
 
@@ -711,6 +743,743 @@ static void test_rate_window_spread(void)
     }
 }
 
+/* ============================ every delivery setting, one at a time */
+
+/* file_count - lines of the rig's report file that contain want. */
+static int file_count(const struct rig *r, const char *file, const char *want)
+{
+    char path[160], line[2048];
+    snprintf(path, sizeof(path), "%s/%s", r->dir, file);
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+        CHECK(0, "%s readable", path);
+        return -1;
+    }
+    int n = 0;
+    while (fgets(line, sizeof(line), fp))
+        n += strstr(line, want) != NULL;
+    fclose(fp);
+    return n;
+}
+
+/* Two source IPs (world IPs 1 and 2 in the script) in VMTA v. */
+#define TWO_IPS                                                                \
+    "<virtual-mta v>\n smtp-source-host 10.0.0.1 a.test\n"                     \
+    " smtp-source-host 10.0.0.2 b.test\n</virtual-mta>\n"
+
+/* UG5 §3.3.13, §9.3: mail that selects a pool is spread over its member
+ * VMTAs round-robin. */
+static void test_pool_round_robin(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<virtual-mta va>\n</virtual-mta>\n<virtual-mta vb>\n"
+             "</virtual-mta>\n<virtual-mta vc>\n</virtual-mta>\n"
+             "<virtual-mta-pool p>\n virtual-mta va\n virtual-mta vb\n"
+             " virtual-mta vc\n</virtual-mta-pool>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 9, "example.com", NULL, "p");
+    rig_send(&r, 0, 3, "example.com", "p", NULL); /* a pool by vmta name */
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(acct_count(&r, "d", "vmta", "va"), 4);
+    CHECK_INT(acct_count(&r, "d", "vmta", "vb"), 4);
+    CHECK_INT(acct_count(&r, "d", "vmta", "vc"), 4);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.12.6, §9.2: a VMTA's smtp-source-host IPs are used round-robin
+ * per connection; §3.3.10.78 source-ip-max-smtp-out caps the connections
+ * of one source IP (the most specific CIDR wins). */
+static void test_source_ips(void)
+{
+    struct rig r;
+    rig_open(&r,
+             TWO_IPS "<domain *>\n max-smtp-out 6\n max-msg-per-connection 5\n"
+                     " source-ip-max-smtp-out 10.0.0.0/24 3\n"
+                     " source-ip-max-smtp-out 10.0.0.2/32 1\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 400, "example.com", "v", NULL);
+    rig_run(&r, 600);
+    rig_close(&r, 600);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 400);
+    CHECK_INT(r.s.ip_peak[1], 3);
+    CHECK_INT(r.s.ip_peak[2], 1);
+    CHECK_INT(r.s.peak_open, 4); /* not the queue's 6 */
+    CHECK(r.s.ip_txns[1] > 2 * r.s.ip_txns[2] && r.s.ip_txns[2] > 0,
+          "3:1 connections, %d:%d transactions", r.s.ip_txns[1],
+          r.s.ip_txns[2]);
+    rig_remove(&r);
+    /* without a limit: one connection each way, in turn */
+    rig_open(&r,
+             TWO_IPS "<domain *>\n max-smtp-out 1\n"
+                     " max-msg-per-connection 1\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 10, "example.com", "v", NULL);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(r.s.ip_connects[1], 5);
+    CHECK_INT(r.s.ip_connects[2], 5);
+    CHECK_INT(acct_count(&r, "d", "dlvSourceIp", "10.0.0.2"), 5);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.81, .83, .84: source-ip-max-connect-rate,
+ * source-ip-max-msg-rate and source-ip-max-data-volume-rate hold for each
+ * source IP separately. */
+static void test_source_ip_rates(void)
+{
+    struct rig r;
+    /* 1 connection a minute per IP, 1 message per connection: 10 min of
+     * two IPs is 20 (sliding window: at 0, 60, ..., 540 s) */
+    rig_open(&r,
+             TWO_IPS "<domain *>\n max-msg-per-connection 1\n"
+                     " source-ip-max-connect-rate 10.0.0.0/24 1/m\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 100, "example.com", "v", NULL);
+    rig_run(&r, 599);
+    rig_close(&r, 599);
+    CHECK_INT(r.s.ip_connects[1], 10);
+    CHECK_INT(r.s.ip_connects[2], 10);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 20);
+    rig_remove(&r);
+    /* 30 messages an hour per IP: 60 in the hour */
+    rig_open(&r,
+             TWO_IPS "<domain *>\n source-ip-max-msg-rate 10.0.0.0/24 30/h\n"
+                     "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 1000, "example.com", "v", NULL);
+    rig_run(&r, 3599);
+    rig_close(&r, 3599);
+    CHECK_INT(r.s.ip_txns[1], 30);
+    CHECK_INT(r.s.ip_txns[2], 30);
+    rig_remove(&r);
+    /* 10 kB an hour per IP of 1 kB messages: a bucket of 10 each */
+    rig_open(&r,
+             TWO_IPS "<domain *>\n max-smtp-out 1\n"
+                     " source-ip-max-data-volume-rate 10.0.0.1/32 10k/h\n"
+                     "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 1000, "example.com", "v", NULL);
+    rig_run(&r, 600);
+    rig_close(&r, 600);
+    CHECK(r.s.ip_txns[1] >= 10 && r.s.ip_txns[1] <= 12,
+          "10.0.0.1 at 10k/h sent %d in 10 min", r.s.ip_txns[1]);
+    CHECK(r.s.ip_txns[2] > 100, "10.0.0.2 unlimited sent %d", r.s.ip_txns[2]);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.82 connection-idle-timeout: a connection without mail waits
+ * that long for new mail and is then closed; the default 0 closes it at
+ * once. */
+static void test_idle_timeout(void)
+{
+    for (int idle = 0; idle < 2; idle++) {
+        struct rig r;
+        rig_open(&r,
+                 idle ? "<domain *>\n connection-idle-timeout 1m\n</domain>\n"
+                      : "<domain *>\n</domain>\n",
+                 ok, 1, 1, 0);
+        rig_send(&r, 0, 1, "example.com", NULL, NULL);
+        rig_run(&r, 30);
+        CHECK_INT(r.s.open, idle);
+        rig_send(&r, 30, 1, "example.com", NULL, NULL);
+        rig_run(&r, 89);
+        CHECK_INT(r.s.open, idle);
+        rig_run(&r, 95); /* 60 s after the last transaction */
+        CHECK_INT(r.s.open, 0);
+        rig_send(&r, 200, 1, "example.com", NULL, NULL);
+        rig_run(&r, 300);
+        rig_close(&r, 300);
+        CHECK_INT(r.s.connects, idle ? 2 : 3);
+        CHECK_INT(acct_count(&r, "d", NULL, NULL), 3);
+        rig_remove(&r);
+    }
+}
+
+/* UG5 §3.3.10.79 smtp-out-rampup-interval: after the first, each new
+ * connection of a queue waits that long after the previous one. */
+static void test_rampup(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 4\n smtp-out-rampup-interval 10s\n"
+             "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 1000, "example.com", NULL, NULL);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(r.s.connects, 4);
+    for (int k = 0; k < 4; k++)
+        CHECK_NEAR(r.s.t_connect[k], 10.0 * k, 1e-6);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.80 max-connect-rate (and backoff-max-connect-rate in
+ * backoff): new connections of the queue per window. */
+static void test_connect_rate(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<domain *>\n max-connect-rate 6/m\n max-msg-per-connection 1\n"
+             "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 100, "example.com", NULL, NULL);
+    rig_run(&r, 599);
+    rig_close(&r, 599);
+    CHECK_INT(r.s.connects, 60);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 60);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.37 max-data-volume-rate (a queue's delivered bytes),
+ * §3.3.12.3 max-smtp-data-volume-rate (a VMTA's). */
+static void test_data_volume(void)
+{
+    static const char *const cfg[2] = {
+        "<domain *>\n max-smtp-out 1\n max-data-volume-rate 20k/h\n"
+        "</domain>\n",
+        "<virtual-mta v>\n max-smtp-data-volume-rate 20k/h\n</virtual-mta>\n"
+        "<domain *>\n max-smtp-out 1\n</domain>\n",
+    };
+    for (int k = 0; k < 2; k++) {
+        struct rig r;
+        rig_open(&r, cfg[k], ok, 1, 1, 0);
+        rig_send(&r, 0, 100, "example.com", k ? "v" : NULL, NULL);
+        rig_send(&r, 0, 100, "example.org", k ? "v" : NULL, NULL);
+        rig_run(&r, 1800);
+        rig_close(&r, 1800);
+        int d = acct_count(&r, "d", NULL, NULL);
+        /* a bucket of 20 plus 10 refilled in half an hour, per queue or
+         * for the VMTA as a whole */
+        int want = k ? 30 : 60;
+        CHECK(d >= want && d <= want + 2, "%s: %d delivered, want %d",
+              k ? "VMTA" : "queue", d, want);
+        rig_remove(&r);
+    }
+}
+
+/* UG5 §3.3.10.52 type discard: messages are thrown away as delivered;
+ * nothing is sent to the remote side. */
+static void test_discard(void)
+{
+    struct rig r;
+    rig_open(&r, "<domain *>\n type discard\n</domain>\n", ok, 1, 1, 0);
+    rig_send(&r, 0, 50, "example.com", NULL, NULL);
+    rig_run(&r, 60);
+    CHECK_INT(mta_queued(r.m), 0);
+    rig_close(&r, 60);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 50);
+    CHECK_INT(r.s.txns, 0);
+    CHECK_INT(r.s.connects, 0);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.15 disable-source-ip with reenable-after: the queue stops using
+ * the source IP that got the reply and goes on with the others until the
+ * time is up; §3.3.10.47 backoff-upon-all-sources-disabled puts the queue
+ * in backoff when none is left. */
+static void test_disable_source_ip(void)
+{
+    static const char cfg[] =
+        TWO_IPS "<smtp-pattern-list l>\n"
+                " reply /blocked/ disable-source-ip,reenable-after=10m\n"
+                "</smtp-pattern-list>\n"
+                "<domain *>\n max-smtp-out 1\n max-msg-per-connection 1\n"
+                " smtp-pattern-list l\n backoff-upon-all-sources-disabled yes\n"
+                " retry-recipients-after 1s\n</domain>\n";
+    struct rig r;
+    rig_open(&r, cfg, ok, 1, 1, 0);
+    r.s.blocked = "550 5.7.1 blocked";
+    r.s.blocked_ip = 1;
+    rig_send(&r, 0, 10000, "example.com", "v", NULL);
+    rig_run(&r, 599);
+    CHECK_INT(r.s.ip_txns[1], 1);
+    CHECK(r.s.ip_txns[2] > 100, "10.0.0.2 goes on: %d", r.s.ip_txns[2]);
+    rig_run(&r, 700);
+    CHECK_INT(r.s.ip_txns[1], 2); /* re-enabled at 600 s, disabled again */
+    rig_close(&r, 700);
+    CHECK_INT(file_count(&r, "events.csv", "source-ip-disabled"), 2);
+    CHECK_INT(file_count(&r, "events.csv", "source-ip-enabled"), 1);
+    CHECK_INT(file_count(&r, "events.csv", "all-sources-disabled"), 0);
+    rig_remove(&r);
+    /* both IPs blocked: all disabled, the queue goes into backoff */
+    static const char *const blocked[] = { "550 5.7.1 blocked" };
+    rig_open(&r, cfg, blocked, 1, 1, 0);
+    rig_send(&r, 0, 10, "example.com", "v", NULL);
+    rig_run(&r, 300);
+    CHECK_INT(r.s.txns, 2);
+    rig_close(&r, 300);
+    CHECK_INT(file_count(&r, "events.csv", "all-sources-disabled"), 1);
+    CHECK_INT(file_count(&r, "events.csv", "backoff-enter"), 1);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.15 defer-queue: the queue goes into retry mode (retry-after)
+ * after the matching reply; the recipient waits as for any 4xx. */
+static void test_defer_queue(void)
+{
+    static const char *const seq[] = { "451 4.7.0 slow down", "250 2.0.0 ok" };
+    struct rig r;
+    rig_open(
+        &r,
+        "<smtp-pattern-list l>\n reply /slow down/ defer-queue\n"
+        "</smtp-pattern-list>\n"
+        "<domain *>\n smtp-pattern-list l\n retry-after 10m\n max-smtp-out 1\n"
+        " retry-recipients-after 1m\n</domain>\n",
+        seq, 2, 1, 0);
+    rig_send(&r, 0, 5, "example.com", NULL, NULL);
+    rig_run(&r, 599);
+    CHECK_INT(r.s.txns, 1);
+    rig_run(&r, 700);
+    rig_close(&r, 700);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 5);
+    CHECK_NEAR(r.s.t_connect[1], 600.1, 1e-6); /* 10 min after the reply */
+    CHECK_INT(file_count(&r, "events.csv", "defer-queue rule matched"), 1);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.39 retry-after: a queue-level failure (here a refused
+ * connection) puts the queue in retry mode for the list's next interval,
+ * the last repeating; §3.3.10.62 bounce-upon-5xx-greeting (default yes)
+ * bounces the whole queue on a 5xx greeting. */
+static void test_retry_mode(void)
+{
+    static const char *const greet[] = { "421 4.3.2 busy", "421 4.3.2 busy",
+                                         "421 4.3.2 busy", "220 ready" };
+    struct rig r;
+    rig_open(&r, "<domain *>\n retry-after 1m,5m\n max-smtp-out 1\n</domain>\n",
+             ok, 1, 1, 0);
+    r.s.greet = greet;
+    r.s.n_greet = 4;
+    rig_send(&r, 0, 3, "example.com", NULL, NULL);
+    rig_run(&r, 1000);
+    rig_close(&r, 1000);
+    CHECK_INT(r.s.connects, 4);
+    static const double want[] = { 0, 60, 360, 660 };
+    for (int k = 0; k < 4; k++)
+        CHECK_NEAR(r.s.t_connect[k], want[k], 1e-6);
+    CHECK_INT(acct_count(&r, "tq", NULL, NULL), 3);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 3);
+    rig_remove(&r);
+    static const char *const reject[] = { "554 5.7.1 go away" };
+    for (int bounce = 0; bounce < 2; bounce++) {
+        rig_open(&r,
+                 bounce ? "<domain *>\n max-smtp-out 1\n</domain>\n"
+                        : "<domain *>\n bounce-upon-5xx-greeting no\n"
+                          " retry-after 1h\n max-smtp-out 1\n</domain>\n",
+                 ok, 1, 1, 0);
+        r.s.greet = reject;
+        r.s.n_greet = 1;
+        rig_send(&r, 0, 7, "example.com", NULL, NULL);
+        rig_run(&r, 100);
+        CHECK_INT(mta_queued(r.m), bounce ? 0 : 7);
+        rig_close(&r, 100);
+        CHECK_INT(acct_count(&r, "b", NULL, NULL), bounce ? 7 : 0);
+        CHECK_INT(r.s.connects, 1);
+        rig_remove(&r);
+    }
+}
+
+/* A refused extra connection while another works holds new connections
+ * for the first retry-after interval without retry mode for the queue
+ * (docs/delivery.md: the guide does not cover the case). */
+static void test_refused_extra(void)
+{
+    static const char *const greet[] = { "220 ready", "421 4.3.2 too many" };
+    struct rig r;
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 2\n retry-after 5m\n"
+             " connection-idle-timeout 10m\n</domain>\n",
+             ok, 1, 1, 0);
+    r.s.greet = greet;
+    r.s.n_greet = 2;
+    rig_send(&r, 0, 10000, "example.com", NULL, NULL);
+    rig_run(&r, 299);
+    CHECK_INT(r.s.connects, 2);
+    CHECK(r.s.txns > 2900, "the open one goes on: %d", r.s.txns);
+    rig_run(&r, 301);
+    rig_close(&r, 301);
+    CHECK_INT(r.s.connects, 3); /* refused again */
+    CHECK_INT(file_count(&r, "events.csv", "connection-refused"), 2);
+    CHECK_INT(file_count(&r, "events.csv", "retry-mode"), 0);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.86 retry-upon-new-mail: new mail ends a queue's retry mode
+ * at once (default no: it waits out retry-after). */
+static void test_retry_upon_new_mail(void)
+{
+    static const char *const greet[] = { "421 4.3.2 busy", "220 ready" };
+    for (int yes = 0; yes < 2; yes++) {
+        char cfg[128];
+        snprintf(cfg, sizeof(cfg),
+                 "<domain *>\n max-smtp-out 1\n retry-after 1h\n"
+                 " retry-upon-new-mail %s\n"
+                 "</domain>\n",
+                 yes ? "yes" : "no");
+        struct rig r;
+        rig_open(&r, cfg, ok, 1, 1, 0);
+        r.s.greet = greet;
+        r.s.n_greet = 2;
+        rig_send(&r, 0, 1, "example.com", NULL, NULL);
+        rig_run(&r, 60);
+        rig_send(&r, 60, 1, "example.com", NULL, NULL);
+        rig_run(&r, 4000);
+        rig_close(&r, 4000);
+        CHECK_INT(r.s.connects, 2);
+        CHECK_NEAR(r.s.t_connect[1], yes ? 60 : 3600, 1e-6);
+        rig_remove(&r);
+    }
+}
+
+/* UG5 §3.3.10.46 backoff-to-normal-after-delivery: the first delivery in
+ * backoff returns the queue to normal (default: it stays in backoff until
+ * backoff-to-normal-after); §3.3.10.76 backoff-max-smtp-out applies
+ * meanwhile; a mode=normal rule (§3.3.15) also ends backoff. */
+static void test_backoff_after_delivery(void)
+{
+    static const char *const seq[] = { "451 4.7.0 throttled", "250 2.0.0 ok" };
+    static const char *const cfgs[3] = {
+        "backoff-to-normal-after-delivery no\n",
+        "backoff-to-normal-after-delivery yes\n",
+        "backoff-to-normal-after-delivery no\n", /* + reply /ok/ normal */
+    };
+    for (int k = 0; k < 3; k++) {
+        char cfg[512];
+        snprintf(cfg, sizeof(cfg),
+                 "<smtp-pattern-list l>\n reply /throttled/ mode=backoff\n%s"
+                 "</smtp-pattern-list>\n"
+                 "<domain *>\n smtp-pattern-list l\n max-smtp-out 4\n"
+                 " backoff-max-smtp-out 1\n backoff-to-normal-after 1h\n %s"
+                 "</domain>\n",
+                 k == 2 ? " reply /ok/ mode=normal\n" : "", cfgs[k]);
+        struct rig r;
+        rig_open(&r, cfg, seq, 2, 1, 0);
+        rig_send(&r, 0, 2000, "example.com", NULL, NULL);
+        rig_run(&r, 30);
+        CHECK(r.s.open == (k ? 4 : 1), "case %d: %d open", k, r.s.open);
+        rig_close(&r, 30);
+        CHECK_INT(file_count(&r, "events.csv", "backoff-enter"), 1);
+        CHECK_INT(file_count(&r, "events.csv", "backoff-exit"), k ? 1 : 0);
+        rig_remove(&r);
+    }
+}
+
+/* UG5 §3.3.10.72 max-msg-per-connection, §3.3.10.1
+ * max-errors-per-connection: a connection is closed after so many
+ * messages, or so many failed transactions. */
+static void test_per_connection_limits(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 1\n max-msg-per-connection 10\n"
+             "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 100, "example.com", NULL, NULL);
+    rig_run(&r, 100);
+    rig_close(&r, 100);
+    CHECK_INT(r.s.connects, 10);
+    rig_remove(&r);
+    static const char *const busy[] = { "452 4.2.2 over quota" };
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 1\n max-errors-per-connection 3\n"
+             " retry-recipients-after 1h\n</domain>\n",
+             busy, 1, 1, 0);
+    rig_send(&r, 0, 9, "example.com", NULL, NULL);
+    rig_run(&r, 100);
+    rig_close(&r, 100);
+    CHECK_INT(r.s.connects, 3);
+    CHECK_INT(acct_count(&r, "t", NULL, NULL), 9);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.11 bounce-after while the queue cannot send (in retry mode
+ * behind a refused greeting): the queued recipients expire on time. */
+static void test_expiry_in_retry(void)
+{
+    static const char *const greet[] = { "421 4.3.2 busy" };
+    struct rig r;
+    rig_open(&r, "<domain *>\n retry-after 1h\n bounce-after 30m\n</domain>\n",
+             ok, 1, 1, 0);
+    r.s.greet = greet;
+    r.s.n_greet = 1;
+    rig_send(&r, 0, 5, "example.com", NULL, NULL);
+    rig_send(&r, 600, 5, "example.com", NULL, NULL);
+    rig_run(&r, 1799);
+    CHECK_INT(mta_queued(r.m), 10);
+    rig_run(&r, 1800);
+    CHECK_INT(mta_queued(r.m), 5);
+    rig_run(&r, 2400);
+    CHECK_INT(mta_queued(r.m), 0);
+    rig_close(&r, 2400);
+    CHECK_INT(acct_count(&r, "b", "dsnStatus", "4.4.7"), 10);
+    rig_remove(&r);
+}
+
+/* UG5 §9.5.2: an unknown VMTA or pool name is refused at injection. Many
+ * domains make many queues (the lookup tables grow). */
+static void test_injection(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<virtual-mta v>\n</virtual-mta>\n<virtual-mta-pool p>\n"
+             " virtual-mta v\n</virtual-mta-pool>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 2, "example.com", "nosuch", NULL);
+    rig_send(&r, 0, 3, "example.com", NULL, "nosuch");
+    char dom[100][32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(dom[i], sizeof(dom[i]), "d%d.example", i);
+        rig_send(&r, 1, 1, dom[i], "v", NULL);
+        rig_send(&r, 1, 1, dom[i], NULL, "p");
+    }
+    CHECK_INT(mta_queue_count(r.m), 100);
+    CHECK(mta_peak_recipients(r.m) >= 2, "peak %zu", mta_peak_recipients(r.m));
+    rig_run(&r, 100);
+    rig_close(&r, 100);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 200);
+    CHECK_INT(file_count(&r, "events.csv", "rejected-at-injection"), 5);
+    rig_remove(&r);
+}
+
+/* ============================================================ reroutes */
+
+/* queue_figure - summary.json's figure key of queue name, or -1. */
+static double queue_figure(const struct rig *r, const char *name,
+                           const char *key)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "%s/summary.json", r->dir);
+    FILE *fp = fopen(path, "r");
+    static char text[1 << 16];
+    size_t n = fp ? fread(text, 1, sizeof(text) - 1, fp) : 0;
+    text[n] = '\0';
+    if (fp)
+        fclose(fp);
+    cJSON *root = cJSON_Parse(text);
+    double v = -1;
+    const cJSON *q;
+    cJSON_ArrayForEach(q, cJSON_GetObjectItem(root, "queues"))
+    {
+        const cJSON *nm = cJSON_GetObjectItem(q, "queue");
+        if (cJSON_IsString(nm) && strcmp(nm->valuestring, name) == 0)
+            v = cJSON_GetNumberValue(cJSON_GetObjectItem(q, key));
+    }
+    cJSON_Delete(root);
+    return v;
+}
+
+/* UG5 §3.3.10.50 reroute-to-virtual-mta: the queue's mail goes to the
+ * named VMTA's queue for the same domain, or over a pool's members
+ * round-robin; a reroute back to where the mail came from is not taken. */
+static void test_reroute(void)
+{
+    static const char *const target[3] = { "b", "p", "b" };
+    for (int k = 0; k < 3; k++) {
+        char cfg[600];
+        snprintf(cfg, sizeof(cfg),
+                 "<virtual-mta a>\n <domain *>\n  reroute-to-virtual-mta %s\n"
+                 " </domain>\n</virtual-mta>\n"
+                 "<virtual-mta b>\n%s</virtual-mta>\n"
+                 "<virtual-mta c>\n</virtual-mta>\n"
+                 "<virtual-mta-pool p>\n virtual-mta b\n virtual-mta c\n"
+                 "</virtual-mta-pool>\n",
+                 target[k],
+                 k == 2 ? " <domain *>\n  reroute-to-virtual-mta a\n"
+                          " </domain>\n"
+                        : "");
+        struct rig r;
+        rig_open(&r, cfg, ok, 1, 1, 0);
+        rig_send(&r, 0, 10, "example.com", "a", NULL);
+        rig_run(&r, 60);
+        rig_close(&r, 60);
+        CHECK_INT(acct_count(&r, "d", "vmta", "a"), 0);
+        CHECK_INT(acct_count(&r, "d", "vmta", "b"), k == 1 ? 5 : 10);
+        CHECK_INT(acct_count(&r, "d", "vmta", "c"), k == 1 ? 5 : 0);
+        CHECK_NEAR(queue_figure(&r, "example.com/a", "rerouted"), 10, 0);
+        CHECK_NEAR(queue_figure(&r, "example.com/a", "injected"), 10, 0);
+        CHECK_NEAR(queue_figure(&r, "example.com/b", "rerouted"), 0, 0);
+        rig_remove(&r);
+    }
+}
+
+/* A rollup queue reroutes like any other (the pattern of published
+ * configs: reroute-to-virtual-mta per rollup inside a VMTA): both domains
+ * behind the MX go to the rollup queue of the target VMTA. */
+static void test_reroute_rollup(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<mx-rollup-list>\n mx *.mx.test test.rollup\n</mx-rollup-list>\n"
+             "<virtual-mta a>\n <domain test.rollup>\n"
+             "  reroute-to-virtual-mta b\n </domain>\n</virtual-mta>\n"
+             "<virtual-mta b>\n</virtual-mta>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 3, "example.com", "a", NULL);
+    rig_send(&r, 0, 4, "example.org", "a", NULL);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(acct_count(&r, "d", "queue", "test.rollup/b"), 7);
+    CHECK_NEAR(queue_figure(&r, "test.rollup/a", "rerouted"), 7, 0);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.51 backoff-reroute-to-virtual-mta: while the queue is in
+ * backoff (here from a mode=backoff rule of its <smtp-pattern-list>), its
+ * queued mail and new arrivals go to the named VMTA's queue; back in
+ * normal mode, new mail stays. Recipients deferred meanwhile follow when
+ * their retry time comes. */
+static void test_backoff_reroute(void)
+{
+    static const char *const seq[] = { "451 4.7.0 throttled", "250 2.0.0 ok" };
+    struct rig r;
+    rig_open(&r,
+             "<smtp-pattern-list l>\n reply /throttled/ mode=backoff\n"
+             "</smtp-pattern-list>\n"
+             "<virtual-mta a>\n <domain *>\n"
+             "  backoff-reroute-to-virtual-mta w\n  smtp-pattern-list l\n"
+             "  max-smtp-out 1\n  backoff-to-normal-after 10m\n"
+             "  retry-recipients-after 1m\n </domain>\n</virtual-mta>\n"
+             "<virtual-mta w>\n</virtual-mta>\n",
+             seq, 2, 1, 0);
+    rig_send(&r, 0, 100, "example.com", "a", NULL);
+    rig_run(&r, 300);
+    rig_send(&r, 300, 10, "example.com", "a", NULL);
+    rig_run(&r, 700);
+    rig_send(&r, 700, 10, "example.com", "a", NULL);
+    rig_run(&r, 800);
+    rig_close(&r, 800);
+    CHECK_INT(acct_count(&r, "t", "vmta", "a"), 1);
+    CHECK_INT(acct_count(&r, "d", "vmta", "w"), 110);
+    CHECK_INT(acct_count(&r, "d", "vmta", "a"), 10);
+    /* per queue: injected = delivered + rerouted (+ bounced, expired,
+     * queued at the end); a rerouted recipient is injected into the
+     * target queue, once in the totals */
+    CHECK_NEAR(queue_figure(&r, "example.com/a", "rerouted"), 110, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/a", "injected"), 120, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/w", "injected"), 110, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/w", "rerouted"), 0, 0);
+    rig_remove(&r);
+}
+
+/* UG5 §3.3.10.49: mail past a cold VMTA's daily max-cold-virtual-mta-msg
+ * stays on the VMTA it selected (nothing is rerouted); the warm-up
+ * pattern adds backoff-reroute-to-virtual-mta on the cold VMTA, so mail
+ * the cold IP's provider throttles moves to the warm VMTA. */
+static void test_cold_overflow(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<smtp-pattern-list l>\n reply /throttled/ mode=backoff\n"
+             "</smtp-pattern-list>\n"
+             "<virtual-mta cold>\n smtp-source-host 10.0.0.9 c.test\n"
+             " <domain *>\n  backoff-reroute-to-virtual-mta warm\n"
+             "  smtp-pattern-list l\n  max-smtp-out 1\n"
+             "  backoff-to-normal-after 1h\n  retry-recipients-after 1m\n"
+             " </domain>\n</virtual-mta>\n"
+             "<virtual-mta warm>\n cold-virtual-mta cold\n</virtual-mta>\n"
+             "<domain *>\n max-cold-virtual-mta-msg 50/d\n</domain>\n",
+             ok, 1, 1, 0);
+    r.s.blocked = "451 4.7.0 throttled"; /* every reply to the cold IP */
+    r.s.blocked_ip = 1;
+    rig_send(&r, 0, 200, "example.com", "warm", NULL);
+    rig_run(&r, 3000);
+    rig_close(&r, 3000);
+    /* 50 to cold, 150 stay on warm; the cold IP's first reply puts its
+     * queue in backoff and its 49 others move, the deferred one follows
+     * a minute later */
+    CHECK_INT(r.s.ip_txns[1], 1);
+    CHECK_INT(acct_count(&r, "d", "vmta", "cold"), 0);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 200);
+    CHECK_NEAR(queue_figure(&r, "example.com/cold", "injected"), 50, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/cold", "rerouted"), 50, 0);
+    CHECK_NEAR(queue_figure(&r, "example.com/warm", "injected"), 200, 0);
+    rig_remove(&r);
+}
+
+/* ================================================ multi-recipient mail */
+
+/* rig_send_msg - one message of n recipients of domain at t_s. */
+static void rig_send_msg(struct rig *r, double t_s, int n, const char *domain,
+                         uint64_t msg)
+{
+    for (int i = 0; i < n; i++) {
+        struct send_rec sr = { .t_us = (int64_t)(t_s * 1e6),
+                               .id = r->next_id++,
+                               .domain = domain,
+                               .size = 1000,
+                               .msg = msg };
+        r->q.now_us = sr.t_us;
+        mta_inject(r->m, &sr, sr.t_us);
+    }
+}
+
+/* UG5 §3.3.10.74 max-rcpt-per-message: a message's recipients of one
+ * domain go in transactions of at most that many; each recipient gets its
+ * own reply (RCPT TO), and the rate limits count messages. */
+static void test_multi_rcpt(void)
+{
+    struct rig r;
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 1\n max-rcpt-per-message 3\n"
+             " max-msg-rate 2/m\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send_msg(&r, 0, 6, "example.com", 7);
+    rig_send_msg(&r, 0, 1, "example.com", 0);
+    rig_run(&r, 119);
+    rig_close(&r, 119);
+    /* two transactions of 3 in the first minute, the single in the next */
+    CHECK_INT(r.s.txns, 7);
+    CHECK_NEAR(r.s.t_first, 0, 1e-6);
+    CHECK_NEAR(r.s.t_last, 60, 1e-6);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 7);
+    rig_remove(&r);
+    static const char *const mixed[] = { "250 2.0.0 ok", "550 5.1.1 unknown",
+                                         "452 4.2.2 full", "250 2.0.0 ok" };
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 1\n retry-recipients-after 1h\n"
+             "</domain>\n",
+             mixed, 4, 1, 0);
+    rig_send_msg(&r, 0, 3, "example.com", 9);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 1);
+    CHECK_INT(acct_count(&r, "b", NULL, NULL), 1);
+    CHECK_INT(acct_count(&r, "t", NULL, NULL), 1);
+    CHECK_NEAR(r.s.t_last, 0, 1e-6); /* one transaction */
+    rig_remove(&r);
+}
+
+/* ================================================== MX connection limit */
+
+/* UG5 §3.3.1.48.1 mx-connection-limit: connections from one source IP to
+ * an MX host matching the pattern, counted over every queue that uses the
+ * host (the model gives every domain here the MX a.mx.test, then
+ * b.mx.test). */
+static void test_mx_connection_limit(void)
+{
+    static const char *const pat[3] = { "a.mx.test", "*.mx.test", "c.test" };
+    for (int k = 0; k < 3; k++) {
+        char cfg[256];
+        snprintf(cfg, sizeof(cfg),
+                 "mx-connection-limit %s 3\n"
+                 "<domain *>\n max-smtp-out 5\n</domain>\n",
+                 pat[k]);
+        struct rig r;
+        rig_open(&r, cfg, ok, 1, 2, 0);
+        rig_send(&r, 0, 500, "example.com", NULL, NULL);
+        rig_send(&r, 0, 500, "example.org", NULL, NULL);
+        rig_run(&r, 30);
+        CHECK(r.s.peak_open == (k < 2 ? 3 : 10), "%s: %d connections", pat[k],
+              r.s.peak_open);
+        rig_run(&r, 600);
+        rig_close(&r, 600);
+        CHECK_INT(acct_count(&r, "d", NULL, NULL), 1000);
+        rig_remove(&r);
+    }
+}
+
 int main(void)
 {
     test_pool_limits();
@@ -727,5 +1496,28 @@ int main(void)
     test_recipient_priority();
     test_queue_priority();
     test_rate_window_spread();
+    test_pool_round_robin();
+    test_source_ips();
+    test_source_ip_rates();
+    test_idle_timeout();
+    test_rampup();
+    test_connect_rate();
+    test_data_volume();
+    test_discard();
+    test_disable_source_ip();
+    test_defer_queue();
+    test_retry_mode();
+    test_refused_extra();
+    test_retry_upon_new_mail();
+    test_backoff_after_delivery();
+    test_per_connection_limits();
+    test_expiry_in_retry();
+    test_injection();
+    test_reroute();
+    test_reroute_rollup();
+    test_backoff_reroute();
+    test_cold_overflow();
+    test_multi_rcpt();
+    test_mx_connection_limit();
     return test_done();
 }

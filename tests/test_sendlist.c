@@ -910,6 +910,76 @@ static void test_gen_streams(void)
     scenario_release(&sc);
 }
 
+/* message_id (or job): rows in a row with the same value are one
+ * multi-recipient message (the same nonzero msg key); empty: own message. */
+static void test_csv_message_id(void)
+{
+    static const char *const heads[2] = { "message_id", "job" };
+    for (int k = 0; k < 2; k++) {
+        char text[200];
+        snprintf(text, sizeof(text),
+                 "time,rcpt,%s\n0,a@x.com,m1\n0,b@x.com,m1\n1,c@x.com,m2\n"
+                 "2,d@x.com,\n",
+                 heads[k]);
+        struct scenario sc;
+        struct diag_list dl;
+        struct rng g;
+        file_scenario(&sc, write_tmp("msg.csv", text), SCEN_SL_CSV, 10);
+        diag_list_init(&dl, 10);
+        rng_init(&g, 1, 0);
+        struct sendlist *sl = sendlist_open(&sc, &g, &dl);
+        CHECK(sl != NULL, "open failed");
+        uint64_t msg[4] = { 0, 0, 0, 0 };
+        struct send_rec r;
+        for (int i = 0; sl && i < 4 && sendlist_next(sl, &r) > 0; i++)
+            msg[i] = r.msg;
+        CHECK(msg[0] != 0 && msg[0] == msg[1], "one message: %llu %llu",
+              (unsigned long long)msg[0], (unsigned long long)msg[1]);
+        CHECK(msg[2] != 0 && msg[2] != msg[0], "another message");
+        CHECK_INT(msg[3], 0);
+        sendlist_close(sl);
+        rng_release(&g);
+        diag_list_release(&dl);
+        scenario_release(&sc);
+    }
+}
+
+/* The generator's "recipients": each arrival is a message of that many
+ * recipients in a row, one time and one nonzero message key. */
+static void test_gen_recipients(void)
+{
+    static const double vol[] = { 200 };
+    struct scenario sc;
+    struct diag_list dl;
+    struct rng g;
+    gen_scenario(&sc, 1, 86400.0);
+    gen_stream(&sc, 0, "s", vol, 1, "a.com=0.5,b.com=0.5")->recipients = 4;
+    diag_list_init(&dl, 10);
+    rng_init(&g, 7, 0);
+    struct sendlist *sl = sendlist_open(&sc, &g, &dl);
+    CHECK(sl != NULL, "open failed");
+    struct send_rec r;
+    uint64_t n = 0, bad = 0, msg = 0, msgs = 0;
+    int64_t t = -1;
+    while (sl && sendlist_next(sl, &r) > 0) {
+        if (n % 4 == 0) {
+            bad += r.msg == 0 || r.msg == msg;
+            msg = r.msg, t = r.t_us, msgs++;
+        } else {
+            bad += r.msg != msg || r.t_us != t;
+        }
+        n++;
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(n, 4 * msgs);
+    CHECK(msgs > 130 && msgs < 270, "%llu messages for 200/d",
+          (unsigned long long)msgs);
+    sendlist_close(sl);
+    rng_release(&g);
+    diag_list_release(&dl);
+    scenario_release(&sc);
+}
+
 int main(void)
 {
     if (mkdtemp(tmpdir) == NULL) {
@@ -933,6 +1003,8 @@ int main(void)
     test_gen_profile();
     test_gen_roundtrip();
     test_gen_streams();
+    test_csv_message_id();
+    test_gen_recipients();
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -643,6 +643,20 @@ double cfg_model_total_max_smtp_out(const struct cfg_model *m)
     return m->total_max_smtp_out;
 }
 
+double cfg_model_mx_connection_limit(const struct cfg_model *m, const char *mx)
+{
+    double limit = INFINITY;
+    int best = -1;
+    for (size_t i = 0; i < m->n_mx_limits; i++) {
+        int sc = cfgd_pattern_match(&m->mx_limits[i].mx, mx);
+        if (sc > best) {
+            best = sc;
+            limit = m->mx_limits[i].count;
+        }
+    }
+    return limit;
+}
+
 size_t cfg_model_rollup_count(const struct cfg_model *m)
 {
     return m->n_rollups;

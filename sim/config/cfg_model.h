@@ -139,6 +139,10 @@ size_t cfg_model_pool_count(const struct cfg_model *m);
 const struct cfg_pool *cfg_model_pool(const struct cfg_model *m, size_t i);
 int cfg_model_pool_find(const struct cfg_model *m, const char *name);
 double cfg_model_total_max_smtp_out(const struct cfg_model *m);
+/* cfg_model_mx_connection_limit - the N of the most specific
+ * mx-connection-limit pattern matching MX host mx (UG5 §3.3.1.48.1: per
+ * source IP and MX host), INFINITY when none does. */
+double cfg_model_mx_connection_limit(const struct cfg_model *m, const char *mx);
 size_t cfg_model_rollup_count(const struct cfg_model *m);
 const struct cfg_rollup *cfg_model_rollup(const struct cfg_model *m, size_t i);
 

@@ -723,6 +723,15 @@ static void load_stream_mix(struct sload *ld, const cJSON *obj,
     get_number(ld, obj, "complaint_rate", 0, 1, "a number between 0 and 1",
                &st->complaint_rate);
     load_size(ld, obj, st);
+    st->recipients = 1;
+    if (get_number(ld, obj, "recipients", 1, 1000000,
+                   "a number of recipients per message, 1 to 1000000",
+                   &st->recipients) > 0 &&
+        st->recipients != floor(st->recipients)) {
+        size_t n0 = push_key(ld, "recipients");
+        jerr(ld, "expected a whole number of recipients");
+        pop(ld, n0);
+    }
     if (get_interval(ld, obj, "deadline", &st->deadline_s) > 0 &&
         !(st->deadline_s > 0)) {
         size_t n0 = push_key(ld, "deadline");
@@ -747,7 +756,8 @@ static void load_stream(struct sload *ld, const cJSON *obj,
                                         "invalid_rate",
                                         "complaint_rate",
                                         "size_bytes",
-                                        "deadline" };
+                                        "deadline",
+                                        "recipients" };
     const char *name = NULL, *vmta = NULL, *pool = NULL;
 
     for (int h = 0; h < 24; h++)

@@ -59,6 +59,7 @@ struct scen_stream {
     double complaint_rate;
     double size_bytes;
     double deadline_s; /* < 0: none */
+    double recipients; /* per message (an arrival); 1 when unset */
 };
 
 struct scenario {

@@ -3,7 +3,9 @@
  * Three sources (issue 3):
  *  - a CSV with a header: columns `time` (seconds from the start, or ISO
  *    8601), `rcpt` or `domain`, optional `vmta`, `pool`, `stream`, `size`,
- *    `invalid` (0/1), `complaint` (0/1); rows must be in time order;
+ *    `invalid` (0/1), `complaint` (0/1), `message_id` (or `job`: rows
+ *    in a row with the same value are one multi-recipient message); rows
+ *    must be in time order;
  *  - a PowerMTA accounting file (format "pmta-acct"): columns mapped by
  *    header name, ragged rows tolerated, time_t and ISO times, one
  *    recipient instance per (timeQueued, orig, rcpt, jobId, envId) key,
@@ -38,6 +40,8 @@ struct send_rec {
     uint32_t size;      /* bytes */
     int invalid;        /* unknown user */
     int complains;      /* complains if delivered */
+    uint64_t msg;       /* 0: a message of its own; else consecutive
+                           recipients with the same msg are one message */
 };
 
 struct sendlist_stream {

@@ -215,12 +215,14 @@ enum csv_col {
     COL_SIZE,
     COL_INVALID,
     COL_COMPLAINT,
+    COL_MESSAGE_ID,
+    COL_JOB,
     COL_COUNT
 };
 
 static const char *const col_names[COL_COUNT] = {
-    "time",   "rcpt", "domain",  "vmta",     "pool",
-    "stream", "size", "invalid", "complaint"
+    "time", "rcpt",    "domain",    "vmta",       "pool", "stream",
+    "size", "invalid", "complaint", "message_id", "job"
 };
 
 struct csv_src {
@@ -396,6 +398,18 @@ static int row_rcpt(struct sendlist *sl, struct send_rec *out)
     return 0;
 }
 
+/* message_key - a nonzero key for a message_id value (FNV-1a), 0 for an
+ * empty one (a message of its own). */
+static uint64_t message_key(const char *v)
+{
+    uint64_t h = 1469598103934665603ULL;
+    if (v[0] == '\0')
+        return 0;
+    for (; *v; v++)
+        h = (h ^ (unsigned char)*v) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
 /* next_csv - one row. Rows past the duration end the list. */
 static int next_csv(struct sendlist *sl, struct send_rec *out)
 {
@@ -421,6 +435,8 @@ static int next_csv(struct sendlist *sl, struct send_rec *out)
     out->pool = v[0] ? v : NULL;
     v = field(s, COL_STREAM);
     out->stream = (int)sl_stream_intern(sl, v[0] ? v : "default");
+    v = field(s, s->col[COL_MESSAGE_ID] >= 0 ? COL_MESSAGE_ID : COL_JOB);
+    out->msg = message_key(v);
     return 1;
 }
 

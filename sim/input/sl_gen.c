@@ -48,6 +48,8 @@ struct gen_stream {
     int64_t next_us;            /* the pending arrival */
     int stream;                 /* index in the send list's streams */
     uint32_t size;              /* fixed size in bytes; 0: drawn */
+    uint32_t left;              /* recipients of the message still to come */
+    uint64_t msg;               /* its key (0: one-recipient messages) */
 };
 
 struct gen {
@@ -281,6 +283,17 @@ static int next_gen(struct sendlist *sl, struct send_rec *out)
     out->size = draw_size(&gn->kd, st, id);
     out->invalid = bernoulli(&gn->kd, RNG_INVALID, id, c->invalid_rate);
     out->complains = bernoulli(&gn->kd, RNG_COMPLAINT, id, c->complaint_rate);
+    /* an arrival is a message of c->recipients recipients, in a row */
+    struct gen_stream *sm = &gn->s[si];
+    if (sm->left == 0 && c->recipients > 1) {
+        sm->left = (uint32_t)c->recipients;
+        sm->msg = id + 1;
+    }
+    if (sm->left > 0) {
+        out->msg = sm->msg;
+        if (--sm->left > 0)
+            return 1; /* the same arrival goes on */
+    }
     if (!advance(gn, si))
         gn->heap[0] = gn->heap[--gn->n_heap];
     heap_down(gn, 0);

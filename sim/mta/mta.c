@@ -9,7 +9,10 @@
  * queue-level failures put the queue in retry mode with the retry-after
  * list, recipient-level 4xx wait retry-recipients-after (§2.6); backoff
  * swaps in the backoff-* limits until backoff-to-normal-after or the
- * first delivery (§2.7). Connections and transactions are in mta_conn.c. */
+ * first delivery (§2.7). reroute-to-virtual-mta and
+ * backoff-reroute-to-virtual-mta move mail to another VMTA's queue for the
+ * same domain (UG5 §3.3.10.50-51; docs/delivery.md). Connections and
+ * transactions are in mta_conn.c. */
 #include "mta/mta_int.h"
 #include "util/strutil.h"
 #include "util/xalloc.h"
@@ -262,6 +265,7 @@ static void qconf_fill(struct mta_qconf *c, const struct cfg_qsettings *s)
     c->idle_timeout_us = s_us(s, CFG_Q_CONNECTION_IDLE_TIMEOUT);
     c->max_msg_per_conn = s_num(s, CFG_Q_MAX_MSG_PER_CONNECTION);
     c->max_errors_per_conn = s_num(s, CFG_Q_MAX_ERRORS_PER_CONNECTION);
+    c->max_rcpt_per_msg = s_num(s, CFG_Q_MAX_RCPT_PER_MESSAGE);
     c->retry_after[0] = s->v[CFG_Q_RETRY_AFTER].list;
     c->n_retry_after[0] = s->v[CFG_Q_RETRY_AFTER].n_list;
     c->retry_after[1] = s->v[CFG_Q_BACKOFF_RETRY_AFTER].list;
@@ -343,10 +347,45 @@ static void ip_rates_free(struct mta_rate *r, size_t n)
     free(r);
 }
 
+/* route_target - a reroute setting's VMTA or pool (the config checked the
+ * name), or MTA_NO_ROUTE. */
+static int route_target(const struct mta *m, const struct cfg_value *v)
+{
+    if (!v->set || v->str == NULL || v->str[0] == '\0')
+        return MTA_NO_ROUTE;
+    int vmta = cfg_model_vmta_find(m->cfg, v->str);
+    if (vmta >= 0)
+        return vmta;
+    int pool = cfg_model_pool_find(m->cfg, v->str);
+    return pool >= 0 ? MTA_POOL(pool) : MTA_NO_ROUTE;
+}
+
+/* mx_get - the index of MX host name, registered on first use. */
+static uint32_t mx_get(struct mta *m, const char *name)
+{
+    uint32_t i = map_get(&m->mx_map, name);
+    if (i != MTA_NIL)
+        return i;
+    XGROW(m->mx, m->n_mx, m->cap_mx);
+    i = (uint32_t)m->n_mx++;
+    struct mta_mx *x = &m->mx[i];
+    memset(x, 0, sizeof(*x));
+    x->name = xstrdup(name);
+    x->limit = cfg_model_mx_connection_limit(m->cfg, name);
+    m->mx_limited |= !isinf(x->limit);
+    map_put(&m->mx_map, x->name, i);
+    return i;
+}
+
 /* queue_create - the queue queue_domain/vmta, registered with obs. */
 static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
-                             size_t n_mx)
+                             const char *const *mx, size_t n_mx)
 {
+    uint32_t *mx_ids = xcalloc(n_mx ? n_mx : 1, sizeof(*mx_ids));
+    for (size_t i = 0; i < n_mx; i++)
+        mx_ids[i] = mx_get(m, mx[i]);
+    if (n_mx == 0)
+        mx_ids[0] = mx_get(m, qd); /* no model: the queue-domain itself */
     const struct cfg_vmta *v = cfg_model_vmta(m->cfg, (size_t)vmta);
     size_t len = strlen(qd) + strlen(v->name) + 2;
     char *name = xmalloc(len);
@@ -361,6 +400,8 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
     struct cfg_qsettings s;
     cfg_model_queue_settings(m->cfg, qd, vmta, &s);
     qconf_fill(&q->c, &s);
+    q->c.reroute[0] = route_target(m, &s.v[CFG_Q_REROUTE_TO_VMTA]);
+    q->c.reroute[1] = route_target(m, &s.v[CFG_Q_BACKOFF_REROUTE_TO_VMTA]);
     q->c.spl = s.v[CFG_Q_SMTP_PATTERN_LIST].set
                    ? cfg_model_spl(m->cfg, s.v[CFG_Q_SMTP_PATTERN_LIST].str)
                    : NULL;
@@ -371,6 +412,7 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
     q->cold_day = -1;
     q->cold_first_day = -1;
     q->n_mx = n_mx > 0 ? (uint32_t)n_mx : 1;
+    q->mx = mx_ids;
     q->last_delivery_us = -1;
     size_t n_ips = m->vmtas[vmta].n_ips;
     q->ip_disabled_until = xcalloc(n_ips, sizeof(*q->ip_disabled_until));
@@ -515,6 +557,7 @@ void mta_free(struct mta *m)
         free(q->ready.lanes);
         free(q->ip_disabled_until);
         free(q->ip_conns);
+        free(q->mx);
         free((char *)q->name);
     }
     for (size_t i = 0; i < m->n_domains; i++) {
@@ -531,12 +574,20 @@ void mta_free(struct mta *m)
         mta_rate_release(&m->pools[i].msg_rl);
         mta_rate_release(&m->pools[i].data_rl);
     }
+    for (size_t i = 0; i < m->n_mx; i++) {
+        free((char *)m->mx[i].name);
+        free(m->mx[i].conns);
+    }
+    free(m->mx);
+    map_release(&m->mx_map);
     map_release(&m->queue_map);
     map_release(&m->domain_map);
     free(m->queues);
     free(m->domains);
     free(m->vmtas);
     free(m->pools);
+    for (uint32_t i = 0; i < m->n_conns; i++)
+        free(m->conns[i].more);
     free(m->conns);
     free(m->waiters);
     free(m->r);
@@ -568,7 +619,7 @@ static uint32_t queue_for(struct mta *m, uint32_t di, int vmta)
     struct mta_domain *d = &m->domains[di];
     if (d->queue_by_vmta[vmta] != MTA_NIL)
         return d->queue_by_vmta[vmta];
-    const char *mx[8];
+    const char *mx[8] = { NULL };
     char mxbuf[300], qd[300], key[700];
     size_t n_mx = d->prov >= 0 ? prov_world_mx(m->world, d->prov, d->name, mx,
                                                8, mxbuf, sizeof(mxbuf))
@@ -578,7 +629,7 @@ static uint32_t queue_for(struct mta *m, uint32_t di, int vmta)
              cfg_model_vmta(m->cfg, (size_t)vmta)->name);
     uint32_t qi = map_get(&m->queue_map, key);
     if (qi == MTA_NIL)
-        qi = queue_create(m, qd, vmta, d->prov, n_mx);
+        qi = queue_create(m, qd, vmta, d->prov, mx, n_mx);
     d->queue_by_vmta[vmta] = qi;
     return qi;
 }
@@ -681,6 +732,90 @@ static uint32_t cold_redirect(struct mta *m, uint32_t di, uint32_t qi, int pool,
     return MTA_NIL;
 }
 
+/* reroute_vmta - where queue q sends its mail now (UG5 §3.3.10.50-51):
+ * backoff-reroute-to-virtual-mta while in backoff, else
+ * reroute-to-virtual-mta (in both modes when it has no backoff twin); a
+ * pool is spread round-robin. -1: no reroute, or one to q's own VMTA
+ * (PowerMTA ignores a reroute to itself). */
+static int reroute_vmta(struct mta *m, const struct mta_queue *q)
+{
+    int t = q->c.reroute[0];
+    if (q->mode == MTA_BACKOFF && q->c.reroute[1] != MTA_NO_ROUTE)
+        t = q->c.reroute[1];
+    if (t == MTA_NO_ROUTE)
+        return -1;
+    int vmta = t;
+    if (t < MTA_NO_ROUTE) {
+        int pool = -2 - t;
+        const struct cfg_pool *p = cfg_model_pool(m->cfg, (size_t)pool);
+        if (p->n_members == 0)
+            return -1;
+        vmta = p->members[m->pools[pool].rr++ % p->n_members];
+    }
+    return vmta == q->vmta ? -1 : vmta;
+}
+
+/* reroute - the queue mail of domain di that reached queue qi ends up in:
+ * reroutes are followed in turn (at most MTA_REROUTE_HOPS); one leading
+ * back to qi is a loop and is not taken. */
+static uint32_t reroute(struct mta *m, uint32_t di, uint32_t qi)
+{
+    uint32_t at = qi;
+    for (int hop = 0; hop < MTA_REROUTE_HOPS; hop++) {
+        int v = reroute_vmta(m, &m->queues[at]);
+        if (v < 0)
+            break;
+        uint32_t next = queue_for(m, di, v);
+        if (next == qi)
+            break;
+        at = next;
+    }
+    return at;
+}
+
+/* queue_depth_seen - a queue's deepest point so far. */
+static void queue_depth_seen(struct mta_queue *q)
+{
+    uint64_t depth =
+        (uint64_t)mta_ready_live(q) + mta_live(&q->retry) + q->in_flight;
+    if (depth > q->max_depth)
+        q->max_depth = depth;
+}
+
+/* route_ready - ri of queue qi becomes ready, in the queue a reroute of
+ * qi names if it has one (a recipient back from the retry bucket of a
+ * queue in backoff). */
+static void route_ready(struct mta *m, uint32_t qi, uint32_t ri, int64_t now_us)
+{
+    uint32_t to = reroute(m, m->r[ri].domain, qi);
+    if (to != qi) {
+        obs_rerouted(m->obs, (int)qi, (int)to, now_us);
+        m->r[ri].queue = to;
+        mta_q_schedule(m, &m->queues[to], now_us);
+    }
+    mta_ready_push(m, &m->queues[to], ri, 0);
+    queue_depth_seen(&m->queues[to]);
+}
+
+uint32_t mta_reroute_queued(struct mta *m, uint32_t qi, int64_t now_us)
+{
+    const struct mta_queue *q = &m->queues[qi];
+    int t = q->mode == MTA_BACKOFF && q->c.reroute[1] != MTA_NO_ROUTE
+                ? q->c.reroute[1]
+                : q->c.reroute[0];
+    if (t == MTA_NO_ROUTE || t == q->vmta)
+        return 0;
+    uint32_t n = mta_ready_live(&m->queues[qi]), moved = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t ri = mta_ready_pop_live(m, &m->queues[qi]);
+        if (ri == MTA_NIL)
+            break;
+        route_ready(m, qi, ri, now_us); /* a loop puts it back, last */
+        moved += m->r[ri].queue != qi;
+    }
+    return moved;
+}
+
 static void reject_at_injection(struct mta *m, const struct send_rec *r,
                                 int64_t now_us)
 {
@@ -706,6 +841,13 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     uint32_t cold = cold_redirect(m, di, qi, pool, now_us);
     if (cold != MTA_NIL)
         qi = cold;
+    /* the queue the mail selected counts it injected, and rerouted */
+    obs_injected(m->obs, (int)qi, r->stream, now_us);
+    uint32_t to = reroute(m, di, qi);
+    if (to != qi) {
+        obs_rerouted(m->obs, (int)qi, (int)to, now_us);
+        qi = to;
+    }
     uint32_t ri = rcpt_alloc(m);
     struct mta_rcpt *rc = &m->r[ri];
     rc->enq_us = now_us;
@@ -717,17 +859,14 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     rc->stream = (uint16_t)r->stream;
     rc->attempts = 0;
     rc->prio = (uint8_t)prio;
+    rc->msg_tag = r->msg ? (uint16_t)(1 + r->msg % 65535) : 0;
     rc->flags = (uint8_t)((r->invalid ? MTA_R_INVALID : 0) |
                           (r->complains ? MTA_R_COMPLAINS : 0));
     struct mta_queue *q = &m->queues[qi];
     mta_ready_push(m, q, ri, 0);
     mta_area_tick(m, now_us);
     m->queued++;
-    uint64_t depth =
-        (uint64_t)mta_ready_live(q) + mta_live(&q->retry) + q->in_flight;
-    if (depth > q->max_depth)
-        q->max_depth = depth;
-    obs_injected(m->obs, (int)qi, r->stream, now_us);
+    queue_depth_seen(q);
     if (q->in_retry && q->c.retry_upon_new_mail)
         q->in_retry = 0;
     mta_q_service(m, qi, now_us);
@@ -760,6 +899,9 @@ void mta_enter_backoff(struct mta *m, struct mta_queue *q, int64_t now_us,
     obs_event(m->obs, now_us, q->name, "backoff-enter", why);
     q->backoff_until = after_us < 0 ? MTA_NEVER : now_us + (int64_t)after_us;
     mta_q_schedule(m, q, q->backoff_until);
+    /* backoff-reroute-to-virtual-mta: the queued mail moves too */
+    if (q->c.reroute[1] != MTA_NO_ROUTE)
+        mta_reroute_queued(m, (uint32_t)(q - m->queues), now_us);
 }
 
 void mta_exit_backoff(struct mta *m, struct mta_queue *q, int64_t now_us,
@@ -871,7 +1013,8 @@ static void promote_retries(struct mta *m, uint32_t qi, int64_t now_us)
         if (expired(q, &m->r[ri], now_us))
             expire(m, qi, ri, now_us);
         else
-            mta_ready_push(m, q, ri, 0);
+            route_ready(m, qi, ri, now_us);
+        q = &m->queues[qi]; /* a reroute may have made a queue */
     }
     mta_expire_heads(m, qi, now_us);
 }
@@ -954,12 +1097,13 @@ static int64_t reenable_sources(struct mta *m, struct mta_queue *q,
                                 int64_t now_us)
 {
     int64_t next = MTA_NEVER;
-    for (size_t i = 0; i < m->vmtas[q->vmta].n_ips; i++) {
+    for (size_t i = 0; q->n_disabled && i < m->vmtas[q->vmta].n_ips; i++) {
         int64_t t = q->ip_disabled_until[i];
         if (t == 0)
             continue;
         if (t <= now_us) {
             q->ip_disabled_until[i] = 0;
+            q->n_disabled--;
             obs_event(m->obs, now_us, q->name, "source-ip-enabled",
                       prov_world_ip(m->world, m->vmtas[q->vmta].wip[i]));
         } else if (t < next) {
@@ -1007,9 +1151,9 @@ void mta_q_service(struct mta *m, uint32_t qi, int64_t now_us)
     int64_t open_wake = MTA_NEVER;
     if (!q->in_retry && mta_ready_live(q)) {
         mta_conn_kick_idle(m, qi, now_us);
-        while (mta_ready_live(q) > 0 &&
+        while (mta_ready_live(&m->queues[qi]) > 0 &&
                mta_conn_try_open(m, qi, now_us, &open_wake))
-            ;
+            ; /* opening may make queues (a reroute): index each time */
     }
     q = &m->queues[qi];
     int64_t t = next_wake(m, q, open_wake, reenable);

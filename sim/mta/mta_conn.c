@@ -4,8 +4,11 @@
  * that applies has room: the queue's max-smtp-out (backoff-max-smtp-out in
  * backoff), the VMTA's and pool's max-smtp-out, total-max-smtp-out (where
  * queue-priority decides who gets a freed slot), smtp-out-rampup-interval,
- * max-connect-rate and the per-source-IP limits (pmta-config.md §2.3). A
- * connection runs transactions back to back, each within the message rate
+ * max-connect-rate, the per-source-IP limits (pmta-config.md §2.3) and
+ * mx-connection-limit (per source IP and MX host, over all queues). A
+ * connection runs transactions back to back (a transaction carries the
+ * recipients of one message and domain, up to max-rcpt-per-message, each
+ * answered by the provider), each within the message rate
  * limits (§2.4), up to max-msg-per-connection, until it has no mail, the
  * provider drops it, skip-mx (or a 421 under smtp-421-means-mx-unavailable)
  * moves on to the next MX, or max-errors-per-connection is reached (§2.5).
@@ -76,6 +79,39 @@ static void pools_count(struct mta *m, const struct mta_vmta *mv, int delta)
         m->pools[mv->pools[i]].conns += (uint32_t)delta;
 }
 
+/* ------------------------------------------------------------ MX hosts */
+
+/* mx_in_use - the MX host q connects to now: the most preferred one not
+ * skipped (skip-mx moves on, UG5 §3.3.15). */
+static uint32_t mx_in_use(const struct mta_queue *q)
+{
+    return q->mx[q->mx_skipped % q->n_mx];
+}
+
+/* mx_conns - the connections from world IP wip to MX host x (grown). */
+static uint32_t *mx_conns(struct mta *m, uint32_t x, int wip)
+{
+    struct mta_mx *h = &m->mx[x];
+    if ((size_t)wip >= h->n_ips) {
+        size_t n = (size_t)wip + 8;
+        h->conns = xreallocarray(h->conns, n, sizeof(*h->conns));
+        memset(h->conns + h->n_ips, 0, (n - h->n_ips) * sizeof(*h->conns));
+        h->n_ips = n;
+    }
+    return &h->conns[wip];
+}
+
+/* mx_full - whether mx-connection-limit (UG5 §3.3.1.48.1: per source IP
+ * and MX host, across every queue) keeps wip from one more connection to
+ * the MX host q uses now. */
+static int mx_full(struct mta *m, const struct mta_queue *q, int wip)
+{
+    if (!m->mx_limited)
+        return 0;
+    uint32_t x = mx_in_use(q);
+    return !isinf(m->mx[x].limit) && *mx_conns(m, x, wip) >= m->mx[x].limit;
+}
+
 /* ------------------------------------------------------------ lifecycle */
 
 static uint32_t conn_alloc(struct mta *m)
@@ -88,11 +124,16 @@ static uint32_t conn_alloc(struct mta *m)
         XGROW(m->conns, m->n_conns, m->cap_conns);
         ci = m->n_conns++;
         m->conns[ci].gen = 0;
+        m->conns[ci].more = NULL;
+        m->conns[ci].cap_more = 0;
     }
     struct mta_conn *c = &m->conns[ci];
-    uint32_t gen = c->gen;
+    uint32_t gen = c->gen, cap_more = c->cap_more;
+    struct prov_reply *more = c->more;
     memset(c, 0, sizeof(*c));
     c->gen = gen;
+    c->more = more;
+    c->cap_more = cap_more;
     c->rcpt = MTA_NIL;
     c->next_free = MTA_NIL;
     c->id = m->conn_serial++;
@@ -146,6 +187,8 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
         q->rate_waiters--;
     q->conns--;
     q->ip_conns[c->ip]--;
+    if (c->mx != MTA_NIL) /* only limited hosts are counted */
+        (*mx_conns(m, c->mx, c->wip))--;
     mv->conns--;
     pools_count(m, mv, -1);
     m->total_conns--;
@@ -192,13 +235,15 @@ static int64_t ip_ready_at(const struct mta_queue *q, int ip, int64_t now_us)
 }
 
 /* pick_ip - round robin over the VMTA's source IPs that are enabled for
- * this queue and under their per-IP limit; -1 when none is. *all_disabled
- * tells the caller whether every IP is disabled. */
+ * this queue and under their per-IP limits; -1 when none is. *all_disabled
+ * tells the caller whether every IP is disabled, *mx_blocked whether an
+ * mx-connection-limit kept one out (a closing connection frees it). */
 static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
-                   int *all_disabled, int64_t *ip_wake)
+                   int *all_disabled, int64_t *ip_wake, int *mx_blocked)
 {
     size_t n = m->vmtas[q->vmta].n_ips;
     *all_disabled = 1;
+    *mx_blocked = 0;
     for (size_t k = 0; k < n; k++) {
         int ip = (int)((q->rr_ip + k) % n);
         if (q->ip_disabled_until[ip])
@@ -206,6 +251,10 @@ static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
         *all_disabled = 0;
         if (q->c.n_sip_out && q->ip_conns[ip] >= sip_limit(m, q, ip))
             continue;
+        if (mx_full(m, q, m->vmtas[q->vmta].wip[ip])) {
+            *mx_blocked = 1;
+            continue;
+        }
         int64_t t = ip_ready_at(q, ip, now_us);
         if (t > now_us) {
             if (t < *ip_wake)
@@ -299,10 +348,12 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     struct mta_queue *q = &m->queues[qi];
     if (open_blocked(m, q, now_us, wake_us))
         return 0;
-    int all_disabled;
+    int all_disabled, mx_blocked;
     int64_t ip_wake = MTA_NEVER;
-    int ip = pick_ip(m, q, now_us, &all_disabled, &ip_wake);
+    int ip = pick_ip(m, q, now_us, &all_disabled, &ip_wake, &mx_blocked);
     if (ip < 0) {
+        if (mx_blocked)
+            add_waiter(m, q);
         if (all_disabled && q->c.backoff_upon_all_disabled)
             mta_enter_backoff(m, q, now_us, q->c.backoff_to_normal_us,
                               "all source IPs disabled");
@@ -316,10 +367,22 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     c->queue = qi;
     c->ip = ip;
     c->wip = m->vmtas[q->vmta].wip[ip];
+    c->mx = m->mx_limited ? mx_in_use(q) : MTA_NIL;
+    if (c->mx != MTA_NIL && isinf(m->mx[c->mx].limit))
+        c->mx = MTA_NIL;
+    if (c->mx != MTA_NIL)
+        (*mx_conns(m, c->mx, c->wip))++;
     c->state = MTA_C_CONNECTING;
     count_open(m, q, ip, now_us);
-    remote_connect(m, q, c, now_us);
-    c->accepted = c->reply.outcome == PROV_ACCEPT;
+    if (q->c.discard) { /* type discard talks to no one (UG5 §3.3.10.52) */
+        c->reply = (struct prov_reply){ .outcome = PROV_ACCEPT,
+                                        .code = 220,
+                                        .text = "220 discard" };
+        c->accepted = 0;
+    } else {
+        remote_connect(m, q, c, now_us);
+        c->accepted = c->reply.outcome == PROV_ACCEPT;
+    }
     int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
     conn_schedule(m, ci, now_us + lat, MTA_EV_CONN_OPENED);
     return 1;
@@ -332,6 +395,7 @@ static void disable_source(struct mta *m, struct mta_queue *q, int ip,
 {
     q->ip_disabled_until[ip] =
         after_us < 0 ? MTA_NEVER : now_us + (int64_t)after_us;
+    q->n_disabled++;
     obs_event(m->obs, now_us, q->name, "source-ip-disabled",
               prov_world_ip(m->world, m->vmtas[q->vmta].wip[ip]));
     mta_q_schedule(m, q, q->ip_disabled_until[ip]);
@@ -353,6 +417,7 @@ static void apply_rule(struct mta *m, struct mta_queue *q, int ip,
 {
     if (rule == NULL)
         return;
+    uint32_t qi = (uint32_t)(q - m->queues);
     if (rule->mode == CFG_SPL_MODE_BACKOFF) {
         char why[512];
         snprintf(why, sizeof(why), "/%s/ matched \"%s\"", rule->regex, text);
@@ -360,6 +425,7 @@ static void apply_rule(struct mta *m, struct mta_queue *q, int ip,
                            ? rule->backoff_to_normal_after_s * MTA_US
                            : q->c.backoff_to_normal_us;
         mta_enter_backoff(m, q, now_us, after, why);
+        q = &m->queues[qi]; /* a backoff reroute may have made queues */
     } else if (rule->mode == CFG_SPL_MODE_NORMAL) {
         mta_exit_backoff(m, q, now_us, "mode=normal rule matched");
     }
@@ -369,6 +435,7 @@ static void apply_rule(struct mta *m, struct mta_queue *q, int ip,
                            ? rule->reenable_after_s * MTA_US
                            : q->c.reenable_us,
                        now_us);
+    q = &m->queues[qi];
     if (rule->bounce_queue)
         mta_bounce_queue(m, q, now_us, text, 1);
     if (rule->defer_queue && !q->in_retry)
@@ -427,6 +494,8 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     mta_acct_tq(m, q, c->ip, text, now_us);
     const struct cfg_spl_rule *rule = mta_match(q, text);
     apply_rule(m, q, c->ip, rule, text, now_us);
+    c = &m->conns[ci];
+    q = &m->queues[c->queue];
     int skip = rule && rule->skip_mx;
     if (c->reply.outcome == PROV_REJECT && q->c.bounce_upon_5xx_greeting &&
         !skip)
@@ -505,13 +574,94 @@ static int64_t rate_wait(struct mta *m, const struct mta_queue *q, int ip,
     return most;
 }
 
-/* start_transaction - send the ready head on connection ci. */
+/* same_message - whether the ready head of q continues the message of
+ * recipient ri (same tag, same domain), for one transaction. */
+static int same_message(const struct mta *m, const struct mta_queue *q,
+                        uint32_t ri)
+{
+    uint32_t h = mta_ready_head(q);
+    if (h == MTA_NIL)
+        return 0;
+    const struct mta_rcpt *a = &m->r[ri], *b = &m->r[h];
+    return !(b->flags & MTA_R_DEAD) && b->msg_tag == a->msg_tag &&
+           b->domain == a->domain;
+}
+
+/* take_message - the ready head and the recipients of its message that
+ * follow it, up to max-rcpt-per-message (UG5 §3.3.10.74; 0: no limit),
+ * chained through next from c->rcpt. */
+static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q)
+{
+    uint32_t ri = mta_ready_pop_live(m, q), tail = ri;
+    double limit = q->c.max_rcpt_per_msg;
+    c->rcpt = ri;
+    c->n_rcpt = 1;
+    m->r[ri].next = MTA_NIL;
+    while (m->r[ri].msg_tag && (limit <= 0 || c->n_rcpt < limit) &&
+           same_message(m, q, ri)) {
+        uint32_t nx = mta_ready_pop_live(m, q);
+        m->r[tail].next = nx;
+        m->r[nx].next = MTA_NIL;
+        tail = nx;
+        c->n_rcpt++;
+    }
+}
+
+/* ask_one - the reply to recipient r into c->reply. */
+static void ask_one(struct mta *m, struct mta_conn *c,
+                    const struct mta_queue *q, struct mta_rcpt *r,
+                    int64_t now_us)
+{
+    if (q->c.discard) {
+        c->reply = (struct prov_reply){ .outcome = PROV_ACCEPT,
+                                        .code = 250,
+                                        .text = "250 discarded (type "
+                                                "discard)" };
+    } else {
+        struct prov_rcpt pr = { r->id, r->attempts, r->flags & MTA_R_INVALID,
+                                (r->flags & MTA_R_COMPLAINS) != 0, r->size };
+        remote_transact(m, q, c, &pr, now_us);
+    }
+    r->attempts++;
+}
+
+/* ask_provider - the reply to each recipient of the transaction (RCPT;
+ * the message's DATA is not answered apart): the first in c->reply, the
+ * others in c->more; the transaction lasts as long as the slowest. */
+static void ask_provider(struct mta *m, struct mta_conn *c,
+                         const struct mta_queue *q, int64_t now_us)
+{
+    if (c->n_rcpt > 1 && c->cap_more < c->n_rcpt - 1) {
+        c->cap_more = c->n_rcpt - 1;
+        c->more = xreallocarray(c->more, c->cap_more, sizeof(*c->more));
+    }
+    if (c->n_rcpt == 1) { /* the usual case */
+        struct mta_rcpt *r = &m->r[c->rcpt];
+        ask_one(m, c, q, r, now_us);
+        return;
+    }
+    struct prov_reply first;
+    double latency = 0;
+    uint32_t k = 0;
+    for (uint32_t ri = c->rcpt; ri != MTA_NIL; ri = m->r[ri].next, k++) {
+        ask_one(m, c, q, &m->r[ri], now_us);
+        if (c->reply.latency_s > latency)
+            latency = c->reply.latency_s;
+        if (k == 0)
+            first = c->reply;
+        else
+            c->more[k - 1] = c->reply;
+    }
+    c->reply = first;
+    c->reply.latency_s = latency;
+}
+
+/* start_transaction - send the ready head (and the rest of its message)
+ * on connection ci. Rate limits count the message once. */
 static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
 {
     struct mta_conn *c = &m->conns[ci];
     struct mta_queue *q = &m->queues[c->queue];
-    uint32_t ri = mta_ready_pop_live(m, q);
-    struct mta_rcpt *r = &m->r[ri];
     const struct mta_vmta *mv = &m->vmtas[q->vmta];
     mta_rate_take(&q->msg_rl[0], now_us, 1);
     mta_rate_take(&q->msg_rl[1], now_us, 1);
@@ -520,23 +670,14 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
         mta_rate_take(&m->pools[mv->pools[i]].msg_rl, now_us, 1);
     if (q->ip_msg_rl)
         mta_rate_take(&q->ip_msg_rl[c->ip], now_us, 1);
-    obs_attempt(m->obs, (int)c->queue, q->prov, r->stream, now_us);
-    c->rcpt = ri;
-    c->state = MTA_C_BUSY;
-    r->flags |= MTA_R_IN_FLIGHT;
-    q->in_flight++;
-    if (q->c.discard) {
-        c->reply.outcome = PROV_ACCEPT;
-        c->reply.code = 250;
-        c->reply.text = "250 discarded (type discard)";
-        c->reply.closes = 0;
-        c->reply.latency_s = 0;
-    } else {
-        struct prov_rcpt pr = { r->id, r->attempts, r->flags & MTA_R_INVALID,
-                                (r->flags & MTA_R_COMPLAINS) != 0, r->size };
-        remote_transact(m, q, c, &pr, now_us);
+    take_message(m, c, q);
+    for (uint32_t ri = c->rcpt; ri != MTA_NIL; ri = m->r[ri].next) {
+        obs_attempt(m->obs, (int)c->queue, q->prov, m->r[ri].stream, now_us);
+        m->r[ri].flags |= MTA_R_IN_FLIGHT;
+        q->in_flight++;
     }
-    r->attempts++;
+    c->state = MTA_C_BUSY;
+    ask_provider(m, c, q, now_us);
     int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
     conn_schedule(m, ci, now_us + lat, MTA_EV_TXN_DONE);
 }
@@ -589,28 +730,41 @@ void mta_conn_kick_idle(struct mta *m, uint32_t qi, int64_t now_us)
 
 /* --------------------------------------------------- transaction done */
 
+static void take_bytes(struct mta *m, struct mta_queue *q, uint32_t size,
+                       int ip, int64_t now_us);
+
+/* delivered - ri was accepted; bytes: the message's first delivered
+ * recipient, whose data the volume rates count (once per message). */
 static void delivered(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
-                      int64_t now_us)
+                      int bytes, int64_t now_us)
 {
     struct mta_rcpt *r = &m->r[ri];
     mta_acct(m, "d", q, ri, ip, NULL, now_us);
     uint32_t qi = (uint32_t)(q - m->queues);
     obs_delivered(m->obs, (int)qi, q->prov, r->stream, now_us,
                   secs(now_us - r->enq_us));
-    mta_rate_take(&q->data_rl[0], now_us, r->size);
-    mta_rate_take(&q->data_rl[1], now_us, r->size);
-    const struct mta_vmta *mv = &m->vmtas[q->vmta];
-    mta_rate_take(&m->vmtas[q->vmta].data_rl, now_us, r->size);
-    for (size_t i = 0; i < mv->n_pools; i++)
-        mta_rate_take(&m->pools[mv->pools[i]].data_rl, now_us, r->size);
-    if (q->ip_data_rl)
-        mta_rate_take(&q->ip_data_rl[ip], now_us, r->size);
+    if (bytes)
+        take_bytes(m, q, r->size, ip, now_us);
     q->last_delivery_us = now_us;
     q->retry_step = 0;
     q->mx_skipped = 0;
     if (q->mode == MTA_BACKOFF && q->c.backoff_to_normal_after_delivery)
         mta_exit_backoff(m, q, now_us, "backoff-to-normal-after-delivery");
     mta_rcpt_free(m, ri, now_us);
+}
+
+/* take_bytes - a delivered message's size from every volume rate. */
+static void take_bytes(struct mta *m, struct mta_queue *q, uint32_t size,
+                       int ip, int64_t now_us)
+{
+    mta_rate_take(&q->data_rl[0], now_us, size);
+    mta_rate_take(&q->data_rl[1], now_us, size);
+    const struct mta_vmta *mv = &m->vmtas[q->vmta];
+    mta_rate_take(&m->vmtas[q->vmta].data_rl, now_us, size);
+    for (size_t i = 0; i < mv->n_pools; i++)
+        mta_rate_take(&m->pools[mv->pools[i]].data_rl, now_us, size);
+    if (q->ip_data_rl)
+        mta_rate_take(&q->ip_data_rl[ip], now_us, size);
 }
 
 /* deferred - a 4xx: the recipient waits retry-recipients-after (UG5
@@ -712,24 +866,34 @@ static int on_failure(struct mta *m, struct mta_conn *c, uint32_t ri,
 }
 
 /* on_txn_done - every reply, 2xx too, goes through the queue's
- * smtp-pattern-list (UG5 §3.3.15 matches replies, not only failures). */
+ * smtp-pattern-list (UG5 §3.3.15 matches replies, not only failures);
+ * each recipient of the transaction gets its own reply. */
 static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
 {
     struct mta_conn *c = &m->conns[ci];
-    struct mta_queue *q = &m->queues[c->queue];
-    uint32_t ri = c->rcpt;
+    uint32_t ri = c->rcpt, n = c->n_rcpt;
     c->rcpt = MTA_NIL;
     c->msgs++;
-    q->in_flight--;
-    m->r[ri].flags &= (uint8_t)~MTA_R_IN_FLIGHT;
-    const struct cfg_spl_rule *rule = mta_match(q, c->reply.text);
-    if (c->reply.outcome == PROV_ACCEPT) {
-        delivered(m, q, ri, c->ip, now_us);
-        apply_rule(m, q, c->ip, rule, c->reply.text, now_us);
-        mta_conn_next(m, ci, now_us);
-        return;
+    int close = 0, bytes = 1;
+    for (uint32_t k = 0; k < n; k++) {
+        c = &m->conns[ci];
+        struct mta_queue *q = &m->queues[c->queue];
+        uint32_t next = m->r[ri].next;
+        if (k > 0)
+            c->reply = c->more[k - 1];
+        q->in_flight--;
+        m->r[ri].flags &= (uint8_t)~MTA_R_IN_FLIGHT;
+        const struct cfg_spl_rule *rule = mta_match(q, c->reply.text);
+        if (c->reply.outcome == PROV_ACCEPT) {
+            delivered(m, q, ri, c->ip, bytes, now_us);
+            bytes = 0;
+            apply_rule(m, q, c->ip, rule, c->reply.text, now_us);
+        } else {
+            close |= on_failure(m, c, ri, rule, now_us);
+        }
+        ri = next;
     }
-    if (on_failure(m, c, ri, rule, now_us))
+    if (close)
         conn_close(m, ci, now_us);
     else
         mta_conn_next(m, ci, now_us);

@@ -16,6 +16,11 @@
 
 enum { MTA_NORMAL = 0, MTA_BACKOFF = 1 };
 
+/* A reroute target: VMTA indices are >= 0, pools are encoded below -1. */
+#define MTA_NO_ROUTE     (-1)
+#define MTA_POOL(p)      (-2 - (p))
+#define MTA_REROUTE_HOPS 8 /* reroutes followed in a row at most */
+
 enum mta_rflags {
     MTA_R_INVALID = 1,
     MTA_R_COMPLAINS = 2,
@@ -38,7 +43,9 @@ struct mta_rcpt {
     uint16_t stream;
     uint16_t attempts;
     uint8_t flags;
-    uint8_t prio; /* recipient-priority, 0..100 */
+    uint8_t prio;     /* recipient-priority, 0..100 */
+    uint16_t msg_tag; /* 0: a message of its own; else recipients next to
+                         each other with the same tag are one message */
 };
 
 /* n counts tombstones (recipients that expired in place) too; dead says
@@ -67,6 +74,7 @@ struct mta_qconf {
     struct cfgv_rate msg_rate[2], conn_rate[2], data_rate[2];
     double rampup_us, idle_timeout_us;
     double max_msg_per_conn, max_errors_per_conn;
+    double max_rcpt_per_msg; /* 0 or infinite: no limit */
     const double *retry_after[2];
     size_t n_retry_after[2];
     double retry_rcpt_us, bounce_after_us;
@@ -81,6 +89,10 @@ struct mta_qconf {
     const double *cold_per_day;
     size_t n_cold_per_day;
     int discard; /* type discard: delivered at once */
+    /* reroute-to-virtual-mta [0] and backoff-reroute-to-virtual-mta [1]
+     * (UG5 §3.3.10.50-51): a VMTA index, MTA_POOL(p) for pool p, or
+     * MTA_NO_ROUTE. */
+    int reroute[2];
     const struct cfg_cidr_value *sip_out;
     size_t n_sip_out;
     const struct cfg_cidr_value *sip_msg, *sip_conn, *sip_data;
@@ -114,6 +126,7 @@ struct mta_queue {
     int64_t wake_us;
     uint32_t wake_gen;
     int64_t *ip_disabled_until; /* per source IP of the VMTA */
+    uint32_t n_disabled;        /* source IPs disabled now */
     uint32_t *ip_conns;
     /* source-ip-max-msg-rate, -connect-rate, -data-volume-rate per source
      * IP of the VMTA (NULL when the queue sets none). */
@@ -124,6 +137,8 @@ struct mta_queue {
     int64_t cold_day, cold_first_day;
     double cold_used;
     uint32_t n_mx, mx_skipped; /* MX hosts of the domain; skipped in a row */
+    uint32_t *mx;              /* the MX hosts (mta.mx indices), preferred
+                                  first; mx_skipped picks the one in use */
     uint64_t max_depth;
     int64_t last_delivery_us;
     int waiting_slot;
@@ -143,17 +158,24 @@ enum mta_cstate {
 
 struct mta_conn {
     uint32_t queue;
-    int ip;  /* index in the VMTA's source IPs */
-    int wip; /* provider-world IP index */
+    uint32_t mx; /* the MX host (mta.mx index) counted in its
+                    mx-connection-limit, or MTA_NIL */
+    int ip;      /* index in the VMTA's source IPs */
+    int wip;     /* provider-world IP index */
     uint32_t msgs, errors;
-    uint32_t rcpt; /* in the current transaction, or MTA_NIL */
+    uint32_t rcpt;   /* in the current transaction, or MTA_NIL; more
+                        recipients of its message follow through next */
+    uint32_t n_rcpt; /* recipients in the current transaction */
     uint32_t gen;
     enum mta_cstate state;
     uint32_t next_free; /* free list, or the queue's idle list */
     uint64_t id;
     struct prov_reply reply; /* pending answer of the scheduled event */
-    int accepted;            /* the provider accepted the connection */
-    int woken;               /* its rate slot has come: first in line */
+    struct prov_reply *more; /* the replies to recipients 2.. of a
+                                multi-recipient transaction */
+    uint32_t cap_more;
+    int accepted; /* the provider accepted the connection */
+    int woken;    /* its rate slot has come: first in line */
 };
 
 struct mta_vmta {
@@ -182,6 +204,15 @@ struct mta_domain {
     const char *name;
     int prov;
     uint32_t *queue_by_vmta; /* MTA_NIL until used */
+};
+
+/* An MX host: its mx-connection-limit (UG5 §3.3.1.48.1) and connections
+ * to it from each provider-world source IP, over every queue using it. */
+struct mta_mx {
+    const char *name;
+    double limit;
+    uint32_t *conns; /* by world IP */
+    size_t n_ips;
 };
 
 /* A string -> index hash table (open addressing, linear probing). */
@@ -214,6 +245,10 @@ struct mta {
     size_t n_vmtas;
     struct mta_pool *pools;
     size_t n_pools;
+    struct mta_mx *mx;
+    size_t n_mx, cap_mx;
+    struct mta_map mx_map;
+    int mx_limited; /* some mx-connection-limit is set */
     uint32_t total_conns;
     double total_max;
     uint32_t *waiters; /* queues waiting for a total-max-smtp-out slot */
@@ -293,6 +328,11 @@ void mta_acct_x(struct mta *m, const char *type, const struct mta_queue *q,
 /* mta_acct_tq - a queue-level failure record. */
 void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
                  const char *reply, int64_t now_us);
+
+/* mta_reroute_queued - the ready recipients of queue qi move to the queue
+ * its reroute names (a queue entering backoff with
+ * backoff-reroute-to-virtual-mta); returns how many moved. */
+uint32_t mta_reroute_queued(struct mta *m, uint32_t qi, int64_t now_us);
 
 /* mta_conn.c */
 int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,

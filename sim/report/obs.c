@@ -121,7 +121,7 @@ struct obs *obs_alloc(const struct obs_options *o)
         return NULL;
     }
     fputs("t_s,time,queue,queued,ready,awaiting_retry,connections,attempts,"
-          "delivered,deferred,bounced,expired,mode\n",
+          "delivered,deferred,bounced,expired,mode,rerouted\n",
           ob->ts);
     fputs("t_s,time,queue,event,detail\n", ob->ev);
     if (ob->acct)
@@ -269,6 +269,20 @@ void obs_injected(struct obs *ob, int q, int stream, int64_t now_us)
         s->c.v[OBS_INJECTED]++;
 }
 
+/* The target queue counts the recipient as injected, the totals do not
+ * (it was injected once): per queue, injected = delivered + bounced +
+ * expired + rerouted + queued at the end. */
+void obs_rerouted(struct obs *ob, int from, int to, int64_t now_us)
+{
+    (void)now_us;
+    count(ob, from, OBS_REROUTED);
+    struct obs_counts *c = qc(ob, to);
+    if (c)
+        c->v[OBS_INJECTED]++;
+    if (to >= 0 && (size_t)to < ob->n_queues)
+        ob->queues[to].sum.v[OBS_INJECTED]++;
+}
+
 void obs_attempt(struct obs *ob, int q, int prov, int stream, int64_t now_us)
 {
     (void)now_us;
@@ -404,14 +418,15 @@ static void ts_row(struct obs *ob, const char *stamp, const char *name,
 {
     fputs(stamp, ob->ts);
     obs_csv_field(ob->ts, name);
-    fprintf(ob->ts, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s\n",
+    fprintf(ob->ts, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,%llu\n",
             (unsigned long long)g[0], (unsigned long long)g[1],
             (unsigned long long)g[2], (unsigned long long)g[3],
             (unsigned long long)c->v[OBS_ATTEMPTS],
             (unsigned long long)c->v[OBS_DELIVERED],
             (unsigned long long)c->v[OBS_DEFERRED],
             (unsigned long long)c->v[OBS_BOUNCED],
-            (unsigned long long)c->v[OBS_EXPIRED], mode);
+            (unsigned long long)c->v[OBS_EXPIRED], mode,
+            (unsigned long long)c->v[OBS_REROUTED]);
 }
 
 /* obs_interval_end - one row per queue that had mail or activity, and the

@@ -49,6 +49,8 @@ void obs_expired(struct obs *ob, int q, int stream, int64_t now_us,
                  double age_s);
 /* obs_conn_failure - a connection refused or dropped at connect (a
  * queue-level failure, "tq" in accounting terms). */
+/* obs_rerouted - a reroute moved a recipient from queue from to to. */
+void obs_rerouted(struct obs *ob, int from, int to, int64_t now_us);
 void obs_conn_failure(struct obs *ob, int q, int prov, const char *reply,
                       int64_t now_us);
 /* obs_csv_field - s as one CSV field (RFC 4180: quoted when it holds a

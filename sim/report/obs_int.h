@@ -19,6 +19,7 @@ enum obs_field {
     OBS_BOUNCED,
     OBS_EXPIRED,
     OBS_CONN_FAILURES,
+    OBS_REROUTED, /* recipients a reroute moved out of the queue */
     OBS_N_COUNTS
 };
 

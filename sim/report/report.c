@@ -63,6 +63,7 @@ static cJSON *queues_json(const struct obs *ob)
         if (q->prov >= 0 && (size_t)q->prov < ob->n_provs)
             cJSON_AddStringToObject(o, "provider", ob->provs[q->prov].name);
         add_counts(o, &q->sum);
+        add_num(o, "rerouted", (double)q->sum.v[OBS_REROUTED]);
         add_num(o, "queued_at_end", (double)q->queued_at_end);
         add_num(o, "max_depth", (double)q->max_depth);
         add_num(o, "backoff_s", q->backoff_s);

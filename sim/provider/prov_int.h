@@ -61,12 +61,13 @@ struct prov_cap_params {
     double active_hours;          /* H_active */
     double week1_cap_per_day;     /* 0 = none */
     double burst_minutes;         /* bucket size in minutes of capacity */
-    double active_day_min;        /* accepted msgs for an active day */
+    double active_day_min;        /* attempts for a day to count for age */
 };
 
 struct prov_ep_params {
     int on;
-    double hazard;          /* k_ep, per minute of excess at 1x capacity */
+    double hazard;          /* per window, per unit of offered/allowed - 1 */
+    double window_s;        /* the offered rate is measured per window */
     double median_s, sigma; /* lognormal duration */
     double max_s;           /* 0 = no cap */
     double capacity_factor; /* rho */
@@ -80,6 +81,7 @@ struct prov_rep_params {
     double complaint_soft, complaint_hard, unknown_soft;
     double w_complaint, w_complaint_hard, w_unknown, w_spike;
     double recovery_days; /* tau_rec */
+    double confidence;    /* rates are judged by this one-sided bound */
     double target;        /* R_target on a clean day */
     double phi_zero_below, phi_full_at, phi_power;
 };
@@ -96,7 +98,7 @@ struct prov_state {
     const char *text[PROV_N_TEXT]; /* replies with "{ip}" filled in */
     double reputation;
     double age_days;     /* active sending days */
-    double vbar_per_day; /* moving average of accepted daily volume */
+    double vbar_per_day; /* recent peak of accepted daily volume */
     double cap_per_hour; /* capacity outside episodes */
     double phi;          /* phi(reputation), cached with cap_per_hour */
     double tokens;       /* bucket content at bucket_s */
@@ -105,12 +107,13 @@ struct prov_state {
     double ep_until_s;
     double ep_start_s[PROV_EP_RING];
     uint64_t n_episodes; /* episodes started so far */
-    uint64_t n_excess;   /* attempts beyond capacity (episode draws) */
+    int64_t win_idx;     /* the offered-rate window being counted */
+    double win_offered;  /* first attempts in that window */
     int blocked;
     int block_release; /* reputation recovered: unblock at block_until */
     double block_until_s;
     int open_conns;
-    double day_accepted, day_unknown, day_complaints;
+    double day_accepted, day_unknown, day_complaints, day_attempts;
 };
 
 struct prov_model {

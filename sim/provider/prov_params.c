@@ -427,7 +427,8 @@ static void ld_episodes(struct prov_ld *ld, const cJSON *thr,
 {
     static const char *const keys[] = { "hazard",          "median_s",
                                         "sigma",           "max_s",
-                                        "capacity_factor", "repeat_factor" };
+                                        "capacity_factor", "repeat_factor",
+                                        "window_s" };
     const char *path = "$.throttle.episodes";
     const cJSON *o = ld_object(ld, thr, "$.throttle", "episodes");
     struct prov_ep_params *e = &m->ep;
@@ -444,6 +445,7 @@ static void ld_episodes(struct prov_ld *ld, const cJSON *thr,
     ld_num(ld, o, path, "sigma", PROV_NUM_NONNEG, &e->sigma);
     ld_num(ld, o, path, "max_s", PROV_NUM_POS, &e->max_s);
     ld_num(ld, o, path, "repeat_factor", PROV_NUM_GE1, &e->repeat_factor);
+    ld_num(ld, o, path, "window_s", PROV_NUM_POS, &e->window_s);
 }
 
 /* ld_throttle - "throttle": the deferral reply and episodes. */
@@ -533,9 +535,9 @@ static void ld_reputation(struct prov_ld *ld, const cJSON *root,
                           struct prov_model *m)
 {
     static const char *const keys[] = {
-        "initial",        "established",  "complaint_soft",
-        "complaint_hard", "unknown_soft", "weights",
-        "recovery_days",  "target",       "phi",
+        "initial",      "established", "complaint_soft", "complaint_hard",
+        "unknown_soft", "weights",     "recovery_days",  "target",
+        "phi",          "confidence",
     };
     const char *path = "$.reputation";
     const cJSON *o = ld_object(ld, root, "$", "reputation");
@@ -552,6 +554,11 @@ static void ld_reputation(struct prov_ld *ld, const cJSON *root,
     ld_num(ld, o, path, "unknown_soft", PROV_NUM_POS, &r->unknown_soft);
     ld_num(ld, o, path, "recovery_days", PROV_NUM_POS, &r->recovery_days);
     ld_num(ld, o, path, "target", PROV_NUM_UNIT, &r->target);
+    if (ld_num(ld, o, path, "confidence", PROV_NUM_UNIT, &r->confidence) > 0 &&
+        (r->confidence <= 0 || r->confidence >= 1))
+        ld_error(ld, "$.reputation.confidence",
+                 "expected a number between 0 and 1 (exclusive), got %g",
+                 r->confidence);
     ld_weights(ld, o, r);
     ld_phi(ld, o, r);
 }
@@ -612,8 +619,10 @@ static struct prov_model *prov_model_defaults(void)
                                        .half_life_days = 7,
                                        .active_hours = 12,
                                        .burst_minutes = 1,
-                                       .active_day_min = 100 };
-    m->ep = (struct prov_ep_params){ .sigma = 0.5, .repeat_factor = 2 };
+                                       .active_day_min = 1 };
+    m->ep = (struct prov_ep_params){ .sigma = 0.5,
+                                     .repeat_factor = 2,
+                                     .window_s = 900 };
     m->rep = (struct prov_rep_params){
         .initial = 0.5,
         .established = 0.8,
@@ -625,6 +634,7 @@ static struct prov_model *prov_model_defaults(void)
         .w_unknown = 0.03,
         .w_spike = 0.05,
         .recovery_days = 7,
+        .confidence = 0.95,
         .target = 0.9,
         .phi_zero_below = 0.25,
         .phi_full_at = 0.8,

@@ -12,6 +12,7 @@
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
@@ -168,22 +169,42 @@ static void prov_episode_start(const struct prov_world *w,
     }
 }
 
-/* prov_episode_maybe - after an attempt beyond capacity C, start an
- * episode with probability 1 - exp(-hazard * 60 / C): each excess attempt
- * is 60/C minutes of excess at 1x capacity, so over a minute of offered
- * load lambda the chance is 1 - exp(-hazard * (lambda / C - 1)) (§4.2). */
-static void prov_episode_maybe(const struct prov_world *w,
-                               const struct prov_model *m,
-                               struct prov_state *st, int ip, double now_s,
-                               struct rng *g)
+/* prov_offer_window - the window just ended held `offered` first
+ * attempts against an allowance of C * window: at a ratio r = offered /
+ * allowance above 1, start an episode with probability 1 - exp(-hazard *
+ * (r - 1)). Only first attempts count: an episode answers the sender's
+ * rate, not the retries of mail it already deferred, so a backlog being
+ * retried cannot keep an IP throttled once the sender backs off. */
+static void prov_offer_window(const struct prov_world *w,
+                              const struct prov_model *m, struct prov_state *st,
+                              int ip, double now_s, struct rng *g)
 {
-    double cap = st->cap_per_hour;
+    double allowed = st->cap_per_hour * m->ep.window_s / 3600;
 
-    if (!m->ep.on || st->in_episode || cap <= 0)
+    if (st->in_episode || st->win_offered <= 0)
         return;
-    double p = -expm1(-m->ep.hazard * 60 / cap);
-    if (rng_uniform(g, RNG_EPISODE, st->key, st->n_excess++) < p)
+    double r = allowed > 0 ? st->win_offered / allowed : HUGE_VAL;
+    if (r <= 1)
+        return;
+    double p = -expm1(-m->ep.hazard * fmin(r - 1, 1e6));
+    if (rng_uniform(g, RNG_EPISODE, st->key, (uint64_t)st->win_idx) < p)
         prov_episode_start(w, m, st, ip, now_s, g);
+}
+
+/* prov_offer - count a first attempt in its window; a new window first
+ * settles the one before it. */
+static void prov_offer(const struct prov_world *w, const struct prov_model *m,
+                       struct prov_state *st, int ip, double now_s,
+                       struct rng *g)
+{
+    int64_t idx = (int64_t)floor(now_s / m->ep.window_s);
+
+    if (idx != st->win_idx) {
+        prov_offer_window(w, m, st, ip, now_s, g);
+        st->win_idx = idx;
+        st->win_offered = 0;
+    }
+    st->win_offered++;
 }
 
 /* ---- blocks -------------------------------------------------------------- */
@@ -450,18 +471,6 @@ void prov_disconnect(struct prov_world *w, int prov, int ip, double now_s)
         st->open_conns--;
 }
 
-/* prov_over_capacity - no token: defer, and maybe start an episode. */
-static void prov_over_capacity(struct prov_world *w, struct prov_model *m,
-                               struct prov_state *st, int ip, double now_s,
-                               struct rng *g, struct prov_reply *out,
-                               double lat)
-{
-    enum prov_reason why = st->in_episode ? PROV_EPISODE : PROV_RATE_LIMIT;
-
-    prov_episode_maybe(w, m, st, ip, now_s, g);
-    prov_answer(out, m, st, PROV_T_THROTTLE, why, lat);
-}
-
 void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
                    struct rng *g, const struct prov_rcpt *r,
                    uint32_t msgs_before, struct prov_reply *out)
@@ -470,6 +479,9 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
     struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
     double lat = prov_draw(&m->lat_message, g, RNG_MESSAGE, r->id, r->attempt);
 
+    st->day_attempts++;
+    if (m->ep.on && r->attempt == 0 && !st->blocked)
+        prov_offer(w, m, st, ip, now_s, g);
     if (st->blocked) {
         prov_answer(out, m, st, PROV_T_BLOCK, PROV_BLOCKED, lat);
     } else if (m->conn.max_msgs_per_conn > 0 &&
@@ -480,7 +492,8 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
         /* Throttling comes first, for unknown users too: a provider that
          * defers the IP does not get as far as RCPT. Otherwise a throttled
          * IP's unknown-user rate would be inflated (only unknowns answered). */
-        prov_over_capacity(w, m, st, ip, now_s, g, out, lat);
+        prov_answer(out, m, st, PROV_T_THROTTLE,
+                    st->in_episode ? PROV_EPISODE : PROV_RATE_LIMIT, lat);
     } else if (r->invalid && m->unknown_on) {
         st->day_unknown++; /* answered, but takes no capacity (§4.2) */
         prov_answer(out, m, st, PROV_T_UNKNOWN, PROV_UNKNOWN_USER, lat);
@@ -500,20 +513,34 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
 
 /* ---- daily update -------------------------------------------------------- */
 
+/* prov_rate_bound - the lower end of the one-sided confidence interval
+ * of a rate seen k times in n: what the day proves at least, so one
+ * complaint among 200 deliveries (0.5 % seen, 0.026 % proven) is noise,
+ * while 50 among 10,000 proves more than 0.38 %. The exact Poisson
+ * (Garwood) bound, gamma quantile / n: for the small rates judged here it
+ * equals the binomial Clopper-Pearson bound to three digits, and unlike
+ * GSL's inverse beta it converges for millions of messages. */
+static double prov_rate_bound(double k, double n, double confidence)
+{
+    if (k <= 0 || n <= 0)
+        return 0;
+    double lo = gsl_cdf_gamma_Pinv(1 - confidence, k, 1) / n;
+    return fmin(lo, k / n);
+}
+
 /* prov_rep_update - R += (R_target - R) / tau_rec + drive, clamped to
- * [0, 1] (providers.md §4.2). c = complaints / delivered, u = unknown /
- * (delivered + unknown), both 0 on a day with fewer than active_day_min
- * recipients (too few to measure); spike s = delivered / Vbar. */
+ * [0, 1] (docs/providers.md). c and u are the day's complaint rate (per
+ * delivered) and unknown-user rate (per recipient answered), each taken at
+ * the lower confidence bound, so small days prove little; spike s =
+ * delivered / recent peak. */
 static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
 {
     const struct prov_rep_params *p = &m->rep;
     double acc = st->day_accepted, seen = acc + st->day_unknown;
-    double c = 0, u = 0, drive = 0;
+    double c = prov_rate_bound(st->day_complaints, acc, p->confidence);
+    double u = prov_rate_bound(st->day_unknown, seen, p->confidence);
+    double drive = 0;
 
-    if (seen > 0 && seen >= m->cap.active_day_min) {
-        c = acc > 0 ? st->day_complaints / acc : 0;
-        u = st->day_unknown / seen;
-    }
     drive -=
         p->w_complaint * fmax(0, c - p->complaint_soft) / p->complaint_soft;
     drive -= p->w_complaint_hard * fmax(0, c - p->complaint_hard) /
@@ -529,18 +556,16 @@ static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
     st->reputation = fmin(fmax(r, 0), 1);
 }
 
-/* prov_vbar_update - the moving average of accepted daily volume, with
- * the configured half-life; the first day with no history sets it. */
+/* prov_vbar_update - the recent peak of accepted daily volume: today's
+ * volume if higher, else the peak decayed with the configured half-life
+ * (idle weeks pull it down). A peak, not an average: an allowance of
+ * beta x yesterday lets a plan grow by beta a day, where an average with
+ * a week's half-life capped growth near 1.1-1.2x a day. */
 static void prov_vbar_update(const struct prov_model *m, struct prov_state *st)
 {
-    double v = st->day_accepted;
+    double decayed = st->vbar_per_day * exp2(-1 / m->cap.half_life_days);
 
-    if (st->vbar_per_day <= 0) {
-        st->vbar_per_day = v;
-        return;
-    }
-    double alpha = 1 - exp2(-1 / m->cap.half_life_days);
-    st->vbar_per_day += alpha * (v - st->vbar_per_day);
+    st->vbar_per_day = fmax(st->day_accepted, decayed);
 }
 
 /* prov_day_end - the daily update of one state at day boundary t. */
@@ -572,10 +597,14 @@ static void prov_day_end(struct prov_world *w, struct prov_model *m,
         prov_refill(w, m, st, ip, t);
     if (m->rep.on)
         prov_rep_update(m, st);
-    if (st->day_accepted >= m->cap.active_day_min)
+    /* Age counts calendar days of sending, as receivers and PowerMTA's
+     * warm-up do; a volume threshold would stop the clock of a throttled
+     * IP exactly when it needs to age out of its limits. */
+    if (st->day_attempts > 0 && st->day_attempts >= m->cap.active_day_min)
         st->age_days += 1;
     prov_vbar_update(m, st);
     st->day_accepted = st->day_unknown = st->day_complaints = 0;
+    st->day_attempts = 0;
     prov_block_update(w, m, st, ip, t);
     prov_recompute(m, st);
     if (active)

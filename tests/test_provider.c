@@ -168,6 +168,14 @@ static void test_bad_models(void)
           "$.domains[1]: duplicate name 'a.test'", 0, 0 },
         { "{\"domains\": [\"a.test\"], \"domains\": [\"b.test\"]}",
           "$.domains: duplicate key", 0, 0 },
+        { "{\"domains\": [\"a.test\"], \"tail_domains\": 5}",
+          "$.tail_domains: needs \"*\" in \"domains\"", 0, 0 },
+        { "{\"domains\": [\"*\"], \"tail_domains\": 0}",
+          "$.tail_domains: expected a whole number >= 1, got 0", 0, 0 },
+        { "{\"domains\": [\"a.test\"], \"reputation\": {\"confidence\": 1}}",
+          "$.reputation.confidence: expected a number between 0 and 1 "
+          "(exclusive), got 1",
+          0, 0 },
         { "{\"domains\": [\"a.test\"], \"capacty\": \"unlimited\"}",
           "$.capacty: unknown key; did you mean 'capacity'?", 0, 0 },
         { "{\"domains\": [\"a.test\"], \"capacity\": \"lots\"}",
@@ -901,6 +909,100 @@ static void test_reply_pointers(void)
     prov_world_free(w);
 }
 
+/* test_long_tail - each domain of the "*" tail is its own receiver, up
+ * to tail_domains; a domain's allowance and connections do not limit
+ * another's; further domains share a state by name. */
+static void test_long_tail(void)
+{
+    struct prov_world *w = load_one("tests/models/tail.json", 100, -1);
+    struct prov_reply out;
+    struct rng g;
+    int p = prov_world_find(w, "a.example");
+    int ta = prov_world_target(w, p, "a.example");
+    int tb = prov_world_target(w, p, "b.example");
+    int tc = prov_world_target(w, p, "c.example");
+
+    rng_init(&g, 3, 0);
+    CHECK_INT(p, 0);
+    CHECK(ta != tb, "two tail domains share a state");
+    CHECK(tc == ta || tc == tb, "a third domain got a state beyond the limit");
+    CHECK_INT(prov_world_target(w, p, "a.example"), ta);
+    /* a's bucket (10 messages) and its one connection are used up... */
+    int acc_a = 0, acc_b = 0;
+    prov_connect(w, ta, 0, 0, &g, 1, &out);
+    CHECK_INT(out.outcome, PROV_ACCEPT);
+    prov_connect(w, ta, 0, 0, &g, 2, &out);
+    CHECK_INT(out.reason, PROV_CONN_LIMIT);
+    for (int i = 0; i < 50; i++) {
+        struct prov_rcpt r = rcpt((uint64_t)i, 0);
+        prov_transact(w, ta, 0, 1, &g, &r, 0, &out);
+        acc_a += out.outcome == PROV_ACCEPT;
+    }
+    /* ...and b still has both. */
+    prov_connect(w, tb, 0, 0, &g, 3, &out);
+    CHECK_INT(out.outcome, PROV_ACCEPT);
+    for (int i = 0; i < 50; i++) {
+        struct prov_rcpt r = rcpt(100 + (uint64_t)i, 0);
+        prov_transact(w, tb, 0, 1, &g, &r, 0, &out);
+        acc_b += out.outcome == PROV_ACCEPT;
+    }
+    CHECK_INT(acc_a, 10);
+    CHECK_INT(acc_b, 10);
+    rng_release(&g);
+    prov_world_free(w);
+}
+
+/* test_age_by_days - an IP ages one day per calendar day on which it
+ * sent anything, however little got through; idle days do not count. */
+static void test_age_by_days(void)
+{
+    struct prov_world *w = load_one("tests/models/episodes.json", 0, -1);
+    struct prov_ip_view v;
+    struct rng g;
+    struct prov_reply out;
+
+    rng_init(&g, 4, 0);
+    for (int day = 0; day < 5; day++) {
+        if (day == 2) /* idle */
+            continue;
+        struct prov_rcpt r = rcpt((uint64_t)day, 0);
+        prov_transact(w, 0, 0, day * DAY + 10, &g, &r, 0, &out);
+    }
+    prov_world_advance(w, 5 * DAY);
+    prov_world_view(w, 0, 0, 5 * DAY, &v);
+    CHECK_NEAR(v.age_days, 4, 0);
+    rng_release(&g);
+    prov_world_free(w);
+}
+
+/* test_episode_driver - retries of deferred mail, however many, start no
+ * episode; first attempts beyond the allowance do. */
+static void test_episode_driver(void)
+{
+    struct prov_world *w = load_one("tests/models/episodes.json", 0, -1);
+    struct ev_log log = { 0 };
+    struct prov_reply out;
+    struct rng g;
+
+    rng_init(&g, 6, 0);
+    prov_world_set_events(w, record, &log);
+    /* 20 retries a second (20x the allowance) for 2 h. */
+    for (int i = 0; i < 2 * 3600 * 20; i++) {
+        struct prov_rcpt r = rcpt((uint64_t)(i % 1000), 1 + (uint32_t)i);
+        prov_transact(w, 0, 0, i / 20.0, &g, &r, 0, &out);
+    }
+    CHECK_INT(log.n, 0);
+    /* 20 new messages a second for 1 h. */
+    for (int i = 0; i < 3600 * 20; i++) {
+        struct prov_rcpt r = rcpt(1000000 + (uint64_t)i, 0);
+        prov_transact(w, 0, 0, 7200 + i / 20.0, &g, &r, 0, &out);
+    }
+    CHECK(log.n > 0 && strcmp(log.event[0], "episode-start") == 0,
+          "no episode from first attempts at 20x the allowance");
+    rng_release(&g);
+    prov_world_free(w);
+}
+
 int main(void)
 {
     test_shipped();
@@ -921,5 +1023,8 @@ int main(void)
     test_latency();
     test_determinism();
     test_reply_pointers();
+    test_long_tail();
+    test_age_by_days();
+    test_episode_driver();
     return test_done();
 }

@@ -265,6 +265,7 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov)
     q->name = name;
     q->vmta = vmta;
     q->prov = prov;
+    q->target = prov >= 0 ? prov_world_target(m->world, prov, qd) : prov;
     struct cfg_qsettings s;
     cfg_model_queue_settings(m->cfg, qd, vmta, &s);
     qconf_fill(&q->c, &s);

@@ -84,7 +84,7 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
     struct mta_queue *q = &m->queues[c->queue];
     struct mta_vmta *mv = &m->vmtas[q->vmta];
     if (c->accepted)
-        prov_disconnect(m->world, q->prov, c->wip, secs(now_us));
+        prov_disconnect(m->world, q->target, c->wip, secs(now_us));
     if (c->state == MTA_C_IDLE)
         idle_remove(m, q, ci);
     if (c->state == MTA_C_WAITING)
@@ -261,7 +261,7 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     c->wip = m->vmtas[q->vmta].wip[ip];
     c->state = MTA_C_CONNECTING;
     count_open(m, q, ip, now_us);
-    prov_connect(m->world, q->prov, c->wip, secs(now_us), m->g, c->id,
+    prov_connect(m->world, q->target, c->wip, secs(now_us), m->g, c->id,
                  &c->reply);
     c->accepted = c->reply.outcome == PROV_ACCEPT;
     int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
@@ -464,7 +464,7 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
     } else {
         struct prov_rcpt pr = { r->id, r->attempts, r->flags & MTA_R_INVALID,
                                 (r->flags & MTA_R_COMPLAINS) != 0, r->size };
-        prov_transact(m->world, q->prov, c->wip, secs(now_us), m->g, &pr,
+        prov_transact(m->world, q->target, c->wip, secs(now_us), m->g, &pr,
                       c->msgs, &c->reply);
     }
     r->attempts++;

@@ -69,7 +69,9 @@ struct mta_qconf {
 struct mta_queue {
     const char *name; /* "domain/vmta" */
     int vmta;
-    int prov;
+    int prov;   /* provider model, for reports */
+    int target; /* its state group (prov_world_target): the long tail's
+                   domains each answer on their own */
     struct mta_qconf c;
     struct mta_fifo ready, retry;
     uint32_t in_flight;

@@ -92,9 +92,10 @@ struct prov_block_params {
     double min_s; /* shortest block */
 };
 
-/* Per (provider, source IP) state (providers.md §4.2). */
+/* Per (provider, source IP) state (docs/providers.md). */
 struct prov_state {
-    uint64_t key; /* keyed-draw entity: hash of provider and IP */
+    uint64_t key;     /* keyed-draw entity: hash of provider and IP */
+    const char *name; /* provider, or long-tail domain, for events */
     const char *text[PROV_N_TEXT]; /* replies with "{ip}" filled in */
     double reputation;
     double age_days;     /* active sending days */
@@ -116,6 +117,22 @@ struct prov_state {
     double day_accepted, day_unknown, day_complaints, day_attempts;
 };
 
+struct prov_model;
+
+/* The states of one receiving system, one per source IP: a named model,
+ * or one domain of the long tail a "*" model serves (each its own
+ * allowance, connection limit and reputation). */
+struct prov_group {
+    struct prov_model *m;
+    const char *name;          /* the model's name or the domain (not owned) */
+    struct prov_state *states; /* indexed by IP */
+    size_t n_states, cap_states;
+};
+
+/* Targets from PROV_TAIL_BASE up are long-tail groups (tails[t - base]);
+ * below it, model indexes. */
+#define PROV_TAIL_BASE (1 << 24)
+
 struct prov_model {
     char *name;
     char **domains; /* lower case; "*" = every other domain */
@@ -132,8 +149,8 @@ struct prov_model {
     struct prov_block_params block;
     char *tmpl[PROV_N_TEXT]; /* reply templates, may contain "{ip}" */
     int code[PROV_N_TEXT];
-    struct prov_state *states; /* indexed by IP */
-    size_t n_states, cap_states;
+    size_t tail_domains;   /* "*" domains with a state of their own */
+    struct prov_group grp; /* the model's own states */
 };
 
 /* An open-addressing hash set of strings with an int value. */
@@ -160,9 +177,12 @@ struct prov_world {
     size_t n_models, cap_models;
     struct prov_ip *ips;
     size_t n_ips, cap_ips;
-    struct prov_htab domains; /* lower-case domain -> model index */
-    struct prov_htab texts;   /* interned reply texts */
-    int wildcard;             /* model serving "*", or -1 */
+    struct prov_htab domains;  /* lower-case domain -> model index */
+    struct prov_htab texts;    /* interned reply texts */
+    int wildcard;              /* model serving "*", or -1 */
+    struct prov_group **tails; /* long-tail domains with their own state */
+    size_t n_tails, cap_tails;
+    struct prov_htab tail_ids; /* domain -> index in tails */
     prov_event_fn *event_fn;
     void *event_ctx;
     double next_day_s; /* next day boundary to process */
@@ -173,8 +193,8 @@ struct prov_world {
 struct prov_model *prov_params_load(const char *path, struct diag_list *dl);
 void prov_model_free(struct prov_model *m);
 
-/* prov_state_add - a state for IP ip (the next one) at model m. */
-void prov_state_add(struct prov_world *w, struct prov_model *m, int ip);
+/* prov_state_add - a state for IP ip (the next one) in group g. */
+void prov_state_add(struct prov_world *w, struct prov_group *g, int ip);
 
 /* prov_htab_find - the value of key, or -1. */
 int prov_htab_find(const struct prov_htab *t, const char *key);

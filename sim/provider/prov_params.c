@@ -644,19 +644,41 @@ static struct prov_model *prov_model_defaults(void)
     return m;
 }
 
+/* ld_tail - "tail_domains": how many domains of the "*" long tail get a
+ * state of their own (1 = all share one). */
+static void ld_tail(struct prov_ld *ld, const cJSON *root, struct prov_model *m)
+{
+    double n = 1;
+    int star = 0;
+
+    if (ld_num(ld, root, "$", "tail_domains", PROV_NUM_COUNT, &n) <= 0)
+        return;
+    for (size_t i = 0; i < m->n_domains; i++)
+        star |= strcmp(m->domains[i], "*") == 0;
+    if (n < 1)
+        ld_error(ld, "$.tail_domains", "expected a whole number >= 1, got %g",
+                 n);
+    else if (!star)
+        ld_error(ld, "$.tail_domains", "needs \"*\" in \"domains\"");
+    else
+        m->tail_domains = (size_t)n;
+}
+
 /* ld_model - the whole document. */
 static void ld_model(struct prov_ld *ld, const cJSON *root,
                      struct prov_model *m)
 {
     static const char *const keys[] = {
-        "name",      "description",  "domains",    "mx",
-        "latency",   "connections",  "capacity",   "throttle",
-        "transient", "unknown_user", "reputation", "block",
+        "name",         "description",  "domains",    "mx",
+        "latency",      "connections",  "capacity",   "throttle",
+        "transient",    "unknown_user", "reputation", "block",
+        "tail_domains",
     };
 
     ld_keys(ld, root, "$", keys, N_ELEM(keys));
     ld_name(ld, root, m);
     ld_names(ld, root, "domains", &m->domains, &m->n_domains);
+    ld_tail(ld, root, m);
     if (cJSON_GetObjectItemCaseSensitive(root, "mx"))
         ld_names(ld, root, "mx", &m->mx, &m->n_mx);
     ld_latency(ld, root, m);
@@ -752,6 +774,6 @@ void prov_model_free(struct prov_model *m)
     free(m->mx);
     for (int i = 0; i < PROV_N_TEXT; i++)
         free(m->tmpl[i]);
-    free(m->states);
+    free(m->grp.states);
     free(m);
 }

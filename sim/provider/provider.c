@@ -25,11 +25,11 @@ static const char prov_ok[] = "250 2.0.0 OK";
 
 /* prov_emit - an event for events.csv, if anyone listens. */
 static void prov_emit(const struct prov_world *w, double t,
-                      const struct prov_model *m, int ip, const char *event,
+                      const struct prov_state *st, int ip, const char *event,
                       const char *detail)
 {
     if (w->event_fn)
-        w->event_fn(w->event_ctx, t, m->name, w->ips[ip].name, event, detail);
+        w->event_fn(w->event_ctx, t, st->name, w->ips[ip].name, event, detail);
 }
 
 /* ---- capacity (providers.md §4.2) ---------------------------------------- */
@@ -115,7 +115,7 @@ static void prov_refill(const struct prov_world *w, const struct prov_model *m,
     if (st->in_episode && st->ep_until_s <= now_s) {
         prov_fill(m, st, st->ep_until_s);
         st->in_episode = 0;
-        prov_emit(w, st->ep_until_s, m, ip, "episode-end", "");
+        prov_emit(w, st->ep_until_s, st, ip, "episode-end", "");
     }
     prov_fill(m, st, now_s);
 }
@@ -165,7 +165,7 @@ static void prov_episode_start(const struct prov_world *w,
     st->tokens = fmin(st->tokens, prov_bucket_size(m, prov_cap_now(m, st)));
     if (w->event_fn) {
         snprintf(detail, sizeof(detail), "duration_s=%.0f", d);
-        prov_emit(w, now_s, m, ip, "episode-start", detail);
+        prov_emit(w, now_s, st, ip, "episode-start", detail);
     }
 }
 
@@ -220,13 +220,12 @@ static void prov_block(const struct prov_world *w, const struct prov_model *m,
     st->block_until_s = t + m->block.min_s;
     if (w->event_fn) {
         snprintf(detail, sizeof(detail), "reputation=%.3f", st->reputation);
-        prov_emit(w, t, m, ip, "block", detail);
+        prov_emit(w, t, st, ip, "block", detail);
     }
 }
 
 /* prov_unblock_check - lift a released block once its minimum is over. */
 static void prov_unblock_check(const struct prov_world *w,
-                               const struct prov_model *m,
                                struct prov_state *st, int ip, double now_s)
 {
     char detail[64];
@@ -237,7 +236,7 @@ static void prov_unblock_check(const struct prov_world *w,
     st->block_release = 0;
     if (w->event_fn) {
         snprintf(detail, sizeof(detail), "reputation=%.3f", st->reputation);
-        prov_emit(w, st->block_until_s, m, ip, "unblock", detail);
+        prov_emit(w, st->block_until_s, st, ip, "unblock", detail);
     }
 }
 
@@ -259,7 +258,7 @@ static void prov_block_update(const struct prov_world *w,
         st->block_release = 1;
         st->block_until_s = fmax(st->block_until_s, t);
     }
-    prov_unblock_check(w, m, st, ip, t);
+    prov_unblock_check(w, st, ip, t);
 }
 
 /* ---- states -------------------------------------------------------------- */
@@ -299,13 +298,15 @@ static void prov_state_texts(struct prov_world *w, const struct prov_model *m,
  * "established"; an IP with some age is assumed to have sent at its age
  * capacity (Vbar = min(Cmax, C0 G(a)) * H), so the history cap does not
  * bind for established IPs until their real volume replaces it [A]. */
-static void prov_state_init(struct prov_world *w, const struct prov_model *m,
+static void prov_state_init(struct prov_world *w, const struct prov_group *g,
                             struct prov_state *st, int ip)
 {
+    const struct prov_model *m = g->m;
     const struct prov_ip *p = &w->ips[ip];
 
     memset(st, 0, sizeof(*st));
-    st->key = prov_state_key(m->name, p->name);
+    st->name = g->name;
+    st->key = prov_state_key(g->name, p->name);
     prov_state_texts(w, m, st, p->name);
     st->age_days = p->age_days;
     st->reputation = p->reputation >= 0 ? p->reputation
@@ -324,21 +325,67 @@ static void prov_state_init(struct prov_world *w, const struct prov_model *m,
         prov_block(w, m, st, ip, 0);
 }
 
-/* prov_state_add - a state for IP ip (the next one) at model m. */
-void prov_state_add(struct prov_world *w, struct prov_model *m, int ip)
+/* prov_state_add - a state for IP ip (the next one) in group g. */
+void prov_state_add(struct prov_world *w, struct prov_group *g, int ip)
 {
-    XGROW(m->states, m->n_states, m->cap_states);
-    prov_state_init(w, m, &m->states[m->n_states++], ip);
+    XGROW(g->states, g->n_states, g->cap_states);
+    prov_state_init(w, g, &g->states[g->n_states++], ip);
+}
+
+/* prov_group_at - group i of all groups: the models', then the tails'. */
+static struct prov_group *prov_group_at(const struct prov_world *w, size_t i)
+{
+    return i < w->n_models ? &w->models[i]->grp : w->tails[i - w->n_models];
+}
+
+static size_t prov_n_groups(const struct prov_world *w)
+{
+    return w->n_models + w->n_tails;
+}
+
+/* prov_group_of - the group of a target (prov_world_target). */
+static struct prov_group *prov_group_of(const struct prov_world *w, int target)
+{
+    return target >= PROV_TAIL_BASE ? w->tails[target - PROV_TAIL_BASE]
+                                    : &w->models[target]->grp;
 }
 
 void prov_world_set_history(struct prov_world *w, int ip, double vbar_per_day)
 {
     w->ips[ip].vbar_per_day = vbar_per_day;
-    for (size_t i = 0; i < w->n_models; i++)
-        if ((size_t)ip < w->models[i]->n_states) {
-            struct prov_model *m = w->models[i];
-            prov_state_init(w, m, &m->states[ip], ip);
-        }
+    for (size_t i = 0; i < prov_n_groups(w); i++) {
+        struct prov_group *g = prov_group_at(w, i);
+        if ((size_t)ip < g->n_states)
+            prov_state_init(w, g, &g->states[ip], ip);
+    }
+}
+
+/* prov_tail_new - a group of its own for long-tail domain d of model
+ * prov, with a state for every IP known. */
+static int prov_tail_new(struct prov_world *w, int prov, const char *d)
+{
+    struct prov_group *g = xcalloc(1, sizeof(*g));
+    int id = (int)w->n_tails;
+
+    g->m = w->models[prov];
+    g->name = prov_htab_put(&w->tail_ids, d, id);
+    XGROW(w->tails, w->n_tails, w->cap_tails);
+    w->tails[w->n_tails++] = g;
+    for (size_t i = 0; i < w->n_ips; i++)
+        prov_state_add(w, g, (int)i);
+    return id;
+}
+
+int prov_world_target(struct prov_world *w, int prov, const char *domain)
+{
+    if (prov < 0 || prov != w->wildcard || w->models[prov]->tail_domains <= 1)
+        return prov;
+    int id = prov_htab_find(&w->tail_ids, domain);
+    if (id < 0 && w->n_tails < w->models[prov]->tail_domains)
+        id = prov_tail_new(w, prov, domain);
+    if (id < 0) /* beyond the limit: share a state by name */
+        id = (int)(rng_hash64(domain) % w->n_tails);
+    return PROV_TAIL_BASE + id;
 }
 
 int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
@@ -354,8 +401,8 @@ int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
     p->reputation = reputation > 1 ? 1 : reputation;
     p->vbar_per_day = -1;
     int idx = (int)w->n_ips++;
-    for (size_t i = 0; i < w->n_models; i++)
-        prov_state_add(w, w->models[i], idx);
+    for (size_t i = 0; i < prov_n_groups(w); i++)
+        prov_state_add(w, prov_group_at(w, i), idx);
     return idx;
 }
 
@@ -419,12 +466,13 @@ static struct prov_state *prov_enter(struct prov_world *w, int prov, int ip,
 {
     if (now_s >= w->next_day_s)
         prov_world_advance(w, now_s);
-    struct prov_model *m = w->models[prov];
-    struct prov_state *st = &m->states[ip];
+    struct prov_group *grp = prov_group_of(w, prov);
+    struct prov_model *m = grp->m;
+    struct prov_state *st = &grp->states[ip];
     if (m->cap.limited)
         prov_refill(w, m, st, ip, now_s);
     if (st->blocked)
-        prov_unblock_check(w, m, st, ip, now_s);
+        prov_unblock_check(w, st, ip, now_s);
     *mp = m;
     return st;
 }
@@ -464,7 +512,7 @@ void prov_connect(struct prov_world *w, int prov, int ip, double now_s,
 
 void prov_disconnect(struct prov_world *w, int prov, int ip, double now_s)
 {
-    struct prov_state *st = &w->models[prov]->states[ip];
+    struct prov_state *st = &prov_group_of(w, prov)->states[ip];
 
     (void)now_s;
     if (st->open_conns > 0)
@@ -572,7 +620,6 @@ static void prov_vbar_update(const struct prov_model *m, struct prov_state *st)
 /* prov_day_report - the day's figures of an IP that sent, for events.csv:
  * what a postmaster dashboard would show (reputation, age, allowance). */
 static void prov_day_report(const struct prov_world *w,
-                            const struct prov_model *m,
                             const struct prov_state *st, int ip, double t,
                             const double day[3])
 {
@@ -584,7 +631,7 @@ static void prov_day_report(const struct prov_world *w,
              "complaints=%.0f",
              st->reputation, st->age_days, cap >= PROV_HUGE ? -1 : cap,
              st->vbar_per_day, day[0], day[1], day[2]);
-    prov_emit(w, t, m, ip, "day", detail);
+    prov_emit(w, t, st, ip, "day", detail);
 }
 
 static void prov_day_end(struct prov_world *w, struct prov_model *m,
@@ -608,25 +655,26 @@ static void prov_day_end(struct prov_world *w, struct prov_model *m,
     prov_block_update(w, m, st, ip, t);
     prov_recompute(m, st);
     if (active)
-        prov_day_report(w, m, st, ip, t, day);
+        prov_day_report(w, st, ip, t, day);
 }
 
 void prov_world_advance(struct prov_world *w, double now_s)
 {
     while (w->next_day_s <= now_s) {
         double t = w->next_day_s;
-        for (size_t i = 0; i < w->n_models; i++)
-            for (size_t j = 0; j < w->models[i]->n_states; j++)
-                prov_day_end(w, w->models[i], &w->models[i]->states[j], (int)j,
-                             t);
+        for (size_t i = 0; i < prov_n_groups(w); i++) {
+            struct prov_group *g = prov_group_at(w, i);
+            for (size_t j = 0; j < g->n_states; j++)
+                prov_day_end(w, g->m, &g->states[j], (int)j, t);
+        }
         w->next_day_s += PROV_DAY_S;
     }
-    for (size_t i = 0; i < w->n_models; i++) {
-        struct prov_model *m = w->models[i];
-        for (size_t j = 0; j < m->n_states; j++) {
-            if (m->cap.limited)
-                prov_refill(w, m, &m->states[j], (int)j, now_s);
-            prov_unblock_check(w, m, &m->states[j], (int)j, now_s);
+    for (size_t i = 0; i < prov_n_groups(w); i++) {
+        struct prov_group *g = prov_group_at(w, i);
+        for (size_t j = 0; j < g->n_states; j++) {
+            if (g->m->cap.limited)
+                prov_refill(w, g->m, &g->states[j], (int)j, now_s);
+            prov_unblock_check(w, &g->states[j], (int)j, now_s);
         }
     }
 }
@@ -634,8 +682,9 @@ void prov_world_advance(struct prov_world *w, double now_s)
 void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
                      struct prov_ip_view *v)
 {
-    const struct prov_model *m = w->models[prov];
-    const struct prov_state *st = &m->states[ip];
+    const struct prov_group *grp = prov_group_of(w, prov);
+    const struct prov_model *m = grp->m;
+    const struct prov_state *st = &grp->states[ip];
     int ep = st->in_episode && st->ep_until_s > now_s;
 
     v->reputation = st->reputation;

@@ -80,9 +80,10 @@ struct prov_rep_params {
     double established; /* R of an IP of unknown history */
     double complaint_soft, complaint_hard, unknown_soft;
     double w_complaint, w_complaint_hard, w_unknown, w_spike;
-    double recovery_days; /* tau_rec */
-    double confidence;    /* rates are judged by this one-sided bound */
-    double target;        /* R_target on a clean day */
+    double recovery_days;   /* tau_rec */
+    double confidence;      /* rates are judged by this one-sided bound */
+    double evidence_volume; /* recipients a day for a full verdict */
+    double target;          /* R_target on a clean day */
     double phi_zero_below, phi_full_at, phi_power;
 };
 
@@ -115,6 +116,7 @@ struct prov_state {
     double block_until_s;
     int open_conns;
     double day_accepted, day_unknown, day_complaints, day_attempts;
+    double day_offered; /* first attempts today */
 };
 
 struct prov_model;

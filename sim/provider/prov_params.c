@@ -535,9 +535,9 @@ static void ld_reputation(struct prov_ld *ld, const cJSON *root,
                           struct prov_model *m)
 {
     static const char *const keys[] = {
-        "initial",      "established", "complaint_soft", "complaint_hard",
-        "unknown_soft", "weights",     "recovery_days",  "target",
-        "phi",          "confidence",
+        "initial",      "established", "complaint_soft",  "complaint_hard",
+        "unknown_soft", "weights",     "recovery_days",   "target",
+        "phi",          "confidence",  "evidence_volume",
     };
     const char *path = "$.reputation";
     const cJSON *o = ld_object(ld, root, "$", "reputation");
@@ -559,6 +559,8 @@ static void ld_reputation(struct prov_ld *ld, const cJSON *root,
         ld_error(ld, "$.reputation.confidence",
                  "expected a number between 0 and 1 (exclusive), got %g",
                  r->confidence);
+    ld_num(ld, o, path, "evidence_volume", PROV_NUM_NONNEG,
+           &r->evidence_volume);
     ld_weights(ld, o, r);
     ld_phi(ld, o, r);
 }

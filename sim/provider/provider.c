@@ -170,16 +170,20 @@ static void prov_episode_start(const struct prov_world *w,
 }
 
 /* prov_offer_window - the window just ended held `offered` first
- * attempts against an allowance of C * window: at a ratio r = offered /
- * allowance above 1, start an episode with probability 1 - exp(-hazard *
- * (r - 1)). Only first attempts count: an episode answers the sender's
- * rate, not the retries of mail it already deferred, so a backlog being
- * retried cannot keep an IP throttled once the sender backs off. */
+ * attempts against an allowance of C * (window + burst): at a ratio r =
+ * offered / allowance above 1, start an episode with probability 1 -
+ * exp(-hazard * (r - 1)). Only first attempts count: an episode answers the
+ * sender's rate, not the retries of mail it already deferred, so a backlog
+ * being retried cannot keep an IP throttled once the sender backs off. */
 static void prov_offer_window(const struct prov_world *w,
                               const struct prov_model *m, struct prov_state *st,
                               int ip, double now_s, struct rng *g)
 {
-    double allowed = st->cap_per_hour * m->ep.window_s / 3600;
+    /* What the receiver's own limiter lets through in a window: the
+     * window's share plus the burst its bucket tolerates. Poisson noise
+     * around the allowance is no overshoot. */
+    double allowed =
+        st->cap_per_hour * (m->ep.window_s + 60 * m->cap.burst_minutes) / 3600;
 
     if (st->in_episode || st->win_offered <= 0)
         return;
@@ -528,6 +532,8 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
     double lat = prov_draw(&m->lat_message, g, RNG_MESSAGE, r->id, r->attempt);
 
     st->day_attempts++;
+    if (r->attempt == 0)
+        st->day_offered++;
     if (m->ep.on && r->attempt == 0 && !st->blocked)
         prov_offer(w, m, st, ip, now_s, g);
     if (st->blocked) {
@@ -579,7 +585,8 @@ static double prov_rate_bound(double k, double n, double confidence)
 /* prov_rep_update - R += (R_target - R) / tau_rec + drive, clamped to
  * [0, 1] (docs/providers.md). c and u are the day's complaint rate (per
  * delivered) and unknown-user rate (per recipient answered), each taken at
- * the lower confidence bound, so small days prove little; spike s =
+ * the lower confidence bound, so small days prove little, and the drive
+ * is scaled down on days below evidence_volume recipients; spike s =
  * delivered / recent peak. */
 static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
 {
@@ -596,6 +603,10 @@ static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
     drive -= p->w_unknown * fmax(0, u - p->unknown_soft) / p->unknown_soft;
     if (st->vbar_per_day > 0 && acc > 0)
         drive -= p->w_spike * fmax(0, log2(acc / st->vbar_per_day) - 1);
+    /* A receiver that saw few messages from the IP has little to judge
+     * it by: the verdict weighs in full from evidence_volume a day. */
+    if (p->evidence_volume > 0)
+        drive *= fmin(1, seen / p->evidence_volume);
     double target = c < p->complaint_soft && u < p->unknown_soft
                         ? p->target
                         : st->reputation;
@@ -604,16 +615,25 @@ static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
     st->reputation = fmin(fmax(r, 0), 1);
 }
 
-/* prov_vbar_update - the recent peak of accepted daily volume: today's
- * volume if higher, else the peak decayed with the configured half-life
- * (idle weeks pull it down). A peak, not an average: an allowance of
- * beta x yesterday lets a plan grow by beta a day, where an average with
- * a week's half-life capped growth near 1.1-1.2x a day. */
+/* prov_vbar_update - the recent peak of daily volume: today's if
+ * higher, else the peak decayed with the configured half-life (idle weeks
+ * pull it down). Today's volume is what was accepted, or what the sender
+ * offered (first attempts; the receiver sees them before it defers) up
+ * to beta times the peak: after an overshoot the allowance keeps growing
+ * with the demand it saw, so the backlog drains within days instead of
+ * waiting for deliveries the allowance itself holds back. A peak, not an
+ * average: an allowance of beta x yesterday lets a plan grow by beta a
+ * day, where an average with a week's half-life capped growth near
+ * 1.1-1.2x a day. */
 static void prov_vbar_update(const struct prov_model *m, struct prov_state *st)
 {
     double decayed = st->vbar_per_day * exp2(-1 / m->cap.half_life_days);
+    double seen = fmax(
+        st->day_accepted,
+        fmin(st->day_offered,
+             m->cap.history_factor * fmax(st->vbar_per_day, st->day_accepted)));
 
-    st->vbar_per_day = fmax(st->day_accepted, decayed);
+    st->vbar_per_day = fmax(seen, decayed);
 }
 
 /* prov_day_end - the daily update of one state at day boundary t. */
@@ -651,7 +671,7 @@ static void prov_day_end(struct prov_world *w, struct prov_model *m,
         st->age_days += 1;
     prov_vbar_update(m, st);
     st->day_accepted = st->day_unknown = st->day_complaints = 0;
-    st->day_attempts = 0;
+    st->day_attempts = st->day_offered = 0;
     prov_block_update(w, m, st, ip, t);
     prov_recompute(m, st);
     if (active)

@@ -3,7 +3,7 @@
  *
  * The numbers follow shared/reference/providers.md §4.2-§4.3; every field
  * below is documented, with its JSON key, unit and default, in
- * models/README.md. Ownership: a prov_world owns every prov_model, state
+ * docs/providers.md. Ownership: a prov_world owns every prov_model, state
  * array, interned reply text and domain-table key reachable from it. */
 #ifndef PROV_INT_H
 #define PROV_INT_H

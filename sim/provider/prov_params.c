@@ -1,7 +1,7 @@
 /* prov_params.c - load one provider model (models/NAME.json) and validate
  * it, naming the JSON path of every error (STYLE.md §4.3).
  *
- * The schema is documented key by key in models/README.md. A mechanism
+ * The schema is documented key by key in docs/providers.md. A mechanism
  * whose object is absent is off; inside a present object, absent keys
  * take the documented defaults (providers.md §4.3 generic column). */
 #include "provider/prov_int.h"

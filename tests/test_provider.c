@@ -909,6 +909,52 @@ static void test_reply_pointers(void)
     prov_world_free(w);
 }
 
+/* test_published_envelope - the shipped models' allowance for a new IP
+ * of each age (in good standing, history not binding) carries half of
+ * the steepest published per-IP plan of that day over 12 active hours
+ * (SparkPost, KumoMTA aggressive; docs/providers.md §4), Microsoft 35 %,
+ * up to the provider's maximum; Gmail's bulk level (5,000 a day) comes within 5
+ * days; Microsoft and Yahoo keep SparkPost's first-week limits. */
+static void test_published_envelope(void)
+{
+    static const char *const files[] = {
+        "models/microsoft.json", "models/gmail.json",   "models/yahoo.json",
+        "models/apple.json",     "models/comcast.json", "models/generic.json",
+    };
+    static const double steepest[] = {
+        200,    500,    1000,   2500,   5000,   10000,   20000,
+        40000,  50000,  75000,  100000, 150000, 200000,  300000,
+        325000, 400000, 500000, 600000, 750000, 1000000, 1250000,
+    };
+    struct prov_world *w = load(files, N_ELEM(files));
+    struct prov_ip_view v;
+    char ip[32];
+
+    for (int age = 0; age < (int)N_ELEM(steepest); age++) {
+        snprintf(ip, sizeof(ip), "198.51.100.%d", age + 1);
+        int k = prov_world_add_ip(w, ip, age, 0.5);
+        prov_world_set_history(w, k, 1e12);
+        for (int p = 0; p < 6; p++) {
+            prov_world_view(w, p, k, 0, &v);
+            double share = p == 0 ? 0.35 : 0.5;
+            double need = fmin(share * steepest[age] / 12, 20000);
+            if (age < 7 && p == 0)
+                need = fmin(need, 20000.0 / 12); /* Outlook week one */
+            if (age < 7 && p == 2)
+                need = fmin(need, 5000.0 / 12); /* AOL week one */
+            CHECK(v.capacity_per_hour >= need, "%s age %d: %g/h < %g/h",
+                  prov_world_name(w, p), age, v.capacity_per_hour, need);
+            if (p == 1 && age == 4)
+                CHECK(v.capacity_per_hour * 12 >= 5000,
+                      "gmail: %g a day on day 5", v.capacity_per_hour * 12);
+            if (p == 0 && age == 3)
+                CHECK(v.capacity_per_hour * 12 <= 20000,
+                      "microsoft week one: %g a day", v.capacity_per_hour * 12);
+        }
+    }
+    prov_world_free(w);
+}
+
 /* test_long_tail - each domain of the "*" tail is its own receiver, up
  * to tail_domains; a domain's allowance and connections do not limit
  * another's; further domains share a state by name. */
@@ -1023,6 +1069,7 @@ int main(void)
     test_latency();
     test_determinism();
     test_reply_pointers();
+    test_published_envelope();
     test_long_tail();
     test_age_by_days();
     test_episode_driver();

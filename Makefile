@@ -139,5 +139,5 @@ clean:
 # fidelity - the shipped models against published warm-up schedules
 # (tests/fidelity/run.sh, docs/providers.md); about 1-3 minutes on 2 cores.
 fidelity: $(PROG)
-	@MTASIM=./$(PROG) tests/run.sh tests/fidelity/run.sh
+	@MTASIM=./$(PROG) tests/run.sh tests/fidelity/run.sh tests/fidelity/plan.sh
 .PHONY: fidelity

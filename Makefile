@@ -197,3 +197,9 @@ coverage:
 .PHONY: all test bench deps pkgcheck install uninstall fresh-check fuzz plots check-headers format format-check clean
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)
+
+# fidelity - the shipped models against published warm-up schedules
+# (tests/fidelity/run.sh, docs/providers.md); about 1-3 minutes on 2 cores.
+fidelity: $(PROG)
+	@MTASIM=./$(PROG) tests/run.sh tests/fidelity/run.sh tests/fidelity/plan.sh
+.PHONY: fidelity

@@ -121,7 +121,7 @@ check "paired CI columns filled with R = 2" \
     [ -n "$(fig "$tmp/slow/compare.csv" total delivered 8)" ]
 
 # plan capacity: the answer passes and one IP fewer fails (minimality).
-"$mtasim" plan capacity "$sc" --volume 6000 --within 30m --out "$tmp/cap" >"$tmp/cap.out"
+"$mtasim" plan capacity "$sc" --volume 150000 --within 30m --out "$tmp/cap" >"$tmp/cap.out"
 check "plan capacity exits 0" [ $? -eq 0 ]
 k=$(awk '/^\t"ips":/{gsub(/[^0-9]/,""); print; exit}' "$tmp/cap/capacity.json")
 trial() { # the pass flag of the trial with IPS ips

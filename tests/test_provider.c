@@ -5,6 +5,7 @@
 #include "provider/provider.h"
 #include "test.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,7 +131,7 @@ static void test_shipped(void)
     CHECK_INT(prov_world_add_ip(w, "192.0.2.2", -1, -1), 1);
     for (int p = 0; p < 6; p++) {
         prov_world_view(w, p, 0, 0, &v);
-        CHECK(v.capacity_per_hour > 0 && v.capacity_per_hour <= 20,
+        CHECK(v.capacity_per_hour > 0 && v.capacity_per_hour <= 30,
               "%s new-IP capacity %g", prov_world_name(w, p),
               v.capacity_per_hour);
         CHECK_NEAR(v.reputation, 0.5, 1e-12);
@@ -167,6 +168,14 @@ static void test_bad_models(void)
           "$.domains[1]: duplicate name 'a.test'", 0, 0 },
         { "{\"domains\": [\"a.test\"], \"domains\": [\"b.test\"]}",
           "$.domains: duplicate key", 0, 0 },
+        { "{\"domains\": [\"a.test\"], \"tail_domains\": 5}",
+          "$.tail_domains: needs \"*\" in \"domains\"", 0, 0 },
+        { "{\"domains\": [\"*\"], \"tail_domains\": 0}",
+          "$.tail_domains: expected a whole number >= 1, got 0", 0, 0 },
+        { "{\"domains\": [\"a.test\"], \"reputation\": {\"confidence\": 1}}",
+          "$.reputation.confidence: expected a number between 0 and 1 "
+          "(exclusive), got 1",
+          0, 0 },
         { "{\"domains\": [\"a.test\"], \"capacty\": \"unlimited\"}",
           "$.capacty: unknown key; did you mean 'capacity'?", 0, 0 },
         { "{\"domains\": [\"a.test\"], \"capacity\": \"lots\"}",
@@ -658,8 +667,15 @@ static double rep_next(double r, double c, double u, double s)
     return fmin(fmax(r + (target - r) / 7 + drive, 0), 1);
 }
 
-/* test_reputation - complaints and unknown users lower reputation, days
- * with too few recipients to measure (and clean days) recover it. */
+/* seen_rate - the rate a day proves at least: the exact Poisson lower
+ * bound at 95 % of k events in n (docs/providers.md). */
+static double seen_rate(double k, double n)
+{
+    return k > 0 ? fmin(gsl_cdf_gamma_Pinv(0.05, k, 1) / n, k / n) : 0;
+}
+
+/* test_reputation - complaints and unknown users lower reputation; a day
+ * whose one complaint is noise (1 in 200) and clean days recover it. */
 static void test_reputation(void)
 {
     struct prov_world *w = load_one("tests/models/rep.json", 100, -1);
@@ -667,12 +683,11 @@ static void test_reputation(void)
     struct rng g;
     static const struct {
         int n, unknown, complaints;
-        double c, u; /* the rates the provider should see */
     } days[] = {
-        { 1000, 0, 5, 0.005, 0 }, /* 0.5 % complaints */
-        { 1000, 100, 0, 0, 0.1 }, /* 10 % unknown users */
-        { 50, 0, 10, 0, 0 },      /* too few to measure: recovery */
-        { 1000, 0, 0, 0, 0 },     /* clean: recovery */
+        { 1000, 0, 5 },   /* 0.5 % complaints: proven above 0.1 % */
+        { 1000, 100, 0 }, /* 10 % unknown users */
+        { 200, 0, 1 },    /* one complaint in 200: noise, recovery */
+        { 1000, 0, 0 },   /* clean: recovery */
     };
     double r = 0.8; /* "established": age 100, no reputation given */
 
@@ -681,7 +696,9 @@ static void test_reputation(void)
         day_of(w, &g, day, days[day].n, days[day].unknown,
                days[day].complaints);
         double before = r;
-        r = rep_next(r, days[day].c, days[day].u, 0);
+        double acc = days[day].n - days[day].unknown;
+        r = rep_next(r, seen_rate(days[day].complaints, acc),
+                     seen_rate(days[day].unknown, days[day].n), 0);
         prov_world_view(w, 0, 0, (day + 1) * DAY, &v);
         CHECK_NEAR(v.reputation, r, 1e-12);
         CHECK(day >= 2 ? r > before : r < before, "day %d: %g -> %g", day,
@@ -892,6 +909,146 @@ static void test_reply_pointers(void)
     prov_world_free(w);
 }
 
+/* test_published_envelope - the shipped models' allowance for a new IP
+ * of each age (in good standing, history not binding) carries half of
+ * the steepest published per-IP plan of that day over 12 active hours
+ * (SparkPost, KumoMTA aggressive; docs/providers.md §4), Microsoft 35 %,
+ * up to the provider's maximum; Gmail's bulk level (5,000 a day) comes within 5
+ * days; Microsoft and Yahoo keep SparkPost's first-week limits. */
+static void test_published_envelope(void)
+{
+    static const char *const files[] = {
+        "models/microsoft.json", "models/gmail.json",   "models/yahoo.json",
+        "models/apple.json",     "models/comcast.json", "models/generic.json",
+    };
+    static const double steepest[] = {
+        200,    500,    1000,   2500,   5000,   10000,   20000,
+        40000,  50000,  75000,  100000, 150000, 200000,  300000,
+        325000, 400000, 500000, 600000, 750000, 1000000, 1250000,
+    };
+    struct prov_world *w = load(files, N_ELEM(files));
+    struct prov_ip_view v;
+    char ip[32];
+
+    for (int age = 0; age < (int)N_ELEM(steepest); age++) {
+        snprintf(ip, sizeof(ip), "198.51.100.%d", age + 1);
+        int k = prov_world_add_ip(w, ip, age, 0.5);
+        prov_world_set_history(w, k, 1e12);
+        for (int p = 0; p < 6; p++) {
+            prov_world_view(w, p, k, 0, &v);
+            double share = p == 0 ? 0.35 : 0.5;
+            double need = fmin(share * steepest[age] / 12, 20000);
+            if (age < 7 && p == 0)
+                need = fmin(need, 20000.0 / 12); /* Outlook week one */
+            if (age < 7 && p == 2)
+                need = fmin(need, 5000.0 / 12); /* AOL week one */
+            CHECK(v.capacity_per_hour >= need, "%s age %d: %g/h < %g/h",
+                  prov_world_name(w, p), age, v.capacity_per_hour, need);
+            if (p == 1 && age == 4)
+                CHECK(v.capacity_per_hour * 12 >= 5000,
+                      "gmail: %g a day on day 5", v.capacity_per_hour * 12);
+            if (p == 0 && age == 3)
+                CHECK(v.capacity_per_hour * 12 <= 20000,
+                      "microsoft week one: %g a day", v.capacity_per_hour * 12);
+        }
+    }
+    prov_world_free(w);
+}
+
+/* test_long_tail - each domain of the "*" tail is its own receiver, up
+ * to tail_domains; a domain's allowance and connections do not limit
+ * another's; further domains share a state by name. */
+static void test_long_tail(void)
+{
+    struct prov_world *w = load_one("tests/models/tail.json", 100, -1);
+    struct prov_reply out;
+    struct rng g;
+    int p = prov_world_find(w, "a.example");
+    int ta = prov_world_target(w, p, "a.example");
+    int tb = prov_world_target(w, p, "b.example");
+    int tc = prov_world_target(w, p, "c.example");
+
+    rng_init(&g, 3, 0);
+    CHECK_INT(p, 0);
+    CHECK(ta != tb, "two tail domains share a state");
+    CHECK(tc == ta || tc == tb, "a third domain got a state beyond the limit");
+    CHECK_INT(prov_world_target(w, p, "a.example"), ta);
+    /* a's bucket (10 messages) and its one connection are used up... */
+    int acc_a = 0, acc_b = 0;
+    prov_connect(w, ta, 0, 0, &g, 1, &out);
+    CHECK_INT(out.outcome, PROV_ACCEPT);
+    prov_connect(w, ta, 0, 0, &g, 2, &out);
+    CHECK_INT(out.reason, PROV_CONN_LIMIT);
+    for (int i = 0; i < 50; i++) {
+        struct prov_rcpt r = rcpt((uint64_t)i, 0);
+        prov_transact(w, ta, 0, 1, &g, &r, 0, &out);
+        acc_a += out.outcome == PROV_ACCEPT;
+    }
+    /* ...and b still has both. */
+    prov_connect(w, tb, 0, 0, &g, 3, &out);
+    CHECK_INT(out.outcome, PROV_ACCEPT);
+    for (int i = 0; i < 50; i++) {
+        struct prov_rcpt r = rcpt(100 + (uint64_t)i, 0);
+        prov_transact(w, tb, 0, 1, &g, &r, 0, &out);
+        acc_b += out.outcome == PROV_ACCEPT;
+    }
+    CHECK_INT(acc_a, 10);
+    CHECK_INT(acc_b, 10);
+    rng_release(&g);
+    prov_world_free(w);
+}
+
+/* test_age_by_days - an IP ages one day per calendar day on which it
+ * sent anything, however little got through; idle days do not count. */
+static void test_age_by_days(void)
+{
+    struct prov_world *w = load_one("tests/models/episodes.json", 0, -1);
+    struct prov_ip_view v;
+    struct rng g;
+    struct prov_reply out;
+
+    rng_init(&g, 4, 0);
+    for (int day = 0; day < 5; day++) {
+        if (day == 2) /* idle */
+            continue;
+        struct prov_rcpt r = rcpt((uint64_t)day, 0);
+        prov_transact(w, 0, 0, day * DAY + 10, &g, &r, 0, &out);
+    }
+    prov_world_advance(w, 5 * DAY);
+    prov_world_view(w, 0, 0, 5 * DAY, &v);
+    CHECK_NEAR(v.age_days, 4, 0);
+    rng_release(&g);
+    prov_world_free(w);
+}
+
+/* test_episode_driver - retries of deferred mail, however many, start no
+ * episode; first attempts beyond the allowance do. */
+static void test_episode_driver(void)
+{
+    struct prov_world *w = load_one("tests/models/episodes.json", 0, -1);
+    struct ev_log log = { 0 };
+    struct prov_reply out;
+    struct rng g;
+
+    rng_init(&g, 6, 0);
+    prov_world_set_events(w, record, &log);
+    /* 20 retries a second (20x the allowance) for 2 h. */
+    for (int i = 0; i < 2 * 3600 * 20; i++) {
+        struct prov_rcpt r = rcpt((uint64_t)(i % 1000), 1 + (uint32_t)i);
+        prov_transact(w, 0, 0, i / 20.0, &g, &r, 0, &out);
+    }
+    CHECK_INT(log.n, 0);
+    /* 20 new messages a second for 1 h. */
+    for (int i = 0; i < 3600 * 20; i++) {
+        struct prov_rcpt r = rcpt(1000000 + (uint64_t)i, 0);
+        prov_transact(w, 0, 0, 7200 + i / 20.0, &g, &r, 0, &out);
+    }
+    CHECK(log.n > 0 && strcmp(log.event[0], "episode-start") == 0,
+          "no episode from first attempts at 20x the allowance");
+    rng_release(&g);
+    prov_world_free(w);
+}
+
 int main(void)
 {
     test_shipped();
@@ -912,5 +1069,9 @@ int main(void)
     test_latency();
     test_determinism();
     test_reply_pointers();
+    test_published_envelope();
+    test_long_tail();
+    test_age_by_days();
+    test_episode_driver();
     return test_done();
 }

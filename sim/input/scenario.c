@@ -784,14 +784,46 @@ static void load_stream(struct sload *ld, const cJSON *obj,
 
 /* ----------------------------------------------------------- send list */
 
+/* load_long_tail - "long_tail": {"domains": N, "zipf_exponent": s}, the
+ * "*" share's domains and their size distribution (docs/providers.md). */
+static void load_long_tail(struct sload *ld, const cJSON *gen)
+{
+    static const char *const keys[] = { "domains", "zipf_exponent" };
+    const cJSON *lt = cJSON_GetObjectItemCaseSensitive(gen, "long_tail");
+    struct scenario *sc = ld->sc;
+
+    sc->tail_domains = 1000;
+    sc->tail_zipf = 1;
+    if (lt == NULL)
+        return;
+    size_t n0 = push_key(ld, "long_tail");
+    if (!cJSON_IsObject(lt)) {
+        jerr(ld, "expected an object");
+    } else {
+        check_keys(ld, lt, keys, N_ELEM(keys));
+        if (get_number(ld, lt, "domains", 1, 1000000,
+                       "a whole number from 1 to 1000000",
+                       &sc->tail_domains) > 0 &&
+            sc->tail_domains != floor(sc->tail_domains)) {
+            size_t n1 = push_key(ld, "domains");
+            jerr(ld, "expected a whole number from 1 to 1000000");
+            pop(ld, n1);
+        }
+        get_number(ld, lt, "zipf_exponent", 0, 10, "a number from 0 to 10",
+                   &sc->tail_zipf);
+    }
+    pop(ld, n0);
+}
+
 /* load_streams - "generate": {"streams": [...]}, names unique. */
 static void load_streams(struct sload *ld, const cJSON *gen)
 {
-    static const char *const keys[] = { "streams" };
+    static const char *const keys[] = { "streams", "long_tail" };
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(gen, "streams");
     struct scenario *sc = ld->sc;
 
     check_keys(ld, gen, keys, N_ELEM(keys));
+    load_long_tail(ld, gen);
     if (list == NULL) {
         jerr(ld, "missing required key 'streams'");
         return;

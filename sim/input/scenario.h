@@ -81,6 +81,11 @@ struct scenario {
     char *sendlist_file;         /* resolved path (CSV / acct) */
     struct scen_stream *streams; /* generator streams */
     size_t n_streams;
+    /* The "*" long tail of generated lists ("long_tail"): how many
+     * domains and the Zipf exponent of their sizes (0 when unset: 1000
+     * domains, exponent 1). */
+    double tail_domains;
+    double tail_zipf;
 };
 
 /* scenario_load - parse path into sc. models_dir is where the default

@@ -12,9 +12,10 @@
  *
  * Per recipient (keyed on its id, so the list is the same whatever
  * consumes it): the domain by share (Walker's alias tables, GSL
- * gsl_ran_discrete); "*" draws from a long tail of 1000 generic domains
- * "tail0000.example" ... "tail0999.example" with Zipf(1) weights (rank
- * k has weight 1/(k+1)); invalid and complaint as Bernoulli draws; the
+ * gsl_ran_discrete); "*" draws from a long tail of generic domains
+ * "tail0000.example", "tail0001.example", ... (1000 unless the scenario's
+ * "long_tail" says otherwise) with Zipf weights (rank k has weight
+ * 1/(k+1)^s, s = 1 unless set); invalid and complaint as Bernoulli draws; the
  * size as size_bytes, or when size_bytes is 0 a lognormal draw with a
  * median of 20 KiB and sigma 1 (clamped to 1 KiB .. 10 MiB), a rough
  * shape of marketing mail. rcpt is "u<id>@<domain>". */
@@ -26,8 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GEN_TAIL_N   1000
-#define GEN_TAIL_LEN 24
+#define GEN_TAIL_LEN 40
 
 /* A domain and its length; name NULL for the "*" long tail. */
 struct gen_dom {
@@ -59,7 +59,8 @@ struct gen {
     size_t n_heap;
     gsl_ran_discrete_t *tail_table;
     char (*tail_names)[GEN_TAIL_LEN];
-    struct gen_dom tail[GEN_TAIL_N];
+    struct gen_dom *tail;
+    size_t n_tail;
     struct rng kd;   /* the send list's own keyed draws (same seed) */
     char *rcpt;      /* the current record's address */
     char id_dig[24]; /* decimal digits of id_of, right-aligned */
@@ -302,19 +303,22 @@ static int next_gen(struct sendlist *sl, struct send_rec *out)
 
 /* ------------------------------------------------------------- setup */
 
-/* tail_init - the names and Zipf(1) table of the "*" long tail. */
-static void tail_init(struct gen *gn)
+/* tail_init - the names and Zipf table of the "*" long tail: n domains,
+ * rank k weighing 1/(k+1)^s. */
+static void tail_init(struct gen *gn, size_t n, double s)
 {
-    double *w = xmalloc(GEN_TAIL_N * sizeof(*w));
+    double *w = xmalloc(n * sizeof(*w));
 
-    gn->tail_names = xmalloc(GEN_TAIL_N * sizeof(*gn->tail_names));
-    for (int k = 0; k < GEN_TAIL_N; k++) {
-        w[k] = 1.0 / (k + 1);
-        snprintf(gn->tail_names[k], GEN_TAIL_LEN, "tail%04d.example", k);
+    gn->n_tail = n;
+    gn->tail = xmalloc(n * sizeof(*gn->tail));
+    gn->tail_names = xmalloc(n * sizeof(*gn->tail_names));
+    for (size_t k = 0; k < n; k++) {
+        w[k] = pow((double)k + 1, -s);
+        snprintf(gn->tail_names[k], GEN_TAIL_LEN, "tail%04zu.example", k);
         gn->tail[k].name = gn->tail_names[k];
         gn->tail[k].len = strlen(gn->tail_names[k]);
     }
-    gn->tail_table = gsl_ran_discrete_preproc(GEN_TAIL_N, w);
+    gn->tail_table = gsl_ran_discrete_preproc(n, w);
     free(w);
 }
 
@@ -368,6 +372,7 @@ static void release_gen(struct sendlist *sl)
     if (gn->tail_table)
         gsl_ran_discrete_free(gn->tail_table);
     free(gn->tail_names);
+    free(gn->tail);
     free(gn->s);
     free(gn->heap);
     free(gn->rcpt);
@@ -390,7 +395,8 @@ int sl_gen_open(struct sendlist *sl)
     gn->heap = xcalloc(gn->n ? gn->n : 1, sizeof(*gn->heap));
     gn->duration_s = sc->duration_s;
     rng_init(&gn->kd, sl->g->seed, sl->g->replication);
-    tail_init(gn);
+    tail_init(gn, sc->tail_domains >= 1 ? (size_t)sc->tail_domains : 1000,
+              sc->tail_domains >= 1 ? sc->tail_zipf : 1);
     for (size_t i = 0; i < gn->n; i++) {
         size_t k = sl_stream_intern(sl, sc->streams[i].name);
         sl->streams[k]->deadline_s = sc->streams[i].deadline_s;

@@ -397,6 +397,7 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
     q->name = name;
     q->vmta = vmta;
     q->prov = prov;
+    q->target = prov >= 0 ? prov_world_target(m->world, prov, qd) : prov;
     struct cfg_qsettings s;
     cfg_model_queue_settings(m->cfg, qd, vmta, &s);
     qconf_fill(&q->c, &s);
@@ -1149,13 +1150,17 @@ void mta_q_service(struct mta *m, uint32_t qi, int64_t now_us)
         q->in_retry = 0;
     promote_retries(m, qi, now_us);
     int64_t open_wake = MTA_NEVER;
+    int holds_slot = q->holds_slot, opened = 0;
+    q->holds_slot = 0;
     if (!q->in_retry && mta_ready_live(q)) {
         mta_conn_kick_idle(m, qi, now_us);
         while (mta_ready_live(&m->queues[qi]) > 0 &&
                mta_conn_try_open(m, qi, now_us, &open_wake))
-            ; /* opening may make queues (a reroute): index each time */
+            opened++; /* opening may make queues (a reroute): re-index */
     }
     q = &m->queues[qi];
+    if (holds_slot && !opened && !q->waiting_slot)
+        mta_conn_pass_slot(m, now_us); /* it could not use the slot */
     int64_t t = next_wake(m, q, open_wake, reenable);
     if (t != MTA_NEVER && t <= now_us)
         t = now_us + 1;

@@ -35,7 +35,7 @@ static void remote_connect(struct mta *m, const struct mta_queue *q,
     if (p)
         p->connect(p->ctx, q->prov, c->wip, secs(now_us), c->id, &c->reply);
     else
-        prov_connect(m->world, q->prov, c->wip, secs(now_us), m->g, c->id,
+        prov_connect(m->world, q->target, c->wip, secs(now_us), m->g, c->id,
                      &c->reply);
 }
 
@@ -46,7 +46,7 @@ static void remote_disconnect(struct mta *m, const struct mta_queue *q,
     if (p)
         p->disconnect(p->ctx, q->prov, c->wip, secs(now_us));
     else
-        prov_disconnect(m->world, q->prov, c->wip, secs(now_us));
+        prov_disconnect(m->world, q->target, c->wip, secs(now_us));
 }
 
 static void remote_transact(struct mta *m, const struct mta_queue *q,
@@ -58,8 +58,8 @@ static void remote_transact(struct mta *m, const struct mta_queue *q,
         p->transact(p->ctx, q->prov, c->wip, secs(now_us), r, c->msgs,
                     &c->reply);
     else
-        prov_transact(m->world, q->prov, c->wip, secs(now_us), m->g, r, c->msgs,
-                      &c->reply);
+        prov_transact(m->world, q->target, c->wip, secs(now_us), m->g, r,
+                      c->msgs, &c->reply);
 }
 
 /* pools_full - 1 when a pool of the VMTA is at its max-smtp-out. */
@@ -157,21 +157,26 @@ static void idle_remove(struct mta *m, struct mta_queue *q, uint32_t ci)
         }
 }
 
-/* wake_waiters - a connection slot came free: the queues that waited for
- * one get a chance, highest queue-priority first (UG5 §3.3.10.15). */
-static void wake_waiters(struct mta *m, int64_t now_us)
+/* mta_conn_pass_slot - a shared connection slot (VMTA, pool or total
+ * max-smtp-out) came free: the waiting queue of highest queue-priority
+ * (UG5 §3.3.10.15) gets it. One queue per slot, not all of them: with
+ * thousands of queues waiting, waking every one on every close made runs
+ * quadratic. A woken queue that cannot use the slot passes it on
+ * (mta_q_service). */
+void mta_conn_pass_slot(struct mta *m, int64_t now_us)
 {
-    while (m->n_waiters) {
-        size_t best = 0;
-        for (size_t i = 1; i < m->n_waiters; i++)
-            if (m->queues[m->waiters[i]].c.priority >
-                m->queues[m->waiters[best]].c.priority)
-                best = i;
-        struct mta_queue *q = &m->queues[m->waiters[best]];
-        m->waiters[best] = m->waiters[--m->n_waiters];
-        q->waiting_slot = 0;
-        mta_q_schedule(m, q, now_us);
-    }
+    if (m->n_waiters == 0)
+        return;
+    size_t best = 0;
+    for (size_t i = 1; i < m->n_waiters; i++)
+        if (m->queues[m->waiters[i]].c.priority >
+            m->queues[m->waiters[best]].c.priority)
+            best = i;
+    struct mta_queue *q = &m->queues[m->waiters[best]];
+    m->waiters[best] = m->waiters[--m->n_waiters];
+    q->waiting_slot = 0;
+    q->holds_slot = 1;
+    mta_q_schedule(m, q, now_us);
 }
 
 static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
@@ -196,7 +201,7 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
     c->gen++;
     c->next_free = m->conn_free;
     m->conn_free = ci;
-    wake_waiters(m, now_us);
+    mta_conn_pass_slot(m, now_us);
     if (mta_ready_live(q) > 0)
         mta_q_schedule(m, q, now_us);
 }

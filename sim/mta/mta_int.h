@@ -105,7 +105,9 @@ struct mta_qconf {
 struct mta_queue {
     const char *name; /* "domain/vmta" */
     int vmta;
-    int prov;
+    int prov;   /* provider model, for reports */
+    int target; /* its state group (prov_world_target): the long tail's
+                   domains each answer on their own */
     struct mta_qconf c;
     struct mta_ready ready;
     struct mta_fifo retry;
@@ -141,7 +143,8 @@ struct mta_queue {
                                   first; mx_skipped picks the one in use */
     uint64_t max_depth;
     int64_t last_delivery_us;
-    int waiting_slot;
+    int waiting_slot; /* in mta.waiters: blocked by a shared connection limit */
+    int holds_slot;   /* woken for a freed shared slot: use it or pass it on */
     uint32_t idle_head; /* connections idling for new mail */
     const char *rc_text[MTA_REPLY_CACHE];
     const struct cfg_spl_rule *rc_rule[MTA_REPLY_CACHE];
@@ -340,5 +343,6 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
 void mta_conn_next(struct mta *m, uint32_t ci, int64_t now_us);
 void mta_conn_event(struct mta *m, const struct evq_event *ev);
 void mta_conn_kick_idle(struct mta *m, uint32_t qi, int64_t now_us);
+void mta_conn_pass_slot(struct mta *m, int64_t now_us);
 
 #endif

@@ -1,4 +1,6 @@
-/* mta_rate.c - sliding-window, token-bucket and even-spacing limiters. */
+/* mta_rate.c - sliding-window, token-bucket and even-spacing limiters.
+ * The sliding window is exact for any N (mta_rate.h): a ring of event
+ * times up to MTA_RATE_MAX_RING, sub-window counts above. */
 #include "mta/mta_rate.h"
 #include "util/xalloc.h"
 
@@ -22,24 +24,86 @@ void mta_rate_init(struct mta_rate *r, enum mta_rate_algo algo, double count,
     double n = floor(count);
     if (n < 1)
         n = 1;
-    double w = window_s;
-    if (algo == MTA_RATE_SLIDING && n > MTA_RATE_MAX_RING) {
-        w = window_s * MTA_RATE_MAX_RING / n;
-        n = MTA_RATE_MAX_RING;
-    }
     r->count = algo == MTA_RATE_SLIDING ? n : count;
-    r->window_us = (int64_t)llround(w * 1e6);
+    r->window_us = (int64_t)llround(window_s * 1e6);
     if (r->window_us < 1)
         r->window_us = 1;
     r->tokens = r->count;
-    if (algo == MTA_RATE_SLIDING)
+    if (algo != MTA_RATE_SLIDING)
+        return;
+    if (n <= MTA_RATE_MAX_RING) {
         r->ring = xcalloc((size_t)n, sizeof(*r->ring));
+        return;
+    }
+    r->bkt = xcalloc(MTA_RATE_BUCKETS + 2, sizeof(*r->bkt));
+    r->bkt_us = (r->window_us + MTA_RATE_BUCKETS - 1) / MTA_RATE_BUCKETS;
+    r->bkt_lo = 0;
+    r->bkt_hi = -1;
 }
 
 void mta_rate_release(struct mta_rate *r)
 {
     free(r->ring);
+    free(r->bkt);
     r->ring = NULL;
+    r->bkt = NULL;
+}
+
+/* ---- sliding window by sub-window counts (N > MTA_RATE_MAX_RING) ----
+ * An event at t is allowed when the sub-windows that overlap (t - W, t]
+ * hold at most N - 1 events. They hold every event of (t - W, t] (and
+ * perhaps a few older ones of the oldest sub-window), so no window of
+ * length W ever holds more than N. The window spans at most
+ * MTA_RATE_BUCKETS + 1 sub-windows, so MTA_RATE_BUCKETS + 2 counts
+ * suffice. */
+
+/* floor_div - floor(t / b) for b > 0, negative t included. */
+static int64_t floor_div(int64_t t, int64_t b)
+{
+    return t >= 0 ? t / b : -((-t + b - 1) / b);
+}
+
+static int64_t *bkt_slot(const struct mta_rate *r, int64_t i)
+{
+    int64_t n = MTA_RATE_BUCKETS + 2;
+    return &r->bkt[((i % n) + n) % n];
+}
+
+/* bkt_next - the earliest time >= now_us at which `units` more events
+ * fit: walk from the oldest sub-window until enough have left. */
+static int64_t bkt_next(const struct mta_rate *r, int64_t now_us, int64_t units)
+{
+    int64_t n = (int64_t)r->count;
+    int64_t excess = r->bkt_total + units - n, t = now_us;
+
+    for (int64_t i = r->bkt_lo; excess > 0 && i <= r->bkt_hi; i++) {
+        excess -= *bkt_slot(r, i);
+        t = (i + 1) * r->bkt_us + r->window_us; /* when i leaves */
+    }
+    if (excess > 0) /* beyond what is recorded: whole windows later */
+        t += (excess + n - 1) / n * (r->window_us + r->bkt_us);
+    return t > now_us ? t : now_us;
+}
+
+/* bkt_take - count an event at now_us (a time before the newest
+ * sub-window counts in the newest: later, so still safe). */
+static void bkt_take(struct mta_rate *r, int64_t now_us)
+{
+    int64_t i = floor_div(now_us, r->bkt_us);
+    int64_t keep = floor_div(now_us - r->window_us, r->bkt_us);
+
+    if (i < r->bkt_hi)
+        i = r->bkt_hi;
+    for (; r->bkt_lo <= r->bkt_hi && r->bkt_lo < keep; r->bkt_lo++) {
+        r->bkt_total -= *bkt_slot(r, r->bkt_lo);
+        *bkt_slot(r, r->bkt_lo) = 0;
+    }
+    if (r->bkt_lo > r->bkt_hi)
+        r->bkt_lo = r->bkt_hi = i;
+    for (; r->bkt_hi < i; r->bkt_hi++)
+        *bkt_slot(r, r->bkt_hi + 1) = 0;
+    (*bkt_slot(r, i))++;
+    r->bkt_total++;
 }
 
 /* refill - tokens available at now_us (token bucket). */
@@ -60,6 +124,8 @@ int64_t mta_rate_next_limited(const struct mta_rate *r, int64_t now_us,
     if (r->paused)
         return INT64_MAX;
     if (r->algo == MTA_RATE_SLIDING) {
+        if (r->bkt)
+            return bkt_next(r, now_us, 1);
         if (r->ring_n < (uint32_t)r->count)
             return now_us;
         int64_t t = r->ring[r->ring_head] + r->window_us;
@@ -86,7 +152,9 @@ int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
     if (r->unlimited || r->paused || k == 0)
         return mta_rate_next(r, now_us, 1);
     int64_t t;
-    if (r->algo == MTA_RATE_SLIDING) {
+    if (r->algo == MTA_RATE_SLIDING && r->bkt) {
+        t = bkt_next(r, now_us, (int64_t)k + 1);
+    } else if (r->algo == MTA_RATE_SLIDING) {
         uint32_t n = (uint32_t)r->count;
         uint64_t pos = (uint64_t)r->ring_n + k; /* 0-based slot index */
         if (pos < n)
@@ -114,6 +182,10 @@ void mta_rate_take(struct mta_rate *r, int64_t now_us, double amount)
 {
     if (r->unlimited || r->paused)
         return;
+    if (r->algo == MTA_RATE_SLIDING && r->bkt) {
+        bkt_take(r, now_us);
+        return;
+    }
     if (r->algo == MTA_RATE_SLIDING) {
         uint32_t n = (uint32_t)r->count;
         if (r->ring_n < n) {

@@ -10,10 +10,16 @@
  *    the same long-run rate and burst N, but smoother after a burst;
  *  - even spacing: one event every W/N, no bursts at all.
  * All three give the long-run ceiling N/W; they differ in burstiness, which
- * is what a provider's own limiter sees. A sliding window keeps the last N
- * event times; for N above MTA_RATE_MAX_RING it keeps N' = MTA_RATE_MAX_RING
- * events per window W*N'/N (same rate, bursts capped at N').
- * Times are integer microseconds. Ownership: the ring belongs to the lim. */
+ * is what a provider's own limiter sees. The sliding window is exact for
+ * every N: never more than N events in any interval of length W. Up to
+ * MTA_RATE_MAX_RING it keeps the last N event times; above, the counts of
+ * MTA_RATE_BUCKETS sub-windows of W/MTA_RATE_BUCKETS each, counting the
+ * oldest partly covered sub-window whole (so an event is let through only
+ * when at most N - 1 others can lie in the window before it; it may wait
+ * up to one sub-window longer than an ideal limiter would, at most
+ * 1/MTA_RATE_BUCKETS of the rate). Memory does not grow with N.
+ * Times are integer microseconds. Ownership: ring and counts belong to
+ * the limiter. */
 #ifndef MTA_RATE_H
 #define MTA_RATE_H
 
@@ -22,17 +28,23 @@
 enum mta_rate_algo { MTA_RATE_SLIDING, MTA_RATE_TOKEN_BUCKET, MTA_RATE_EVEN };
 
 #define MTA_RATE_MAX_RING 1024
+#define MTA_RATE_BUCKETS  1024
 
 struct mta_rate {
     enum mta_rate_algo algo;
     int unlimited;
     int paused;        /* a rate of 0: nothing may go (docs/config.md) */
-    double count;      /* N (after ring scaling) */
-    int64_t window_us; /* W (after ring scaling) */
-    int64_t *ring;     /* sliding: last N event times (oldest at head) */
+    double count;      /* N */
+    int64_t window_us; /* W */
+    int64_t *ring;     /* sliding, N <= MAX_RING: last N event times */
     uint32_t ring_n, ring_head;
-    double tokens;   /* token bucket */
-    int64_t last_us; /* token bucket refill time / even: last event */
+    int64_t *bkt;      /* sliding, N > MAX_RING: sub-window counts */
+    int64_t bkt_us;    /* sub-window length */
+    int64_t bkt_lo;    /* oldest sub-window kept (index = time / bkt_us) */
+    int64_t bkt_hi;    /* newest; < bkt_lo when none */
+    int64_t bkt_total; /* events in bkt_lo..bkt_hi */
+    double tokens;     /* token bucket */
+    int64_t last_us;   /* token bucket refill time / even: last event */
     int have_last;
 };
 

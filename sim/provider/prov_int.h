@@ -3,7 +3,7 @@
  *
  * The numbers follow shared/reference/providers.md §4.2-§4.3; every field
  * below is documented, with its JSON key, unit and default, in
- * models/README.md. Ownership: a prov_world owns every prov_model, state
+ * docs/providers.md. Ownership: a prov_world owns every prov_model, state
  * array, interned reply text and domain-table key reachable from it. */
 #ifndef PROV_INT_H
 #define PROV_INT_H
@@ -61,12 +61,13 @@ struct prov_cap_params {
     double active_hours;          /* H_active */
     double week1_cap_per_day;     /* 0 = none */
     double burst_minutes;         /* bucket size in minutes of capacity */
-    double active_day_min;        /* accepted msgs for an active day */
+    double active_day_min;        /* attempts for a day to count for age */
 };
 
 struct prov_ep_params {
     int on;
-    double hazard;          /* k_ep, per minute of excess at 1x capacity */
+    double hazard;          /* per window, per unit of offered/allowed - 1 */
+    double window_s;        /* the offered rate is measured per window */
     double median_s, sigma; /* lognormal duration */
     double max_s;           /* 0 = no cap */
     double capacity_factor; /* rho */
@@ -79,8 +80,10 @@ struct prov_rep_params {
     double established; /* R of an IP of unknown history */
     double complaint_soft, complaint_hard, unknown_soft;
     double w_complaint, w_complaint_hard, w_unknown, w_spike;
-    double recovery_days; /* tau_rec */
-    double target;        /* R_target on a clean day */
+    double recovery_days;   /* tau_rec */
+    double confidence;      /* rates are judged by this one-sided bound */
+    double evidence_volume; /* recipients a day for a full verdict */
+    double target;          /* R_target on a clean day */
     double phi_zero_below, phi_full_at, phi_power;
 };
 
@@ -90,13 +93,14 @@ struct prov_block_params {
     double min_s; /* shortest block */
 };
 
-/* Per (provider, source IP) state (providers.md §4.2). */
+/* Per (provider, source IP) state (docs/providers.md). */
 struct prov_state {
-    uint64_t key; /* keyed-draw entity: hash of provider and IP */
+    uint64_t key;     /* keyed-draw entity: hash of provider and IP */
+    const char *name; /* provider, or long-tail domain, for events */
     const char *text[PROV_N_TEXT]; /* replies with "{ip}" filled in */
     double reputation;
     double age_days;     /* active sending days */
-    double vbar_per_day; /* moving average of accepted daily volume */
+    double vbar_per_day; /* recent peak of accepted daily volume */
     double cap_per_hour; /* capacity outside episodes */
     double phi;          /* phi(reputation), cached with cap_per_hour */
     double tokens;       /* bucket content at bucket_s */
@@ -105,13 +109,31 @@ struct prov_state {
     double ep_until_s;
     double ep_start_s[PROV_EP_RING];
     uint64_t n_episodes; /* episodes started so far */
-    uint64_t n_excess;   /* attempts beyond capacity (episode draws) */
+    int64_t win_idx;     /* the offered-rate window being counted */
+    double win_offered;  /* first attempts in that window */
     int blocked;
     int block_release; /* reputation recovered: unblock at block_until */
     double block_until_s;
     int open_conns;
-    double day_accepted, day_unknown, day_complaints;
+    double day_accepted, day_unknown, day_complaints, day_attempts;
+    double day_offered; /* first attempts today */
 };
+
+struct prov_model;
+
+/* The states of one receiving system, one per source IP: a named model,
+ * or one domain of the long tail a "*" model serves (each its own
+ * allowance, connection limit and reputation). */
+struct prov_group {
+    struct prov_model *m;
+    const char *name;          /* the model's name or the domain (not owned) */
+    struct prov_state *states; /* indexed by IP */
+    size_t n_states, cap_states;
+};
+
+/* Targets from PROV_TAIL_BASE up are long-tail groups (tails[t - base]);
+ * below it, model indexes. */
+#define PROV_TAIL_BASE (1 << 24)
 
 struct prov_model {
     char *name;
@@ -129,8 +151,8 @@ struct prov_model {
     struct prov_block_params block;
     char *tmpl[PROV_N_TEXT]; /* reply templates, may contain "{ip}" */
     int code[PROV_N_TEXT];
-    struct prov_state *states; /* indexed by IP */
-    size_t n_states, cap_states;
+    size_t tail_domains;   /* "*" domains with a state of their own */
+    struct prov_group grp; /* the model's own states */
 };
 
 /* An open-addressing hash set of strings with an int value. */
@@ -157,9 +179,12 @@ struct prov_world {
     size_t n_models, cap_models;
     struct prov_ip *ips;
     size_t n_ips, cap_ips;
-    struct prov_htab domains; /* lower-case domain -> model index */
-    struct prov_htab texts;   /* interned reply texts */
-    int wildcard;             /* model serving "*", or -1 */
+    struct prov_htab domains;  /* lower-case domain -> model index */
+    struct prov_htab texts;    /* interned reply texts */
+    int wildcard;              /* model serving "*", or -1 */
+    struct prov_group **tails; /* long-tail domains with their own state */
+    size_t n_tails, cap_tails;
+    struct prov_htab tail_ids; /* domain -> index in tails */
     prov_event_fn *event_fn;
     void *event_ctx;
     double next_day_s; /* next day boundary to process */
@@ -170,8 +195,8 @@ struct prov_world {
 struct prov_model *prov_params_load(const char *path, struct diag_list *dl);
 void prov_model_free(struct prov_model *m);
 
-/* prov_state_add - a state for IP ip (the next one) at model m. */
-void prov_state_add(struct prov_world *w, struct prov_model *m, int ip);
+/* prov_state_add - a state for IP ip (the next one) in group g. */
+void prov_state_add(struct prov_world *w, struct prov_group *g, int ip);
 
 /* prov_htab_find - the value of key, or -1. */
 int prov_htab_find(const struct prov_htab *t, const char *key);

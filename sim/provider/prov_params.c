@@ -1,7 +1,7 @@
 /* prov_params.c - load one provider model (models/NAME.json) and validate
  * it, naming the JSON path of every error (STYLE.md §4.3).
  *
- * The schema is documented key by key in models/README.md. A mechanism
+ * The schema is documented key by key in docs/providers.md. A mechanism
  * whose object is absent is off; inside a present object, absent keys
  * take the documented defaults (providers.md §4.3 generic column). */
 #include "provider/prov_int.h"
@@ -427,7 +427,8 @@ static void ld_episodes(struct prov_ld *ld, const cJSON *thr,
 {
     static const char *const keys[] = { "hazard",          "median_s",
                                         "sigma",           "max_s",
-                                        "capacity_factor", "repeat_factor" };
+                                        "capacity_factor", "repeat_factor",
+                                        "window_s" };
     const char *path = "$.throttle.episodes";
     const cJSON *o = ld_object(ld, thr, "$.throttle", "episodes");
     struct prov_ep_params *e = &m->ep;
@@ -444,6 +445,7 @@ static void ld_episodes(struct prov_ld *ld, const cJSON *thr,
     ld_num(ld, o, path, "sigma", PROV_NUM_NONNEG, &e->sigma);
     ld_num(ld, o, path, "max_s", PROV_NUM_POS, &e->max_s);
     ld_num(ld, o, path, "repeat_factor", PROV_NUM_GE1, &e->repeat_factor);
+    ld_num(ld, o, path, "window_s", PROV_NUM_POS, &e->window_s);
 }
 
 /* ld_throttle - "throttle": the deferral reply and episodes. */
@@ -533,9 +535,9 @@ static void ld_reputation(struct prov_ld *ld, const cJSON *root,
                           struct prov_model *m)
 {
     static const char *const keys[] = {
-        "initial",        "established",  "complaint_soft",
-        "complaint_hard", "unknown_soft", "weights",
-        "recovery_days",  "target",       "phi",
+        "initial",      "established", "complaint_soft",  "complaint_hard",
+        "unknown_soft", "weights",     "recovery_days",   "target",
+        "phi",          "confidence",  "evidence_volume",
     };
     const char *path = "$.reputation";
     const cJSON *o = ld_object(ld, root, "$", "reputation");
@@ -552,6 +554,13 @@ static void ld_reputation(struct prov_ld *ld, const cJSON *root,
     ld_num(ld, o, path, "unknown_soft", PROV_NUM_POS, &r->unknown_soft);
     ld_num(ld, o, path, "recovery_days", PROV_NUM_POS, &r->recovery_days);
     ld_num(ld, o, path, "target", PROV_NUM_UNIT, &r->target);
+    if (ld_num(ld, o, path, "confidence", PROV_NUM_UNIT, &r->confidence) > 0 &&
+        (r->confidence <= 0 || r->confidence >= 1))
+        ld_error(ld, "$.reputation.confidence",
+                 "expected a number between 0 and 1 (exclusive), got %g",
+                 r->confidence);
+    ld_num(ld, o, path, "evidence_volume", PROV_NUM_NONNEG,
+           &r->evidence_volume);
     ld_weights(ld, o, r);
     ld_phi(ld, o, r);
 }
@@ -612,8 +621,10 @@ static struct prov_model *prov_model_defaults(void)
                                        .half_life_days = 7,
                                        .active_hours = 12,
                                        .burst_minutes = 1,
-                                       .active_day_min = 100 };
-    m->ep = (struct prov_ep_params){ .sigma = 0.5, .repeat_factor = 2 };
+                                       .active_day_min = 1 };
+    m->ep = (struct prov_ep_params){ .sigma = 0.5,
+                                     .repeat_factor = 2,
+                                     .window_s = 900 };
     m->rep = (struct prov_rep_params){
         .initial = 0.5,
         .established = 0.8,
@@ -625,6 +636,7 @@ static struct prov_model *prov_model_defaults(void)
         .w_unknown = 0.03,
         .w_spike = 0.05,
         .recovery_days = 7,
+        .confidence = 0.95,
         .target = 0.9,
         .phi_zero_below = 0.25,
         .phi_full_at = 0.8,
@@ -634,19 +646,41 @@ static struct prov_model *prov_model_defaults(void)
     return m;
 }
 
+/* ld_tail - "tail_domains": how many domains of the "*" long tail get a
+ * state of their own (1 = all share one). */
+static void ld_tail(struct prov_ld *ld, const cJSON *root, struct prov_model *m)
+{
+    double n = 1;
+    int star = 0;
+
+    if (ld_num(ld, root, "$", "tail_domains", PROV_NUM_COUNT, &n) <= 0)
+        return;
+    for (size_t i = 0; i < m->n_domains; i++)
+        star |= strcmp(m->domains[i], "*") == 0;
+    if (n < 1)
+        ld_error(ld, "$.tail_domains", "expected a whole number >= 1, got %g",
+                 n);
+    else if (!star)
+        ld_error(ld, "$.tail_domains", "needs \"*\" in \"domains\"");
+    else
+        m->tail_domains = (size_t)n;
+}
+
 /* ld_model - the whole document. */
 static void ld_model(struct prov_ld *ld, const cJSON *root,
                      struct prov_model *m)
 {
     static const char *const keys[] = {
-        "name",      "description",  "domains",    "mx",
-        "latency",   "connections",  "capacity",   "throttle",
-        "transient", "unknown_user", "reputation", "block",
+        "name",         "description",  "domains",    "mx",
+        "latency",      "connections",  "capacity",   "throttle",
+        "transient",    "unknown_user", "reputation", "block",
+        "tail_domains",
     };
 
     ld_keys(ld, root, "$", keys, N_ELEM(keys));
     ld_name(ld, root, m);
     ld_names(ld, root, "domains", &m->domains, &m->n_domains);
+    ld_tail(ld, root, m);
     if (cJSON_GetObjectItemCaseSensitive(root, "mx"))
         ld_names(ld, root, "mx", &m->mx, &m->n_mx);
     ld_latency(ld, root, m);
@@ -742,6 +776,6 @@ void prov_model_free(struct prov_model *m)
     free(m->mx);
     for (int i = 0; i < PROV_N_TEXT; i++)
         free(m->tmpl[i]);
-    free(m->states);
+    free(m->grp.states);
     free(m);
 }

@@ -94,6 +94,12 @@ void prov_world_free(struct prov_world *w)
     for (size_t i = 0; i < w->n_ips; i++)
         free(w->ips[i].name);
     free(w->ips);
+    for (size_t i = 0; i < w->n_tails; i++) {
+        free(w->tails[i]->states);
+        free(w->tails[i]);
+    }
+    free(w->tails);
+    prov_htab_release(&w->tail_ids);
     prov_htab_release(&w->domains);
     prov_htab_release(&w->texts);
     free(w);
@@ -165,6 +171,12 @@ int prov_world_load(struct prov_world *w, const char *path,
         prov_model_free(m);
         return -1;
     }
+    if (w->n_tails > 0) {
+        diag_add(dl, DIAG_ERROR, path, 0, 0,
+                 "models must be loaded before the long tail is used");
+        prov_model_free(m);
+        return -1;
+    }
     int idx = (int)w->n_models;
     XGROW(w->models, w->n_models, w->cap_models);
     w->models[w->n_models++] = m;
@@ -174,8 +186,10 @@ int prov_world_load(struct prov_world *w, const char *path,
         else
             prov_htab_put(&w->domains, m->domains[i], idx);
     }
+    m->grp.m = m;
+    m->grp.name = m->name;
     for (size_t i = 0; i < w->n_ips; i++)
-        prov_state_add(w, m, (int)i);
+        prov_state_add(w, &m->grp, (int)i);
     return idx;
 }
 

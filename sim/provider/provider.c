@@ -12,6 +12,7 @@
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,11 +25,11 @@ static const char prov_ok[] = "250 2.0.0 OK";
 
 /* prov_emit - an event for events.csv, if anyone listens. */
 static void prov_emit(const struct prov_world *w, double t,
-                      const struct prov_model *m, int ip, const char *event,
+                      const struct prov_state *st, int ip, const char *event,
                       const char *detail)
 {
     if (w->event_fn)
-        w->event_fn(w->event_ctx, t, m->name, w->ips[ip].name, event, detail);
+        w->event_fn(w->event_ctx, t, st->name, w->ips[ip].name, event, detail);
 }
 
 /* ---- capacity (providers.md §4.2) ---------------------------------------- */
@@ -114,7 +115,7 @@ static void prov_refill(const struct prov_world *w, const struct prov_model *m,
     if (st->in_episode && st->ep_until_s <= now_s) {
         prov_fill(m, st, st->ep_until_s);
         st->in_episode = 0;
-        prov_emit(w, st->ep_until_s, m, ip, "episode-end", "");
+        prov_emit(w, st->ep_until_s, st, ip, "episode-end", "");
     }
     prov_fill(m, st, now_s);
 }
@@ -164,26 +165,50 @@ static void prov_episode_start(const struct prov_world *w,
     st->tokens = fmin(st->tokens, prov_bucket_size(m, prov_cap_now(m, st)));
     if (w->event_fn) {
         snprintf(detail, sizeof(detail), "duration_s=%.0f", d);
-        prov_emit(w, now_s, m, ip, "episode-start", detail);
+        prov_emit(w, now_s, st, ip, "episode-start", detail);
     }
 }
 
-/* prov_episode_maybe - after an attempt beyond capacity C, start an
- * episode with probability 1 - exp(-hazard * 60 / C): each excess attempt
- * is 60/C minutes of excess at 1x capacity, so over a minute of offered
- * load lambda the chance is 1 - exp(-hazard * (lambda / C - 1)) (§4.2). */
-static void prov_episode_maybe(const struct prov_world *w,
-                               const struct prov_model *m,
-                               struct prov_state *st, int ip, double now_s,
-                               struct rng *g)
+/* prov_offer_window - the window just ended held `offered` first
+ * attempts against an allowance of C * (window + burst): at a ratio r =
+ * offered / allowance above 1, start an episode with probability 1 -
+ * exp(-hazard * (r - 1)). Only first attempts count: an episode answers the
+ * sender's rate, not the retries of mail it already deferred, so a backlog
+ * being retried cannot keep an IP throttled once the sender backs off. */
+static void prov_offer_window(const struct prov_world *w,
+                              const struct prov_model *m, struct prov_state *st,
+                              int ip, double now_s, struct rng *g)
 {
-    double cap = st->cap_per_hour;
+    /* What the receiver's own limiter lets through in a window: the
+     * window's share plus the burst its bucket tolerates. Poisson noise
+     * around the allowance is no overshoot. */
+    double allowed =
+        st->cap_per_hour * (m->ep.window_s + 60 * m->cap.burst_minutes) / 3600;
 
-    if (!m->ep.on || st->in_episode || cap <= 0)
+    if (st->in_episode || st->win_offered <= 0)
         return;
-    double p = -expm1(-m->ep.hazard * 60 / cap);
-    if (rng_uniform(g, RNG_EPISODE, st->key, st->n_excess++) < p)
+    double r = allowed > 0 ? st->win_offered / allowed : HUGE_VAL;
+    if (r <= 1)
+        return;
+    double p = -expm1(-m->ep.hazard * fmin(r - 1, 1e6));
+    if (rng_uniform(g, RNG_EPISODE, st->key, (uint64_t)st->win_idx) < p)
         prov_episode_start(w, m, st, ip, now_s, g);
+}
+
+/* prov_offer - count a first attempt in its window; a new window first
+ * settles the one before it. */
+static void prov_offer(const struct prov_world *w, const struct prov_model *m,
+                       struct prov_state *st, int ip, double now_s,
+                       struct rng *g)
+{
+    int64_t idx = (int64_t)floor(now_s / m->ep.window_s);
+
+    if (idx != st->win_idx) {
+        prov_offer_window(w, m, st, ip, now_s, g);
+        st->win_idx = idx;
+        st->win_offered = 0;
+    }
+    st->win_offered++;
 }
 
 /* ---- blocks -------------------------------------------------------------- */
@@ -199,13 +224,12 @@ static void prov_block(const struct prov_world *w, const struct prov_model *m,
     st->block_until_s = t + m->block.min_s;
     if (w->event_fn) {
         snprintf(detail, sizeof(detail), "reputation=%.3f", st->reputation);
-        prov_emit(w, t, m, ip, "block", detail);
+        prov_emit(w, t, st, ip, "block", detail);
     }
 }
 
 /* prov_unblock_check - lift a released block once its minimum is over. */
 static void prov_unblock_check(const struct prov_world *w,
-                               const struct prov_model *m,
                                struct prov_state *st, int ip, double now_s)
 {
     char detail[64];
@@ -216,7 +240,7 @@ static void prov_unblock_check(const struct prov_world *w,
     st->block_release = 0;
     if (w->event_fn) {
         snprintf(detail, sizeof(detail), "reputation=%.3f", st->reputation);
-        prov_emit(w, st->block_until_s, m, ip, "unblock", detail);
+        prov_emit(w, st->block_until_s, st, ip, "unblock", detail);
     }
 }
 
@@ -238,7 +262,7 @@ static void prov_block_update(const struct prov_world *w,
         st->block_release = 1;
         st->block_until_s = fmax(st->block_until_s, t);
     }
-    prov_unblock_check(w, m, st, ip, t);
+    prov_unblock_check(w, st, ip, t);
 }
 
 /* ---- states -------------------------------------------------------------- */
@@ -278,13 +302,15 @@ static void prov_state_texts(struct prov_world *w, const struct prov_model *m,
  * "established"; an IP with some age is assumed to have sent at its age
  * capacity (Vbar = min(Cmax, C0 G(a)) * H), so the history cap does not
  * bind for established IPs until their real volume replaces it [A]. */
-static void prov_state_init(struct prov_world *w, const struct prov_model *m,
+static void prov_state_init(struct prov_world *w, const struct prov_group *g,
                             struct prov_state *st, int ip)
 {
+    const struct prov_model *m = g->m;
     const struct prov_ip *p = &w->ips[ip];
 
     memset(st, 0, sizeof(*st));
-    st->key = prov_state_key(m->name, p->name);
+    st->name = g->name;
+    st->key = prov_state_key(g->name, p->name);
     prov_state_texts(w, m, st, p->name);
     st->age_days = p->age_days;
     st->reputation = p->reputation >= 0 ? p->reputation
@@ -303,21 +329,67 @@ static void prov_state_init(struct prov_world *w, const struct prov_model *m,
         prov_block(w, m, st, ip, 0);
 }
 
-/* prov_state_add - a state for IP ip (the next one) at model m. */
-void prov_state_add(struct prov_world *w, struct prov_model *m, int ip)
+/* prov_state_add - a state for IP ip (the next one) in group g. */
+void prov_state_add(struct prov_world *w, struct prov_group *g, int ip)
 {
-    XGROW(m->states, m->n_states, m->cap_states);
-    prov_state_init(w, m, &m->states[m->n_states++], ip);
+    XGROW(g->states, g->n_states, g->cap_states);
+    prov_state_init(w, g, &g->states[g->n_states++], ip);
+}
+
+/* prov_group_at - group i of all groups: the models', then the tails'. */
+static struct prov_group *prov_group_at(const struct prov_world *w, size_t i)
+{
+    return i < w->n_models ? &w->models[i]->grp : w->tails[i - w->n_models];
+}
+
+static size_t prov_n_groups(const struct prov_world *w)
+{
+    return w->n_models + w->n_tails;
+}
+
+/* prov_group_of - the group of a target (prov_world_target). */
+static struct prov_group *prov_group_of(const struct prov_world *w, int target)
+{
+    return target >= PROV_TAIL_BASE ? w->tails[target - PROV_TAIL_BASE]
+                                    : &w->models[target]->grp;
 }
 
 void prov_world_set_history(struct prov_world *w, int ip, double vbar_per_day)
 {
     w->ips[ip].vbar_per_day = vbar_per_day;
-    for (size_t i = 0; i < w->n_models; i++)
-        if ((size_t)ip < w->models[i]->n_states) {
-            struct prov_model *m = w->models[i];
-            prov_state_init(w, m, &m->states[ip], ip);
-        }
+    for (size_t i = 0; i < prov_n_groups(w); i++) {
+        struct prov_group *g = prov_group_at(w, i);
+        if ((size_t)ip < g->n_states)
+            prov_state_init(w, g, &g->states[ip], ip);
+    }
+}
+
+/* prov_tail_new - a group of its own for long-tail domain d of model
+ * prov, with a state for every IP known. */
+static int prov_tail_new(struct prov_world *w, int prov, const char *d)
+{
+    struct prov_group *g = xcalloc(1, sizeof(*g));
+    int id = (int)w->n_tails;
+
+    g->m = w->models[prov];
+    g->name = prov_htab_put(&w->tail_ids, d, id);
+    XGROW(w->tails, w->n_tails, w->cap_tails);
+    w->tails[w->n_tails++] = g;
+    for (size_t i = 0; i < w->n_ips; i++)
+        prov_state_add(w, g, (int)i);
+    return id;
+}
+
+int prov_world_target(struct prov_world *w, int prov, const char *domain)
+{
+    if (prov < 0 || prov != w->wildcard || w->models[prov]->tail_domains <= 1)
+        return prov;
+    int id = prov_htab_find(&w->tail_ids, domain);
+    if (id < 0 && w->n_tails < w->models[prov]->tail_domains)
+        id = prov_tail_new(w, prov, domain);
+    if (id < 0) /* beyond the limit: share a state by name */
+        id = (int)(rng_hash64(domain) % w->n_tails);
+    return PROV_TAIL_BASE + id;
 }
 
 int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
@@ -333,8 +405,8 @@ int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
     p->reputation = reputation > 1 ? 1 : reputation;
     p->vbar_per_day = -1;
     int idx = (int)w->n_ips++;
-    for (size_t i = 0; i < w->n_models; i++)
-        prov_state_add(w, w->models[i], idx);
+    for (size_t i = 0; i < prov_n_groups(w); i++)
+        prov_state_add(w, prov_group_at(w, i), idx);
     return idx;
 }
 
@@ -398,12 +470,13 @@ static struct prov_state *prov_enter(struct prov_world *w, int prov, int ip,
 {
     if (now_s >= w->next_day_s)
         prov_world_advance(w, now_s);
-    struct prov_model *m = w->models[prov];
-    struct prov_state *st = &m->states[ip];
+    struct prov_group *grp = prov_group_of(w, prov);
+    struct prov_model *m = grp->m;
+    struct prov_state *st = &grp->states[ip];
     if (m->cap.limited)
         prov_refill(w, m, st, ip, now_s);
     if (st->blocked)
-        prov_unblock_check(w, m, st, ip, now_s);
+        prov_unblock_check(w, st, ip, now_s);
     *mp = m;
     return st;
 }
@@ -443,23 +516,11 @@ void prov_connect(struct prov_world *w, int prov, int ip, double now_s,
 
 void prov_disconnect(struct prov_world *w, int prov, int ip, double now_s)
 {
-    struct prov_state *st = &w->models[prov]->states[ip];
+    struct prov_state *st = &prov_group_of(w, prov)->states[ip];
 
     (void)now_s;
     if (st->open_conns > 0)
         st->open_conns--;
-}
-
-/* prov_over_capacity - no token: defer, and maybe start an episode. */
-static void prov_over_capacity(struct prov_world *w, struct prov_model *m,
-                               struct prov_state *st, int ip, double now_s,
-                               struct rng *g, struct prov_reply *out,
-                               double lat)
-{
-    enum prov_reason why = st->in_episode ? PROV_EPISODE : PROV_RATE_LIMIT;
-
-    prov_episode_maybe(w, m, st, ip, now_s, g);
-    prov_answer(out, m, st, PROV_T_THROTTLE, why, lat);
 }
 
 void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
@@ -470,6 +531,11 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
     struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
     double lat = prov_draw(&m->lat_message, g, RNG_MESSAGE, r->id, r->attempt);
 
+    st->day_attempts++;
+    if (r->attempt == 0)
+        st->day_offered++;
+    if (m->ep.on && r->attempt == 0 && !st->blocked)
+        prov_offer(w, m, st, ip, now_s, g);
     if (st->blocked) {
         prov_answer(out, m, st, PROV_T_BLOCK, PROV_BLOCKED, lat);
     } else if (m->conn.max_msgs_per_conn > 0 &&
@@ -480,7 +546,8 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
         /* Throttling comes first, for unknown users too: a provider that
          * defers the IP does not get as far as RCPT. Otherwise a throttled
          * IP's unknown-user rate would be inflated (only unknowns answered). */
-        prov_over_capacity(w, m, st, ip, now_s, g, out, lat);
+        prov_answer(out, m, st, PROV_T_THROTTLE,
+                    st->in_episode ? PROV_EPISODE : PROV_RATE_LIMIT, lat);
     } else if (r->invalid && m->unknown_on) {
         st->day_unknown++; /* answered, but takes no capacity (§4.2) */
         prov_answer(out, m, st, PROV_T_UNKNOWN, PROV_UNKNOWN_USER, lat);
@@ -500,20 +567,35 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
 
 /* ---- daily update -------------------------------------------------------- */
 
+/* prov_rate_bound - the lower end of the one-sided confidence interval
+ * of a rate seen k times in n: what the day proves at least, so one
+ * complaint among 200 deliveries (0.5 % seen, 0.026 % proven) is noise,
+ * while 50 among 10,000 proves more than 0.38 %. The exact Poisson
+ * (Garwood) bound, gamma quantile / n: for the small rates judged here it
+ * equals the binomial Clopper-Pearson bound to three digits, and unlike
+ * GSL's inverse beta it converges for millions of messages. */
+static double prov_rate_bound(double k, double n, double confidence)
+{
+    if (k <= 0 || n <= 0)
+        return 0;
+    double lo = gsl_cdf_gamma_Pinv(1 - confidence, k, 1) / n;
+    return fmin(lo, k / n);
+}
+
 /* prov_rep_update - R += (R_target - R) / tau_rec + drive, clamped to
- * [0, 1] (providers.md §4.2). c = complaints / delivered, u = unknown /
- * (delivered + unknown), both 0 on a day with fewer than active_day_min
- * recipients (too few to measure); spike s = delivered / Vbar. */
+ * [0, 1] (docs/providers.md). c and u are the day's complaint rate (per
+ * delivered) and unknown-user rate (per recipient answered), each taken at
+ * the lower confidence bound, so small days prove little, and the drive
+ * is scaled down on days below evidence_volume recipients; spike s =
+ * delivered / recent peak. */
 static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
 {
     const struct prov_rep_params *p = &m->rep;
     double acc = st->day_accepted, seen = acc + st->day_unknown;
-    double c = 0, u = 0, drive = 0;
+    double c = prov_rate_bound(st->day_complaints, acc, p->confidence);
+    double u = prov_rate_bound(st->day_unknown, seen, p->confidence);
+    double drive = 0;
 
-    if (seen > 0 && seen >= m->cap.active_day_min) {
-        c = acc > 0 ? st->day_complaints / acc : 0;
-        u = st->day_unknown / seen;
-    }
     drive -=
         p->w_complaint * fmax(0, c - p->complaint_soft) / p->complaint_soft;
     drive -= p->w_complaint_hard * fmax(0, c - p->complaint_hard) /
@@ -521,6 +603,10 @@ static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
     drive -= p->w_unknown * fmax(0, u - p->unknown_soft) / p->unknown_soft;
     if (st->vbar_per_day > 0 && acc > 0)
         drive -= p->w_spike * fmax(0, log2(acc / st->vbar_per_day) - 1);
+    /* A receiver that saw few messages from the IP has little to judge
+     * it by: the verdict weighs in full from evidence_volume a day. */
+    if (p->evidence_volume > 0)
+        drive *= fmin(1, seen / p->evidence_volume);
     double target = c < p->complaint_soft && u < p->unknown_soft
                         ? p->target
                         : st->reputation;
@@ -529,25 +615,31 @@ static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
     st->reputation = fmin(fmax(r, 0), 1);
 }
 
-/* prov_vbar_update - the moving average of accepted daily volume, with
- * the configured half-life; the first day with no history sets it. */
+/* prov_vbar_update - the recent peak of daily volume: today's if
+ * higher, else the peak decayed with the configured half-life (idle weeks
+ * pull it down). Today's volume is what was accepted, or what the sender
+ * offered (first attempts; the receiver sees them before it defers) up
+ * to beta times the peak: after an overshoot the allowance keeps growing
+ * with the demand it saw, so the backlog drains within days instead of
+ * waiting for deliveries the allowance itself holds back. A peak, not an
+ * average: an allowance of beta x yesterday lets a plan grow by beta a
+ * day, where an average with a week's half-life capped growth near
+ * 1.1-1.2x a day. */
 static void prov_vbar_update(const struct prov_model *m, struct prov_state *st)
 {
-    double v = st->day_accepted;
+    double decayed = st->vbar_per_day * exp2(-1 / m->cap.half_life_days);
+    double seen = fmax(
+        st->day_accepted,
+        fmin(st->day_offered,
+             m->cap.history_factor * fmax(st->vbar_per_day, st->day_accepted)));
 
-    if (st->vbar_per_day <= 0) {
-        st->vbar_per_day = v;
-        return;
-    }
-    double alpha = 1 - exp2(-1 / m->cap.half_life_days);
-    st->vbar_per_day += alpha * (v - st->vbar_per_day);
+    st->vbar_per_day = fmax(seen, decayed);
 }
 
 /* prov_day_end - the daily update of one state at day boundary t. */
 /* prov_day_report - the day's figures of an IP that sent, for events.csv:
  * what a postmaster dashboard would show (reputation, age, allowance). */
 static void prov_day_report(const struct prov_world *w,
-                            const struct prov_model *m,
                             const struct prov_state *st, int ip, double t,
                             const double day[3])
 {
@@ -559,7 +651,7 @@ static void prov_day_report(const struct prov_world *w,
              "complaints=%.0f",
              st->reputation, st->age_days, cap >= PROV_HUGE ? -1 : cap,
              st->vbar_per_day, day[0], day[1], day[2]);
-    prov_emit(w, t, m, ip, "day", detail);
+    prov_emit(w, t, st, ip, "day", detail);
 }
 
 static void prov_day_end(struct prov_world *w, struct prov_model *m,
@@ -572,32 +664,39 @@ static void prov_day_end(struct prov_world *w, struct prov_model *m,
         prov_refill(w, m, st, ip, t);
     if (m->rep.on)
         prov_rep_update(m, st);
-    if (st->day_accepted >= m->cap.active_day_min)
+    /* Age counts calendar days of sending, as receivers and PowerMTA's
+     * warm-up do; a volume threshold would stop the clock of a throttled
+     * IP exactly when it needs to age out of its limits. */
+    if (st->day_attempts > 0 && st->day_attempts >= m->cap.active_day_min)
         st->age_days += 1;
     prov_vbar_update(m, st);
     st->day_accepted = st->day_unknown = st->day_complaints = 0;
+    st->day_attempts = st->day_offered = 0;
     prov_block_update(w, m, st, ip, t);
     prov_recompute(m, st);
-    if (active)
-        prov_day_report(w, m, st, ip, t, day);
+    /* Daily figures for the named receivers only: thousands of long-tail
+     * domains a day would swamp events.csv (and cost a third of a run). */
+    if (active && st->name == m->name)
+        prov_day_report(w, st, ip, t, day);
 }
 
 void prov_world_advance(struct prov_world *w, double now_s)
 {
     while (w->next_day_s <= now_s) {
         double t = w->next_day_s;
-        for (size_t i = 0; i < w->n_models; i++)
-            for (size_t j = 0; j < w->models[i]->n_states; j++)
-                prov_day_end(w, w->models[i], &w->models[i]->states[j], (int)j,
-                             t);
+        for (size_t i = 0; i < prov_n_groups(w); i++) {
+            struct prov_group *g = prov_group_at(w, i);
+            for (size_t j = 0; j < g->n_states; j++)
+                prov_day_end(w, g->m, &g->states[j], (int)j, t);
+        }
         w->next_day_s += PROV_DAY_S;
     }
-    for (size_t i = 0; i < w->n_models; i++) {
-        struct prov_model *m = w->models[i];
-        for (size_t j = 0; j < m->n_states; j++) {
-            if (m->cap.limited)
-                prov_refill(w, m, &m->states[j], (int)j, now_s);
-            prov_unblock_check(w, m, &m->states[j], (int)j, now_s);
+    for (size_t i = 0; i < prov_n_groups(w); i++) {
+        struct prov_group *g = prov_group_at(w, i);
+        for (size_t j = 0; j < g->n_states; j++) {
+            if (g->m->cap.limited)
+                prov_refill(w, g->m, &g->states[j], (int)j, now_s);
+            prov_unblock_check(w, &g->states[j], (int)j, now_s);
         }
     }
 }
@@ -605,8 +704,9 @@ void prov_world_advance(struct prov_world *w, double now_s)
 void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
                      struct prov_ip_view *v)
 {
-    const struct prov_model *m = w->models[prov];
-    const struct prov_state *st = &m->states[ip];
+    const struct prov_group *grp = prov_group_of(w, prov);
+    const struct prov_model *m = grp->m;
+    const struct prov_state *st = &grp->states[ip];
     int ep = st->in_episode && st->ep_until_s > now_s;
 
     v->reputation = st->reputation;

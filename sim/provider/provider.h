@@ -86,6 +86,14 @@ const char *prov_world_name(const struct prov_world *w, int prov);
  * model listing it in "domains", else the one whose "domains" has "*"
  * (generic.json), else -1. */
 int prov_world_find(const struct prov_world *w, const char *domain);
+/* prov_world_target - the state group that answers mail for domain at
+ * provider prov (from prov_world_find): prov itself, except for the "*"
+ * model with "tail_domains" > 1, where each domain of the long tail is
+ * its own receiver (allowance, connections, reputation), up to that many;
+ * further domains share those states by a hash of their name. Pass the
+ * target to prov_connect, prov_disconnect, prov_transact and
+ * prov_world_view; report under prov. */
+int prov_world_target(struct prov_world *w, int prov, const char *domain);
 /* prov_world_mx - MX host names of domain at provider prov (the model's
  * "mx" list, else "mx.<domain>"), for <mx-rollup-list>; writes up to max
  * borrowed pointers (buf holds a made-up name) and returns the count. */

@@ -9,10 +9,10 @@
  * directive flagged CFG_D_MODELLED must change the digest; one not flagged
  * must leave it unchanged. Values that only matter in a particular
  * situation (backoff, deferrals, cold VMTAs, a long run) come from the
- * override table below, which also picks the scenario. A modelled directive
- * no small scenario here can show is listed in the exception table with the
- * reason; nothing is skipped silently. docs/delivery.md ("Which directives
- * change a simulation") describes the test. */
+ * override table below, which also picks the situation. A modelled
+ * directive no small situation here can show is listed in the exception table
+ * with the reason; nothing is skipped silently. docs/delivery.md ("Which
+ * directives change a simulation") describes the test. */
 #include "config/cfg_directive.h"
 #include "config/cfg_model.h"
 #include "engine/evq.h"
@@ -108,7 +108,7 @@ static void s_transact(void *ctx, int prov, int ip, double now_s,
     out->latency_s = 0.1;
 }
 
-/* ----------------------------------------------------------- scenarios */
+/* ----------------------------------------------------------- situations */
 
 static const char *const ok[] = { "250 2.0.0 ok" };
 /* two deferrals, then acceptance: recipients wait and are retried */
@@ -141,10 +141,10 @@ struct situation {
     const char *const *greet;
     size_t n_greet;
     int n_mx;
-    int n_rcpt;       /* to example.com at t = 0 */
-    int n_rcpt2;      /* to example.org at t = 0 */
-    int n_late;       /* to example.com at late_s (retry-upon-new-mail) */
-    double late_s;    /* */
+    int n_rcpt;  /* to example.com at t = 0 */
+    int n_rcpt2; /* to example.org at t = 0 */
+    int n_late;  /* to example.com at late_s (retry-upon-new-mail) */
+    double late_s;
     double end_s;     /* run length */
     const char *vmta; /* injected through this VMTA (NULL: routing) */
     int in_org;       /* the directive goes into <domain example.org> */
@@ -279,15 +279,17 @@ static const struct situation situations[SC_COUNT] = {
 
 /* ------------------------------------------------------------ overrides */
 
-/* A directive's test: scenario, base value (NULL: not set, the default
- * applies) and the changed value. Rows not listed use the plain scenario
+/* A directive's test: situation, base value (NULL: not set, the default
+ * applies) and the changed value. Rows not listed use the plain situation
  * and a value chosen by type (value_for_type). */
 struct override {
     const char *name;
-    int scenario;
+    int situation;
     const char *base, *changed;
 };
 
+/* The reroute directives are not modelled yet (flag 0): their rows name
+ * a VMTA the backoff situation defines, so the row is ready when they are. */
 static const struct override overrides[] = {
     { "queue-to", SC_PLAIN, NULL, "other.example" },
     { "disable-mx-rollup", SC_ROLLUP, NULL, "yes" },
@@ -327,7 +329,7 @@ static const struct override overrides[] = {
     { "queue-priority", SC_PRIO, NULL, "90" },
 };
 
-/* Modelled directives no small scenario here shows, with the reason. Each
+/* Modelled directives no small situation here shows, with the reason. Each
  * is still run: the test reports when one starts changing the output, so
  * the exception can be removed. */
 struct exception {
@@ -335,6 +337,8 @@ struct exception {
 };
 
 static const struct exception exceptions[] = {
+    /* none today: every modelled per-queue directive changes one of the
+     * situations above (the terminator keeps the array non-empty) */
     { NULL, NULL },
 };
 
@@ -455,7 +459,7 @@ static void run_until(struct mta *m, struct evq *q, double t_s)
         q->now_us = end;
 }
 
-/* load_config - the scenario's config with "name value" (none when name is
+/* load_config - the situation's config with "name value" (none when name is
  * NULL) in <domain *>; NULL and a failed CHECK when it does not load. */
 static struct cfg_model *load_config(const struct situation *sc,
                                      const char *name, const char *value)
@@ -480,7 +484,7 @@ static struct cfg_model *load_config(const struct situation *sc,
         cfg_load_buffer("t.conf", text, strlen(text), &o, &dl);
     for (size_t i = 0; dl.n_errors && i < dl.n; i++)
         diag_print(stderr, &dl.items[i], 0);
-    CHECK(cfg != NULL && dl.n_errors == 0, "%s %s loads in scenario %s",
+    CHECK(cfg != NULL && dl.n_errors == 0, "%s %s loads in situation %s",
           name ? name : "(base)", value ? value : "", sc->name);
     if (cfg && dl.n_errors) {
         cfg_model_free(cfg);
@@ -577,7 +581,7 @@ static void not_modelled(const struct cfg_directive *d,
     CHECK(exception_of(d->name) == NULL, "%s: not modelled needs no exception",
           d->name);
     for (int k = 0; k < SC_COUNT; k++) {
-        if (ov && k != ov->scenario)
+        if (ov && k != ov->situation)
             continue;
         const char *changed = ov ? ov->changed : value_for_type(d);
         uint64_t b = ov && ov->base
@@ -596,7 +600,7 @@ static void test_directive(const struct cfg_directive *d, const uint64_t *base)
         not_modelled(d, ov, base);
         return;
     }
-    int sc = ov ? ov->scenario : SC_PLAIN;
+    int sc = ov ? ov->situation : SC_PLAIN;
     const char *changed = ov ? ov->changed : value_for_type(d);
     uint64_t b = ov && ov->base ? simulate(&situations[sc], d->name, ov->base)
                                 : base[sc];
@@ -622,7 +626,7 @@ int main(void)
         /* same inputs, another folder: the digest must not move, or every
          * "changed" verdict below would be noise */
         CHECK(simulate(&situations[k], NULL, NULL) == base[k],
-              "scenario %s is deterministic", situations[k].name);
+              "situation %s is deterministic", situations[k].name);
     }
     for (int k = 0; k < CFG_Q_COUNT; k++)
         test_directive(cfg_directive_queue((enum cfg_qid)k), base);

@@ -210,17 +210,20 @@ static void test_modelled_flags(void)
         "data-send-timeout",
         "smtp-data-termination-timeout",
         "smtp-hosts",
-        "reroute-to-virtual-mta",
-        "backoff-reroute-to-virtual-mta",
         "bounce-upon-transfer-failure",
         "smtp-553-means-invalid-mailbox",
         "assume-delivery-upon-data-termination-timeout",
         "allow-priority-interruption-during-transfer",
-        "max-rcpt-per-message",
     };
-    static const char *const read[] = { "max-msg-rate", "max-smtp-out",
-                                        "retry-after",  "bounce-after",
-                                        "queue-to",     "smtp-pattern-list" };
+    static const char *const read[] = { "max-msg-rate",
+                                        "max-smtp-out",
+                                        "retry-after",
+                                        "bounce-after",
+                                        "queue-to",
+                                        "smtp-pattern-list",
+                                        "reroute-to-virtual-mta",
+                                        "backoff-reroute-to-virtual-mta",
+                                        "max-rcpt-per-message" };
     for (size_t i = 0; i < sizeof(not_read) / sizeof(*not_read); i++) {
         const struct cfg_directive *d =
             cfg_directive_find(not_read[i], CFG_S_DOMAIN, NULL);
@@ -234,7 +237,9 @@ static void test_modelled_flags(void)
     }
     const struct cfg_directive *d =
         cfg_directive_find("mx-connection-limit", CFG_S_GLOBAL, NULL);
-    CHECK(d && !(d->flags & CFG_D_MODELLED), "mx-connection-limit: not read");
+    CHECK(d && (d->flags & CFG_D_MODELLED), "mx-connection-limit: read");
+    d = cfg_directive_find("ip-connection-limit", CFG_S_GLOBAL, NULL);
+    CHECK(d && !(d->flags & CFG_D_MODELLED), "ip-connection-limit: not read");
 }
 
 int main(void)

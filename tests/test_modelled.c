@@ -313,7 +313,8 @@ static const struct override overrides[] = {
     { "max-data-volume-rate", SC_PLAIN, NULL, "10k/m" },
     { "backoff-max-data-volume-rate", SC_BACKOFF, NULL, "10k/h" },
     { "source-ip-max-data-volume-rate", SC_PLAIN, NULL, "0/0 10k/m" },
-    { "max-msg-per-connection", SC_PLAIN, NULL, "5" },
+    { "max-msg-per-connection", SC_PLAIN, NULL, "1" },
+    { "max-rcpt-per-message", SC_PLAIN, NULL, "1" },
     { "max-errors-per-connection", SC_NEVER, NULL, "1" },
     { "retry-after", SC_REFUSED, NULL, "1m" },
     { "backoff-retry-after", SC_REFUSED_BACKOFF, NULL, "5m" },
@@ -439,11 +440,15 @@ static void send_all(struct mta *m, struct evq *q, int n, double t_s,
                      uint64_t *next_id, const char *domain, const char *vmta)
 {
     for (int i = 0; i < n; i++) {
+        uint64_t id = (*next_id)++;
         struct send_rec sr = { .t_us = (int64_t)(t_s * 1e6),
-                               .id = (*next_id)++,
+                               .id = id,
                                .domain = domain,
                                .vmta = vmta,
-                               .size = 1000 };
+                               .size = 1000,
+                               /* messages of 2 recipients, so that
+                                  max-rcpt-per-message can matter */
+                               .msg = 1 + id / 2 };
         q->now_us = sr.t_us;
         mta_inject(m, &sr, sr.t_us);
     }

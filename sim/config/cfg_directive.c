@@ -66,8 +66,9 @@ static const struct cfg_directive other_rows[] = {
       CFG_X_SOURCE_HOST, NULL },
     { "total-max-smtp-out", G, CFG_T_COUNT, "1200", MD, -1,
       CFG_X_TOTAL_MAX_SMTP_OUT, NULL },
-    /* Parsed into the model, not yet used by the simulator. */
-    { "mx-connection-limit", G, CFG_T_SPECIAL, "", R | U, -1,
+    /* mx-connection-limit binds across queues (docs/delivery.md);
+     * ip-connection-limit is parsed only: the models have no addresses. */
+    { "mx-connection-limit", G, CFG_T_SPECIAL, "", R | U | MD, -1,
       CFG_X_MX_CONNECTION_LIMIT, NULL },
     { "ip-connection-limit", G, CFG_T_SPECIAL, "", R | U, -1,
       CFG_X_IP_CONNECTION_LIMIT, NULL },

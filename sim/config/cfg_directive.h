@@ -98,9 +98,9 @@ enum cfg_dflags {
     X(DEFAULT_SMTP_PORT, "default-smtp-port", CFG_T_COUNT, "25", 0)            \
     X(TYPE, "type", CFG_T_DELIVERY_TYPE, "smtp", QD_M)                         \
     X(REROUTE_TO_VMTA, "reroute-to-virtual-mta", CFG_T_NAME, "",               \
-      QD_CL | QD_UN)                                                           \
+      QD_M | QD_CL | QD_UN)                                                    \
     X(BACKOFF_REROUTE_TO_VMTA, "backoff-reroute-to-virtual-mta", CFG_T_NAME,   \
-      "", QD_CL | QD_UN)                                                       \
+      "", QD_M | QD_CL | QD_UN)                                                \
     X(MX_CONNECTION_ATTEMPTS, "mx-connection-attempts", CFG_T_COUNT, "10", 0)  \
     X(SMTP_421_MEANS_MX_UNAVAILABLE, "smtp-421-means-mx-unavailable",          \
       CFG_T_BOOL, "no", QD_M)                                                  \
@@ -136,7 +136,7 @@ enum cfg_dflags {
     X(MAX_MSG_PER_CONNECTION, "max-msg-per-connection", CFG_T_COUNT, "0",      \
       QD_M)                                                                    \
     X(MAX_RCPT_PER_MESSAGE, "max-rcpt-per-message", CFG_T_COUNT_UNL, "1000",   \
-      0)                                                                       \
+      QD_M)                                                                    \
     X(MAX_ERRORS_PER_CONNECTION, "max-errors-per-connection", CFG_T_COUNT_UNL, \
       "unlimited", QD_M)                                                       \
     X(RETRY_AFTER, "retry-after", CFG_T_TIME_LIST, "10m", QD_M)                \

@@ -739,6 +739,8 @@ static void load_stream(struct sload *ld, const cJSON *obj,
         st->hourly_profile[h] = 1;
     st->deadline_s = -1;
     if (!cJSON_IsObject(obj)) {
+        /* a nameless stream still has a name: "" is never compared */
+        st->name = xstrdup("");
         jerr(ld, "expected an object (a stream)");
         return;
     }

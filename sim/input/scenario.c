@@ -189,6 +189,11 @@ static int get_interval(struct sload *ld, const cJSON *obj, const char *key,
         jerr(ld, "invalid interval '%s' (%s)", v->valuestring, e.msg);
         rc = -1;
     }
+    if (rc > 0 && *out_s > SCEN_MAX_INTERVAL_S) {
+        jerr(ld, "%.6g s is longer than the limit of %s (%.0f s)", *out_s,
+             SCEN_MAX_INTERVAL_TEXT, SCEN_MAX_INTERVAL_S);
+        rc = -1;
+    }
     pop(ld, n0);
     return rc;
 }
@@ -290,9 +295,10 @@ static void load_report(struct sload *ld, const cJSON *root)
     } else {
         check_keys(ld, rep, keys, N_ELEM(keys));
         if (get_interval(ld, rep, "interval", &ld->sc->report_interval_s) > 0 &&
-            !(ld->sc->report_interval_s > 0)) {
+            !(ld->sc->report_interval_s >= SCEN_MIN_REPORT_INTERVAL_S)) {
             size_t n1 = push_key(ld, "interval");
-            jerr(ld, "expected an interval longer than 0s");
+            jerr(ld, "%.6g s is shorter than the limit of 1s",
+                 ld->sc->report_interval_s);
             pop(ld, n1);
         }
     }
@@ -360,11 +366,12 @@ static void load_one_ip(struct sload *ld, const cJSON *it, struct scen_ip *ip)
         return;
     }
     check_keys(ld, it, keys, N_ELEM(keys));
-    get_number(ld, it, "age_days", 0, HUGE_VAL, "a number >= 0", &ip->age_days);
+    get_number(ld, it, "age_days", 0, SCEN_MAX_AGE_DAYS,
+               "a number between 0 and 36500", &ip->age_days);
     get_number(ld, it, "reputation", 0, 1, "a number between 0 and 1",
                &ip->reputation);
-    get_number(ld, it, "recent_volume_per_day", 0, HUGE_VAL, "a number >= 0",
-               &ip->recent_volume_per_day);
+    get_number(ld, it, "recent_volume_per_day", 0, SCEN_MAX_VOLUME_PER_DAY,
+               "a number between 0 and 100000000", &ip->recent_volume_per_day);
 }
 
 /* load_ips - "ips": {"192.0.2.10": {...}, ...}. */
@@ -498,8 +505,10 @@ static void load_volume(struct sload *ld, const cJSON *obj,
             size_t n1 =
                 cJSON_IsArray(v) ? push_idx(ld, st->n_volume) : ld->path.len;
             if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
-                it->valuedouble < 0)
-                jerr(ld, "expected a number >= 0");
+                it->valuedouble < 0 ||
+                it->valuedouble > SCEN_MAX_VOLUME_PER_DAY)
+                jerr(ld, "expected a number between 0 and 100000000 (the "
+                         "limit per stream and day)");
             else
                 st->volume_per_day[st->n_volume] = it->valuedouble;
             pop(ld, n1);
@@ -1072,4 +1081,54 @@ void scenario_format_time(const struct scenario *sc, double t_s, char *buf,
     sl_civil_from_days(days, &y, &m, &d);
     snprintf(buf, n, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d,
              (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+}
+
+double scenario_expected_volume(const struct scenario *sc)
+{
+    double total = 0;
+
+    for (size_t i = 0; i < sc->n_streams; i++) {
+        const struct scen_stream *st = &sc->streams[i];
+        for (double d = 0; d * 86400 < sc->duration_s && st->n_volume; d++) {
+            size_t k = d < (double)st->n_volume ? (size_t)d : st->n_volume - 1;
+            double part = (sc->duration_s - d * 86400) / 86400;
+            total += st->volume_per_day[k] * (part < 1 ? part : 1);
+        }
+    }
+    return total;
+}
+
+int scenario_check_limits(const struct scenario *sc, int force,
+                          struct diag_list *dl)
+{
+    size_t errors0 = dl->n_errors;
+    const char *why = force ? "" : " (use --force to run it anyway)";
+
+    if (!(sc->duration_s > 0 && sc->duration_s <= SCEN_MAX_INTERVAL_S)) {
+        diag_add(dl, DIAG_ERROR, sc->path, 0, 0,
+                 "a duration of %.6g s is outside the limits (more than 0s, "
+                 "at most %s = %.0f s)",
+                 sc->duration_s, SCEN_MAX_INTERVAL_TEXT, SCEN_MAX_INTERVAL_S);
+        return -1; /* the figures below need a sane duration */
+    }
+    if (!(sc->report_interval_s >= SCEN_MIN_REPORT_INTERVAL_S &&
+          sc->report_interval_s <= SCEN_MAX_INTERVAL_S))
+        diag_add(dl, DIAG_ERROR, sc->path, 0, 0,
+                 "a report interval of %.6g s is outside the limits (1s to "
+                 "%s)",
+                 sc->report_interval_s, SCEN_MAX_INTERVAL_TEXT);
+    else if (!force && ceil(sc->duration_s / sc->report_interval_s) >
+                           SCEN_MAX_REPORT_INTERVALS)
+        diag_add(dl, DIAG_ERROR, sc->path, 0, 0,
+                 "the report would have %.0f intervals, more than the limit "
+                 "of %.0f; use a longer \"report\": {\"interval\"}%s",
+                 ceil(sc->duration_s / sc->report_interval_s),
+                 SCEN_MAX_REPORT_INTERVALS, why);
+    double vol = scenario_expected_volume(sc);
+    if (!force && vol > SCEN_MAX_RECIPIENTS)
+        diag_add(dl, DIAG_ERROR, sc->path, 0, 0,
+                 "the send list would generate about %.4g recipients, more "
+                 "than the limit of %.0f%s",
+                 vol, SCEN_MAX_RECIPIENTS, why);
+    return dl->n_errors > errors0 ? -1 : 0;
 }

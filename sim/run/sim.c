@@ -90,8 +90,12 @@ int sim_init(struct sim *s, struct scenario *sc, const struct sim_options *o,
 {
     memset(s, 0, sizeof(*s));
     s->sc = sc;
+    if (scenario_check_limits(sc, sc->force, dl) < 0)
+        return -1;
     rng_init(&s->g, sc->seed, o->replication);
     evq_init(&s->q);
+    s->q.seed = sc->seed;
+    s->q.replication = o->replication;
     s->end_us = to_us(sc->duration_s);
     s->report_us = to_us(sc->report_interval_s);
     if (load_config(s, dl) || load_world(s, dl))
@@ -113,9 +117,9 @@ int sim_init(struct sim *s, struct scenario *sc, const struct sim_options *o,
     struct mta_options mo = { (enum mta_rate_algo)sc->rate_algo, sc->source };
     s->mta = mta_alloc(s->cfg, s->world, &s->g, &s->q, s->obs, &mo);
     register_streams(s);
-    evq_push(&s->q, s->report_us < s->end_us ? s->report_us : s->end_us,
+    EVQ_PUSH(&s->q, s->report_us < s->end_us ? s->report_us : s->end_us,
              SIM_EV_REPORT, 0, 0);
-    evq_push(&s->q, DAY_US, SIM_EV_DAY, 0, 0);
+    EVQ_PUSH(&s->q, DAY_US, SIM_EV_DAY, 0, 0);
     if (read_next(s))
         goto fail;
     return 0;
@@ -132,7 +136,7 @@ static void on_report(struct sim *s, int64_t now_us)
     obs_interval_end(s->obs, now_us);
     int64_t next = now_us + s->report_us;
     if (now_us < s->end_us)
-        evq_push(&s->q, next < s->end_us ? next : s->end_us, SIM_EV_REPORT, 0,
+        EVQ_PUSH(&s->q, next < s->end_us ? next : s->end_us, SIM_EV_REPORT, 0,
                  0);
 }
 
@@ -176,7 +180,7 @@ int sim_step(struct sim *s, struct diag_list *dl)
         return 1;
     case SIM_EV_DAY:
         prov_world_advance(s->world, (double)ev.t_us / 1e6);
-        evq_push(&s->q, ev.t_us + DAY_US, SIM_EV_DAY, 0, 0);
+        EVQ_PUSH(&s->q, ev.t_us + DAY_US, SIM_EV_DAY, 0, 0);
         return 1;
     default:
         mta_handle(s->mta, &ev);

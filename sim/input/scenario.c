@@ -7,6 +7,7 @@
  * goes on after an error so one run reports them all. */
 #include "input/scenario.h"
 #include "config/cfg_value.h"
+#include "engine/rng.h"
 #include "input/sl_int.h"
 #include "util/strbuf.h"
 #include "util/strutil.h"
@@ -97,11 +98,40 @@ static void pop(struct sload *ld, size_t n)
     ld->path.buf[n] = '\0';
 }
 
+/* A set of names, by open addressing: duplicate checks stay linear for
+ * 60,000 IPs or 200,000 streams. The names are borrowed. */
+struct name_set {
+    const char **slot;
+    size_t cap; /* a power of two, at least twice the names */
+};
+
+static void name_set_init(struct name_set *s, size_t n)
+{
+    s->cap = 16;
+    while (s->cap < 2 * n)
+        s->cap *= 2;
+    s->slot = xcalloc(s->cap, sizeof(*s->slot));
+}
+
+/* name_set_add - 1 when name is new (and now in the set), 0 when seen. */
+static int name_set_add(struct name_set *s, const char *name)
+{
+    size_t h = (size_t)rng_hash64(name) & (s->cap - 1);
+    for (; s->slot[h]; h = (h + 1) & (s->cap - 1))
+        if (strcmp(s->slot[h], name) == 0)
+            return 0;
+    s->slot[h] = name;
+    return 1;
+}
+
 /* check_keys - every member of obj is known (any key when known is
  * NULL: a map) and given once. */
 static void check_keys(struct sload *ld, const cJSON *obj,
                        const char *const *known, size_t n)
 {
+    struct name_set seen;
+
+    name_set_init(&seen, (size_t)cJSON_GetArraySize(obj));
     for (const cJSON *it = obj->child; it; it = it->next) {
         size_t i;
         for (i = 0; i < n && strcmp(it->string, known[i]) != 0; i++)
@@ -114,16 +144,14 @@ static void check_keys(struct sload *ld, const cJSON *obj,
             else
                 jerr(ld, "unknown key '%s'", it->string);
         }
-        for (const cJSON *p = obj->child; p != it; p = p->next) {
-            if (strcmp(p->string, it->string) == 0) {
-                size_t n0 =
-                    known ? push_key(ld, it->string) : push_map(ld, it->string);
-                jerr(ld, "duplicate key");
-                pop(ld, n0);
-                break;
-            }
+        if (!name_set_add(&seen, it->string)) {
+            size_t n0 =
+                known ? push_key(ld, it->string) : push_map(ld, it->string);
+            jerr(ld, "duplicate key");
+            pop(ld, n0);
         }
     }
+    free(seen.slot);
 }
 
 /* ------------------------------------------------------- typed values */
@@ -386,6 +414,12 @@ static void load_ips(struct sload *ld, const cJSON *root)
     n0 = push_key(ld, "ips");
     if (!cJSON_IsObject(ips)) {
         jerr(ld, "expected an object keyed by IP address");
+        pop(ld, n0);
+        return;
+    }
+    if (cJSON_GetArraySize(ips) > SCEN_MAX_IPS) {
+        jerr(ld, "%d IP addresses, more than the limit of %d",
+             cJSON_GetArraySize(ips), SCEN_MAX_IPS);
         pop(ld, n0);
         return;
     }
@@ -788,21 +822,27 @@ static void load_streams(struct sload *ld, const cJSON *gen)
         pop(ld, n0);
         return;
     }
-    sc->streams =
-        xcalloc((size_t)cJSON_GetArraySize(list), sizeof(*sc->streams));
+    size_t n = (size_t)cJSON_GetArraySize(list);
+    if (n > SCEN_MAX_STREAMS) {
+        jerr(ld, "%zu streams, more than the limit of %d", n, SCEN_MAX_STREAMS);
+        pop(ld, n0);
+        return;
+    }
+    struct name_set names;
+    name_set_init(&names, n);
+    sc->streams = xcalloc(n, sizeof(*sc->streams));
     for (const cJSON *it = list->child; it; it = it->next) {
         size_t i = sc->n_streams++, n1 = push_idx(ld, i);
         load_stream(ld, it, &sc->streams[i]);
-        for (size_t j = 0; j < i && sc->streams[i].name[0]; j++) {
-            if (strcmp(sc->streams[j].name, sc->streams[i].name) == 0) {
-                size_t n2 = push_key(ld, "name");
-                jerr(ld, "duplicate stream name '%s'", sc->streams[i].name);
-                pop(ld, n2);
-                break;
-            }
+        if (sc->streams[i].name[0] &&
+            !name_set_add(&names, sc->streams[i].name)) {
+            size_t n2 = push_key(ld, "name");
+            jerr(ld, "duplicate stream name '%s'", sc->streams[i].name);
+            pop(ld, n2);
         }
         pop(ld, n1);
     }
+    free(names.slot);
     pop(ld, n0);
 }
 

@@ -157,9 +157,10 @@ struct prov_world {
     size_t n_models, cap_models;
     struct prov_ip *ips;
     size_t n_ips, cap_ips;
-    struct prov_htab domains; /* lower-case domain -> model index */
-    struct prov_htab texts;   /* interned reply texts */
-    int wildcard;             /* model serving "*", or -1 */
+    struct prov_htab domains;  /* lower-case domain -> model index */
+    struct prov_htab texts;    /* interned reply texts */
+    struct prov_htab ip_index; /* IP name -> index (linear-time loading) */
+    int wildcard;              /* model serving "*", or -1 */
     prov_event_fn *event_fn;
     void *event_ctx;
     double next_day_s; /* next day boundary to process */

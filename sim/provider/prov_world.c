@@ -96,6 +96,7 @@ void prov_world_free(struct prov_world *w)
     free(w->ips);
     prov_htab_release(&w->domains);
     prov_htab_release(&w->texts);
+    prov_htab_release(&w->ip_index);
     free(w);
 }
 

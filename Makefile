@@ -3,7 +3,7 @@
 #   make test                 unit tests + config corpus; ends "N passed, M failed"
 #   make SANITIZE=address,undefined test    the same under ASan/UBSan (build-san/)
 #   make WERROR=1             warnings are errors (CI)
-#   make fuzz [FUZZ_SECONDS=N]  libFuzzer on the config parser (clang)
+#   make fuzz [FUZZ_SECONDS=N]  libFuzzer on every reader and a whole run (clang)
 #   make deps                 install the Debian packages (or print the command)
 #   make plots RUN=DIR [COMPARE=DIR_B]   draw a run's reports (gnuplot)
 #   make check-headers | format | format-check | clean | V=1
@@ -105,17 +105,38 @@ bench: $(PROG)
 	    ./$(PROG) run scenarios/bench/$$b.json --out build/bench/$$b | \
 	    grep -E 'simulated|engine'; done
 
-# Fuzzing: clang's libFuzzer + ASan/UBSan on the config parser.
+# Fuzzing: clang's libFuzzer with ASan and UBSan (clang's UBSan also
+# catches float-to-int overflows) on every reader and on a whole run; see
+# tests/fuzz/README.md. Library objects are built once (build-fuzz/), each
+# target links them with its harness. `make fuzz` runs every target for
+# FUZZ_SECONDS on its seed corpus (tests/fuzz/corpus-NAME, read only) plus
+# a working corpus in build-fuzz/; a finding stops it.
 FUZZ_SECONDS ?= 30
-FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz: build-fuzz/fuzz_config
-	@mkdir -p build-fuzz/corpus
-	build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	    -timeout=5 -rss_limit_mb=1024 build-fuzz/corpus tests/config
-build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(SRC) $(wildcard sim/*/*.h)
-	@mkdir -p build-fuzz
-	clang $(STD) -Isim $(PKG_CFLAGS) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_config.c \
-	    $(SRC) $(PKG_LIBS) -lm
+FUZZ_CC      ?= clang
+FUZZ_TARGETS := config scenario model sendlist acct run
+FUZZ_SAN     := -fsanitize=address,undefined,float-cast-overflow \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(STD) -g -O1 $(FUZZ_SAN)
+FUZZ_OBJ     := $(SRC:%.c=build-fuzz/%.o)
+FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+FUZZ_OPTS    ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+	    mkdir -p build-fuzz/corpus-$$t; \
+	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) \
+	        $$(cat tests/fuzz/options-$$t 2>/dev/null) \
+	        build-fuzz/corpus-$$t tests/fuzz/corpus-$$t 2>build-fuzz/$$t.log || \
+	        { tail -n 40 build-fuzz/$$t.log; exit 1; }; \
+	    grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec)|DONE' \
+	        build-fuzz/$$t.log; done
+fuzz-build: $(FUZZ_BIN)
+build-fuzz/%.o: %.c | pkgcheck
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
+	    -MMD -MP -c -o $@ $<
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/fuzz_sendlist.c $(FUZZ_OBJ)
+	$(QUIET_LD)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ \
+	    $< $(FUZZ_OBJ) $(PKG_LIBS) -lm
 
 plots: $(PROG)
 	@test -n "$(RUN)" || { echo "usage: make plots RUN=DIR [COMPARE=DIR_B]" >&2; exit 2; }
@@ -132,6 +153,7 @@ format-check:
 	clang-format --dry-run -Werror $(FMT_SRC)
 clean:
 	rm -rf build build-san build-fuzz mtasim mtasim-san
-.PHONY: all test bench deps pkgcheck fuzz plots check-headers format format-check clean
+.PHONY: all test bench deps pkgcheck fuzz fuzz-build plots check-headers format format-check clean
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)
+-include $(wildcard build-fuzz/sim/*/*.d)

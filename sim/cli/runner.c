@@ -116,6 +116,35 @@ static int worker(struct scenario *sc, const char *out, int w,
     return rc;
 }
 
+/* worker_failed - a worker that did not exit 0, named by the
+ * replications it ran and how it ended (a signal leaves no message of
+ * its own, so this is the only one). */
+static void worker_failed(struct diag_list *dl, const char *out, int w,
+                          const struct runner_opts *o, int status)
+{
+    struct strbuf reps;
+    strbuf_init(&reps);
+    uint64_t r = (uint64_t)w, step = (uint64_t)o->jobs;
+    strbuf_addf(&reps, "replication%s %llu",
+                r + step < o->replications ? "s" : "", (unsigned long long)r);
+    for (int k = 0; (r += step) < o->replications; k++) {
+        if (k == 3) {
+            strbuf_adds(&reps, ", ...");
+            break;
+        }
+        strbuf_addf(&reps, ", %llu", (unsigned long long)r);
+    }
+    if (WIFSIGNALED(status))
+        diag_add(dl, DIAG_ERROR, out, 0, 0,
+                 "the worker for %s was killed by signal %d (%s)", reps.buf,
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status) && WEXITSTATUS(status) != 1)
+        diag_add(dl, DIAG_ERROR, out, 0, 0,
+                 "the worker for %s exited with status %d", reps.buf,
+                 WEXITSTATUS(status));
+    strbuf_release(&reps);
+}
+
 /* run_workers - fork jobs workers and wait for all of them. */
 static int run_workers(struct scenario *sc, const char *out,
                        const struct runner_opts *o, struct diag_list *dl)
@@ -134,10 +163,18 @@ static int run_workers(struct scenario *sc, const char *out,
         }
     }
     for (int w = 0; w < jobs; w++) {
-        int status;
-        if (pid[w] > 0 && (waitpid(pid[w], &status, 0) < 0 ||
-                           !WIFEXITED(status) || WEXITSTATUS(status) != 0))
+        int status = 0;
+        if (pid[w] <= 0)
+            continue;
+        if (waitpid(pid[w], &status, 0) < 0) {
+            diag_add(dl, DIAG_ERROR, out, 0, 0,
+                     "cannot wait for the worker of replication %d: %s", w,
+                     strerror(errno));
             failed = 1;
+        } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            worker_failed(dl, out, w, o, status);
+            failed = 1;
+        }
     }
     free(pid);
     return failed;

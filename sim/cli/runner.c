@@ -7,6 +7,7 @@
 #include "cli/runner.h"
 #include "cli/cli_util.h"
 #include "report/agg.h"
+#include "report/tmpfiles.h"
 #include "run/sim.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -186,6 +187,7 @@ static int write_atomic(const char *path, const char *text)
     struct strbuf tmp;
     strbuf_init(&tmp);
     strbuf_addf(&tmp, "%s.tmp", path);
+    tmpfiles_add(tmp.buf);
     FILE *fp = fopen(tmp.buf, "w");
     int rc = fp == NULL;
     if (fp) {
@@ -195,6 +197,7 @@ static int write_atomic(const char *path, const char *text)
     rc = rc || rename(tmp.buf, path) != 0;
     if (rc)
         remove(tmp.buf);
+    tmpfiles_forget(tmp.buf);
     strbuf_release(&tmp);
     return rc ? -1 : 0;
 }
@@ -208,6 +211,7 @@ static int copy_file(const char *src, const char *dst)
     struct strbuf tmp;
     strbuf_init(&tmp);
     strbuf_addf(&tmp, "%s.tmp", dst);
+    tmpfiles_add(tmp.buf);
     FILE *out = fopen(tmp.buf, "wb");
     char buf[65536];
     size_t n;
@@ -218,6 +222,9 @@ static int copy_file(const char *src, const char *dst)
     if (out)
         rc |= fclose(out) != 0;
     rc = rc || rename(tmp.buf, dst) != 0;
+    if (rc)
+        remove(tmp.buf);
+    tmpfiles_forget(tmp.buf);
     strbuf_release(&tmp);
     return rc ? -1 : 0;
 }
@@ -248,6 +255,7 @@ static int aggregate(const char *out, uint64_t reps, struct diag_list *dl)
         strbuf_init(&p);
         static const char *const csv[] = { "timeseries.csv", "events.csv",
                                            "latency.csv", "acct.csv" };
+        rc = obs_publish_begin(out) != 0;
         for (size_t i = 0; i < 4 && rc == 0; i++) {
             struct strbuf src;
             strbuf_init(&src);
@@ -259,7 +267,9 @@ static int aggregate(const char *out, uint64_t reps, struct diag_list *dl)
         }
         strbuf_reset(&p);
         strbuf_addf(&p, "%s/summary.json", out);
-        if (rc || write_atomic(p.buf, text) != 0) {
+        if (rc || write_atomic(p.buf, text) != 0 ||
+            obs_publish_end(out, "mtasim run: aggregate of all "
+                                 "replications written") != 0) {
             diag_add(dl, DIAG_ERROR, out, 0, 0,
                      "cannot write the aggregate "
                      "reports: %s",
@@ -279,6 +289,7 @@ static int aggregate(const char *out, uint64_t reps, struct diag_list *dl)
 int runner_run(struct scenario *sc, const char *out,
                const struct runner_opts *o, struct diag_list *dl)
 {
+    tmpfiles_on_signals();
     if (o->replications <= 1)
         return run_single(sc, out, 0, o, o->print_summary, dl);
     struct runner_opts w = *o;

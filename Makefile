@@ -120,8 +120,11 @@ FUZZ_CFLAGS  := $(STD) -g -O1 $(FUZZ_SAN)
 FUZZ_OBJ     := $(SRC:%.c=build-fuzz/%.o)
 FUZZ_BIN     := $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 FUZZ_OPTS    ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+# a small quarantine and short allocation stacks: a third more runs/s
+FUZZ_ASAN    ?= quarantine_size_mb=16:malloc_context_size=4
 fuzz: $(FUZZ_BIN)
 	@for t in $(FUZZ_TARGETS); do echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+	    ASAN_OPTIONS=$${ASAN_OPTIONS:-$(FUZZ_ASAN)} \
 	    mkdir -p build-fuzz/corpus-$$t; \
 	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) \
 	        $$(cat tests/fuzz/options-$$t 2>/dev/null) \
@@ -134,9 +137,13 @@ build-fuzz/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link \
 	    -MMD -MP -c -o $@ $<
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/fuzz_sendlist.c $(FUZZ_OBJ)
+# an archive, so each target links (and instruments, and libFuzzer scans)
+# only the modules it uses: fewer counters per run, more runs per second
+build-fuzz/libmtasim.a: $(FUZZ_OBJ)
+	$(QUIET_LD)rm -f $@ && ar rcs $@ $^
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/fuzz_sendlist.c build-fuzz/libmtasim.a
 	$(QUIET_LD)$(FUZZ_CC) $(ALL_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ \
-	    $< $(FUZZ_OBJ) $(PKG_LIBS) -lm
+	    $< build-fuzz/libmtasim.a $(PKG_LIBS) -lm
 
 plots: $(PROG)
 	@test -n "$(RUN)" || { echo "usage: make plots RUN=DIR [COMPARE=DIR_B]" >&2; exit 2; }

@@ -445,12 +445,18 @@ static void dispatch(struct parser *p, const struct dline *l,
         kept_value(p, l, d, scope);
 }
 
-/* unknown_directive - "did you mean" over the names valid in this scope. */
+/* unknown_directive - "did you mean" over the names valid in this scope
+ * (listed once per scope: the list is the same for every config). */
 static void unknown_directive(struct parser *p, const struct dline *l,
                               unsigned scope)
 {
-    const char *names[512];
-    size_t n = cfg_directive_names(scope, names, 512);
+    static const char *names[512];
+    static size_t n;
+    static unsigned names_scope;
+    if (n == 0 || names_scope != scope) {
+        n = cfg_directive_names(scope, names, 512);
+        names_scope = scope;
+    }
     const char *near = str_closest(l->kw, names, n);
     const struct cfg_tokline *t = l->t;
     if (near)

@@ -450,13 +450,20 @@ static void dispatch(struct parser *p, const struct dline *l,
 static void unknown_directive(struct parser *p, const struct dline *l,
                               unsigned scope)
 {
-    static const char *names[512];
-    static size_t n;
-    static unsigned names_scope;
-    if (n == 0 || names_scope != scope) {
-        n = cfg_directive_names(scope, names, 512);
-        names_scope = scope;
+    static struct {
+        unsigned scope;
+        size_t n;
+        const char *names[512];
+    } cache[8];
+    size_t c = 0;
+    while (c < 7 && cache[c].n && cache[c].scope != scope)
+        c++;
+    if (cache[c].n == 0 || cache[c].scope != scope) {
+        cache[c].n = cfg_directive_names(scope, cache[c].names, 512);
+        cache[c].scope = scope;
     }
+    const char *const *names = cache[c].names;
+    size_t n = cache[c].n;
     const char *near = str_closest(l->kw, names, n);
     const struct cfg_tokline *t = l->t;
     if (near)

@@ -7,7 +7,7 @@
 #include "cli/runner.h"
 #include "cli/cli_util.h"
 #include "report/agg.h"
-#include "report/tmpfiles.h"
+#include "util/tmpfiles.h"
 #include "run/sim.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"

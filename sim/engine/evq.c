@@ -1,12 +1,14 @@
 /* evq.c - binary heap of events (Williams 1964; git prio-queue.c keeps the
  * same insertion counter for FIFO ties). */
 #include "engine/evq.h"
+#include "util/tmpfiles.h"
 #include "util/xalloc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void evq_init(struct evq *q)
 {
@@ -111,7 +113,10 @@ void evq_die(const struct evq *q, const char *file, int line, const char *what,
     fputs("  this is a bug in mtasim: please report it with the scenario, "
           "config and models\n",
           stderr);
-    exit(EVQ_EXIT_INTERNAL);
+    /* no partial reports; _exit: the state is broken, run no more code
+     * (and a sanitizer's leak report would change the exit status) */
+    tmpfiles_remove_all();
+    _exit(EVQ_EXIT_INTERNAL);
 }
 
 void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,

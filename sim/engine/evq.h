@@ -51,7 +51,7 @@ void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
                       uint64_t id, const char *file, int line);
 /* evq_die - print "internal error" with the simulated time, the seed and
  * replication, what failed and the event (when ev is not NULL) on stderr,
- * then exit 70 (EX_SOFTWARE). */
+ * remove the run's temporaries, then exit 70 (EX_SOFTWARE). */
 _Noreturn void evq_die(const struct evq *q, const char *file, int line,
                        const char *what, const struct evq_event *ev);
 /* evq_pop - the earliest event into *ev and advance now_us; 0, or -1 when

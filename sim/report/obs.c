@@ -8,7 +8,7 @@
  * written as they happen to hidden temporary files in the output folder;
  * report.c renames them when the run succeeds. */
 #include "report/obs_int.h"
-#include "report/tmpfiles.h"
+#include "util/tmpfiles.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 

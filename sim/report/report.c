@@ -7,7 +7,7 @@
  * middle leaves one run's files without the marker, never two runs'
  * files side by side (docs/limits.md). */
 #include "report/obs_int.h"
-#include "report/tmpfiles.h"
+#include "util/tmpfiles.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 

@@ -1,6 +1,6 @@
 /* tmpfiles.c - a fixed table of paths and the signal handler that unlinks
  * them (unlink and raise are async-signal-safe; nothing else runs). */
-#include "report/tmpfiles.h"
+#include "util/tmpfiles.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -37,11 +37,18 @@ void tmpfiles_remove(const char *path)
     tmpfiles_forget(path);
 }
 
-static void on_signal(int sig)
+void tmpfiles_remove_all(void)
 {
     for (int i = 0; i < TMPFILES_MAX; i++)
-        if (tmp_used[i])
+        if (tmp_used[i]) {
             unlink(tmp_paths[i]);
+            tmp_used[i] = 0;
+        }
+}
+
+static void on_signal(int sig)
+{
+    tmpfiles_remove_all();
     signal(sig, SIG_DFL);
     raise(sig);
 }

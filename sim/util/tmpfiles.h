@@ -19,6 +19,9 @@ void tmpfiles_add(const char *path);
 void tmpfiles_forget(const char *path);
 /* tmpfiles_remove - remove path now and forget it. */
 void tmpfiles_remove(const char *path);
+/* tmpfiles_remove_all - remove every registered file (async-signal-safe:
+ * for signal handlers and fatal errors). */
+void tmpfiles_remove_all(void);
 /* tmpfiles_on_signals - install the handler (once per process). */
 void tmpfiles_on_signals(void);
 

@@ -93,8 +93,15 @@ deps:
 	    echo "deps: missing $$miss- run as root:  apt-get install -y $$miss" >&2; exit 1; \
 	fi
 
-test: $(TESTS) $(PROG)
-	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh tests/cli.sh tests/plots.sh tests/bad/run.sh
+# the fuzz harnesses, built with $(CC) and a plain main (tests/fuzz/replay.c)
+REPLAY  := $(patsubst %,$(BUILD)/fuzz/replay_%,config scenario model sendlist acct run)
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_util.h tests/fuzz/fuzz_sendlist.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(QUIET_LD)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    tests/fuzz/replay.c $(OBJ) $(LIBS)
+
+test: $(TESTS) $(PROG) $(REPLAY)
+	@MTASIM=./$(PROG) REPLAY_DIR=$(BUILD)/fuzz tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh tests/cli.sh tests/plots.sh tests/bad/run.sh tests/fuzz/replay.sh
 
 # bench - the 1 M and 10 M recipient scenarios (7 days, 5 providers and a
 # long tail, 16 source IPs); prints wall time, events/s, recipients/s and

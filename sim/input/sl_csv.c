@@ -269,6 +269,7 @@ struct csv_src {
     struct sl_csv rd;
     int col[COL_COUNT]; /* field index, -1 when absent */
     int64_t last_us;
+    uint64_t rows; /* data rows taken */
     struct strbuf domain;
 };
 
@@ -451,8 +452,16 @@ static int next_csv(struct sendlist *sl, struct send_rec *out)
     if (out->t_us < s->last_us)
         return row_error(sl, "row is earlier than the previous one (send "
                              "lists must be in time order)");
+    if (out->t_us > sl->duration_us && s->rows == 0)
+        return row_error(sl,
+                         "the first row is %.0f s after the start, past the "
+                         "end of the run (%.0f s): nothing would be sent "
+                         "(check the scenario's \"start\" and \"duration\")",
+                         (double)out->t_us / 1e6,
+                         (double)sl->duration_us / 1e6);
     if (out->t_us > sl->duration_us)
         return 0;
+    s->rows++;
     s->last_us = out->t_us;
     if (row_rcpt(sl, out) < 0 || row_props(sl, out) < 0)
         return -1;

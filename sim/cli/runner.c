@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,11 +147,36 @@ static void worker_failed(struct diag_list *dl, const char *out, int w,
     strbuf_release(&reps);
 }
 
-/* run_workers - fork jobs workers and wait for all of them. */
+/* remove_temporaries - what a worker killed by a signal it could not
+ * catch (SIGKILL) left in its replications' folders. */
+static void remove_temporaries(const char *out, int w,
+                               const struct runner_opts *o)
+{
+    static const char *const names[] = { "summary.json", "timeseries.csv",
+                                         "events.csv",   "latency.csv",
+                                         "acct.csv",     "complete" };
+    for (uint64_t r = (uint64_t)w; r < o->replications;
+         r += (uint64_t)o->jobs) {
+        char *dir = runner_rep_dir(out, r);
+        struct strbuf sb;
+        strbuf_init(&sb);
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            strbuf_reset(&sb);
+            strbuf_addf(&sb, "%s/.%s.tmp", dir, names[i]);
+            remove(sb.buf);
+        }
+        strbuf_release(&sb);
+        free(dir);
+    }
+}
+
+/* run_workers - fork jobs workers and wait for them; the first failure
+ * stops the others (SIGTERM: they remove their temporaries), since no
+ * aggregate can be written any more. */
 static int run_workers(struct scenario *sc, const char *out,
                        const struct runner_opts *o, struct diag_list *dl)
 {
-    int jobs = o->jobs, failed = 0;
+    int jobs = o->jobs, failed = 0, left = 0, stopping = 0;
     pid_t *pid = xcalloc((size_t)jobs, sizeof(*pid));
     fflush(NULL);
     for (int w = 0; w < jobs; w++) {
@@ -161,21 +187,38 @@ static int run_workers(struct scenario *sc, const char *out,
             diag_add(dl, DIAG_ERROR, NULL, 0, 0, "cannot start a worker: %s",
                      strerror(errno));
             failed = 1;
+        } else {
+            left++;
         }
     }
-    for (int w = 0; w < jobs; w++) {
-        int status = 0;
-        if (pid[w] <= 0)
+    while (left > 0) {
+        int status = 0, w = 0;
+        pid_t p = waitpid(-1, &status, 0);
+        if (p < 0 && errno == EINTR)
             continue;
-        if (waitpid(pid[w], &status, 0) < 0) {
+        if (p < 0) {
             diag_add(dl, DIAG_ERROR, out, 0, 0,
-                     "cannot wait for the worker of replication %d: %s", w,
-                     strerror(errno));
+                     "cannot wait for the workers: %s", strerror(errno));
             failed = 1;
-        } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            worker_failed(dl, out, w, o, status);
-            failed = 1;
+            break;
         }
+        while (w < jobs && pid[w] != p)
+            w++;
+        if (w == jobs)
+            continue;
+        pid[w] = 0;
+        left--;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            continue;
+        failed = 1;
+        if (!(stopping && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM))
+            worker_failed(dl, out, w, o, status);
+        if (WIFSIGNALED(status))
+            remove_temporaries(out, w, o);
+        for (int k = 0; !stopping && k < jobs; k++)
+            if (pid[k] > 0)
+                kill(pid[k], SIGTERM);
+        stopping = 1;
     }
     free(pid);
     return failed;

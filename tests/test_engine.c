@@ -8,6 +8,8 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Draws depend only on (seed, replication, purpose, entity, attempt). */
 static void test_rng_keying(void)
@@ -169,11 +171,58 @@ static void test_rate_limits(void)
     mta_rate_release(&r);
 }
 
+/* A push into the past is a bug: EVQ_PUSH stops the process with exit
+ * status 70 and a message naming the time, seed and event (stderr of the
+ * child goes to a pipe so the test can read it). */
+static void test_evq_push_checked(void)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        CHECK(0, "pipe failed");
+        return;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        struct evq q;
+        evq_init(&q);
+        q.seed = 42;
+        q.replication = 3;
+        EVQ_PUSH(&q, 5000000, 1, 0, 0);
+        struct evq_event ev;
+        evq_pop(&q, &ev);
+        EVQ_PUSH(&q, 1000000, 7, 2, 9); /* before now: dies here */
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[1024];
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof(buf) - 1 &&
+           (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 70, "status %d", status);
+    CHECK(strstr(buf, "internal error at tests/test_engine.c:") != NULL, "%s",
+          buf);
+    CHECK(strstr(buf, "simulated time t=5.000000 s, seed 42, replication 3") !=
+              NULL,
+          "%s", buf);
+    CHECK(strstr(buf, "event: kind 7, generation 2, entity 9, at "
+                      "t_us=1000000") != NULL,
+          "%s", buf);
+}
+
 int main(void)
 {
     test_rng_keying();
     test_rng_quality();
     test_evq_order();
     test_rate_limits();
+    test_evq_push_checked();
     return test_done();
 }

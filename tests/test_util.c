@@ -52,14 +52,28 @@ static void test_read_missing(void)
     strbuf_release(&sb);
 }
 
-/* A directory opens but cannot be read: -1 with EIO. */
+/* A directory opens but cannot be read: -1 with EISDIR, which says so
+ * ("Is a directory", not "Input/output error"). */
 static void test_read_directory(void)
 {
     struct strbuf sb;
     strbuf_init(&sb);
     errno = 0;
     CHECK_INT(strbuf_read_file(&sb, "/tmp"), -1);
-    CHECK_INT(errno, EIO);
+    CHECK_INT(errno, EISDIR);
+    strbuf_release(&sb);
+}
+
+/* /dev/zero never ends: -1 with EFBIG after STRBUF_READ_MAX bytes, and
+ * nothing more than that kept. */
+static void test_read_endless(void)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    errno = 0;
+    CHECK_INT(strbuf_read_file(&sb, "/dev/zero"), -1);
+    CHECK_INT(errno, EFBIG);
+    CHECK(sb.len <= STRBUF_READ_MAX, "kept %zu bytes", sb.len);
     strbuf_release(&sb);
 }
 
@@ -68,5 +82,6 @@ int main(void)
     test_read_file();
     test_read_missing();
     test_read_directory();
+    test_read_endless();
     return test_done();
 }

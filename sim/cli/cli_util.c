@@ -85,9 +85,13 @@ char *cli_models_dir(void)
     return cli_beside_exe("MTASIM_MODELS", "models", NULL);
 }
 
-/* mkdir_p - create path and its parents. */
+/* mkdir_p - create path and its parents; "" is no folder (ENOENT). */
 static int mkdir_p(char *path)
 {
+    if (path[0] == '\0') {
+        errno = ENOENT;
+        return -1;
+    }
     for (char *p = path + 1; *p; p++) {
         if (*p != '/')
             continue;
@@ -110,6 +114,12 @@ char *cli_out_dir(const char *dir, const char *name, struct diag_list *dl)
         strbuf_addf(&sb, "out/%s", name);
     while (sb.len > 1 && sb.buf[sb.len - 1] == '/')
         sb.buf[--sb.len] = '\0';
+    if (sb.len == 0) {
+        diag_add(dl, DIAG_ERROR, NULL, 0, 0,
+                 "the output folder name is empty (give --out DIR)");
+        strbuf_release(&sb);
+        return NULL;
+    }
     if (mkdir_p(sb.buf) != 0 || !cli_is_dir(sb.buf)) {
         diag_add(dl, DIAG_ERROR, sb.buf, 0, 0,
                  "cannot create the output "

@@ -26,6 +26,7 @@
 static const char run_help[] =
     "usage: mtasim run SCENARIO [--config FILE] [--out DIR] [--seed N]\n"
     "                  [--duration D] [--acct] [--replications R [--jobs J]]\n"
+    "                  [--force]\n"
     "\n"
     "Simulate SCENARIO (a scenario JSON file, or a directory holding\n"
     "scenario.json): its send list goes through the PowerMTA config into\n"
@@ -45,6 +46,8 @@ static const char run_help[] =
     "                  reports are in DIR/rep-N/, replication 0's CSVs also\n"
     "                  in DIR\n"
     "  --jobs J        run the replications on J processes (default 1)\n"
+    "  --force         run even past the soft limits on report size and\n"
+    "                  volume (docs/limits.md)\n"
     "  -q, --quiet     no summary on stdout, no progress on stderr\n"
     "  -h, --help      this text\n"
     "\n"
@@ -65,7 +68,7 @@ static const char run_help[] =
 struct run_opts {
     const char *scenario, *config, *out, *duration;
     uint64_t seed, replications;
-    int have_seed, acct, quiet, jobs;
+    int have_seed, acct, quiet, jobs, force;
 };
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o)
@@ -79,6 +82,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
         { "replications", required_argument, NULL, 'R' },
         { "jobs", required_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },
+        { "force", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -127,6 +131,9 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
         case 'q':
             o->quiet = 1;
             break;
+        case 'F':
+            o->force = 1;
+            break;
         case 'h':
             fputs(run_help, stdout);
             return -1;
@@ -153,9 +160,16 @@ static int apply_overrides(struct scenario *sc, const struct run_opts *o)
     }
     if (o->have_seed)
         sc->seed = o->seed;
+    sc->force = o->force;
     if (o->duration && cli_parse_duration("mtasim run", "--duration",
                                           o->duration, &sc->duration_s))
         return 2;
+    if (o->duration && sc->duration_s > SCEN_MAX_INTERVAL_S) {
+        fprintf(stderr,
+                "mtasim run: --duration '%s' is longer than the limit of %s\n",
+                o->duration, SCEN_MAX_INTERVAL_TEXT);
+        return 2;
+    }
     return 0;
 }
 
@@ -183,6 +197,8 @@ int cmd_run(int argc, char **argv)
     char *models = cli_models_dir();
     int loaded = scenario_load(path, models, &sc, &dl) == 0;
     rc = loaded ? apply_overrides(&sc, &o) : 1;
+    if (rc == 0 && scenario_check_limits(&sc, o.force, &dl) < 0)
+        rc = 1;
     if (rc == 0)
         rc = cli_preflight(&sc, &dl);
     char *out = NULL;

@@ -7,12 +7,14 @@
 #include "cli/runner.h"
 #include "cli/cli_util.h"
 #include "report/agg.h"
+#include "util/tmpfiles.h"
 #include "run/sim.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,11 +118,65 @@ static int worker(struct scenario *sc, const char *out, int w,
     return rc;
 }
 
-/* run_workers - fork jobs workers and wait for all of them. */
+/* worker_failed - a worker that did not exit 0, named by the
+ * replications it ran and how it ended (a signal leaves no message of
+ * its own, so this is the only one). */
+static void worker_failed(struct diag_list *dl, const char *out, int w,
+                          const struct runner_opts *o, int status)
+{
+    struct strbuf reps;
+    strbuf_init(&reps);
+    uint64_t r = (uint64_t)w, step = (uint64_t)o->jobs;
+    strbuf_addf(&reps, "replication%s %llu",
+                r + step < o->replications ? "s" : "", (unsigned long long)r);
+    for (int k = 0; (r += step) < o->replications; k++) {
+        if (k == 3) {
+            strbuf_adds(&reps, ", ...");
+            break;
+        }
+        strbuf_addf(&reps, ", %llu", (unsigned long long)r);
+    }
+    if (WIFSIGNALED(status))
+        diag_add(dl, DIAG_ERROR, out, 0, 0,
+                 "the worker for %s was killed by signal %d (%s)", reps.buf,
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status) && WEXITSTATUS(status) != 1)
+        diag_add(dl, DIAG_ERROR, out, 0, 0,
+                 "the worker for %s exited with status %d", reps.buf,
+                 WEXITSTATUS(status));
+    strbuf_release(&reps);
+}
+
+/* remove_temporaries - what a worker killed by a signal it could not
+ * catch (SIGKILL) left in its replications' folders. */
+static void remove_temporaries(const char *out, int w,
+                               const struct runner_opts *o)
+{
+    static const char *const names[] = { "summary.json", "timeseries.csv",
+                                         "events.csv",   "latency.csv",
+                                         "acct.csv",     "complete" };
+    for (uint64_t r = (uint64_t)w; r < o->replications;
+         r += (uint64_t)o->jobs) {
+        char *dir = runner_rep_dir(out, r);
+        struct strbuf sb;
+        strbuf_init(&sb);
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            strbuf_reset(&sb);
+            strbuf_addf(&sb, "%s/.%s.tmp", dir, names[i]);
+            remove(sb.buf);
+        }
+        strbuf_release(&sb);
+        free(dir);
+    }
+}
+
+/* run_workers - fork jobs workers and wait for them; the first failure
+ * stops the others (SIGTERM: they remove their temporaries), since no
+ * aggregate can be written any more. */
 static int run_workers(struct scenario *sc, const char *out,
                        const struct runner_opts *o, struct diag_list *dl)
 {
-    int jobs = o->jobs, failed = 0;
+    int jobs = o->jobs, failed = 0, left = 0, stopping = 0;
     pid_t *pid = xcalloc((size_t)jobs, sizeof(*pid));
     fflush(NULL);
     for (int w = 0; w < jobs; w++) {
@@ -131,13 +187,38 @@ static int run_workers(struct scenario *sc, const char *out,
             diag_add(dl, DIAG_ERROR, NULL, 0, 0, "cannot start a worker: %s",
                      strerror(errno));
             failed = 1;
+        } else {
+            left++;
         }
     }
-    for (int w = 0; w < jobs; w++) {
-        int status;
-        if (pid[w] > 0 && (waitpid(pid[w], &status, 0) < 0 ||
-                           !WIFEXITED(status) || WEXITSTATUS(status) != 0))
+    while (left > 0) {
+        int status = 0, w = 0;
+        pid_t p = waitpid(-1, &status, 0);
+        if (p < 0 && errno == EINTR)
+            continue;
+        if (p < 0) {
+            diag_add(dl, DIAG_ERROR, out, 0, 0,
+                     "cannot wait for the workers: %s", strerror(errno));
             failed = 1;
+            break;
+        }
+        while (w < jobs && pid[w] != p)
+            w++;
+        if (w == jobs)
+            continue;
+        pid[w] = 0;
+        left--;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            continue;
+        failed = 1;
+        if (!(stopping && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM))
+            worker_failed(dl, out, w, o, status);
+        if (WIFSIGNALED(status))
+            remove_temporaries(out, w, o);
+        for (int k = 0; !stopping && k < jobs; k++)
+            if (pid[k] > 0)
+                kill(pid[k], SIGTERM);
+        stopping = 1;
     }
     free(pid);
     return failed;
@@ -149,6 +230,7 @@ static int write_atomic(const char *path, const char *text)
     struct strbuf tmp;
     strbuf_init(&tmp);
     strbuf_addf(&tmp, "%s.tmp", path);
+    tmpfiles_add(tmp.buf);
     FILE *fp = fopen(tmp.buf, "w");
     int rc = fp == NULL;
     if (fp) {
@@ -158,6 +240,7 @@ static int write_atomic(const char *path, const char *text)
     rc = rc || rename(tmp.buf, path) != 0;
     if (rc)
         remove(tmp.buf);
+    tmpfiles_forget(tmp.buf);
     strbuf_release(&tmp);
     return rc ? -1 : 0;
 }
@@ -171,6 +254,7 @@ static int copy_file(const char *src, const char *dst)
     struct strbuf tmp;
     strbuf_init(&tmp);
     strbuf_addf(&tmp, "%s.tmp", dst);
+    tmpfiles_add(tmp.buf);
     FILE *out = fopen(tmp.buf, "wb");
     char buf[65536];
     size_t n;
@@ -181,6 +265,9 @@ static int copy_file(const char *src, const char *dst)
     if (out)
         rc |= fclose(out) != 0;
     rc = rc || rename(tmp.buf, dst) != 0;
+    if (rc)
+        remove(tmp.buf);
+    tmpfiles_forget(tmp.buf);
     strbuf_release(&tmp);
     return rc ? -1 : 0;
 }
@@ -211,6 +298,7 @@ static int aggregate(const char *out, uint64_t reps, struct diag_list *dl)
         strbuf_init(&p);
         static const char *const csv[] = { "timeseries.csv", "events.csv",
                                            "latency.csv", "acct.csv" };
+        rc = obs_publish_begin(out) != 0;
         for (size_t i = 0; i < 4 && rc == 0; i++) {
             struct strbuf src;
             strbuf_init(&src);
@@ -222,7 +310,9 @@ static int aggregate(const char *out, uint64_t reps, struct diag_list *dl)
         }
         strbuf_reset(&p);
         strbuf_addf(&p, "%s/summary.json", out);
-        if (rc || write_atomic(p.buf, text) != 0) {
+        if (rc || write_atomic(p.buf, text) != 0 ||
+            obs_publish_end(out, "mtasim run: aggregate of all "
+                                 "replications written") != 0) {
             diag_add(dl, DIAG_ERROR, out, 0, 0,
                      "cannot write the aggregate "
                      "reports: %s",
@@ -242,6 +332,7 @@ static int aggregate(const char *out, uint64_t reps, struct diag_list *dl)
 int runner_run(struct scenario *sc, const char *out,
                const struct runner_opts *o, struct diag_list *dl)
 {
+    tmpfiles_on_signals();
     if (o->replications <= 1)
         return run_single(sc, out, 0, o, o->print_summary, dl);
     struct runner_opts w = *o;

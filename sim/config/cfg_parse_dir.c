@@ -485,12 +485,25 @@ static void dispatch(struct parser *p, const struct dline *l,
         kept_value(p, l, d, scope);
 }
 
-/* unknown_directive - "did you mean" over the names valid in this scope. */
+/* unknown_directive - "did you mean" over the names valid in this scope
+ * (listed once per scope: the list is the same for every config). */
 static void unknown_directive(struct parser *p, const struct dline *l,
                               unsigned scope)
 {
-    const char *names[512];
-    size_t n = cfg_directive_names(scope, names, 512);
+    static struct {
+        unsigned scope;
+        size_t n;
+        const char *names[512];
+    } cache[8];
+    size_t c = 0;
+    while (c < 7 && cache[c].n && cache[c].scope != scope)
+        c++;
+    if (cache[c].n == 0 || cache[c].scope != scope) {
+        cache[c].n = cfg_directive_names(scope, cache[c].names, 512);
+        cache[c].scope = scope;
+    }
+    const char *const *names = cache[c].names;
+    size_t n = cache[c].n;
     const char *near = str_closest(l->kw, names, n);
     const struct cfg_tokline *t = l->t;
     int warn = ignorable(p, NULL);

@@ -1,10 +1,14 @@
 /* evq.c - binary heap of events (Williams 1964; git prio-queue.c keeps the
  * same insertion counter for FIFO ties). */
 #include "engine/evq.h"
+#include "util/tmpfiles.h"
 #include "util/xalloc.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void evq_init(struct evq *q)
 {
@@ -87,4 +91,39 @@ int evq_pop(struct evq *q, struct evq_event *ev)
 int64_t evq_peek_time(const struct evq *q)
 {
     return q->n ? q->heap[0].t_us : INT64_MAX;
+}
+
+/* EX_SOFTWARE of sysexits.h: an internal software error. */
+#define EVQ_EXIT_INTERNAL 70
+
+void evq_die(const struct evq *q, const char *file, int line, const char *what,
+             const struct evq_event *ev)
+{
+    fflush(stdout);
+    fprintf(stderr,
+            "mtasim: internal error at %s:%d: %s\n"
+            "  simulated time t=%.6f s, seed %" PRIu64 ", replication %" PRIu64
+            "\n",
+            file, line, what, (double)q->now_us / 1e6, q->seed, q->replication);
+    if (ev)
+        fprintf(stderr,
+                "  event: kind %" PRIu32 ", generation %" PRIu32
+                ", entity %" PRIu64 ", at t_us=%" PRId64 "\n",
+                ev->kind, ev->gen, ev->id, ev->t_us);
+    fputs("  this is a bug in mtasim: please report it with the scenario, "
+          "config and models\n",
+          stderr);
+    /* no partial reports; _exit: the state is broken, run no more code
+     * (and a sanitizer's leak report would change the exit status) */
+    tmpfiles_remove_all();
+    _exit(EVQ_EXIT_INTERNAL);
+}
+
+void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
+                      uint64_t id, const char *file, int line)
+{
+    if (evq_push(q, t_us, kind, gen, id) == 0)
+        return;
+    struct evq_event ev = { t_us, q->next_seq, kind, gen, id };
+    evq_die(q, file, line, "an event scheduled before the simulated time", &ev);
 }

@@ -30,6 +30,8 @@ struct evq {
     uint64_t pushed; /* statistics */
     uint64_t popped;
     size_t max_n;
+    uint64_t seed; /* the run's seed and replication, for evq_die */
+    uint64_t replication;
 };
 
 void evq_init(struct evq *q);
@@ -38,6 +40,20 @@ void evq_release(struct evq *q);
  * 0, or -1 when t_us is in the past (a caller bug to report). */
 int evq_push(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
              uint64_t id);
+/* EVQ_PUSH - an evq_push that cannot fail: a failure is a bug in the
+ * caller, so it stops the run loudly (evq_die) instead of dropping the
+ * event. EVQ_ASSERT - any other invariant of the event loop. */
+#define EVQ_PUSH(q, t_us, kind, gen, id)                                       \
+    evq_push_checked((q), (t_us), (kind), (gen), (id), __FILE__, __LINE__)
+#define EVQ_ASSERT(q, cond)                                                    \
+    ((cond) ? (void)0 : evq_die((q), __FILE__, __LINE__, #cond, NULL))
+void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
+                      uint64_t id, const char *file, int line);
+/* evq_die - print "internal error" with the simulated time, the seed and
+ * replication, what failed and the event (when ev is not NULL) on stderr,
+ * remove the run's temporaries, then exit 70 (EX_SOFTWARE). */
+_Noreturn void evq_die(const struct evq *q, const char *file, int line,
+                       const char *what, const struct evq_event *ev);
 /* evq_pop - the earliest event into *ev and advance now_us; 0, or -1 when
  * the set is empty. */
 int evq_pop(struct evq *q, struct evq_event *ev);

@@ -7,6 +7,7 @@
  * goes on after an error so one run reports them all. */
 #include "input/scenario.h"
 #include "config/cfg_value.h"
+#include "engine/rng.h"
 #include "input/sl_int.h"
 #include "util/strbuf.h"
 #include "util/strutil.h"
@@ -97,11 +98,40 @@ static void pop(struct sload *ld, size_t n)
     ld->path.buf[n] = '\0';
 }
 
+/* A set of names, by open addressing: duplicate checks stay linear for
+ * 60,000 IPs or 200,000 streams. The names are borrowed. */
+struct name_set {
+    const char **slot;
+    size_t cap; /* a power of two, at least twice the names */
+};
+
+static void name_set_init(struct name_set *s, size_t n)
+{
+    s->cap = 16;
+    while (s->cap < 2 * n)
+        s->cap *= 2;
+    s->slot = xcalloc(s->cap, sizeof(*s->slot));
+}
+
+/* name_set_add - 1 when name is new (and now in the set), 0 when seen. */
+static int name_set_add(struct name_set *s, const char *name)
+{
+    size_t h = (size_t)rng_hash64(name) & (s->cap - 1);
+    for (; s->slot[h]; h = (h + 1) & (s->cap - 1))
+        if (strcmp(s->slot[h], name) == 0)
+            return 0;
+    s->slot[h] = name;
+    return 1;
+}
+
 /* check_keys - every member of obj is known (any key when known is
  * NULL: a map) and given once. */
 static void check_keys(struct sload *ld, const cJSON *obj,
                        const char *const *known, size_t n)
 {
+    struct name_set seen;
+
+    name_set_init(&seen, (size_t)cJSON_GetArraySize(obj));
     for (const cJSON *it = obj->child; it; it = it->next) {
         size_t i;
         for (i = 0; i < n && strcmp(it->string, known[i]) != 0; i++)
@@ -114,16 +144,14 @@ static void check_keys(struct sload *ld, const cJSON *obj,
             else
                 jerr(ld, "unknown key '%s'", it->string);
         }
-        for (const cJSON *p = obj->child; p != it; p = p->next) {
-            if (strcmp(p->string, it->string) == 0) {
-                size_t n0 =
-                    known ? push_key(ld, it->string) : push_map(ld, it->string);
-                jerr(ld, "duplicate key");
-                pop(ld, n0);
-                break;
-            }
+        if (!name_set_add(&seen, it->string)) {
+            size_t n0 =
+                known ? push_key(ld, it->string) : push_map(ld, it->string);
+            jerr(ld, "duplicate key");
+            pop(ld, n0);
         }
     }
+    free(seen.slot);
 }
 
 /* ------------------------------------------------------- typed values */
@@ -201,6 +229,11 @@ static int get_interval(struct sload *ld, const cJSON *obj, const char *key,
         rc = -1;
     } else if (cfgv_parse_time(v->valuestring, out_s, 0, &e) < 0) {
         jerr(ld, "invalid interval '%s' (%s)", v->valuestring, e.msg);
+        rc = -1;
+    }
+    if (rc > 0 && *out_s > SCEN_MAX_INTERVAL_S) {
+        jerr(ld, "%.6g s is longer than the limit of %s (%.0f s)", *out_s,
+             SCEN_MAX_INTERVAL_TEXT, SCEN_MAX_INTERVAL_S);
         rc = -1;
     }
     pop(ld, n0);
@@ -304,9 +337,10 @@ static void load_report(struct sload *ld, const cJSON *root)
     } else {
         check_keys(ld, rep, keys, N_ELEM(keys));
         if (get_interval(ld, rep, "interval", &ld->sc->report_interval_s) > 0 &&
-            !(ld->sc->report_interval_s > 0)) {
+            !(ld->sc->report_interval_s >= SCEN_MIN_REPORT_INTERVAL_S)) {
             size_t n1 = push_key(ld, "interval");
-            jerr(ld, "expected an interval longer than 0s");
+            jerr(ld, "%.6g s is shorter than the limit of 1s",
+                 ld->sc->report_interval_s);
             pop(ld, n1);
         }
     }
@@ -374,11 +408,12 @@ static void load_one_ip(struct sload *ld, const cJSON *it, struct scen_ip *ip)
         return;
     }
     check_keys(ld, it, keys, N_ELEM(keys));
-    get_number(ld, it, "age_days", 0, HUGE_VAL, "a number >= 0", &ip->age_days);
+    get_number(ld, it, "age_days", 0, SCEN_MAX_AGE_DAYS,
+               "a number between 0 and 36500", &ip->age_days);
     get_number(ld, it, "reputation", 0, 1, "a number between 0 and 1",
                &ip->reputation);
-    get_number(ld, it, "recent_volume_per_day", 0, HUGE_VAL, "a number >= 0",
-               &ip->recent_volume_per_day);
+    get_number(ld, it, "recent_volume_per_day", 0, SCEN_MAX_VOLUME_PER_DAY,
+               "a number between 0 and 100000000", &ip->recent_volume_per_day);
 }
 
 /* load_ips - "ips": {"192.0.2.10": {...}, ...}. */
@@ -393,6 +428,12 @@ static void load_ips(struct sload *ld, const cJSON *root)
     n0 = push_key(ld, "ips");
     if (!cJSON_IsObject(ips)) {
         jerr(ld, "expected an object keyed by IP address");
+        pop(ld, n0);
+        return;
+    }
+    if (cJSON_GetArraySize(ips) > SCEN_MAX_IPS) {
+        jerr(ld, "%d IP addresses, more than the limit of %d",
+             cJSON_GetArraySize(ips), SCEN_MAX_IPS);
         pop(ld, n0);
         return;
     }
@@ -513,8 +554,10 @@ static void load_volume(struct sload *ld, const cJSON *obj,
             size_t n1 =
                 cJSON_IsArray(v) ? push_idx(ld, st->n_volume) : ld->path.len;
             if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) ||
-                it->valuedouble < 0)
-                jerr(ld, "expected a number >= 0");
+                it->valuedouble < 0 ||
+                it->valuedouble > SCEN_MAX_VOLUME_PER_DAY)
+                jerr(ld, "expected a number between 0 and 100000000 (the "
+                         "limit per stream and day)");
             else
                 st->volume_per_day[st->n_volume] = it->valuedouble;
             pop(ld, n1);
@@ -764,6 +807,8 @@ static void load_stream(struct sload *ld, const cJSON *obj,
         st->hourly_profile[h] = 1;
     st->deadline_s = -1;
     if (!cJSON_IsObject(obj)) {
+        /* a nameless stream still has a name: "" is never compared */
+        st->name = xstrdup("");
         jerr(ld, "expected an object (a stream)");
         return;
     }
@@ -834,21 +879,27 @@ static void load_streams(struct sload *ld, const cJSON *gen)
         pop(ld, n0);
         return;
     }
-    sc->streams =
-        xcalloc((size_t)cJSON_GetArraySize(list), sizeof(*sc->streams));
+    size_t n = (size_t)cJSON_GetArraySize(list);
+    if (n > SCEN_MAX_STREAMS) {
+        jerr(ld, "%zu streams, more than the limit of %d", n, SCEN_MAX_STREAMS);
+        pop(ld, n0);
+        return;
+    }
+    struct name_set names;
+    name_set_init(&names, n);
+    sc->streams = xcalloc(n, sizeof(*sc->streams));
     for (const cJSON *it = list->child; it; it = it->next) {
         size_t i = sc->n_streams++, n1 = push_idx(ld, i);
         load_stream(ld, it, &sc->streams[i]);
-        for (size_t j = 0; j < i && sc->streams[i].name[0]; j++) {
-            if (strcmp(sc->streams[j].name, sc->streams[i].name) == 0) {
-                size_t n2 = push_key(ld, "name");
-                jerr(ld, "duplicate stream name '%s'", sc->streams[i].name);
-                pop(ld, n2);
-                break;
-            }
+        if (sc->streams[i].name[0] &&
+            !name_set_add(&names, sc->streams[i].name)) {
+            size_t n2 = push_key(ld, "name");
+            jerr(ld, "duplicate stream name '%s'", sc->streams[i].name);
+            pop(ld, n2);
         }
         pop(ld, n1);
     }
+    free(names.slot);
     pop(ld, n0);
 }
 
@@ -1127,4 +1178,54 @@ void scenario_format_time(const struct scenario *sc, double t_s, char *buf,
     sl_civil_from_days(days, &y, &m, &d);
     snprintf(buf, n, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d,
              (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+}
+
+double scenario_expected_volume(const struct scenario *sc)
+{
+    double total = 0;
+
+    for (size_t i = 0; i < sc->n_streams; i++) {
+        const struct scen_stream *st = &sc->streams[i];
+        for (double d = 0; d * 86400 < sc->duration_s && st->n_volume; d++) {
+            size_t k = d < (double)st->n_volume ? (size_t)d : st->n_volume - 1;
+            double part = (sc->duration_s - d * 86400) / 86400;
+            total += st->volume_per_day[k] * (part < 1 ? part : 1);
+        }
+    }
+    return total;
+}
+
+int scenario_check_limits(const struct scenario *sc, int force,
+                          struct diag_list *dl)
+{
+    size_t errors0 = dl->n_errors;
+    const char *why = force ? "" : " (use --force to run it anyway)";
+
+    if (!(sc->duration_s > 0 && sc->duration_s <= SCEN_MAX_INTERVAL_S)) {
+        diag_add(dl, DIAG_ERROR, sc->path, 0, 0,
+                 "a duration of %.6g s is outside the limits (more than 0s, "
+                 "at most %s = %.0f s)",
+                 sc->duration_s, SCEN_MAX_INTERVAL_TEXT, SCEN_MAX_INTERVAL_S);
+        return -1; /* the figures below need a sane duration */
+    }
+    if (!(sc->report_interval_s >= SCEN_MIN_REPORT_INTERVAL_S &&
+          sc->report_interval_s <= SCEN_MAX_INTERVAL_S))
+        diag_add(dl, DIAG_ERROR, sc->path, 0, 0,
+                 "a report interval of %.6g s is outside the limits (1s to "
+                 "%s)",
+                 sc->report_interval_s, SCEN_MAX_INTERVAL_TEXT);
+    else if (!force && ceil(sc->duration_s / sc->report_interval_s) >
+                           SCEN_MAX_REPORT_INTERVALS)
+        diag_add(dl, DIAG_ERROR, sc->path, 0, 0,
+                 "the report would have %.0f intervals, more than the limit "
+                 "of %.0f; use a longer \"report\": {\"interval\"}%s",
+                 ceil(sc->duration_s / sc->report_interval_s),
+                 SCEN_MAX_REPORT_INTERVALS, why);
+    double vol = scenario_expected_volume(sc);
+    if (!force && vol > SCEN_MAX_RECIPIENTS)
+        diag_add(dl, DIAG_ERROR, sc->path, 0, 0,
+                 "the send list would generate about %.4g recipients, more "
+                 "than the limit of %.0f%s",
+                 vol, SCEN_MAX_RECIPIENTS, why);
+    return dl->n_errors > errors0 ? -1 : 0;
 }

@@ -86,7 +86,23 @@ struct scenario {
      * domains, exponent 1). */
     double tail_domains;
     double tail_zipf;
+    int force; /* set by the command line: waive the soft limits */
 };
+
+/* Limits on what a scenario may ask for (docs/limits.md). Hard limits
+ * keep time arithmetic in int64 microseconds exact and far from overflow;
+ * soft limits catch runs whose time or report size would be absurd, and
+ * give way to `mtasim run --force`. */
+#define SCEN_MAX_INTERVAL_S        (3650.0 * 86400.0) /* 10 years, hard */
+#define SCEN_MAX_INTERVAL_TEXT     "3650d"
+#define SCEN_MIN_REPORT_INTERVAL_S 1.0      /* hard */
+#define SCEN_MAX_REPORT_INTERVALS  100000.0 /* soft */
+#define SCEN_MAX_VOLUME_PER_DAY    1e8      /* per stream, hard */
+#define SCEN_MAX_RECIPIENTS        1e8      /* per run, soft */
+#define SCEN_MAX_AGE_DAYS          36500.0  /* hard */
+#define SCEN_MAX_IPS               100000   /* hard */
+#define SCEN_MAX_STREAMS           10000    /* hard */
+#define SCEN_MAX_DOMAINS           10000    /* per stream, hard */
 
 /* scenario_load - parse path into sc. models_dir is where the default
  * model set lives (every *.json in it, sorted by name). Returns 0, or -1
@@ -94,6 +110,16 @@ struct scenario {
 int scenario_load(const char *path, const char *models_dir, struct scenario *sc,
                   struct diag_list *dl);
 void scenario_release(struct scenario *sc);
+
+/* scenario_check_limits - the run as a whole (after command-line
+ * overrides): duration, report size and generated volume within the
+ * limits above, the soft ones waived by force. 0, or -1 with errors in dl
+ * that give the figure and the limit. */
+int scenario_check_limits(const struct scenario *sc, int force,
+                          struct diag_list *dl);
+/* scenario_expected_volume - recipients the generator will inject over
+ * the run (the mean; 0 for a file send list). */
+double scenario_expected_volume(const struct scenario *sc);
 
 /* scenario_format_time - t seconds from the start as ISO 8601 UTC
  * ("2026-01-01T00:00:00Z") into buf (at least 32 bytes). */

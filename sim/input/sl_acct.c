@@ -34,6 +34,11 @@
 #include <strings.h>
 
 #define NO_SLOT UINT32_MAX
+/* The longest a recipient can plausibly wait between enqueue and its
+ * row (PowerMTA's bounce-after is days, not months). A row past it, or
+ * logged that long after the run's end, is skipped and counted: one row
+ * dated 9999 would otherwise hold the whole file in the buffer. */
+#define ACCT_MAX_LAG_US (60 * 86400 * INT64_C(1000000))
 /* how long a finished key is remembered beyond the largest lag */
 #define KEY_GRACE_US (60 * INT64_C(1000000))
 
@@ -456,6 +461,10 @@ static int row_apply(struct sendlist *sl, enum acct_kind kind, int64_t tl_us)
     }
     if (kind == K_F || e_us < 0)
         return 0; /* a late report, or enqueued before the start */
+    if (tl_us - e_us > ACCT_MAX_LAG_US) {
+        sl->adjusted++; /* queued for months: a bad timeQueued */
+        return 0;
+    }
     rc = instance_new(sl, &key, e_us, tl_us, kind);
     key_put(s, &key, terminal ? KEY_DONE : KEY_LIVE, tl_us);
     return rc;
@@ -481,10 +490,18 @@ static int acct_row(struct sendlist *sl)
     }
     if (acct_time(sl, A_TLOGGED, &tl_us) < 0)
         return -1;
+    if (tl_us > sl->duration_us + ACCT_MAX_LAG_US) {
+        sl->adjusted++; /* far past the run: cannot matter, must not stall */
+        return 0;
+    }
     if (tl_us > s->file_us)
         s->file_us = tl_us;
-    if (kind == K_IGNORED || afield(s, A_RCPT)[0] == '\0')
+    if (kind == K_IGNORED)
         return 0;
+    if (afield(s, A_RCPT)[0] == '\0') {
+        sl->adjusted++; /* a recipient row without its recipient */
+        return 0;
+    }
     return row_apply(sl, kind, tl_us);
 }
 

@@ -71,9 +71,14 @@ static inline int csv_peek(struct sl_csv *c)
     return (unsigned char)c->in[c->in_pos];
 }
 
-/* csv_put - append a byte to the current field. */
+/* csv_put - append a byte to the current field (dropped past the cap:
+ * too_long then ends the record). */
 static inline void csv_put(struct sl_csv *c, int ch)
 {
+    if (c->rec_len >= SL_CSV_MAX_RECORD) {
+        c->too_long = 1;
+        return;
+    }
     if (c->rec_len + 1 >= c->rec_cap) {
         c->rec_cap *= 2;
         c->rec = xrealloc(c->rec, c->rec_cap);
@@ -103,6 +108,8 @@ static int csv_quoted(struct sl_csv *c)
         int ch = csv_getc(c);
         if (ch == EOF)
             return -2;
+        if (c->too_long)
+            return -3;
         if (ch == '"') {
             ch = csv_getc(c);
             if (ch != '"')
@@ -125,6 +132,10 @@ static int csv_unquoted(struct sl_csv *c)
         while (q < e && *q != ',' && *q != '\n' && *q != '\r')
             q++;
         size_t n = (size_t)(q - p);
+        if (c->rec_len + n > SL_CSV_MAX_RECORD) {
+            c->too_long = 1;
+            return -3;
+        }
         if (c->rec_len + n + 1 >= c->rec_cap) {
             while (c->rec_len + n + 1 >= c->rec_cap)
                 c->rec_cap *= 2;
@@ -140,6 +151,29 @@ static int csv_unquoted(struct sl_csv *c)
     }
 }
 
+/* csv_too_long - the error for a record past the cap; -1. */
+static int csv_too_long(struct sl_csv *c, struct diag_list *dl)
+{
+    diag_add(dl, DIAG_ERROR, c->path, (int)c->line, 0,
+             "record longer than the limit of %d bytes (not a CSV file, or "
+             "a quote left open?)",
+             SL_CSV_MAX_RECORD);
+    return -1;
+}
+
+/* csv_check_nul - a NUL byte in a field would cut it short unseen. */
+static int csv_check_nul(struct sl_csv *c, struct diag_list *dl)
+{
+    for (size_t i = 0; i < c->n_fields; i++) {
+        if (strlen(c->rec + c->off[i]) != c->len[i]) {
+            diag_add(dl, DIAG_ERROR, c->path, (int)c->line, 0,
+                     "NUL byte in field %zu (not a text file?)", i + 1);
+            return -1;
+        }
+    }
+    return 1;
+}
+
 /* csv_record - one record, possibly an empty line. 1, 0 at the end, -1. */
 static int csv_record(struct sl_csv *c, struct diag_list *dl)
 {
@@ -147,6 +181,7 @@ static int csv_record(struct sl_csv *c, struct diag_list *dl)
 
     c->rec_len = 0;
     c->n_fields = 0;
+    c->too_long = 0;
     c->line = c->cur_line;
     if (ch == EOF)
         return ferror(c->fp) ? -1 : 0;
@@ -161,12 +196,18 @@ static int csv_record(struct sl_csv *c, struct diag_list *dl)
                 return -1;
             }
         }
+        if (ch == -3)
+            return csv_too_long(c, dl);
         /* text after a closing quote is kept, as most readers do */
         if (ch != ',' && ch != '\n' && ch != '\r' && ch != EOF) {
             csv_put(c, ch);
             ch = csv_unquoted(c);
+            if (ch == -3 || c->too_long)
+                return csv_too_long(c, dl);
         }
         csv_end_field(c, start);
+        if (c->too_long)
+            return csv_too_long(c, dl);
         if (ch != ',')
             break;
         ch = csv_getc(c);
@@ -175,7 +216,7 @@ static int csv_record(struct sl_csv *c, struct diag_list *dl)
         ch = csv_getc(c);
     if (ch != EOF)
         c->cur_line++;
-    return 1;
+    return csv_check_nul(c, dl);
 }
 
 /* sl_csv_next - records until a non-blank one. */
@@ -230,6 +271,7 @@ struct csv_src {
     struct sl_csv rd;
     int col[COL_COUNT]; /* field index, -1 when absent */
     int64_t last_us;
+    uint64_t rows; /* data rows taken */
     struct strbuf domain;
 };
 
@@ -424,8 +466,16 @@ static int next_csv(struct sendlist *sl, struct send_rec *out)
     if (out->t_us < s->last_us)
         return row_error(sl, "row is earlier than the previous one (send "
                              "lists must be in time order)");
+    if (out->t_us > sl->duration_us && s->rows == 0)
+        return row_error(sl,
+                         "the first row is %.0f s after the start, past the "
+                         "end of the run (%.0f s): nothing would be sent "
+                         "(check the scenario's \"start\" and \"duration\")",
+                         (double)out->t_us / 1e6,
+                         (double)sl->duration_us / 1e6);
     if (out->t_us > sl->duration_us)
         return 0;
+    s->rows++;
     s->last_us = out->t_us;
     if (row_rcpt(sl, out) < 0 || row_props(sl, out) < 0)
         return -1;
@@ -437,6 +487,11 @@ static int next_csv(struct sendlist *sl, struct send_rec *out)
     out->stream = (int)sl_stream_intern(sl, v[0] ? v : "default");
     v = field(s, s->col[COL_MESSAGE_ID] >= 0 ? COL_MESSAGE_ID : COL_JOB);
     out->msg = message_key(v);
+    if (sendlist_stream_count(sl) > SCEN_MAX_STREAMS)
+        return row_error(sl,
+                         "more than %d distinct streams in column '%s' "
+                         "(the limit: each stream has its own reports)",
+                         SCEN_MAX_STREAMS, "stream");
     return 1;
 }
 

@@ -82,7 +82,11 @@ struct sl_csv {
     size_t n_fields, cap_fields;
     long line;     /* line where the current record starts (1-based) */
     long cur_line; /* line the reader is on */
+    int too_long;  /* the record passed SL_CSV_MAX_RECORD */
 };
+/* The longest record read (a send-list row is ~100 bytes, an accounting
+ * row a few KB); past it the file is not what it claims to be. */
+#define SL_CSV_MAX_RECORD (1024 * 1024)
 
 void sl_csv_init(struct sl_csv *c, FILE *fp, const char *path);
 void sl_csv_release(struct sl_csv *c);

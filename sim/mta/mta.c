@@ -244,10 +244,14 @@ static double s_num(const struct cfg_qsettings *s, enum cfg_qid q)
     return s->v[q].num;
 }
 
+/* An interval longer than this (31,700 years) behaves as this one: it is
+ * beyond any run, and now_us plus it still fits in an int64. */
+#define MTA_MAX_INTERVAL_S 1e12
+
 static double s_us(const struct cfg_qsettings *s, enum cfg_qid q)
 {
     double x = s->v[q].num;
-    return isinf(x) ? -1 : x * MTA_US;
+    return isinf(x) ? -1 : fmin(x, MTA_MAX_INTERVAL_S) * MTA_US;
 }
 
 /* qconf_fill - the settings one queue uses, from the resolved config. */
@@ -880,7 +884,7 @@ void mta_q_schedule(struct mta *m, struct mta_queue *q, int64_t t_us)
     if (t_us >= q->wake_us || t_us == MTA_NEVER)
         return;
     q->wake_us = t_us;
-    evq_push(m->q, t_us, MTA_EV_QUEUE_WAKE, ++q->wake_gen,
+    EVQ_PUSH(m->q, t_us, MTA_EV_QUEUE_WAKE, ++q->wake_gen,
              (uint64_t)(q - m->queues));
 }
 

@@ -140,11 +140,18 @@ static uint32_t conn_alloc(struct mta *m)
     return ci;
 }
 
+/* lat_us - a drawn latency in microseconds, saturated at a day: a heavy
+ * tail must not overflow the clock (a day is beyond any SMTP timeout). */
+static int64_t lat_us(double latency_s)
+{
+    return (int64_t)llround(fmin(fmax(latency_s, 0), 86400.0) * MTA_US);
+}
+
 /* conn_schedule - the connection's one pending event; older ones go stale. */
 static void conn_schedule(struct mta *m, uint32_t ci, int64_t t_us,
                           enum mta_event kind)
 {
-    evq_push(m->q, t_us, kind, ++m->conns[ci].gen, ci);
+    EVQ_PUSH(m->q, t_us, kind, ++m->conns[ci].gen, ci);
 }
 
 static void idle_remove(struct mta *m, struct mta_queue *q, uint32_t ci)
@@ -388,7 +395,7 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
         remote_connect(m, q, c, now_us);
         c->accepted = c->reply.outcome == PROV_ACCEPT;
     }
-    int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
+    int64_t lat = lat_us(c->reply.latency_s);
     conn_schedule(m, ci, now_us + lat, MTA_EV_CONN_OPENED);
     return 1;
 }
@@ -683,7 +690,7 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
     }
     c->state = MTA_C_BUSY;
     ask_provider(m, c, q, now_us);
-    int64_t lat = (int64_t)llround(c->reply.latency_s * MTA_US);
+    int64_t lat = lat_us(c->reply.latency_s);
     conn_schedule(m, ci, now_us + lat, MTA_EV_TXN_DONE);
 }
 

@@ -182,6 +182,7 @@ struct prov_world {
     struct prov_htab domains;  /* lower-case domain -> model index */
     struct prov_htab texts;    /* interned reply texts */
     int wildcard;              /* model serving "*", or -1 */
+    struct prov_htab ip_index; /* IP name -> index (linear-time loading) */
     struct prov_group **tails; /* long-tail domains with their own state */
     size_t n_tails, cap_tails;
     struct prov_htab tail_ids; /* domain -> index in tails */

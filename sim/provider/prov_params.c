@@ -314,6 +314,14 @@ static void ld_dist(struct prov_ld *ld, const cJSON *lat, const char *key,
         ld_error(ld, ld_path(sub, path, "dist"),
                  "expected \"fixed\", \"exponential\" or \"lognormal\"");
     }
+    /* bounds (docs/limits.md): an SMTP reply takes seconds, not days */
+    if (d->value_s > 3600)
+        ld_error(ld, path,
+                 "a latency of %g s is longer than the limit of 3600 s",
+                 d->value_s);
+    if (d->sigma > 5)
+        ld_error(ld, path, "a sigma of %g is larger than the limit of 5",
+                 d->sigma);
 }
 
 /* ld_latency - "latency": {"connect": D, "message": D}. */

@@ -102,6 +102,7 @@ void prov_world_free(struct prov_world *w)
     prov_htab_release(&w->tail_ids);
     prov_htab_release(&w->domains);
     prov_htab_release(&w->texts);
+    prov_htab_release(&w->ip_index);
     free(w);
 }
 

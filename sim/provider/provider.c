@@ -395,9 +395,10 @@ int prov_world_target(struct prov_world *w, int prov, const char *domain)
 int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
                       double reputation)
 {
-    for (size_t i = 0; i < w->n_ips; i++)
-        if (strcmp(w->ips[i].name, ip) == 0)
-            return (int)i;
+    int known = prov_htab_find(&w->ip_index, ip);
+    if (known >= 0)
+        return known;
+    prov_htab_put(&w->ip_index, ip, (int)w->n_ips);
     XGROW(w->ips, w->n_ips, w->cap_ips);
     struct prov_ip *p = &w->ips[w->n_ips];
     p->name = xstrdup(ip);

@@ -8,6 +8,7 @@
  * written as they happen to hidden temporary files in the output folder;
  * report.c renames them when the run succeeds. */
 #include "report/obs_int.h"
+#include "util/tmpfiles.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -102,6 +103,7 @@ static FILE *open_tmp(struct obs *ob, int k, const char *name)
     strbuf_addf(&sb, "%s/.%s.tmp", ob->opt.dir, name);
     ob->tmp_path[k] = strbuf_detach(&sb);
     ob->final_name[k] = name;
+    tmpfiles_add(ob->tmp_path[k]);
     return fopen(ob->tmp_path[k], "w");
 }
 
@@ -148,7 +150,7 @@ void obs_abort(struct obs *ob)
             ob->files_closed[k] = 1;
         }
         if (ob->tmp_path[k])
-            remove(ob->tmp_path[k]);
+            tmpfiles_remove(ob->tmp_path[k]);
     }
 }
 

@@ -116,6 +116,14 @@ struct obs_engine {
 /* obs_write_reports - summary.json, latency.csv and the renames of the
  * streamed files; returns 0, or -1 with errno. */
 int obs_write_reports(struct obs *ob, const struct obs_engine *e);
+/* A folder's reports are one run's, complete, when it holds this file
+ * (written last; its text says what wrote it). */
+#define OBS_COMPLETE "complete"
+/* obs_publish_begin - remove dir's marker and any previous reports, just
+ * before new ones are renamed in; obs_publish_end - write the marker
+ * (text what). Both 0, or -1 with errno. */
+int obs_publish_begin(const char *dir);
+int obs_publish_end(const char *dir, const char *what);
 /* obs_print_summary - the human summary for stdout. */
 void obs_print_summary(const struct obs *ob, FILE *fp);
 

@@ -1,8 +1,13 @@
 /* report.c - the files a run leaves behind: summary.json and latency.csv,
  * and the renames that publish the streamed CSVs. Every file is written
  * under a temporary name and renamed only when all of them are complete,
- * so a failed run leaves no half-written output. */
+ * so a failed run leaves no half-written output. Publishing removes the
+ * folder's `complete` marker and the previous run's reports first and
+ * writes the marker last (obs_publish_begin/end), so a run killed in the
+ * middle leaves one run's files without the marker, never two runs'
+ * files side by side (docs/limits.md). */
 #include "report/obs_int.h"
+#include "util/tmpfiles.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -165,6 +170,7 @@ static int write_text(const struct obs *ob, const char *name, const char *text,
     strbuf_init(&sb);
     strbuf_addf(&sb, "%s/.%s.tmp", ob->opt.dir, name);
     *tmp = strbuf_detach(&sb);
+    tmpfiles_add(*tmp);
     FILE *fp = fopen(*tmp, "w");
     if (fp == NULL)
         return -1;
@@ -195,6 +201,7 @@ static int write_latency(const struct obs *ob, char **tmp)
     strbuf_init(&sb);
     strbuf_addf(&sb, "%s/.latency.csv.tmp", ob->opt.dir);
     *tmp = strbuf_detach(&sb);
+    tmpfiles_add(*tmp);
     FILE *fp = fopen(*tmp, "w");
     if (fp == NULL)
         return -1;
@@ -212,8 +219,57 @@ static int publish(const struct obs *ob, const char *tmp, const char *name)
     strbuf_init(&sb);
     strbuf_addf(&sb, "%s/%s", ob->opt.dir, name);
     int rc = rename(tmp, sb.buf);
+    if (rc == 0)
+        tmpfiles_forget(tmp);
     strbuf_release(&sb);
     return rc;
+}
+
+/* The reports of a run, and the marker written after all of them. */
+static const char *const report_names[] = { "summary.json", "timeseries.csv",
+                                            "events.csv", "latency.csv",
+                                            "acct.csv" };
+
+int obs_publish_begin(const char *dir)
+{
+    struct strbuf sb;
+    int rc = 0;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s/%s", dir, OBS_COMPLETE);
+    if (remove(sb.buf) != 0 && errno != ENOENT)
+        rc = -1;
+    for (size_t i = 0;
+         rc == 0 && i < sizeof(report_names) / sizeof(*report_names); i++) {
+        strbuf_reset(&sb);
+        strbuf_addf(&sb, "%s/%s", dir, report_names[i]);
+        if (remove(sb.buf) != 0 && errno != ENOENT)
+            rc = -1;
+    }
+    strbuf_release(&sb);
+    return rc;
+}
+
+int obs_publish_end(const char *dir, const char *what)
+{
+    struct strbuf tmp, path;
+    strbuf_init(&tmp);
+    strbuf_init(&path);
+    strbuf_addf(&tmp, "%s/.%s.tmp", dir, OBS_COMPLETE);
+    strbuf_addf(&path, "%s/%s", dir, OBS_COMPLETE);
+    tmpfiles_add(tmp.buf);
+    FILE *fp = fopen(tmp.buf, "w");
+    int bad = fp == NULL;
+    if (fp) {
+        bad |= fprintf(fp, "%s\n", what) < 0;
+        bad |= fclose(fp) != 0;
+    }
+    bad = bad || rename(tmp.buf, path.buf) != 0;
+    if (bad)
+        remove(tmp.buf);
+    tmpfiles_forget(tmp.buf);
+    strbuf_release(&tmp);
+    strbuf_release(&path);
+    return bad ? -1 : 0;
 }
 
 static int close_streams(struct obs *ob)
@@ -241,6 +297,8 @@ int obs_write_reports(struct obs *ob, const struct obs_engine *e)
     rc |= write_text(ob, "summary.json", text, &sum_tmp);
     rc |= write_latency(ob, &lat_tmp);
     cJSON_free(text);
+    if (rc == 0)
+        rc |= obs_publish_begin(ob->opt.dir);
     for (int k = 0; rc == 0 && k < OBS_N_FILES; k++)
         if (ob->tmp_path[k] && ob->final_name[k])
             rc |= publish(ob, ob->tmp_path[k], ob->final_name[k]);
@@ -248,10 +306,14 @@ int obs_write_reports(struct obs *ob, const struct obs_engine *e)
         rc |= publish(ob, lat_tmp, "latency.csv");
     if (rc == 0)
         rc |= publish(ob, sum_tmp, "summary.json");
+    if (rc == 0)
+        rc |= obs_publish_end(ob->opt.dir, "mtasim run: all reports written");
     if (rc != 0) {
         int err = errno;
-        remove(sum_tmp);
-        remove(lat_tmp);
+        if (sum_tmp)
+            tmpfiles_remove(sum_tmp);
+        if (lat_tmp)
+            tmpfiles_remove(lat_tmp);
         obs_abort(ob);
         errno = err;
     }

@@ -29,6 +29,22 @@ int diag_list_full(const struct diag_list *dl)
     return dl->max_errors && dl->n_errors >= dl->max_errors;
 }
 
+/* clip_message - a message that quotes a 10 MB field keeps its head and
+ * tail (where the "expected ..." goes) and says how much was cut. */
+static void clip_message(struct strbuf *sb)
+{
+    enum { HEAD = 240, TAIL = 160 };
+    if (sb->len <= DIAG_MAX_MESSAGE)
+        return;
+    struct strbuf out;
+    strbuf_init(&out);
+    strbuf_add(&out, sb->buf, HEAD);
+    strbuf_addf(&out, "[... %zu bytes cut ...]", sb->len - HEAD - TAIL);
+    strbuf_add(&out, sb->buf + sb->len - TAIL, TAIL);
+    strbuf_release(sb);
+    *sb = out;
+}
+
 struct diag *diag_vadd(struct diag_list *dl, enum diag_severity sev,
                        const char *file, int line, int col, const char *fmt,
                        va_list ap)
@@ -46,6 +62,7 @@ struct diag *diag_vadd(struct diag_list *dl, enum diag_severity sev,
     struct strbuf sb;
     strbuf_init(&sb);
     strbuf_vaddf(&sb, fmt, ap);
+    clip_message(&sb);
     d->message = strbuf_detach(&sb);
     d->severity = sev;
     d->file = file ? xstrdup(file) : NULL;

@@ -35,6 +35,8 @@ struct diag_list {
 };
 
 #define DIAG_DEFAULT_MAX_ERRORS 50
+/* Longer messages (quoting a huge field) are cut in the middle. */
+#define DIAG_MAX_MESSAGE 512
 
 void diag_list_init(struct diag_list *dl, size_t max_errors);
 void diag_list_release(struct diag_list *dl);

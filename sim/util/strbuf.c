@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void strbuf_init(struct strbuf *sb)
 {
@@ -101,15 +102,29 @@ void strbuf_add_quoted(struct strbuf *sb, const char *s)
 int strbuf_read_file(struct strbuf *sb, const char *path)
 {
     FILE *fp = fopen(path, "rb");
+    struct stat st;
     if (fp == NULL)
         return -1;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        errno = EISDIR;
+        return -1;
+    }
     char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        strbuf_add(sb, chunk, got);
-    int bad = ferror(fp);
+    size_t got, total = 0;
+    int too_big = 0;
+    errno = 0;
+    while (!too_big && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+        total += got;
+        too_big = total > STRBUF_READ_MAX; /* /dev/zero, a wrong file */
+        if (!too_big)
+            strbuf_add(sb, chunk, got);
+    }
+    int bad = ferror(fp), err = errno;
     fclose(fp);
-    if (bad)
-        errno = EIO;
-    return bad ? -1 : 0;
+    if (too_big)
+        errno = EFBIG;
+    else if (bad)
+        errno = err ? err : EIO;
+    return bad || too_big ? -1 : 0;
 }

@@ -26,8 +26,11 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 /* strbuf_read_file - append the whole file at path (git's
- * strbuf_read_file); 0, or -1 with errno set (EIO for a read error).
+ * strbuf_read_file); 0, or -1 with errno set: EISDIR for a directory,
+ * EFBIG past STRBUF_READ_MAX bytes (a config, scenario or model is never
+ * that big: /dev/zero is), the read's errno (else EIO) for a read error.
  * sb keeps what was read before an error. */
+#define STRBUF_READ_MAX (64u * 1024 * 1024)
 int strbuf_read_file(struct strbuf *sb, const char *path);
 /* strbuf_add_json_string - append s as a JSON/CSV-safe quoted string. */
 void strbuf_add_quoted(struct strbuf *sb, const char *s);

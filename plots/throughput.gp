@@ -1,11 +1,11 @@
 # throughput.gp - messages delivered per hour over the run, one line per
 # provider plus the total; dashed steps show the provider model's capacity
-# per hour (summed over source IPs) from the daily 'day' events.
+# per hour (summed over source IPs) from daily.csv.
 #
 #   gnuplot -e "run='DIR'" plots/throughput.gp
 #
 # Reads DIR/summary.json (queue -> provider), DIR/timeseries.csv and, when
-# present, DIR/events.csv; writes DIR/throughput.png and DIR/throughput.svg.
+# present, DIR/daily.csv; writes DIR/throughput.png and DIR/throughput.svg.
 # Queues are summed per provider by an awk step: the timeseries has one row
 # per queue and report interval, and 'delivered' counts the interval, so it
 # is scaled to per hour. At most 8 providers get a line; the rest are summed
@@ -23,7 +23,7 @@ load dn(ARG0) . "common.gp"
 
 summary = run . "/summary.json"
 ts = run . "/timeseries.csv"
-ev = run . "/events.csv"
+ev = run . "/daily.csv"
 if (!readable(summary)) {
     print "error: cannot read " . summary
     exit status 1
@@ -53,12 +53,9 @@ PROG = AWK_LIB . \
     '  v[t, p] += d; pt[p] += d; next ' . \
     '} ' . \
     'fi == 3 { ' . \
-    '  if (FNR == 1) next; csv($0, f); if (f[4] != "day") next; ' . \
-    '  p = f[3]; sub(/@.*/, "", p); p = nm(p); c = f[5]; ' . \
-    '  if (c !~ /capacity_per_hour=/) next; ' . \
-    '  sub(/.*capacity_per_hour=/, "", c); sub(/ .*/, "", c); c += 0; ' . \
-    '  if (c < 0) { unlimited[p] = 1; next } ' . \
-    '  t = f[1] + 0; if (!(t in cseen)) { cseen[t] = 1; ct[++nct] = t } ' . \
+    '  if (FNR == 1) next; csv($0, f); p = nm(f[2]); c = f[10]; ' . \
+    '  if (c == "") { unlimited[p] = 1; next } c += 0; ' . \
+    '  t = f[1] * 86400; if (!(t in cseen)) { cseen[t] = 1; ct[++nct] = t } ' . \
     '  cap[t, p] += c; hascap[p] = 1 ' . \
     '} ' . \
     'END { ' . \

@@ -54,7 +54,8 @@ PROG = AWK_LIB . \
     '  print "EOD"; return n } ' . \
     'FILENAME == ARGV[1] { if ($0 ~ /^\t"duration_s":/) dur = jnum($0); next } ' . \
     'FNR == 1 { next } ' . \
-    '{ csv($0, f); t = f[1] + 0; q = f[3]; e = f[4]; d = f[5]; if (t > tlast) tlast = t } ' . \
+    '{ csv($0, f); t = f[1] + 0; q = f[3]; e = f[4]; d = f[5]; if (t > tlast) tlast = t; ' . \
+    '  if (q == "" && f[6] != "") q = f[6] "@" f[7] } ' . \
     'e == "backoff-enter" { if (!((q, "b") in op)) op[q, "b"] = t; row(q); nbk++; next } ' . \
     'e == "backoff-exit" { if ((q, "b") in op) { bar(1, q, op[q, "b"], t); delete op[q, "b"] } next } ' . \
     'e == "source-ip-disabled" { if (!((q, "s" d) in op)) { op[q, "s" d] = t; oq[q, "s" d] = q } row(q); next } ' . \

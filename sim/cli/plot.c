@@ -32,7 +32,7 @@ static const char plot_help[] =
     "plots (NAME, what it shows, what it reads):\n"
     "  throughput  delivered per hour, a line per provider and the total;\n"
     "              dashed, the provider model's capacity where it binds\n"
-    "              (timeseries.csv, summary.json, events.csv)\n"
+    "              (timeseries.csv, summary.json, daily.csv)\n"
     "  queues      recipients queued: the total and the 10 deepest queues,\n"
     "              on a log axis when they differ a lot (timeseries.csv)\n"
     "  latency     share of mail delivered within a given time, per stream,\n"

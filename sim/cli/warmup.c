@@ -217,23 +217,26 @@ static char *day_scenario(const struct wu *w, const char *domain, double v,
     return print_with_streams(root, streams);
 }
 
-/* day_report - the IP's age and reputation from the provider's daily
- * report at the end of the run (events.csv, event "day"). */
-static void day_report(const char *events, const char *ip, struct wu_state *st)
+/* day_report - the IP's age, reputation and recent volume after the day,
+ * from its last row in daily.csv (columns: day, provider, ip, offered,
+ * accepted, deferred, bounced, reputation, age_days, capacity_per_hour,
+ * episodes, blocked, connection_failures, recent_volume_per_day). */
+static void day_report(const char *daily, const char *ip, struct wu_state *st)
 {
-    char key[128];
-    snprintf(key, sizeof(key), "@%s,day,", ip);
-    const char *row = events ? strstr(events, key) : NULL;
-    if (row == NULL)
-        return; /* the IP sent nothing: its state did not change */
-    const char *r = strstr(row, "reputation="), *a = strstr(row, "age_days=");
-    const char *v = strstr(row, "recent_volume_per_day=");
-    if (r)
-        st->rep = strtod(r + 11, NULL);
-    if (a)
-        st->age = strtod(a + 9, NULL);
-    if (v)
-        st->vbar = strtod(v + 22, NULL);
+    const char *line = daily ? strchr(daily, '\n') : NULL;
+    size_t n = strlen(ip);
+    while (line && *++line) {
+        const char *f = line, *col[14];
+        int k = 0;
+        for (; k < 14 && f; k++, f = strpbrk(f, ",\n"), f = f ? f + 1 : f)
+            col[k] = f;
+        if (k == 14 && strncmp(col[2], ip, n) == 0 && col[2][n] == ',') {
+            st->rep = strtod(col[7], NULL);
+            st->age = strtod(col[8], NULL);
+            st->vbar = strtod(col[13], NULL);
+        }
+        line = strchr(line, '\n');
+    }
 }
 
 /* day_metrics - the figures a day is judged on, from summary.json. */
@@ -284,10 +287,10 @@ static int judge_day(const struct wu *w, const char *out, double v,
         d->p95_s = fmax(d->p95_s, x.p95_s);
         d->backoff_h = fmax(d->backoff_h, x.backoff_h);
         if (r == 0) {
-            char *events = cli_read_text(dir, "events.csv");
+            char *daily = cli_read_text(dir, "daily.csv");
             *next = *st;
-            day_report(events, w->new_ip, next);
-            free(events);
+            day_report(daily, w->new_ip, next);
+            free(daily);
         }
         free(dir);
     }

@@ -735,6 +735,11 @@ static const char *source_ip(const struct mta *m, const struct mta_queue *q,
 void mta_acct(struct mta *m, const char *type, const struct mta_queue *q,
               uint32_t ri, int ip, const char *reply, int64_t now_us)
 {
+    if (ip >= 0) /* an answer from the provider to this source IP */
+        obs_day_count(m->obs, q->prov, m->vmtas[q->vmta].wip[ip],
+                      type[0] == 'd'   ? OBS_D_ACCEPTED
+                      : type[0] == 'b' ? OBS_D_BOUNCED
+                                       : OBS_D_DEFERRED);
     if (!obs_acct_on(m->obs))
         return;
     const struct mta_rcpt *r = &m->r[ri];
@@ -758,6 +763,9 @@ void mta_acct(struct mta *m, const char *type, const struct mta_queue *q,
 void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
                  const char *reply, int64_t now_us)
 {
+    if (ip >= 0)
+        obs_day_count(m->obs, q->prov, m->vmtas[q->vmta].wip[ip],
+                      OBS_D_CONN_FAILURES);
     if (!obs_acct_on(m->obs))
         return;
     struct obs_acct a = { "tq",

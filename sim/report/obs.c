@@ -123,7 +123,7 @@ struct obs *obs_alloc(const struct obs_options *o)
     fputs("t_s,time,queue,queued,ready,awaiting_retry,connections,attempts,"
           "delivered,deferred,bounced,expired,mode\n",
           ob->ts);
-    fputs("t_s,time,queue,event,detail\n", ob->ev);
+    fputs("t_s,time,queue,event,detail,provider,ip\n", ob->ev);
     if (ob->acct)
         fputs("type,timeLogged,timeQueued,orig,rcpt,orcpt,dsnAction,dsnStatus,"
               "dsnDiag,dsnMta,bounceCat,srcType,srcMta,dlvType,dlvSourceIp,"
@@ -169,6 +169,8 @@ void obs_free(struct obs *ob)
     obs_hist_release(&ob->all_latency);
     for (int k = 0; k < OBS_N_FILES; k++)
         free(ob->tmp_path[k]);
+    free(ob->day_n);
+    free(ob->days);
     free(ob->streams);
     free(ob->queues);
     free(ob->provs);
@@ -381,7 +383,7 @@ void obs_event(struct obs *ob, int64_t now_us, const char *queue,
     obs_csv_field(ob->ev, event);
     fputc(',', ob->ev);
     obs_csv_field(ob->ev, detail);
-    fputc('\n', ob->ev);
+    fputs(",,\n", ob->ev);
     ob->n_events++;
 }
 

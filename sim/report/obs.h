@@ -59,6 +59,35 @@ void obs_csv_field(FILE *fp, const char *s);
  * mode, source IPs disabled/enabled, provider episodes and blocks. */
 void obs_event(struct obs *ob, int64_t now_us, const char *queue,
                const char *event, const char *detail);
+/* obs_provider_event - a row of events.csv about a provider and one of our
+ * source IPs (episodes, blocks): the queue column stays empty, the
+ * provider and ip columns name them. Episode starts and blocks are also
+ * counted for daily.csv. */
+void obs_provider_event(struct obs *ob, int64_t now_us, const char *provider,
+                        const char *ip, const char *event, const char *detail);
+
+/* Daily state (daily.csv, summary.json "daily"): one row per day, provider
+ * and source IP. The MTA reports each answer from a source IP (world IP
+ * index) here; at each day boundary obs_day_end reads the provider state
+ * through prov_world_view and writes the day's rows. */
+enum obs_day_field {
+    OBS_D_ACCEPTED,
+    OBS_D_DEFERRED,
+    OBS_D_BOUNCED,
+    OBS_D_CONN_FAILURES,
+    OBS_D_EPISODES,
+    OBS_D_BLOCKS,
+    OBS_N_DAY
+};
+struct prov_world;
+/* obs_set_world - the provider world whose states the daily rows show
+ * (borrowed; must outlive the obs's last obs_day_end). */
+void obs_set_world(struct obs *ob, const struct prov_world *w);
+void obs_day_count(struct obs *ob, int prov, int ip, enum obs_day_field f);
+/* obs_day_end - close the day that ends at now_us (the rows of every
+ * provider and IP that sent, was throttled or is blocked); a second call
+ * for the same day does nothing. */
+void obs_day_end(struct obs *ob, int64_t now_us);
 
 /* Accounting records (only with o->acct): type "d", "b", "t" or "tq". */
 struct obs_acct {

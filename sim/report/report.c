@@ -2,6 +2,7 @@
  * and the renames that publish the streamed CSVs. Every file is written
  * under a temporary name and renamed only when all of them are complete,
  * so a failed run leaves no half-written output. */
+#include "provider/provider.h"
 #include "report/obs_int.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -118,6 +119,42 @@ static cJSON *streams_json(const struct obs *ob)
     return a;
 }
 
+/* daily_json - the rows of daily.csv as objects (summary.json "daily"). */
+static cJSON *daily_json(const struct obs *ob)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ob->n_days; i++) {
+        const struct obs_dayrow *r = &ob->days[i];
+        const uint64_t *n = r->n;
+        cJSON *o = cJSON_CreateObject();
+        char date[16];
+        obs_day_date(ob, r->day, date, sizeof(date));
+        char row[300]; /* names the row across replications */
+        snprintf(row, sizeof(row), "%d/%s/%s", r->day, ob->provs[r->prov].name,
+                 prov_world_ip(ob->world, r->ip));
+        cJSON_AddStringToObject(o, "row", row);
+        add_num(o, "day", r->day);
+        cJSON_AddStringToObject(o, "date", date);
+        cJSON_AddStringToObject(o, "provider", ob->provs[r->prov].name);
+        cJSON_AddStringToObject(o, "ip", prov_world_ip(ob->world, r->ip));
+        add_num(
+            o, "offered",
+            (double)(n[OBS_D_ACCEPTED] + n[OBS_D_DEFERRED] + n[OBS_D_BOUNCED]));
+        add_num(o, "accepted", (double)n[OBS_D_ACCEPTED]);
+        add_num(o, "deferred", (double)n[OBS_D_DEFERRED]);
+        add_num(o, "bounced", (double)n[OBS_D_BOUNCED]);
+        add_num(o, "reputation", r->reputation);
+        add_num(o, "age_days", r->age_days);
+        add_num(o, "capacity_per_hour", r->capacity_per_hour);
+        add_num(o, "episodes", (double)n[OBS_D_EPISODES]);
+        add_num(o, "blocked", r->blocked);
+        add_num(o, "connection_failures", (double)n[OBS_D_CONN_FAILURES]);
+        add_num(o, "recent_volume_per_day", r->recent_volume_per_day);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
 {
     cJSON *root = cJSON_CreateObject();
@@ -144,6 +181,7 @@ static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
     cJSON_AddItemToObject(root, "queues", queues_json(ob));
     cJSON_AddItemToObject(root, "providers", providers_json(ob));
     cJSON_AddItemToObject(root, "streams", streams_json(ob));
+    cJSON_AddItemToObject(root, "daily", daily_json(ob));
     cJSON *en = cJSON_AddObjectToObject(root, "engine");
     add_num(en, "events", (double)e->events);
     add_num(en, "wall_s", e->wall_s);
@@ -201,6 +239,20 @@ static int write_latency(const struct obs *ob, char **tmp)
     return fclose(fp) != 0 ? -1 : 0;
 }
 
+static int write_daily(const struct obs *ob, char **tmp)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s/.daily.csv.tmp", ob->opt.dir);
+    *tmp = strbuf_detach(&sb);
+    FILE *fp = fopen(*tmp, "w");
+    if (fp == NULL)
+        return -1;
+    obs_day_csv(ob, fp);
+    int bad = ferror(fp) != 0;
+    return (fclose(fp) != 0 || bad) ? -1 : 0;
+}
+
 /* publish - rename DIR/.NAME.tmp to DIR/NAME. */
 static int publish(const struct obs *ob, const char *tmp, const char *name)
 {
@@ -232,10 +284,11 @@ int obs_write_reports(struct obs *ob, const struct obs_engine *e)
     cJSON *root = summary_json(ob, e);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
-    char *sum_tmp = NULL, *lat_tmp = NULL;
+    char *sum_tmp = NULL, *lat_tmp = NULL, *day_tmp = NULL;
     int rc = close_streams(ob);
     rc |= write_text(ob, "summary.json", text, &sum_tmp);
     rc |= write_latency(ob, &lat_tmp);
+    rc |= write_daily(ob, &day_tmp);
     cJSON_free(text);
     for (int k = 0; rc == 0 && k < OBS_N_FILES; k++)
         if (ob->tmp_path[k] && ob->final_name[k])
@@ -243,16 +296,20 @@ int obs_write_reports(struct obs *ob, const struct obs_engine *e)
     if (rc == 0)
         rc |= publish(ob, lat_tmp, "latency.csv");
     if (rc == 0)
+        rc |= publish(ob, day_tmp, "daily.csv");
+    if (rc == 0)
         rc |= publish(ob, sum_tmp, "summary.json");
     if (rc != 0) {
         int err = errno;
         remove(sum_tmp);
         remove(lat_tmp);
+        remove(day_tmp);
         obs_abort(ob);
         errno = err;
     }
     free(sum_tmp);
     free(lat_tmp);
+    free(day_tmp);
     return rc ? -1 : 0;
 }
 

@@ -47,13 +47,16 @@ static int load_world(struct sim *s, struct diag_list *dl)
     return 0;
 }
 
+/* world_event - a provider event into events.csv. The provider's daily
+ * report ("day") is not an event: its figures are daily.csv's, read
+ * through the provider's view at each day boundary (obs_day_end). */
 static void world_event(void *ctx, double now_s, const char *provider,
                         const char *ip, const char *event, const char *detail)
 {
     struct sim *s = ctx;
-    char queue[300];
-    snprintf(queue, sizeof(queue), "%s@%s", provider, ip);
-    obs_event(s->obs, to_us(now_s), queue, event, detail);
+    if (strcmp(event, "day") == 0)
+        return;
+    obs_provider_event(s->obs, to_us(now_s), provider, ip, event, detail);
 }
 
 static int load_config(struct sim *s, struct diag_list *dl)
@@ -105,6 +108,7 @@ int sim_init(struct sim *s, struct scenario *sc, const struct sim_options *o,
         goto fail;
     }
     prov_world_set_events(s->world, world_event, s);
+    obs_set_world(s->obs, s->world);
     for (size_t i = 0; i < prov_world_count(s->world); i++)
         obs_add_provider(s->obs, prov_world_name(s->world, (int)i));
     s->sl = sendlist_open(sc, &s->g, dl);
@@ -176,6 +180,7 @@ int sim_step(struct sim *s, struct diag_list *dl)
         return 1;
     case SIM_EV_DAY:
         prov_world_advance(s->world, (double)ev.t_us / 1e6);
+        obs_day_end(s->obs, ev.t_us);
         evq_push(&s->q, ev.t_us + DAY_US, SIM_EV_DAY, 0, 0);
         return 1;
     default:
@@ -192,6 +197,7 @@ double sim_now(const struct sim *s)
 int sim_done(struct sim *s, double wall_s, long peak_rss_kb)
 {
     mta_finish(s->mta, s->end_us);
+    obs_day_end(s->obs, s->end_us);
     struct obs_engine e = { s->events,         wall_s,
                             peak_rss_kb,       s->sc->seed,
                             s->sc->duration_s, sendlist_adjusted(s->sl) };

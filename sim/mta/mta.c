@@ -426,8 +426,9 @@ static uint32_t queue_for(struct mta *m, uint32_t di, int vmta)
     return qi;
 }
 
-/* pick_vmta - the VMTA chosen at injection (UG5 §9.4). -1: unknown name. */
-static int pick_vmta(struct mta *m, const struct send_rec *r)
+/* pick_vmta - the VMTA chosen at injection (UG5 §9.4). -1: unknown name.
+ * *pool_out: the pool it was chosen from, or -1. */
+static int pick_vmta(struct mta *m, const struct send_rec *r, int *pool_out)
 {
     int vmta = -1, pool = -1;
     if (r->vmta) {
@@ -452,6 +453,7 @@ static int pick_vmta(struct mta *m, const struct send_rec *r)
             return -1;
         vmta = p->members[m->pools[pool].rr++ % p->n_members];
     }
+    *pool_out = pool;
     return vmta;
 }
 
@@ -491,7 +493,8 @@ static void reject_at_injection(struct mta *m, const struct send_rec *r,
 
 void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
 {
-    int vmta = pick_vmta(m, r);
+    int pool = -1;
+    int vmta = pick_vmta(m, r, &pool);
     if (vmta < 0) {
         reject_at_injection(m, r, now_us);
         return;
@@ -510,6 +513,7 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     rc->domain = di;
     rc->size = r->size;
     rc->stream = (uint16_t)r->stream;
+    rc->pool = (uint16_t)(pool + 1);
     rc->attempts = 0;
     rc->flags = (uint8_t)((r->invalid ? MTA_R_INVALID : 0) |
                           (r->complains ? MTA_R_COMPLAINS : 0));
@@ -521,6 +525,7 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     if (depth > q->max_depth)
         q->max_depth = depth;
     obs_injected(m->obs, (int)qi, r->stream, now_us);
+    mta_acct(m, "r", q, ri, -1, NULL, now_us);
     if (q->in_retry && q->c.retry_upon_new_mail)
         q->in_retry = 0;
     mta_q_service(m, qi, now_us);
@@ -743,20 +748,26 @@ void mta_acct(struct mta *m, const char *type, const struct mta_queue *q,
     if (!obs_acct_on(m->obs))
         return;
     const struct mta_rcpt *r = &m->r[ri];
-    char rcpt[300];
+    char rcpt[300], src[140];
     snprintf(rcpt, sizeof(rcpt), "r%llu@%s", (unsigned long long)r->id,
              m->domains[r->domain].name);
-    struct obs_acct a = { type,
-                          r->enq_us,
-                          now_us,
-                          rcpt,
-                          m->domains[r->domain].name,
-                          cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
-                          source_ip(m, q, ip),
-                          q->name,
-                          reply,
-                          NULL,
-                          r->size };
+    snprintf(src, sizeof(src), "[%s] (%s)", m->opt.source, m->opt.source);
+    struct obs_acct a = {
+        .type = type,
+        .queued_us = r->enq_us,
+        .logged_us = now_us,
+        .rcpt = rcpt,
+        .domain = m->domains[r->domain].name,
+        .vmta = cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
+        .source_ip = source_ip(m, q, ip),
+        .queue = q->name,
+        .reply = reply,
+        .size = r->size,
+        .stream_ix = r->stream,
+        .prov = q->prov,
+        .pool = r->pool > 0 ? cfg_model_pool(m->cfg, r->pool - 1u)->name : NULL,
+        .src_mta = src,
+    };
     obs_acct(m->obs, &a);
 }
 
@@ -768,17 +779,17 @@ void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
                       OBS_D_CONN_FAILURES);
     if (!obs_acct_on(m->obs))
         return;
-    struct obs_acct a = { "tq",
-                          now_us,
-                          now_us,
-                          NULL,
-                          NULL,
-                          cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
-                          source_ip(m, q, ip),
-                          q->name,
-                          reply,
-                          NULL,
-                          0 };
+    struct obs_acct a = {
+        .type = "tq",
+        .queued_us = now_us,
+        .logged_us = now_us,
+        .vmta = cfg_model_vmta(m->cfg, (size_t)q->vmta)->name,
+        .source_ip = source_ip(m, q, ip),
+        .queue = q->name,
+        .reply = reply,
+        .stream_ix = -1,
+        .prov = q->prov,
+    };
     obs_acct(m->obs, &a);
 }
 

@@ -30,6 +30,7 @@ struct mta_rcpt {
     uint32_t size;
     uint16_t stream;
     uint16_t attempts;
+    uint16_t pool; /* pool it was chosen from + 1, 0 = none (vmtaPool) */
     uint8_t flags;
 };
 

@@ -128,8 +128,10 @@ struct obs *obs_alloc(const struct obs_options *o)
         fputs("type,timeLogged,timeQueued,orig,rcpt,orcpt,dsnAction,dsnStatus,"
               "dsnDiag,dsnMta,bounceCat,srcType,srcMta,dlvType,dlvSourceIp,"
               "dlvDestinationIp,dlvEsmtpAvailable,dlvSize,vmta,jobId,envId,"
-              "queue,vmtaPool\n",
+              "queue,vmtaPool",
               ob->acct);
+    if (ob->acct)
+        fputs(o->acct_crlf ? "\r\n" : "\n", ob->acct);
     obs_hist_init(&ob->all_latency);
     ob->next_interval_us = (int64_t)(o->interval_s * 1e6);
     return ob;
@@ -171,6 +173,7 @@ void obs_free(struct obs *ob)
         free(ob->tmp_path[k]);
     free(ob->day_n);
     free(ob->days);
+    obs_acct_free(ob);
     free(ob->streams);
     free(ob->queues);
     free(ob->provs);
@@ -470,37 +473,4 @@ void obs_queued_integral(struct obs *ob, double rcpt_s)
 int obs_acct_on(const struct obs *ob)
 {
     return ob->acct != NULL;
-}
-
-void obs_acct(struct obs *ob, const struct obs_acct *a)
-{
-    if (ob->acct == NULL)
-        return;
-    char tl[32], tq[32];
-    obs_format_time(ob, a->logged_us, tl, sizeof(tl));
-    obs_format_time(ob, a->queued_us, tq, sizeof(tq));
-    int d = a->type[0] == 'd';
-    int b = a->type[0] == 'b';
-    fprintf(ob->acct, "%s,%s,%s,,", a->type, tl, tq);
-    obs_csv_field(ob->acct, a->rcpt);
-    fprintf(ob->acct, ",,%s,%s,",
-            d   ? "relayed"
-            : b ? "failed"
-                : "delayed",
-            d   ? "2.0.0 (success)"
-            : b ? "5.0.0 (undefined status)"
-                : "4.0.0 (undefined status)");
-    if (a->reply) {
-        char diag[600];
-        snprintf(diag, sizeof(diag), "smtp;%s", a->reply);
-        obs_csv_field(ob->acct, diag);
-    }
-    fprintf(ob->acct, ",,%s,smtp,,smtp,%s,,,%u,", b ? "other" : "",
-            a->source_ip ? a->source_ip : "", a->size);
-    obs_csv_field(ob->acct, a->vmta);
-    fputc(',', ob->acct);
-    obs_csv_field(ob->acct, a->stream);
-    fputs(",,", ob->acct);
-    obs_csv_field(ob->acct, a->queue);
-    fputs(",\n", ob->acct);
 }

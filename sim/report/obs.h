@@ -22,6 +22,7 @@ struct obs_options {
     int64_t start_unix; /* t = 0 as epoch seconds */
     const char *dir;    /* output directory (exists) */
     int acct;           /* write acct.csv */
+    int acct_crlf;      /* end its lines with CR LF (else LF) */
 };
 
 /* obs_alloc - NULL with errno set when the temporary files cannot be
@@ -89,23 +90,33 @@ void obs_day_count(struct obs *ob, int prov, int ip, enum obs_day_field f);
  * for the same day does nothing. */
 void obs_day_end(struct obs *ob, int64_t now_us);
 
-/* Accounting records (only with o->acct): type "d", "b", "t" or "tq". */
+/* Accounting records (only with o->acct): type "r" (received, at
+ * injection), "d", "b", "t" or "tq". */
 struct obs_acct {
     const char *type;
     int64_t queued_us, logged_us;
     const char *rcpt; /* may be NULL (tq) */
     const char *domain;
     const char *vmta;
-    const char *source_ip;
+    const char *source_ip; /* NULL where no connection was involved */
     const char *queue;
-    const char *reply; /* may be NULL for d */
-    const char *stream;
+    const char *reply;  /* may be NULL for r and d */
+    const char *stream; /* jobId; NULL: the name of stream_ix */
     uint32_t size;
+    int stream_ix;       /* -1 when none */
+    int prov;            /* provider of the queue (for dsnMta), or -1 */
+    const char *pool;    /* vmtaPool: the pool the VMTA was chosen from */
+    const char *src_mta; /* srcMta: the injecting client */
 };
 void obs_acct(struct obs *ob, const struct obs_acct *a);
 /* obs_acct_on - 1 when acct.csv is being written (callers skip the work of
  * building records otherwise). */
 int obs_acct_on(const struct obs *ob);
+/* obs_acct_classify - the dsnStatus ("5.1.1 (bad destination mailbox
+ * address)") and PowerMTA bounceCat ("bad-mailbox") of a reply text, as
+ * acct.csv writes them; returns 0. */
+int obs_acct_classify(struct obs *ob, const char *reply, char *status, size_t n,
+                      const char **cat);
 
 /* Gauges at a report boundary (called by mta_snapshot for each queue),
  * then the boundary itself, which writes the interval's timeseries rows. */

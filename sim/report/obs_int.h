@@ -105,6 +105,7 @@ struct obs {
     int last_day;    /* the last day closed */
     struct obs_dayrow *days;
     size_t n_days, cap_days;
+    struct obs_acct_state *acct_state; /* acct.c's patterns and cache */
 };
 
 void obs_hist_init(struct obs_hist *h);
@@ -113,6 +114,7 @@ void obs_hist_add(struct obs_hist *h, double x);
 size_t obs_hist_bin(const struct obs_hist *h, double x);
 void obs_hist_add_bin(struct obs_hist *h, size_t bin, double x);
 double obs_hist_quantile(const struct obs_hist *h, double p);
+void obs_acct_free(struct obs *ob);
 void obs_day_date(const struct obs *ob, int day, char *buf, size_t n);
 void obs_day_csv(const struct obs *ob, FILE *fp);
 void obs_format_time(const struct obs *ob, int64_t t_us, char *buf, size_t n);

@@ -100,7 +100,7 @@ int sim_init(struct sim *s, struct scenario *sc, const struct sim_options *o,
     if (load_config(s, dl) || load_world(s, dl))
         goto fail;
     struct obs_options oo = { sc->report_interval_s, sc->start_unix, o->out_dir,
-                              o->acct };
+                              o->acct != 0, o->acct == 2 };
     s->obs = obs_alloc(&oo);
     if (s->obs == NULL) {
         diag_add(dl, DIAG_ERROR, o->out_dir, 0, 0, "cannot write here: %s",
@@ -216,4 +216,33 @@ void sim_release(struct sim *s)
     if (s->g.r)
         rng_release(&s->g);
     memset(s, 0, sizeof(*s));
+}
+
+/* Bytes of acct.csv per recipient: an r row and a final d or b row of
+ * about 250 bytes each, plus t rows (not counted: unknown before the
+ * run), so the estimate is a floor. */
+#define ACCT_BYTES_PER_RCPT 500.0
+/* Bytes per recipient row of an input send list (CSV or accounting). */
+#define INPUT_BYTES_PER_RCPT 100.0
+
+double sim_acct_estimate(const struct scenario *sc)
+{
+    double rcpts = 0;
+    if (sc->sendlist_kind != SCEN_SL_GENERATE) {
+        FILE *fp = fopen(sc->sendlist_file, "rb");
+        if (fp && fseek(fp, 0, SEEK_END) == 0)
+            rcpts = (double)ftell(fp) / INPUT_BYTES_PER_RCPT;
+        if (fp)
+            fclose(fp);
+        return rcpts * ACCT_BYTES_PER_RCPT;
+    }
+    for (size_t i = 0; i < sc->n_streams; i++) {
+        const struct scen_stream *st = &sc->streams[i];
+        for (double d = 0; d < sc->duration_s / 86400 && st->n_volume; d++) {
+            size_t k = (size_t)d < st->n_volume ? (size_t)d : st->n_volume - 1;
+            double part = fmin(1, sc->duration_s / 86400 - d);
+            rcpts += st->volume_per_day[k] * part;
+        }
+    }
+    return rcpts * ACCT_BYTES_PER_RCPT;
 }

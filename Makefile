@@ -96,7 +96,7 @@ deps:
 	fi
 
 test: $(TESTS) $(PROG)
-	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh tests/cli.sh tests/plots.sh tests/install.sh tests/acct.sh
+	@MTASIM=./$(PROG) tests/run.sh $(TESTS) tests/config/run.sh tests/config/seed.sh tests/cli.sh tests/plots.sh tests/install.sh tests/acct.sh tests/report.sh
 
 # bench - the 1 M and 10 M recipient scenarios (7 days, 5 providers and a
 # long tail, 16 source IPs); prints wall time, events/s, recipients/s and

@@ -22,6 +22,10 @@
 # 'hotmail.com/{default}' and 'tail_0001' would otherwise turn into
 # sub- and superscripts.
 
+# Every script writes NAME.png and NAME.svg into out (default: the run
+# folder); formats="svg" writes only the SVG (mtasim report inlines it).
+if (!exists("formats")) { formats = "png svg" }
+
 # sqesc - s with each ' replaced by '\'' (recursive: gnuplot has no gsub).
 sqesc(s) = strstrt(s, "'") == 0 ? s : \
     substr(s, 1, strstrt(s, "'") - 1) . "'\\''" . \

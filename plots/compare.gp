@@ -111,7 +111,7 @@ panel_time = 'set xlabel sprintf("time since start (%s)", tname(tu)); ' . \
     'set key top right opaque box lc rgb "#cccccc"; set mxtics 2; ' . \
     'if (tstep(tmax, tu) > 0) { set xtics tstep(tmax, tu) }'
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1300, 900)
     set output out . "/compare." . fmt
     set multiplot layout 2, 2 title sprintf("A: %s    vs    B: %s", notrail(a), notrail(b)) \

@@ -17,6 +17,7 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 lat = run . "/latency.csv"
 if (!readable(lat)) {
@@ -95,9 +96,9 @@ set label 1 "p50" at graph 0.005, first 0.5 offset 0, 0.6 tc rgb "#666666"
 set label 2 "p95" at graph 0.005, first 0.95 offset 0, 0.6 tc rgb "#666666"
 nodata_msg = "no deliveries, so no latency"
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1000, 650)
-    set output run . "/latency." . fmt
+    set output out . "/latency." . fmt
     if (ns == 0) {
         unset arrow
         unset label

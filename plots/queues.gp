@@ -16,6 +16,7 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 ts = run . "/timeseries.csv"
 if (!readable(ts)) {
@@ -92,9 +93,9 @@ if (!one && ns > 0) {
         "with lines lt i title word(qnames, i)"
 }
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1100, 600)
-    set output run . "/queues." . fmt
+    set output out . "/queues." . fmt
     if (totmax == 0) {
         eval NODATA
     } else {

@@ -20,6 +20,7 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 summary = run . "/summary.json"
 ts = run . "/timeseries.csv"
@@ -122,9 +123,9 @@ if (nc > 0) {
         "title word(cnames, i) . ' capacity (model)'"
 }
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1100, 600)
-    set output run . "/throughput." . fmt
+    set output out . "/throughput." . fmt
     if (total_delivered == 0) {
         eval NODATA
     } else {

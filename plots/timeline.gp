@@ -20,6 +20,7 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 ev = run . "/events.csv"
 summary = run . "/summary.json"
@@ -132,9 +133,9 @@ cmd = (n1 ? bar("$B1", "#d62728", "queue in backoff mode") : "") . \
 nodata_msg = "no backoff, retry-mode or provider episode events in this run"
 height = nrows > 4 ? 200 + 34 * nrows : 340
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1100, height)
-    set output run . "/timeline." . fmt
+    set output out . "/timeline." . fmt
     if (nrows == 0 || strlen(cmd) == 0) {
         eval NODATA
     } else {

@@ -20,6 +20,7 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 sched = run . "/schedule.csv"
 if (!readable(sched)) {
@@ -70,9 +71,9 @@ set key below horizontal Left reverse samplen 3 spacing 1.2 width 2 height 1.5
 lu = lmax > 7200 ? 3600 : 60
 xr = sprintf("set xrange [%g:%g]", dmin - 0.3, dmax + 0.3)
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1100, 850)
-    set output run . "/warmup." . fmt
+    set output out . "/warmup." . fmt
     if (nd == 0) {
         eval NODATA
     } else {

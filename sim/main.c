@@ -31,6 +31,8 @@ static void usage(FILE *fp)
         "                  the fewest warmed IPs for N messages within D\n"
         "  plot DIR        draw a run's reports as PNG and SVG (gnuplot)\n"
         "  gen SCENARIO    write the scenario's send list as CSV\n"
+        "  report DIR      one self-contained HTML page about a run (tables,\n"
+        "                  plots, CIs; --compare DIR_B)\n"
         "  help            this text ('mtasim COMMAND --help' for more)\n"
         "  version         print the version\n",
         fp);
@@ -55,6 +57,8 @@ int main(int argc, char **argv)
         return cmd_plot(argc - 1, argv + 1);
     if (strcmp(cmd, "plan") == 0)
         return cmd_plan(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 1, argv + 1, MTASIM_VERSION);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

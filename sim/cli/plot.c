@@ -8,6 +8,7 @@
  * fails. */
 #include "cli/cli.h"
 #include "cli/cli_util.h"
+#include "cli/plot.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -500,5 +501,38 @@ int cmd_plot(int argc, char **argv)
     rc = plot_all(&cx);
     free(cx.gnuplot);
     free(cx.scripts);
+    return rc;
+}
+
+int plot_svg(const char *name, const char *dir, const char *dir_b,
+             const char *out_dir)
+{
+    char *gnuplot = plot_find_gnuplot();
+    char *scripts = cli_beside_exe("MTASIM_PLOTS", "plots", "common.gp");
+    struct strbuf script, expr, out;
+    strbuf_init(&script);
+    strbuf_init(&expr);
+    strbuf_init(&out);
+    strbuf_addf(&script, "%s/%s.gp", scripts ? scripts : "plots", name);
+    int rc = 2;
+    if (gnuplot && access(script.buf, R_OK) == 0) {
+        if (dir_b) {
+            gp_assign(&expr, "a", dir);
+            gp_assign(&expr, "b", dir_b);
+        } else {
+            gp_assign(&expr, "run", dir);
+        }
+        gp_assign(&expr, "out", out_dir);
+        gp_assign(&expr, "formats", "svg");
+        int st = plot_spawn(gnuplot, expr.buf, script.buf, &out);
+        rc = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+        if (rc)
+            plot_failed(script.buf, st, &out);
+    }
+    strbuf_release(&script);
+    strbuf_release(&expr);
+    strbuf_release(&out);
+    free(gnuplot);
+    free(scripts);
     return rc;
 }

@@ -66,11 +66,8 @@ load "< awk -v P=A " . sq(PROG) . " " . sq(ornull(a . "/summary.json")) . " " . 
 load "< awk -v P=B " . sq(PROG) . " " . sq(ornull(b . "/summary.json")) . " " . \
      sq(b . "/timeseries.csv") . " " . sq(ornull(b . "/latency.csv"))
 
-# notrail - s without a trailing slash; bn - the last part of a path.
-notrail(s) = strlen(s) > 1 && s[strlen(s):] eq "/" ? notrail(s[1:strlen(s) - 1]) : s
-bn(s) = notrail(s)[strlen(dn(notrail(s))) + 1:]
-la = bn(a) eq bn(b) ? notrail(a) : bn(a)
-lb = bn(a) eq bn(b) ? notrail(b) : bn(b)
+la = bn(a) eq bn(b) ? bn2(a) : bn(a)
+lb = bn(a) eq bn(b) ? bn2(b) : bn(b)
 
 # hd - a duration in seconds for people.
 hd(s) = s < 1 ? sprintf("%.0f ms", s * 1000) : s < 10 ? sprintf("%.1f s", s) : \
@@ -114,7 +111,7 @@ panel_time = 'set xlabel sprintf("time since start (%s)", tname(tu)); ' . \
 do for [fmt in formats] {
     eval term(fmt, 1300, 900)
     set output out . "/compare." . fmt
-    set multiplot layout 2, 2 title sprintf("A: %s    vs    B: %s", notrail(a), notrail(b)) \
+    set multiplot layout 2, 2 title sprintf("A: %s    vs    B: %s", la, lb) \
         margins 0.07, 0.97, 0.08, 0.9 spacing 0.08, 0.12
 
     eval RESTORE

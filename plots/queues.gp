@@ -63,9 +63,9 @@ load "< awk " . sq(PROG) . " " . sq(ts) . " " . sq(ts)
 if (!exists("logy")) { logy = ratio > 20 }
 tu = tunit(tmax)
 set title sprintf("Queue depth: the %d deepest of %d queues, and the total\n%s", \
-                  ns, nq, run)
+                  ns, nq, bn(run))
 if (ns == nq) {
-    set title sprintf("Queue depth per queue, and the total\n%s", run)
+    set title sprintf("Queue depth per queue, and the total\n%s", bn(run))
 }
 set xlabel sprintf("time since start (%s)", tname(tu))
 set ylabel "recipients queued" . (logy ? " (log scale)" : "")

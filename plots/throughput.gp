@@ -1,6 +1,7 @@
 # throughput.gp - messages delivered per hour over the run, one line per
-# provider plus the total; dashed steps show the provider model's capacity
-# per hour (summed over source IPs) from daily.csv.
+# provider plus the total, next to the mail offered (injected) per hour
+# (grey, filled); dashed steps show the provider model's capacity per hour
+# (summed over source IPs) from daily.csv.
 #
 #   gnuplot -e "run='DIR'" plots/throughput.gp
 #
@@ -48,7 +49,7 @@ PROG = AWK_LIB . \
     'fi == 2 { ' . \
     '  if (FNR == 1) next; csv($0, f); t = f[1] + 0; q = f[3]; d = f[9] + 0; ' . \
     '  if (!(t in seen)) { seen[t] = 1; ts[++nt] = t } ' . \
-    '  if (q == "*") { tot[t] += d; all += d; next } ' . \
+    '  if (q == "*") { tot[t] += d; all += d; offer[t] += f[14]; next } ' . \
     '  p = (q in prov) ? prov[q] : "unmapped"; ' . \
     '  if (!(p in pt)) { pn[++np] = p; pt[p] = 0 } ' . \
     '  v[t, p] += d; pt[p] += d; next ' . \
@@ -71,8 +72,9 @@ PROG = AWK_LIB . \
     '  } ' . \
     '  rest = 0; for (i = 1; i <= np; i++) if (!(pn[i] in used) && pt[pn[i]] > 0) rest = 1; ' . \
     '  peak = 0; for (j = 1; j <= ns; j++) ppk[sel[j]] = 0; print "$D << EOD"; ' . \
-    '  for (i = 1; i <= nt; i++) { t = ts[i]; line = (t - iv / 2) " " tot[t] * k; ' . \
+    '  for (i = 1; i <= nt; i++) { t = ts[i]; line = (t - iv / 2) " " tot[t] * k " " offer[t] * k; ' . \
     '    if (tot[t] * k > peak) peak = tot[t] * k; ' . \
+    '    if (offer[t] * k > opeak) opeak = offer[t] * k; ' . \
     '    o = tot[t]; ' . \
     '    for (j = 1; j <= ns; j++) { line = line " " v[t, sel[j]] * k; o -= v[t, sel[j]]; ' . \
     '      if (v[t, sel[j]] * k > ppk[sel[j]]) ppk[sel[j]] = v[t, sel[j]] * k }  ' . \
@@ -91,16 +93,16 @@ PROG = AWK_LIB . \
     '    print last + 86400, lc; cn = cn " " p; cc = cc " " j } ' . \
     '  print "EOD"; ' . \
     '  printf "n_t = %d; np = %d; nc = %d; interval_s = %.10g; tmax = %.10g\n", nt, ns + rest, nc, iv, nt ? ts[nt] : 0; ' . \
-    '  printf "total_delivered = %.0f; peak = %.10g\n", all, peak; ' . \
+    '  printf "total_delivered = %.0f; peak = %.10g; offer_peak = %.10g\n", all, peak, opeak; ' . \
     '  printf "pnames = \"%s\"; cnames = \"%s\"; ccols = \"%s\"\n", names, cn, cc ' . \
     '}'
 
 load "< awk " . sq(PROG) . " " . sq(summary) . " " . sq(ts) . " " . sq(ev)
 
 tu = tunit(tmax)
-set title sprintf("Messages delivered per hour, by provider\n%s", run)
+set title sprintf("Messages offered and delivered per hour, by provider\n%s", bn(run))
 set xlabel sprintf("time since start (%s)", tname(tu))
-set ylabel "delivered per hour (messages)"
+set ylabel "messages per hour"
 set key below horizontal Left reverse samplen 3 spacing 1.2 width 2 height 1.5
 set xrange [0:(tmax > 0 ? tmax / tu : 1)]
 set yrange [0:*]
@@ -112,9 +114,13 @@ nodata_msg = "no deliveries in this run"
 # still reads its data block and warns. With one provider the total is
 # the same line, so it is drawn once.
 plotcmd = sprintf("$D using ($1 / tu):2 with lines lc rgb 'black' lw 2 title '%s'", \
-    np == 1 ? "total (all " . gpesc(word(pnames, 1)) . ")" : "total")
+    np == 1 ? "delivered (all " . gpesc(word(pnames, 1)) . ")" : "delivered, total")
+if (offer_peak > 0) {
+    plotcmd = "$D using ($1 / tu):3 with filledcurves y1=0 fc rgb '#cfd8e3' " . \
+        "fs solid 0.6 noborder title 'offered (injected), total', " . plotcmd
+}
 if (np > 1) {
-    plotcmd = plotcmd . ", for [i=1:np] $D using ($1 / tu):(column(i + 2)) " . \
+    plotcmd = plotcmd . ", for [i=1:np] $D using ($1 / tu):(column(i + 3)) " . \
         "with lines lt i title word(pnames, i)"
 }
 if (nc > 0) {

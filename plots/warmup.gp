@@ -68,7 +68,8 @@ load "< awk " . sq(PROG) . " " . sq(sched)
 if (!exists("logy")) { logy = growth > 20 }
 nodata_msg = "the schedule is empty"
 set key below horizontal Left reverse samplen 3 spacing 1.2 width 2 height 1.5
-lu = lmax > 7200 ? 3600 : 60
+# p95 in seconds, minutes or hours, whichever reads best for the largest.
+lu = lmax > 7200 ? 3600 : (lmax > 120 ? 60 : 1)
 xr = sprintf("set xrange [%g:%g]", dmin - 0.3, dmax + 0.3)
 
 do for [fmt in formats] {
@@ -77,13 +78,13 @@ do for [fmt in formats] {
     if (nd == 0) {
         eval NODATA
     } else {
-        set multiplot title sprintf("Warm-up schedule\n%s", sched)
+        set multiplot title sprintf("Warm-up schedule\n%s", bn(run))
         # Top: the volume.
         set origin 0, 0.42
         set size 1, 0.52
         eval RESTORE
         eval xr
-        set xtics 1
+        set xtics daystep(dmax - dmin + 1)
         set title "Volume per day, by provider (sum over its IPs)"
         set xlabel "day of the warm-up"
         set ylabel "messages per day" . (logy ? " (log scale)" : "")
@@ -109,7 +110,7 @@ do for [fmt in formats] {
         # Bottom right: the expected p95 latency.
         set origin 0.5, 0
         set title "Expected p95 latency (worst IP)"
-        set ylabel sprintf("p95 latency (%s)", lu == 3600 ? "hours" : "minutes")
+        set ylabel sprintf("p95 latency (%s)", lu == 3600 ? "hours" : (lu == 60 ? "minutes" : "seconds"))
         plot for [i=1:np] $L using 1:(column(i + 1) / lu) with linespoints lt i pt 7 ps 0.6
         unset multiplot
         set key

@@ -20,7 +20,7 @@ for f in summary.json timeseries.csv events.csv latency.csv acct.csv; do
 done
 check "no temporary files left" sh -c "! ls -A '$tmp/a' | grep -q '^\\.'"
 check "timeseries.csv header" header_is "$tmp/a/timeseries.csv" \
-    "t_s,time,queue,queued,ready,awaiting_retry,connections,attempts,delivered,deferred,bounced,expired,mode"
+    "t_s,time,queue,queued,ready,awaiting_retry,connections,attempts,delivered,deferred,bounced,expired,mode,injected"
 check "events.csv header" header_is "$tmp/a/events.csv" "t_s,time,queue,event,detail,provider,ip"
 check "latency.csv header" header_is "$tmp/a/latency.csv" "stream,bin_low_s,bin_high_s,count,cdf"
 check "acct.csv header" header_is "$tmp/a/acct.csv" \

@@ -60,7 +60,7 @@ static const char run_help[] =
     "                  provider (with a count per reply text) and stream\n"
     "  timeseries.csv  per report interval and queue (and '*' for all):\n"
     "                  queued, ready, awaiting_retry, connections, attempts,\n"
-    "                  delivered, deferred, bounced, expired, mode\n"
+    "                  delivered, deferred, bounced, expired, mode, injected\n"
     "  events.csv      backoff enter/exit with the reason, retry mode,\n"
     "                  source IPs disabled/enabled (queue rows); provider\n"
     "                  episodes and blocks (provider and ip columns)\n"

@@ -121,7 +121,7 @@ struct obs *obs_alloc(const struct obs_options *o)
         return NULL;
     }
     fputs("t_s,time,queue,queued,ready,awaiting_retry,connections,attempts,"
-          "delivered,deferred,bounced,expired,mode\n",
+          "delivered,deferred,bounced,expired,mode,injected\n",
           ob->ts);
     fputs("t_s,time,queue,event,detail,provider,ip\n", ob->ev);
     if (ob->acct)
@@ -409,14 +409,15 @@ static void ts_row(struct obs *ob, const char *stamp, const char *name,
 {
     fputs(stamp, ob->ts);
     obs_csv_field(ob->ts, name);
-    fprintf(ob->ts, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s\n",
+    fprintf(ob->ts, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,%llu\n",
             (unsigned long long)g[0], (unsigned long long)g[1],
             (unsigned long long)g[2], (unsigned long long)g[3],
             (unsigned long long)c->v[OBS_ATTEMPTS],
             (unsigned long long)c->v[OBS_DELIVERED],
             (unsigned long long)c->v[OBS_DEFERRED],
             (unsigned long long)c->v[OBS_BOUNCED],
-            (unsigned long long)c->v[OBS_EXPIRED], mode);
+            (unsigned long long)c->v[OBS_EXPIRED], mode,
+            (unsigned long long)c->v[OBS_INJECTED]);
 }
 
 /* obs_interval_end - one row per queue that had mail or activity, and the

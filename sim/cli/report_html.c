@@ -801,6 +801,10 @@ static void daily(struct rpt *r)
     }
     expired_by_day(r, &a, &n, &cap);
     qsort(a, n, sizeof(*a), agg_cmp);
+    if (jnum(r->sum, "replications") > 1)
+        strbuf_adds(h, "<p class=note>A replicated run: the daily tables "
+                       "are those of replication 0 (DIR/daily.csv; every "
+                       "replication's are in DIR/rep-N/).</p>\n");
     strbuf_adds(h, "<p class=note>Summed over our source IPs. Offered = "
                    "answered transactions (accepted + deferred + bounced); "
                    "deferral rate = deferred / offered; expired = bounced "

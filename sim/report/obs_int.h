@@ -100,9 +100,10 @@ struct obs {
     int64_t next_interval_us;
     struct obs_engine engine;
     const struct prov_world *world;
-    uint64_t *day_n; /* [prov][ip][field] of the current day */
-    size_t day_ips;  /* IPs per provider in day_n */
-    int last_day;    /* the last day closed */
+    uint64_t *day_n;  /* [prov][ip][field] of the current day */
+    size_t day_ips;   /* IPs per provider in day_n */
+    size_t day_provs; /* providers in day_n */
+    int last_day;     /* the last day closed */
     struct obs_dayrow *days;
     size_t n_days, cap_days;
     struct obs_acct_state *acct_state; /* acct.c's patterns and cache */

@@ -205,11 +205,14 @@ static void td_text(struct strbuf *sb, const char *s)
     strbuf_adds(sb, "</td>");
 }
 
-static void th_row(struct strbuf *sb, const char *const *names)
+/* th_row - a header row; bit i of text: column i holds text (left). */
+static void th_row(struct strbuf *sb, const char *const *names, unsigned text)
 {
     strbuf_adds(sb, "<tr>");
-    for (; *names; names++)
-        strbuf_addf(sb, "<th>%s</th>", *names);
+    for (int i = 0; names[i]; i++)
+        strbuf_addf(sb,
+                    (text >> i) & 1u ? "<th class=t>%s</th>" : "<th>%s</th>",
+                    names[i]);
     strbuf_adds(sb, "</tr>\n");
 }
 
@@ -818,7 +821,7 @@ static void daily(struct rpt *r)
                                       "IP age (days)", "reputation",
                                       "capacity / h",  "episodes",
                                       "blocked",       NULL };
-    th_row(h, ph);
+    th_row(h, ph, 0x2u);
     prov_rows(h, a, n);
     strbuf_adds(h, "</table></div>\n<h2>Per source IP and day</h2>\n"
                    "<div class=scroll><table>\n");
@@ -828,7 +831,7 @@ static void daily(struct rpt *r)
         "age (days)", "reputation", "capacity / h", "episodes",
         "blocked",    NULL
     };
-    th_row(h, ih);
+    th_row(h, ih, 0x6u);
     strbuf_add(h, ip_tab.buf, ip_tab.len);
     strbuf_adds(h, "</table></div>\n");
     strbuf_release(&ip_tab);
@@ -849,7 +852,7 @@ static void streams(struct rpt *r)
         "deadline",  "within deadline (of injected)",
         NULL
     };
-    th_row(h, sh);
+    th_row(h, sh, 0x1u);
     const cJSON *s;
     cJSON_ArrayForEach(s, jget(r->sum, "streams"))
     {
@@ -906,10 +909,15 @@ static void providers(struct rpt *r)
         "bounced",  "expired",  "connection failures", "most frequent replies",
         NULL
     };
-    th_row(h, ph);
+    th_row(h, ph, 0x81u);
     const cJSON *p;
+    int idle = 0;
     cJSON_ArrayForEach(p, jget(r->sum, "providers"))
     {
+        if (!(jnum(p, "injected") > 0) && !(jnum(p, "attempts") > 0)) {
+            idle++;
+            continue;
+        }
         strbuf_adds(h, "<tr>");
         td_text(h, jstr(p, "provider"));
         td_fig(h, jget(p, "injected"), F_NUM);
@@ -923,6 +931,11 @@ static void providers(struct rpt *r)
         strbuf_adds(h, "</td></tr>\n");
     }
     strbuf_adds(h, "</table>\n");
+    if (idle)
+        strbuf_addf(h,
+                    "<p class=note>%d provider model%s without mail in this "
+                    "run not shown.</p>\n",
+                    idle, idle > 1 ? "s" : "");
 }
 
 static void backoff(struct rpt *r)
@@ -941,7 +954,7 @@ static void backoff(struct rpt *r)
                                       "max depth",
                                       "still queued",
                                       NULL };
-    th_row(h, qh);
+    th_row(h, qh, 0x3u);
     int shown = 0;
     const cJSON *q;
     cJSON_ArrayForEach(q, jget(r->sum, "queues"))
@@ -1025,7 +1038,7 @@ static void compare(struct rpt *r, const char *name_b)
                    "streams); red when it excludes 0.</p>\n<table>\n");
     static const char *const ch[] = { "figure",      "A",        "B",
                                       "B &minus; A", "relative", NULL };
-    th_row(h, ch);
+    th_row(h, ch, 0x1u);
     static const char *const keys[] = { "injected", "delivered",     "bounced",
                                         "expired",  "queued_at_end", "attempts",
                                         "deferrals" };

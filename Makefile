@@ -124,7 +124,7 @@ build-fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(SRC) $(wildcard sim/*/*.h)
 # PREFIX/share/mtasim from its own location, so DESTDIR staging works.
 PREFIX  ?= /usr/local
 VERSION := $(shell sed -n 's/^\#define MTASIM_VERSION "\(.*\)"/\1/p' sim/main.c)
-MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup"
+MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup" report
 install: $(PROG) build/mtasim.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtasim/models \
 	    $(DESTDIR)$(PREFIX)/share/mtasim/plots $(DESTDIR)$(PREFIX)/share/man/man1

@@ -53,7 +53,8 @@ check "compare is listed" grep -q "^$tmp/run/compare.png$" "$tmp/c.out"
 check "plot of a replicated run exits 0" [ $? -eq 0 ]
 inj=$(awk '/"injected":/{f=1; next} f && /"mean":/{gsub(/[^0-9.]/,""); printf "%.0f", $0; exit}' "$tmp/rep/summary.json")
 check "the replicated mean is read (injected > 0)" [ "${inj:-0}" -gt 0 ]
-check "the compare table shows the mean injected" grep -q ">$inj<" "$tmp/rep/compare.svg"
+check "the compare table shows the mean injected" grep -q ">$inj[ <]" "$tmp/rep/compare.svg"
+check "with the half-width of its CI" grep -q ">$inj ±[0-9]" "$tmp/rep/compare.svg"
 
 # A warm-up schedule alone in a folder.
 mkdir "$tmp/sched"

@@ -661,6 +661,36 @@ static void range(struct strbuf *h, double lo, double hi, int prec)
     strbuf_adds(h, "</td>");
 }
 
+struct qprov {
+    const char *queue, *provider;
+};
+
+static int qprov_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct qprov *)a)->queue,
+                  ((const struct qprov *)b)->queue);
+}
+
+/* queue_index - summary.json's queue -> provider map, sorted by queue
+ * (a run can have thousands of queues). */
+static struct qprov *queue_index(const cJSON *sum, size_t *n)
+{
+    size_t cap = 0;
+    struct qprov *qp = NULL;
+    const cJSON *q;
+    *n = 0;
+    cJSON_ArrayForEach(q, jget(sum, "queues"))
+    {
+        if (!jstr(q, "queue") || !jstr(q, "provider"))
+            continue;
+        XGROW(qp, *n, cap);
+        qp[(*n)++] = (struct qprov){ jstr(q, "queue"), jstr(q, "provider") };
+    }
+    if (*n)
+        qsort(qp, *n, sizeof(*qp), qprov_cmp);
+    return qp;
+}
+
 /* expired_by_day - expiries per day and provider from timeseries.csv
  * (queues mapped to providers through summary.json). */
 static void expired_by_day(struct rpt *r, struct day_agg **a, size_t *n,
@@ -672,6 +702,8 @@ static void expired_by_day(struct rpt *r, struct day_agg **a, size_t *n,
     char *save = NULL, *line = strtok_r(text, "\n", &save);
     char *f[16];
     int c_t = 0, c_q = 2, c_e = 11;
+    size_t nq;
+    struct qprov *qp = queue_index(r->sum, &nq);
     if (line) {
         size_t k = csv_split(line, f, 16);
         c_t = col_of(f, k, "t_s");
@@ -684,16 +716,15 @@ static void expired_by_day(struct rpt *r, struct day_agg **a, size_t *n,
         if (k <= (size_t)c_e || strcmp(f[c_e], "0") == 0 ||
             strcmp(f[c_q], "*") == 0)
             continue;
-        const cJSON *q;
-        const char *prov = NULL;
-        cJSON_ArrayForEach(
-            q, jget(r->sum, "queues")) if (jstr(q, "queue") &&
-                                           strcmp(jstr(q, "queue"), f[c_q]) ==
-                                               0) prov = jstr(q, "provider");
+        struct qprov key = { f[c_q], NULL };
+        const struct qprov *hit =
+            nq ? bsearch(&key, qp, nq, sizeof(*qp), qprov_cmp) : NULL;
+        const char *prov = hit ? hit->provider : NULL;
         int day = (int)ceil(strtod(f[c_t], NULL) / DAY_S);
         agg_find(a, n, cap, day < 1 ? 1 : day, prov ? prov : "?")->expired +=
             strtod(f[c_e], NULL);
     }
+    free(qp);
     free(text);
 }
 

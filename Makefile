@@ -105,7 +105,7 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_
 	    tests/fuzz/replay.c $(OBJ) $(LIBS)
 
 test: $(TESTS) $(PROG) $(REPLAY)
-	@MTASIM=./$(PROG) REPLAY_DIR=$(BUILD)/fuzz tests/run.sh $(TESTS) tests/config/run.sh tests/config/lenient.sh tests/config/seed.sh tests/cli.sh tests/plots.sh tests/install.sh tests/fit.sh tests/plan.sh tests/schema.sh tests/bad/run.sh tests/fuzz/replay.sh
+	@MTASIM=./$(PROG) REPLAY_DIR=$(BUILD)/fuzz tests/run.sh $(TESTS) tests/config/run.sh tests/config/lenient.sh tests/config/seed.sh tests/cli.sh tests/plots.sh tests/install.sh tests/fit.sh tests/plan.sh tests/schema.sh tests/bad/run.sh tests/fuzz/replay.sh tests/acct.sh tests/report.sh
 
 # bench - the 1 M and 10 M recipient scenarios (7 days, 5 providers and a
 # long tail, 16 source IPs); prints wall time, events/s, recipients/s and
@@ -169,7 +169,7 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/fuzz_se
 # PREFIX/share/mtasim from its own location, so DESTDIR staging works.
 PREFIX  ?= /usr/local
 VERSION := $(shell sed -n 's/^\#define MTASIM_VERSION "\(.*\)"/\1/p' sim/main.c)
-MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup"
+MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup" report
 install: $(PROG) build/mtasim.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtasim/models \
 	    $(DESTDIR)$(PREFIX)/share/mtasim/plots $(DESTDIR)$(PREFIX)/share/man/man1

@@ -22,6 +22,19 @@
 # 'hotmail.com/{default}' and 'tail_0001' would otherwise turn into
 # sub- and superscripts.
 
+# Every script writes NAME.png and NAME.svg into out (default: the run
+# folder); formats="svg" writes only the SVG (mtasim report inlines it).
+if (!exists("formats")) { formats = "png svg" }
+
+# notrail - s without a trailing slash; bn - the last part of a path (a
+# run folder's name, which titles show instead of a machine path); bn2 -
+# the last two parts, to tell apart two folders of one name.
+notrail(s) = strlen(s) > 1 && s[strlen(s):] eq "/" ? notrail(s[1:strlen(s) - 1]) : s
+bn(s) = notrail(s)[strlen(dn(notrail(s))) + 1:]
+bn2(s) = strlen(dn(notrail(s))) > 1 ? bn(dn(notrail(s))) . "/" . bn(s) : bn(s)
+# daystep - a tic step for nd days that keeps about 15 labels at most.
+daystep(nd) = nd <= 15 ? 1 : (nd <= 30 ? 2 : (nd <= 75 ? 5 : (nd <= 150 ? 10 : 30)))
+
 # sqesc - s with each ' replaced by '\'' (recursive: gnuplot has no gsub).
 sqesc(s) = strstrt(s, "'") == 0 ? s : \
     substr(s, 1, strstrt(s, "'") - 1) . "'\\''" . \

@@ -32,6 +32,12 @@ ornull(f) = readable(f) ? f : "/dev/null"
 # queued' from the total rows, $A_L 'latency_s cdf' of stream '*', and
 # A_* variables with the summary figures.
 PROG = AWK_LIB . \
+    'function jfig(s, k,    lo, hi) { if (s !~ /\{[ \t\r]*$/) return jnum(s); ' . \
+    '  while ((getline s) > 0) { ' . \
+    '    if (s ~ /"mean":/) { sub(/^[^:]*:[ \t]*/, "", s); m = s + 0 } ' . \
+    '    else if (s ~ /"ci_low":/) { sub(/^[^:]*:[ \t]*/, "", s); lo = s + 0 } ' . \
+    '    else if (s ~ /"ci_high":/) { sub(/^[^:]*:[ \t]*/, "", s); hi = s + 0; break } } ' . \
+    '  hw[k] += (hi - lo) / 2; return m } ' . \
     'FILENAME == ARGV[1] { ' . \
     '  if ($0 ~ /^\t"totals":/) sec = "t"; ' . \
     '  if ($0 ~ /^\t"latency_s":/) sec = "l"; ' . \
@@ -39,9 +45,9 @@ PROG = AWK_LIB . \
     '  if ($0 ~ /^\t"queues":/) sec = "q"; ' . \
     '  if ($0 ~ /^\t"providers":/) sec = ""; ' . \
     '  if (sec == "t" && match($0, /"(injected|delivered|bounced|expired|deferrals|queued_at_end)":/)) ' . \
-    '    v[substr($0, RSTART + 1, RLENGTH - 3)] = jnum($0); ' . \
-    '  if (sec == "l" && match($0, /"(p50|p95)":/)) v[substr($0, RSTART + 1, RLENGTH - 3)] = jnum($0); ' . \
-    '  if (sec == "p" && $0 ~ /"peak":/) v["peak"] = jnum($0); ' . \
+    '    { kk = substr($0, RSTART + 1, RLENGTH - 3); v[kk] = jfig($0, kk) } ' . \
+    '  if (sec == "l" && match($0, /"(p50|p95)":/)) { kk = substr($0, RSTART + 1, RLENGTH - 3); v[kk] = jfig($0, kk) } ' . \
+    '  if (sec == "p" && $0 ~ /"peak":/) v["peak"] = jfig($0, "peak"); ' . \
     '  if (sec == "q" && $0 ~ /"backoff_s":/) v["backoff_s"] += jnum($0); ' . \
     '  next } ' . \
     'FILENAME == ARGV[2] { if (FNR == 1) next; csv($0, f); if (f[3] != "*") next; ' . \
@@ -58,7 +64,7 @@ PROG = AWK_LIB . \
     '  printf "%s_nt = %d; %s_nl = %d; %s_tmax = %.10g\n", P, nt, P, nl, P, nt ? ts[nt] : 0; ' . \
     '  n = split("injected delivered bounced expired deferrals queued_at_end p50 p95 peak backoff_s", k, " "); ' . \
     '  for (i = 1; i <= n; i++) { h = (k[i] in v); ' . \
-    '    printf "%s_%s = %.10g; %s_has_%s = %d\n", P, k[i], v[k[i]] + 0, P, k[i], h } ' . \
+    '    printf "%s_%s = %.10g; %s_has_%s = %d; %s_hw_%s = %.10g\n", P, k[i], v[k[i]] + 0, P, k[i], h, P, k[i], hw[k[i]] + 0 } ' . \
     '}'
 
 load "< awk -v P=A " . sq(PROG) . " " . sq(ornull(a . "/summary.json")) . " " . \
@@ -66,11 +72,8 @@ load "< awk -v P=A " . sq(PROG) . " " . sq(ornull(a . "/summary.json")) . " " . 
 load "< awk -v P=B " . sq(PROG) . " " . sq(ornull(b . "/summary.json")) . " " . \
      sq(b . "/timeseries.csv") . " " . sq(ornull(b . "/latency.csv"))
 
-# notrail - s without a trailing slash; bn - the last part of a path.
-notrail(s) = strlen(s) > 1 && s[strlen(s):] eq "/" ? notrail(s[1:strlen(s) - 1]) : s
-bn(s) = notrail(s)[strlen(dn(notrail(s))) + 1:]
-la = bn(a) eq bn(b) ? notrail(a) : bn(a)
-lb = bn(a) eq bn(b) ? notrail(b) : bn(b)
+la = bn(a) eq bn(b) ? bn2(a) : bn(a)
+lb = bn(a) eq bn(b) ? bn2(b) : bn(b)
 
 # hd - a duration in seconds for people.
 hd(s) = s < 1 ? sprintf("%.0f ms", s * 1000) : s < 10 ? sprintf("%.1f s", s) : \
@@ -92,6 +95,15 @@ both(ba, bb, na, nb, cols) = "plot " . \
     (na ? one(ba, cols, "#1f77b4", 1, "A: " . gpesc(la)) : "") . (na && nb ? ", " : "") . \
     (nb ? one(bb, cols, "#d62728", 2, "B: " . gpesc(lb)) : "")
 
+# both2 - the same with a column spec per run; fa, fb - the delivered
+# share of each run, which scales its latency CDF (latency.csv counts the
+# delivered) to the injected recipients.
+both2(ba, bb, na, nb, ca, cb) = "plot " . \
+    (na ? one(ba, ca, "#1f77b4", 1, "A: " . gpesc(la)) : "") . (na && nb ? ", " : "") . \
+    (nb ? one(bb, cb, "#d62728", 2, "B: " . gpesc(lb)) : "")
+fa = A_has_injected && A_injected > 0 ? A_delivered / A_injected : 1
+fb = B_has_injected && B_injected > 0 ? B_delivered / B_injected : 1
+
 # The table: the summary.json keys, their names, and how to show a value
 # (n/a when the run has no summary.json or the key).
 rows = "injected delivered bounced expired queued_at_end deferrals peak p50 p95 backoff_s"
@@ -101,7 +113,9 @@ field(s, i) = i <= 1 ? (strstrt(s, "|") ? s[1:strstrt(s, "|") - 1] : s) : \
     field(strstrt(s, "|") ? s[strstrt(s, "|") + 1:] : "", i - 1)
 fmtv(k, x) = (k eq "p50" || k eq "p95") ? hd(x) : \
     k eq "backoff_s" ? sprintf("%.1f h", x / 3600) : sprintf("%.0f", x)
-cell(run, k) = value(run . "_has_" . k) ? fmtv(k, value(run . "_" . k)) : "n/a"
+# A replicated run's figure carries the half-width of its 95 % CI.
+cell(run, k) = value(run . "_has_" . k) ? fmtv(k, value(run . "_" . k)) . \
+    (value(run . "_hw_" . k) > 0 ? " ±" . fmtv(k, value(run . "_hw_" . k)) : "") : "n/a"
 delta(k) = value("A_has_" . k) && value("B_has_" . k) ? \
     chg(value("A_" . k), value("B_" . k)) : ""
 
@@ -111,10 +125,10 @@ panel_time = 'set xlabel sprintf("time since start (%s)", tname(tu)); ' . \
     'set key top right opaque box lc rgb "#cccccc"; set mxtics 2; ' . \
     'if (tstep(tmax, tu) > 0) { set xtics tstep(tmax, tu) }'
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1300, 900)
     set output out . "/compare." . fmt
-    set multiplot layout 2, 2 title sprintf("A: %s    vs    B: %s", notrail(a), notrail(b)) \
+    set multiplot layout 2, 2 title sprintf("A: %s    vs    B: %s", la, lb) \
         margins 0.07, 0.97, 0.08, 0.9 spacing 0.08, 0.12
 
     eval RESTORE
@@ -139,14 +153,14 @@ do for [fmt in "png svg"] {
         eval both("$A_T", "$B_T", A_nt, B_nt, "($1 / tu):3")
     }
 
-    set title "Delivery latency, all mail (CDF)"
+    set title "Delivery latency, all mail: share of injected recipients delivered"
     if (A_nl + B_nl == 0) {
         nodata_msg = "no deliveries in either run"
         eval NODATA
         eval RESTORE
     } else {
         set xlabel "time from injection to delivery (log scale)"
-        set ylabel "share of delivered recipients"
+        set ylabel "share of injected recipients"
         set logscale x
         set xrange [*:*] noextend
         set yrange [0:1.02]
@@ -154,12 +168,15 @@ do for [fmt in "png svg"] {
                    "10 min" 600, "1 h" 3600, "6 h" 21600, "1 d" 86400, \
                    "4 d" 345600, "10 d" 864000, "30 d" 2592000)
         set key bottom right
-        eval both("$A_L", "$B_L", A_nl, B_nl, "1:2")
+        eval both2("$A_L", "$B_L", A_nl, B_nl, sprintf("1:($2 * %.10g)", fa), \
+                   sprintf("1:($2 * %.10g)", fb))
         unset logscale x
     }
 
     # The table: labels in four columns on an empty plot.
-    set title "Headline figures (summary.json)"
+    set title "Headline figures (summary.json" . \
+        (A_hw_injected + B_hw_injected + A_hw_delivered + B_hw_delivered > 0 ? \
+         "; ± half-width of the 95 % CI)" : ")")
     unset border
     unset xtics
     unset ytics

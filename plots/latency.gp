@@ -1,5 +1,9 @@
 # latency.gp - the delivery latency CDF of each stream and of all mail, on
-# a log time axis, with the median and 95th percentile in the legend.
+# a log time axis, with the median and 95th percentile in the legend. The
+# CDF counts the injected recipients (summary.json), so a curve ends at the
+# share delivered and the band above the all-mail curve is the mail that
+# was not delivered (bounced, expired or still queued); without
+# summary.json it counts the delivered ones.
 #
 #   gnuplot -e "run='DIR'" plots/latency.gp
 #
@@ -17,6 +21,7 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 lat = run . "/latency.csv"
 if (!readable(lat)) {
@@ -45,11 +50,12 @@ PROG = AWK_LIB . \
     '{ csv($0, f); s = f[1]; if (!(s in n)) { sn[++ns] = s; n[s] = 0 } ' . \
     '  k = ++nb[s]; lo[s, k] = f[2] + 0; hi[s, k] = f[3] + 0; ' . \
     '  cdf[s, k] = f[5] + 0; n[s] += f[4]; ' . \
-    '  if (!(s in p50) && cdf[s, k] >= 0.5) p50[s] = hi[s, k]; ' . \
-    '  if (!(s in p95) && cdf[s, k] >= 0.95) p95[s] = hi[s, k]; ' . \
     '  if (xmin == "" || lo[s, k] < xmin) xmin = lo[s, k]; ' . \
     '  if (hi[s, k] > xmax) xmax = hi[s, k] } ' . \
+    'function q(s, p,    k) { for (k = 1; k <= nb[s]; k++) if (cdf[s, k] * fr[s] >= p) return hdur(hi[s, k]); ' . \
+    '  return "not reached" } ' . \
     'END { ' . \
+    '  for (i = 1; i <= ns; i++) { s = sn[i]; fr[s] = (s in inj) && inj[s] > 0 ? n[s] / inj[s] : 1 } ' . \
     '  m = 0; if ("*" in n) { sel[++m] = "*"; used["*"] = 1 } ' . \
     '  if (m == 1 && ns == 2) used[sn[1] == "*" ? sn[2] : sn[1]] = 1; ' . \
     '  while (m < K) { b = ""; for (i = 1; i <= ns; i++) { s = sn[i]; ' . \
@@ -57,14 +63,15 @@ PROG = AWK_LIB . \
     '    if (b == "") break; used[b] = 1; sel[++m] = b } ' . \
     '  print "$D << EOD"; titles = ""; ' . \
     '  for (j = 1; j <= m; j++) { s = sel[j]; if (j > 1) { print ""; print "" } ' . \
-    '    print lo[s, 1], 0; for (k = 1; k <= nb[s]; k++) print hi[s, k], cdf[s, k]; ' . \
+    '    print lo[s, 1], 0; for (k = 1; k <= nb[s]; k++) print hi[s, k], cdf[s, k] * fr[s]; ' . \
     '    titles = titles "|" (s == "*" ? "all mail" : nm(s)); ' . \
     '    if (s == "*" && ns == 2) titles = titles " (one stream, " nm(sn[sn[1] == "*" ? 2 : 1]) ")"; ' . \
     '    titles = titles sprintf(": %d delivered", n[s]); ' . \
-    '    if (s in inj) titles = titles sprintf(" of %d injected", inj[s]); ' . \
-    '    titles = titles sprintf("; p50 %s, p95 %s", hdur(p50[s]), hdur(p95[s])) } ' . \
+    '    if ((s in inj) && inj[s] > 0) titles = titles sprintf(" of %d injected (%.1f %%)", inj[s], 100 * fr[s]); ' . \
+    '    titles = titles sprintf("; p50 %s, p95 %s", q(s, 0.5), q(s, 0.95)) } ' . \
     '  print "EOD"; ' . \
     '  printf "ns = %d; nall = %d; xmin = %.10g; xmax = %.10g\n", m, ns, xmin + 0, xmax + 0; ' . \
+    '  printf "share_all = %.10g; of_injected = %d\n", (m ? fr[sel[1]] : 1), (m && (sel[1] in inj) && inj[sel[1]] > 0); ' . \
     '  printf "titles = \"%s\"\n", substr(titles, 2) ' . \
     '}'
 
@@ -76,9 +83,17 @@ load "< awk " . sq(PROG) . " " . sq(summary) . " " . sq(lat)
 field(s, i) = i <= 1 ? (strstrt(s, "|") ? s[1:strstrt(s, "|") - 1] : s) : \
     field(strstrt(s, "|") ? s[strstrt(s, "|") + 1:] : "", i - 1)
 
-set title sprintf("Delivery latency: share of recipients delivered within a time\n%s", run)
+set title sprintf("Delivery latency: share of %s recipients delivered within a time\n%s", \
+    of_injected ? "injected" : "delivered", bn(run))
 set xlabel "time from injection to delivery (log scale)"
-set ylabel "share of delivered recipients (CDF)"
+set ylabel sprintf("share of %s recipients", of_injected ? "injected" : "delivered")
+# The mail never delivered: a band above the all-mail curve's end.
+if (of_injected && share_all < 0.999) {
+    set object 1 rect from graph 0, first share_all to graph 1, first 1 \
+        fc rgb "#f4cccc" fs solid 0.45 noborder behind
+    set label 3 sprintf("not delivered: %.1f %% of injected", 100 * (1 - share_all)) \
+        at graph 0.99, first (1 + share_all) / 2 right tc rgb "#9c2f2f"
+}
 set key below vertical Left reverse samplen 3 spacing 1.2 height 1
 set logscale x
 set xrange [(xmin > 0 ? xmin : 0.1):(xmax > xmin ? xmax * 1.05 : 10)]
@@ -95,9 +110,9 @@ set label 1 "p50" at graph 0.005, first 0.5 offset 0, 0.6 tc rgb "#666666"
 set label 2 "p95" at graph 0.005, first 0.95 offset 0, 0.6 tc rgb "#666666"
 nodata_msg = "no deliveries, so no latency"
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1000, 650)
-    set output run . "/latency." . fmt
+    set output out . "/latency." . fmt
     if (ns == 0) {
         unset arrow
         unset label

@@ -16,6 +16,7 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 ts = run . "/timeseries.csv"
 if (!readable(ts)) {
@@ -62,9 +63,9 @@ load "< awk " . sq(PROG) . " " . sq(ts) . " " . sq(ts)
 if (!exists("logy")) { logy = ratio > 20 }
 tu = tunit(tmax)
 set title sprintf("Queue depth: the %d deepest of %d queues, and the total\n%s", \
-                  ns, nq, run)
+                  ns, nq, bn(run))
 if (ns == nq) {
-    set title sprintf("Queue depth per queue, and the total\n%s", run)
+    set title sprintf("Queue depth per queue, and the total\n%s", bn(run))
 }
 set xlabel sprintf("time since start (%s)", tname(tu))
 set ylabel "recipients queued" . (logy ? " (log scale)" : "")
@@ -92,9 +93,9 @@ if (!one && ns > 0) {
         "with lines lt i title word(qnames, i)"
 }
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1100, 600)
-    set output run . "/queues." . fmt
+    set output out . "/queues." . fmt
     if (totmax == 0) {
         eval NODATA
     } else {

@@ -1,11 +1,12 @@
 # throughput.gp - messages delivered per hour over the run, one line per
-# provider plus the total; dashed steps show the provider model's capacity
-# per hour (summed over source IPs) from the daily 'day' events.
+# provider plus the total, next to the mail offered (injected) per hour
+# (grey, filled); dashed steps show the provider model's capacity per hour
+# (summed over source IPs) from daily.csv.
 #
 #   gnuplot -e "run='DIR'" plots/throughput.gp
 #
 # Reads DIR/summary.json (queue -> provider), DIR/timeseries.csv and, when
-# present, DIR/events.csv; writes DIR/throughput.png and DIR/throughput.svg.
+# present, DIR/daily.csv; writes DIR/throughput.png and DIR/throughput.svg.
 # Queues are summed per provider by an awk step: the timeseries has one row
 # per queue and report interval, and 'delivered' counts the interval, so it
 # is scaled to per hour. At most 8 providers get a line; the rest are summed
@@ -20,10 +21,11 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 summary = run . "/summary.json"
 ts = run . "/timeseries.csv"
-ev = run . "/events.csv"
+ev = run . "/daily.csv"
 if (!readable(summary)) {
     print "error: cannot read " . summary
     exit status 1
@@ -45,20 +47,18 @@ PROG = AWK_LIB . \
     '  next ' . \
     '} ' . \
     'fi == 2 { ' . \
-    '  if (FNR == 1) next; csv($0, f); t = f[1] + 0; q = f[3]; d = f[9] + 0; ' . \
+    '  if (FNR == 1) { n = split($0, h, ","); for (i = 1; i <= n; i++) if (h[i] == "injected") ic = i; next } ' . \
+    '  csv($0, f); t = f[1] + 0; q = f[3]; d = f[9] + 0; ' . \
     '  if (!(t in seen)) { seen[t] = 1; ts[++nt] = t } ' . \
-    '  if (q == "*") { tot[t] += d; all += d; next } ' . \
+    '  if (q == "*") { tot[t] += d; all += d; offer[t] += ic ? f[ic] : 0; next } ' . \
     '  p = (q in prov) ? prov[q] : "unmapped"; ' . \
     '  if (!(p in pt)) { pn[++np] = p; pt[p] = 0 } ' . \
     '  v[t, p] += d; pt[p] += d; next ' . \
     '} ' . \
     'fi == 3 { ' . \
-    '  if (FNR == 1) next; csv($0, f); if (f[4] != "day") next; ' . \
-    '  p = f[3]; sub(/@.*/, "", p); p = nm(p); c = f[5]; ' . \
-    '  if (c !~ /capacity_per_hour=/) next; ' . \
-    '  sub(/.*capacity_per_hour=/, "", c); sub(/ .*/, "", c); c += 0; ' . \
-    '  if (c < 0) { unlimited[p] = 1; next } ' . \
-    '  t = f[1] + 0; if (!(t in cseen)) { cseen[t] = 1; ct[++nct] = t } ' . \
+    '  if (FNR == 1) next; csv($0, f); p = nm(f[2]); c = f[10]; ' . \
+    '  if (c == "") { unlimited[p] = 1; next } c += 0; ' . \
+    '  t = f[1] * 86400; if (!(t in cseen)) { cseen[t] = 1; ct[++nct] = t } ' . \
     '  cap[t, p] += c; hascap[p] = 1 ' . \
     '} ' . \
     'END { ' . \
@@ -73,8 +73,9 @@ PROG = AWK_LIB . \
     '  } ' . \
     '  rest = 0; for (i = 1; i <= np; i++) if (!(pn[i] in used) && pt[pn[i]] > 0) rest = 1; ' . \
     '  peak = 0; for (j = 1; j <= ns; j++) ppk[sel[j]] = 0; print "$D << EOD"; ' . \
-    '  for (i = 1; i <= nt; i++) { t = ts[i]; line = (t - iv / 2) " " tot[t] * k; ' . \
+    '  for (i = 1; i <= nt; i++) { t = ts[i]; line = (t - iv / 2) " " tot[t] * k " " offer[t] * k; ' . \
     '    if (tot[t] * k > peak) peak = tot[t] * k; ' . \
+    '    if (offer[t] * k > opeak) opeak = offer[t] * k; ' . \
     '    o = tot[t]; ' . \
     '    for (j = 1; j <= ns; j++) { line = line " " v[t, sel[j]] * k; o -= v[t, sel[j]]; ' . \
     '      if (v[t, sel[j]] * k > ppk[sel[j]]) ppk[sel[j]] = v[t, sel[j]] * k }  ' . \
@@ -93,16 +94,16 @@ PROG = AWK_LIB . \
     '    print last + 86400, lc; cn = cn " " p; cc = cc " " j } ' . \
     '  print "EOD"; ' . \
     '  printf "n_t = %d; np = %d; nc = %d; interval_s = %.10g; tmax = %.10g\n", nt, ns + rest, nc, iv, nt ? ts[nt] : 0; ' . \
-    '  printf "total_delivered = %.0f; peak = %.10g\n", all, peak; ' . \
+    '  printf "total_delivered = %.0f; peak = %.10g; offer_peak = %.10g\n", all, peak, opeak; ' . \
     '  printf "pnames = \"%s\"; cnames = \"%s\"; ccols = \"%s\"\n", names, cn, cc ' . \
     '}'
 
 load "< awk " . sq(PROG) . " " . sq(summary) . " " . sq(ts) . " " . sq(ev)
 
 tu = tunit(tmax)
-set title sprintf("Messages delivered per hour, by provider\n%s", run)
+set title sprintf("Messages offered and delivered per hour, by provider\n%s", bn(run))
 set xlabel sprintf("time since start (%s)", tname(tu))
-set ylabel "delivered per hour (messages)"
+set ylabel "messages per hour"
 set key below horizontal Left reverse samplen 3 spacing 1.2 width 2 height 1.5
 set xrange [0:(tmax > 0 ? tmax / tu : 1)]
 set yrange [0:*]
@@ -114,9 +115,13 @@ nodata_msg = "no deliveries in this run"
 # still reads its data block and warns. With one provider the total is
 # the same line, so it is drawn once.
 plotcmd = sprintf("$D using ($1 / tu):2 with lines lc rgb 'black' lw 2 title '%s'", \
-    np == 1 ? "total (all " . gpesc(word(pnames, 1)) . ")" : "total")
+    np == 1 ? "delivered (all " . gpesc(word(pnames, 1)) . ")" : "delivered, total")
+if (offer_peak > 0) {
+    plotcmd = "$D using ($1 / tu):3 with filledcurves y1=0 fc rgb '#cfd8e3' " . \
+        "fs solid 0.6 noborder title 'offered (injected), total', " . plotcmd
+}
 if (np > 1) {
-    plotcmd = plotcmd . ", for [i=1:np] $D using ($1 / tu):(column(i + 2)) " . \
+    plotcmd = plotcmd . ", for [i=1:np] $D using ($1 / tu):(column(i + 3)) " . \
         "with lines lt i title word(pnames, i)"
 }
 if (nc > 0) {
@@ -125,9 +130,9 @@ if (nc > 0) {
         "title word(cnames, i) . ' capacity (model)'"
 }
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1100, 600)
-    set output run . "/throughput." . fmt
+    set output out . "/throughput." . fmt
     if (total_delivered == 0) {
         eval NODATA
     } else {

@@ -20,6 +20,7 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 ev = run . "/events.csv"
 summary = run . "/summary.json"
@@ -32,12 +33,18 @@ if (!readable(summary)) { summary = "/dev/null" }
 # The awk step pairs the events into bars and prints $B1 (backoff), $B2
 # (source IP disabled), $B3 (episode), $B4 (block) as 'row start_s end_s',
 # $M1 (retry mode) and $M2 (connection refused) as 'row t_s', the ytics
-# command and the counts.
+# command and the counts. Markers are thinned to one per row and 1/2000 of
+# the run (what a picture can show), and rows are split by awk's own field
+# splitting unless a quote comes before the event column, so a run with
+# millions of events draws in seconds.
 PROG = AWK_LIB . \
     'function row(q) { if (!(q in ev)) { rn[++nr] = q; ev[q] = 0; bs[q] = 0 } ev[q]++ } ' . \
     'function bar(k, q, a, b) { row(q); nb[k]++; bq[k, nb[k]] = q; ' . \
     '  ba[k, nb[k]] = a; bb[k, nb[k]] = b; bs[q] += b - a } ' . \
-    'function mark(k, q, t) { row(q); nm_[k]++; mq[k, nm_[k]] = q; mt[k, nm_[k]] = t; cnt[k]++ } ' . \
+    'function mark(k, q, t,    b) { cnt[k]++; b = int(t / bucket) + 1; ' . \
+    '  if (k == 1) { if (lb1[q] == b) { ev[q]++; return } lb1[q] = b } ' . \
+    '  else { if (lb2[q] == b) { ev[q]++; return } lb2[q] = b } row(q); ' . \
+    '  nm_[k]++; mq[k, nm_[k]] = q; mt[k, nm_[k]] = t } ' . \
     'function pick(want, K,    j, i, q, b, n) { n = 0; ' . \
     '  for (j = 1; j <= K; j++) { b = ""; ' . \
     '    for (i = 1; i <= nr; i++) { q = rn[i]; ' . \
@@ -53,8 +60,13 @@ PROG = AWK_LIB . \
     '      if (q in y) { print y[q], mt[k, i]; n++ } } } ' . \
     '  print "EOD"; return n } ' . \
     'FILENAME == ARGV[1] { if ($0 ~ /^\t"duration_s":/) dur = jnum($0); next } ' . \
-    'FNR == 1 { next } ' . \
-    '{ csv($0, f); t = f[1] + 0; q = f[3]; e = f[4]; d = f[5]; if (t > tlast) tlast = t } ' . \
+    'FNR == 1 { bucket = dur > 0 ? dur / 2000 : 60; FS = ","; next } ' . \
+    '{ p = index($0, "\""); ' . \
+    '  if (p == 0 || (p > length($1 $2 $3 $4) + 4 && $4 !~ /^(source-ip|episode-start)/)) { ' . \
+    '    t = $1 + 0; q = $3; e = $4; d = $5; if (q == "" && NF >= 7) q = $(NF - 1) "@" $NF } ' . \
+    '  else { n = csv($0, f); t = f[1] + 0; q = f[3]; e = f[4]; d = f[5]; ' . \
+    '    if (q == "" && n >= 7) q = f[n - 1] "@" f[n] } ' . \
+    '  if (t > tlast) tlast = t } ' . \
     'e == "backoff-enter" { if (!((q, "b") in op)) op[q, "b"] = t; row(q); nbk++; next } ' . \
     'e == "backoff-exit" { if ((q, "b") in op) { bar(1, q, op[q, "b"], t); delete op[q, "b"] } next } ' . \
     'e == "source-ip-disabled" { if (!((q, "s" d) in op)) { op[q, "s" d] = t; oq[q, "s" d] = q } row(q); next } ' . \
@@ -95,7 +107,7 @@ left_out = (nqall > nq ? sprintf("%d of %d queues with events shown (most time i
 set title sprintf("Throttling timeline: %d backoff entries, %d retry-mode entries, " . \
                   "%d refused connections, %d provider episodes, %d blocks\n%s%s%s", \
                   n_backoff, n_retry, n_refused, n_episodes, n_blocks, \
-                  left_out, strlen(left_out) ? "\n" : "", run)
+                  left_out, strlen(left_out) ? "\n" : "", bn(run))
 set xlabel sprintf("time since start (%s)", tname(tu))
 set key below horizontal Left reverse samplen 2 spacing 1.2 width 2 height 1
 set xrange [0:(tmax > 0 ? tmax / tu : 1)]
@@ -131,9 +143,9 @@ cmd = (n1 ? bar("$B1", "#d62728", "queue in backoff mode") : "") . \
 nodata_msg = "no backoff, retry-mode or provider episode events in this run"
 height = nrows > 4 ? 200 + 34 * nrows : 340
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1100, height)
-    set output run . "/timeline." . fmt
+    set output out . "/timeline." . fmt
     if (nrows == 0 || strlen(cmd) == 0) {
         eval NODATA
     } else {

@@ -20,6 +20,7 @@ if (!exists("run")) {
 dn(s) = strstrt(s, "/") ? substr(s, 1, strstrt(s, "/")) . \
     dn(substr(s, strstrt(s, "/") + 1, strlen(s))) : ""
 load dn(ARG0) . "common.gp"
+if (!exists("out")) { out = run }
 
 sched = run . "/schedule.csv"
 if (!readable(sched)) {
@@ -67,22 +68,23 @@ load "< awk " . sq(PROG) . " " . sq(sched)
 if (!exists("logy")) { logy = growth > 20 }
 nodata_msg = "the schedule is empty"
 set key below horizontal Left reverse samplen 3 spacing 1.2 width 2 height 1.5
-lu = lmax > 7200 ? 3600 : 60
+# p95 in seconds, minutes or hours, whichever reads best for the largest.
+lu = lmax > 7200 ? 3600 : (lmax > 120 ? 60 : 1)
 xr = sprintf("set xrange [%g:%g]", dmin - 0.3, dmax + 0.3)
 
-do for [fmt in "png svg"] {
+do for [fmt in formats] {
     eval term(fmt, 1100, 850)
-    set output run . "/warmup." . fmt
+    set output out . "/warmup." . fmt
     if (nd == 0) {
         eval NODATA
     } else {
-        set multiplot title sprintf("Warm-up schedule\n%s", sched)
+        set multiplot title sprintf("Warm-up schedule\n%s", bn(run))
         # Top: the volume.
         set origin 0, 0.42
         set size 1, 0.52
         eval RESTORE
         eval xr
-        set xtics 1
+        set xtics daystep(dmax - dmin + 1)
         set title "Volume per day, by provider (sum over its IPs)"
         set xlabel "day of the warm-up"
         set ylabel "messages per day" . (logy ? " (log scale)" : "")
@@ -108,7 +110,7 @@ do for [fmt in "png svg"] {
         # Bottom right: the expected p95 latency.
         set origin 0.5, 0
         set title "Expected p95 latency (worst IP)"
-        set ylabel sprintf("p95 latency (%s)", lu == 3600 ? "hours" : "minutes")
+        set ylabel sprintf("p95 latency (%s)", lu == 3600 ? "hours" : (lu == 60 ? "minutes" : "seconds"))
         plot for [i=1:np] $L using 1:(column(i + 1) / lu) with linespoints lt i pt 7 ps 0.6
         unset multiplot
         set key

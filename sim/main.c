@@ -36,6 +36,8 @@ static void usage(FILE *fp)
         "  gen SCENARIO    write the scenario's send list as CSV\n"
         "  fit ACCT_FILE...  calibrate the provider models from PowerMTA\n"
         "                  accounting files (--check: replay and compare)\n"
+        "  report DIR      one self-contained HTML page about a run (tables,\n"
+        "                  plots, CIs; --compare DIR_B)\n"
         "  help            this text ('mtasim COMMAND --help' for more)\n"
         "  version         print the version\n",
         fp);
@@ -62,6 +64,8 @@ int main(int argc, char **argv)
         return cmd_plan(argc - 1, argv + 1);
     if (strcmp(cmd, "fit") == 0)
         return cmd_fit(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 1, argv + 1, MTASIM_VERSION);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

@@ -20,8 +20,8 @@ for f in summary.json timeseries.csv events.csv latency.csv acct.csv; do
 done
 check "no temporary files left" sh -c "! ls -A '$tmp/a' | grep -q '^\\.'"
 check "timeseries.csv header" header_is "$tmp/a/timeseries.csv" \
-    "t_s,time,queue,queued,ready,awaiting_retry,connections,attempts,delivered,deferred,bounced,expired,mode,rerouted"
-check "events.csv header" header_is "$tmp/a/events.csv" "t_s,time,queue,event,detail"
+    "t_s,time,queue,queued,ready,awaiting_retry,connections,attempts,delivered,deferred,bounced,expired,mode,rerouted,injected"
+check "events.csv header" header_is "$tmp/a/events.csv" "t_s,time,queue,event,detail,provider,ip"
 check "latency.csv header" header_is "$tmp/a/latency.csv" "stream,bin_low_s,bin_high_s,count,cdf"
 check "acct.csv header" header_is "$tmp/a/acct.csv" \
     "type,timeLogged,timeQueued,orig,rcpt,orcpt,dsnAction,dsnStatus,dsnDiag,dsnMta,bounceCat,srcType,srcMta,dlvType,dlvSourceIp,dlvDestinationIp,dlvEsmtpAvailable,dlvSize,vmta,jobId,envId,queue,vmtaPool"
@@ -151,5 +151,23 @@ check "volumes grow over the days" awk -F, 'NR>1 { if (!($3 in first)) first[$3]
     "$tmp/wu/schedule.csv"
 check "the end-to-end check passes every provider-day" grep -q "check: 8 of 8 provider-days" "$tmp/wu.out"
 check "warmup.conf passes check --strict" "$mtasim" check --strict "$tmp/wu/warmup.conf" >/dev/null 2>&1
+
+# daily.csv: one row per day x provider x source IP, the same in
+# summary.json; events.csv has no packed daily figures any more.
+check "daily.csv header" header_is "$tmp/a/daily.csv" \
+    "day,provider,ip,offered,accepted,deferred,bounced,reputation,age_days,capacity_per_hour,episodes,blocked,connection_failures,recent_volume_per_day,date"
+check "daily.csv has rows" [ "$(wc -l <"$tmp/a/daily.csv")" -gt 1 ]
+check "offered = accepted + deferred + bounced" awk -F, \
+    'NR > 1 && $4 != $5 + $6 + $7 { bad = 1 } END { exit bad }' "$tmp/a/daily.csv"
+acc_daily=$(awk -F, 'NR > 1 { s += $5 } END { print s }' "$tmp/a/daily.csv")
+del_sum=$(awk '/"totals":/ { f = 1 } f && /"delivered":/ { gsub(/[^0-9]/, ""); print; exit }' "$tmp/a/summary.json")
+check "daily accepted adds up to delivered ($acc_daily = $del_sum)" [ "$acc_daily" = "$del_sum" ]
+n_daily=$(($(wc -l <"$tmp/a/daily.csv") - 1))
+check "summary.json has the daily rows" \
+    [ "$(grep -c '"capacity_per_hour":' "$tmp/a/summary.json")" -eq "$n_daily" ]
+check "events.csv holds no packed daily figures" sh -c "! grep -q 'age_days=' '$tmp/a/events.csv'"
+check "provider rows name provider and ip in their own columns" \
+    grep -q '^[0-9.]*,[^,]*,,episode-start,[^,]*,[a-z]*,[0-9.]*$' "$tmp/a/events.csv"
+check "daily.csv identical on rerun" cmp -s "$tmp/a/daily.csv" "$tmp/b/daily.csv"
 
 finish

@@ -53,7 +53,8 @@ check "compare is listed" grep -q "^$tmp/run/compare.png$" "$tmp/c.out"
 check "plot of a replicated run exits 0" [ $? -eq 0 ]
 inj=$(awk '/"injected":/{f=1; next} f && /"mean":/{gsub(/[^0-9.]/,""); printf "%.0f", $0; exit}' "$tmp/rep/summary.json")
 check "the replicated mean is read (injected > 0)" [ "${inj:-0}" -gt 0 ]
-check "the compare table shows the mean injected" grep -q ">$inj<" "$tmp/rep/compare.svg"
+check "the compare table shows the mean injected" grep -q ">$inj[ <]" "$tmp/rep/compare.svg"
+check "with the half-width of its CI" grep -q ">$inj ±[0-9]" "$tmp/rep/compare.svg"
 
 # A warm-up schedule alone in a folder.
 mkdir "$tmp/sched"
@@ -99,5 +100,33 @@ check "no gnuplot: says what to install" \
     grep -q "gnuplot not found: install gnuplot-nox (make deps)" "$tmp/g.err"
 "$mtasim" plot --help | grep -q "^usage: mtasim plot DIR"
 check "--help" [ $? -eq 0 ]
+
+# Titles name the run folder, never its path; the latency CDF counts the
+# injected recipients and shows the share not delivered; throughput shows
+# the offered (injected) volume next to the delivered.
+"$mtasim" plot "$tmp/run" >/dev/null 2>&1
+check "no machine path in any title" sh -c "! grep -q '$tmp' '$tmp/run/'*.svg"
+check "titles name the run folder" grep -q '<text>run</text>' "$tmp/run/latency.svg"
+check "latency: share of injected recipients" grep -q 'share of injected recipients' "$tmp/run/latency.svg"
+check "latency: the share not delivered is shown" grep -q 'not delivered: [0-9.]* % of injected' "$tmp/run/latency.svg"
+check "throughput: offered next to delivered" grep -q 'offered (injected), total' "$tmp/run/throughput.svg"
+# A 60-day schedule gets a day tic every 5 days, not 60 crammed labels;
+# a p95 of seconds is drawn in seconds.
+mkdir "$tmp/long"
+awk 'BEGIN { print "day,ip,provider,volume,expected_deferral_rate,expected_p95_latency_s";
+    for (d = 1; d <= 60; d++) printf "%d,192.0.2.1,gmail,%d,0.01,2\n", d, 1000 * d }' >"$tmp/long/schedule.csv"
+"$mtasim" plot "$tmp/long" >/dev/null 2>&1
+check "warmup: day 55 labelled" grep -q '<text> 55</text>' "$tmp/long/warmup.svg"
+check "warmup: day 59 not labelled" sh -c "! grep -q '<text> 59</text>' '$tmp/long/warmup.svg'"
+check "warmup: a 2-second p95 in seconds" grep -q 'p95 latency (seconds)' "$tmp/long/warmup.svg"
+# The timeline of a run with many events stays fast: markers are thinned.
+awk 'NR == 1 { print; next } { print } END { for (i = 0; i < 200000; i++)
+    printf "%d,2026-01-01T00:00:00Z,gmail.com/a,connection-refused,\"no new connections for 600 s: 421 4.7.0 x, y\",,\n", i % 43200 }' \
+    "$tmp/run/events.csv" | sort -t, -k1,1n -s >"$tmp/many.csv"
+mkdir "$tmp/many" && cp "$tmp/run/summary.json" "$tmp/many/" && mv "$tmp/many.csv" "$tmp/many/events.csv"
+"$mtasim" plot "$tmp/many" --only timeline >/dev/null 2>&1
+check "timeline of 200000 refused connections drawn" [ -s "$tmp/many/timeline.svg" ]
+check "with the markers thinned (a small SVG)" [ "$(wc -c <"$tmp/many/timeline.svg")" -lt 2000000 ]
+check "and all of them counted in the title" grep -q '20[0-9][0-9][0-9][0-9] refused connections' "$tmp/many/timeline.svg"
 
 finish

@@ -417,7 +417,8 @@ static void write_file(const char *path, const char *text)
 static const char *const report_files[] = {
     "acct.csv",    "summary.json",   "timeseries.csv", "events.csv",
     "latency.csv", "queues.csv",     "providers.csv",  "streams.csv",
-    "replies.csv", "throughput.csv", "domains.csv",    "complete"
+    "replies.csv", "throughput.csv", "domains.csv",    "complete",
+    "daily.csv"
 };
 
 /* digest_file - fold a report file's bytes into h (absent: a marker). */

@@ -10,6 +10,8 @@ int cmd_run(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+/* cmd_report - version: mtasim's, which the page names. */
+int cmd_report(int argc, char **argv, const char *version);
 int cmd_fit(int argc, char **argv);
 
 /* The pre-flight check (preflight.c): `check SCENARIO`, and the check

@@ -8,6 +8,7 @@
  * fails. */
 #include "cli/cli.h"
 #include "cli/cli_util.h"
+#include "cli/plot.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -30,13 +31,15 @@ static const char plot_help[] =
     "DIR/NAME.svg). Time axes count hours or days since the start.\n"
     "\n"
     "plots (NAME, what it shows, what it reads):\n"
-    "  throughput  delivered per hour, a line per provider and the total;\n"
-    "              dashed, the provider model's capacity where it binds\n"
-    "              (timeseries.csv, summary.json, events.csv)\n"
+    "  throughput  delivered per hour, a line per provider and the total,\n"
+    "              over the offered (injected) volume; dashed, the provider\n"
+    "              model's capacity where it binds\n"
+    "              (timeseries.csv, summary.json, daily.csv)\n"
     "  queues      recipients queued: the total and the 10 deepest queues,\n"
     "              on a log axis when they differ a lot (timeseries.csv)\n"
-    "  latency     share of mail delivered within a given time, per stream,\n"
-    "              with p50 and p95 (latency.csv)\n"
+    "  latency     share of the injected recipients delivered within a\n"
+    "              given time, per stream, with p50 and p95; the band above\n"
+    "              is the mail not delivered (latency.csv, summary.json)\n"
     "  timeline    per queue: time in backoff, retry mode, refused\n"
     "              connections; per provider@IP: deferral episodes and\n"
     "              blocks (events.csv)\n"
@@ -503,5 +506,38 @@ int cmd_plot(int argc, char **argv)
     rc = plot_all(&cx);
     free(cx.gnuplot);
     free(cx.scripts);
+    return rc;
+}
+
+int plot_svg(const char *name, const char *dir, const char *dir_b,
+             const char *out_dir)
+{
+    char *gnuplot = plot_find_gnuplot();
+    char *scripts = cli_beside_exe("MTASIM_PLOTS", "plots", "common.gp");
+    struct strbuf script, expr, out;
+    strbuf_init(&script);
+    strbuf_init(&expr);
+    strbuf_init(&out);
+    strbuf_addf(&script, "%s/%s.gp", scripts ? scripts : "plots", name);
+    int rc = 2;
+    if (gnuplot && access(script.buf, R_OK) == 0) {
+        if (dir_b) {
+            gp_assign(&expr, "a", dir);
+            gp_assign(&expr, "b", dir_b);
+        } else {
+            gp_assign(&expr, "run", dir);
+        }
+        gp_assign(&expr, "out", out_dir);
+        gp_assign(&expr, "formats", "svg");
+        int st = plot_spawn(gnuplot, expr.buf, script.buf, &out);
+        rc = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+        if (rc)
+            plot_failed(script.buf, st, &out);
+    }
+    strbuf_release(&script);
+    strbuf_release(&expr);
+    strbuf_release(&out);
+    free(gnuplot);
+    free(scripts);
     return rc;
 }

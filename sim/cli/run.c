@@ -25,8 +25,8 @@
 
 static const char run_help[] =
     "usage: mtasim run SCENARIO [--config FILE] [--out DIR] [--seed N]\n"
-    "                  [--duration D] [--acct] [--replications R [--jobs J]]\n"
-    "                  [--force]\n"
+    "                  [--duration D] [--acct] [--acct-eol lf|crlf]\n"
+    "                  [--replications R [--jobs J]] [--force]\n"
     "\n"
     "Simulate SCENARIO (a scenario JSON file, or a directory holding\n"
     "scenario.json): its send list goes through the PowerMTA config into\n"
@@ -38,7 +38,13 @@ static const char run_help[] =
     "  --seed N        random seed (default: the scenario's, else 1); the\n"
     "                  same inputs and seed give byte-identical reports\n"
     "  --duration D    simulated time, PowerMTA interval syntax (30d, 12h)\n"
-    "  --acct          also write acct.csv in PowerMTA accounting format\n"
+    "  --acct          also write acct.csv in PowerMTA accounting format:\n"
+    "                  r (at injection), d, b, t and tq records, PowerMTA\n"
+    "                  times and bounce categories (a send list of format\n"
+    "                  pmta-acct replays it); warns first when it would\n"
+    "                  pass 1 GB\n"
+    "  --acct-eol lf|crlf  line ends of acct.csv (default lf; crlf as\n"
+    "                  Windows tools expect); implies --acct\n"
     "  --replications R  run R independent replications (random stream N\n"
     "                  for replication N); DIR/summary.json then gives every\n"
     "                  figure's mean, 95 % confidence interval (Student t)\n"
@@ -56,9 +62,14 @@ static const char run_help[] =
     "                  provider (with a count per reply text) and stream\n"
     "  timeseries.csv  per report interval and queue (and '*' for all):\n"
     "                  queued, ready, awaiting_retry, connections, attempts,\n"
-    "                  delivered, deferred, bounced, expired, mode\n"
+    "                  delivered, deferred, bounced, expired, mode, injected\n"
     "  events.csv      backoff enter/exit with the reason, retry mode,\n"
-    "                  source IPs disabled/enabled, provider episodes, blocks\n"
+    "                  source IPs disabled/enabled (queue rows); provider\n"
+    "                  episodes and blocks (provider and ip columns)\n"
+    "  daily.csv       per day, provider and source IP: offered, accepted,\n"
+    "                  deferred, bounced, reputation, age_days,\n"
+    "                  capacity_per_hour, episodes, blocked (also in\n"
+    "                  summary.json \"daily\")\n"
     "  latency.csv     latency histogram and CDF per stream ('*' = all)\n"
     "\n"
     "The rate-limit algorithm PowerMTA uses is undocumented; pick it in the\n"
@@ -79,6 +90,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
         { "seed", required_argument, NULL, 's' },
         { "duration", required_argument, NULL, 'd' },
         { "acct", no_argument, NULL, 'a' },
+        { "acct-eol", required_argument, NULL, 'E' },
         { "replications", required_argument, NULL, 'R' },
         { "jobs", required_argument, NULL, 'j' },
         { "quiet", no_argument, NULL, 'q' },
@@ -110,7 +122,17 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
             o->duration = optarg;
             break;
         case 'a':
-            o->acct = 1;
+            o->acct = o->acct ? o->acct : 1;
+            break;
+        case 'E':
+            if (strcmp(optarg, "lf") != 0 && strcmp(optarg, "crlf") != 0) {
+                fprintf(stderr,
+                        "mtasim run: --acct-eol takes 'lf' or 'crlf', not "
+                        "'%s'\n",
+                        optarg);
+                return 2;
+            }
+            o->acct = strcmp(optarg, "crlf") == 0 ? 2 : 1;
             break;
         case 'R':
         case 'j': {
@@ -173,6 +195,18 @@ static int apply_overrides(struct scenario *sc, const struct run_opts *o)
     return 0;
 }
 
+/* warn_acct_size - say so before a run whose acct.csv will pass 1 GB. */
+static void warn_acct_size(const struct scenario *sc, uint64_t reps)
+{
+    double gb = sim_acct_estimate(sc) * (double)reps / 1e9;
+    if (gb > 1)
+        fprintf(stderr,
+                "mtasim run: warning: acct.csv will take at least %.1f GB "
+                "(one r and one final record per recipient%s); drop --acct "
+                "or shorten the run if that is too much\n",
+                gb, reps > 1 ? ", in every replication" : "");
+}
+
 /* print_replicated - the aggregate's headline figures on stdout. */
 static void print_replicated(const char *out, uint64_t reps)
 {
@@ -199,6 +233,8 @@ int cmd_run(int argc, char **argv)
     rc = loaded ? apply_overrides(&sc, &o) : 1;
     if (rc == 0 && scenario_check_limits(&sc, o.force, &dl) < 0)
         rc = 1;
+    if (rc == 0 && o.acct) /* before anything that may take long */
+        warn_acct_size(&sc, o.replications);
     if (rc == 0)
         rc = cli_preflight(&sc, &dl);
     char *out = NULL;

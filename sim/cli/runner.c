@@ -297,9 +297,10 @@ static int aggregate(const char *out, uint64_t reps, struct diag_list *dl)
         struct strbuf p;
         strbuf_init(&p);
         static const char *const csv[] = { "timeseries.csv", "events.csv",
-                                           "latency.csv", "acct.csv" };
+                                           "latency.csv", "acct.csv",
+                                           "daily.csv" };
         rc = obs_publish_begin(out) != 0;
-        for (size_t i = 0; i < 4 && rc == 0; i++) {
+        for (size_t i = 0; i < 5 && rc == 0; i++) {
             struct strbuf src;
             strbuf_init(&src);
             strbuf_addf(&src, "%s/rep-0/%s", out, csv[i]);

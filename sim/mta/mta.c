@@ -606,6 +606,7 @@ static uint32_t domain_get(struct mta *m, const char *name)
     uint32_t di = map_get(&m->domain_map, name);
     if (di != MTA_NIL)
         return di;
+    EVQ_ASSERT(m->q, m->n_domains < MTA_MAX_DOMAINS);
     XGROW(m->domains, m->n_domains, m->cap_domains);
     di = (uint32_t)m->n_domains++;
     struct mta_domain *d = &m->domains[di];
@@ -673,6 +674,7 @@ static int pick_vmta(struct mta *m, const struct send_rec *r, int *pool_out,
         vmta = p->members[m->pools[pool].rr++ % p->n_members];
         *pool_out = pool;
     }
+    *pool_out = pool;
     return vmta;
 }
 
@@ -862,6 +864,7 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     rc->domain = di;
     rc->size = r->size;
     rc->stream = (uint16_t)r->stream;
+    rc->pool = pool >= 0 && pool < UINT8_MAX ? (uint32_t)pool + 1 : 0;
     rc->attempts = 0;
     rc->prio = (uint8_t)prio;
     rc->msg_tag = r->msg ? (uint16_t)(1 + r->msg % 65535) : 0;
@@ -872,6 +875,7 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     mta_area_tick(m, now_us);
     m->queued++;
     queue_depth_seen(q);
+    mta_acct(m, "r", q, ri, -1, NULL, now_us);
     if (q->in_retry && q->c.retry_upon_new_mail)
         q->in_retry = 0;
     mta_q_service(m, qi, now_us);
@@ -1179,64 +1183,6 @@ static const char *source_ip(const struct mta *m, const struct mta_queue *q,
     return ip < 0 ? NULL : prov_world_ip(m->world, m->vmtas[q->vmta].wip[ip]);
 }
 
-/* The RFC 3463 names of the enhanced codes providers use most, for the
- * dsnStatus text; other codes are written without a name. */
-static const struct {
-    const char *sd; /* "subject.detail" */
-    const char *name;
-} dsn_names[] = {
-    { "0.0", "undefined status" },
-    { "1.1", "bad destination mailbox address" },
-    { "1.2", "bad destination system address" },
-    { "2.1", "mailbox disabled, not accepting messages" },
-    { "2.2", "mailbox full" },
-    { "3.0", "other or undefined mail system status" },
-    { "3.2", "system not accepting network messages" },
-    { "4.0", "other or undefined network or routing status" },
-    { "4.7", "delivery time expired" },
-    { "7.0", "other or undefined security status" },
-    { "7.1", "delivery not authorized, message refused" },
-};
-
-/* enhanced_code - the length of an RFC 3463 code "c.sss.ddd" at s, or 0. */
-static size_t enhanced_code(const char *s)
-{
-    if ((s[0] != '2' && s[0] != '4' && s[0] != '5') || s[1] != '.')
-        return 0;
-    size_t i = 2;
-    for (int part = 0; part < 2; part++) {
-        size_t d = 0;
-        while (d < 3 && s[i] >= '0' && s[i] <= '9')
-            d++, i++;
-        if (d == 0 || (part == 0 && s[i++] != '.'))
-            return 0;
-    }
-    return s[i] >= '0' && s[i] <= '9' ? 0 : i;
-}
-
-/* dsn_status - "5.1.1 (bad destination mailbox address)" from a reply
- * that carries an enhanced code ("550 5.1.1 ...", "421-4.7.0 ...", or the
- * code first); NULL when it has none (the record then says x.0.0). */
-static const char *dsn_status(const char *reply, char *buf, size_t n)
-{
-    if (reply == NULL)
-        return NULL;
-    const char *s = reply;
-    if (s[0] >= '2' && s[0] <= '5' && strspn(s, "0123456789") == 3 &&
-        (s[3] == ' ' || s[3] == '-'))
-        s += 4;
-    size_t len = enhanced_code(s);
-    if (len == 0)
-        return NULL;
-    for (size_t i = 0; i < sizeof(dsn_names) / sizeof(dsn_names[0]); i++)
-        if (strlen(dsn_names[i].sd) == len - 2 &&
-            strncmp(s + 2, dsn_names[i].sd, len - 2) == 0) {
-            snprintf(buf, n, "%.*s (%s)", (int)len, s, dsn_names[i].name);
-            return buf;
-        }
-    snprintf(buf, n, "%.*s", (int)len, s);
-    return buf;
-}
 
 /* The local part of an address is not kept (memory, privacy): records
  * name the recipient "r<id>@<domain>". */
@@ -1244,12 +1190,18 @@ void mta_acct_x(struct mta *m, const char *type, const struct mta_queue *q,
                 uint32_t ri, int ip, const char *diag_type, const char *reply,
                 int64_t now_us)
 {
+    if (ip >= 0) /* an answer from the provider to this source IP */
+        obs_day_count(m->obs, q->prov, m->vmtas[q->vmta].wip[ip],
+                      type[0] == 'd'   ? OBS_D_ACCEPTED
+                      : type[0] == 'b' ? OBS_D_BOUNCED
+                                       : OBS_D_DEFERRED);
     if (!obs_acct_on(m->obs))
         return;
     const struct mta_rcpt *r = &m->r[ri];
-    char rcpt[300], status[96];
+    char rcpt[300], src[140];
     snprintf(rcpt, sizeof(rcpt), "r%llu@%s", (unsigned long long)r->id,
              m->domains[r->domain].name);
+    snprintf(src, sizeof(src), "[%s] (%s)", m->opt.source, m->opt.source);
     struct obs_acct a = {
         .type = type,
         .queued_us = r->enq_us,
@@ -1261,8 +1213,11 @@ void mta_acct_x(struct mta *m, const char *type, const struct mta_queue *q,
         .queue = q->name,
         .reply = reply,
         .size = r->size,
-        .status = dsn_status(reply, status, sizeof(status)),
         .diag_type = diag_type,
+        .stream_ix = r->stream,
+        .prov = q->prov,
+        .pool = r->pool > 0 ? cfg_model_pool(m->cfg, r->pool - 1u)->name : NULL,
+        .src_mta = src,
     };
     obs_acct(m->obs, &a);
 }
@@ -1276,9 +1231,11 @@ void mta_acct(struct mta *m, const char *type, const struct mta_queue *q,
 void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
                  const char *reply, int64_t now_us)
 {
+    if (ip >= 0)
+        obs_day_count(m->obs, q->prov, m->vmtas[q->vmta].wip[ip],
+                      OBS_D_CONN_FAILURES);
     if (!obs_acct_on(m->obs))
         return;
-    char status[96];
     struct obs_acct a = {
         .type = "tq",
         .queued_us = now_us,
@@ -1287,7 +1244,8 @@ void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
         .source_ip = source_ip(m, q, ip),
         .queue = q->name,
         .reply = reply,
-        .status = dsn_status(reply, status, sizeof(status)),
+        .stream_ix = -1,
+        .prov = q->prov,
     };
     obs_acct(m->obs, &a);
 }

@@ -32,13 +32,18 @@ enum mta_rflags {
 
 /* One queued recipient: 48 bytes (checked by a static assertion), kept in a
  * slab and linked in FIFOs. */
+/* Distinct recipient domains a run may have (24 bits of a recipient). */
+#define MTA_MAX_DOMAINS (1u << 24)
+
 struct mta_rcpt {
     int64_t enq_us;
     int64_t due_us; /* awaiting retry: when it may go again */
     uint64_t id;
     uint32_t next;
     uint32_t queue;
-    uint32_t domain;
+    uint32_t domain : 24; /* < MTA_MAX_DOMAINS */
+    uint32_t pool : 8;    /* pool it was chosen from + 1 (vmtaPool); 0: none,
+                             or a pool past the 254th, whose name is not kept */
     uint32_t size;
     uint16_t stream;
     uint16_t attempts;

@@ -716,6 +716,7 @@ void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
     v->blocked =
         st->blocked && !(st->block_release && now_s >= st->block_until_s);
     v->open_connections = st->open_conns;
+    v->recent_volume_per_day = st->vbar_per_day;
     v->max_connections =
         m->conn.max_per_ip > 0 ? prov_conn_tolerance(m, st) : 0;
     if (!m->cap.limited)

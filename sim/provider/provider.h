@@ -138,6 +138,8 @@ struct prov_ip_view {
     int blocked;
     int open_connections;
     int max_connections; /* tolerated now; 0 = unlimited */
+    /* moving average of the accepted volume per day */
+    double recent_volume_per_day;
 };
 void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
                      struct prov_ip_view *v);

@@ -24,8 +24,8 @@ void agg_mean_ci(const double *x, size_t n, double *mean, double *half)
 /* name_of - the identifying name of an array member, or NULL. */
 static const char *name_of(const cJSON *o)
 {
-    static const char *const keys[] = { "queue", "provider", "stream" };
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const keys[] = { "row", "queue", "provider", "stream" };
+    for (size_t i = 0; i < 4; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
         if (cJSON_IsString(v))
             return v->valuestring;

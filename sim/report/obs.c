@@ -123,15 +123,17 @@ struct obs *obs_alloc(const struct obs_options *o)
         return NULL;
     }
     fputs("t_s,time,queue,queued,ready,awaiting_retry,connections,attempts,"
-          "delivered,deferred,bounced,expired,mode,rerouted\n",
+          "delivered,deferred,bounced,expired,mode,rerouted,injected\n",
           ob->ts);
-    fputs("t_s,time,queue,event,detail\n", ob->ev);
+    fputs("t_s,time,queue,event,detail,provider,ip\n", ob->ev);
     if (ob->acct)
         fputs("type,timeLogged,timeQueued,orig,rcpt,orcpt,dsnAction,dsnStatus,"
               "dsnDiag,dsnMta,bounceCat,srcType,srcMta,dlvType,dlvSourceIp,"
               "dlvDestinationIp,dlvEsmtpAvailable,dlvSize,vmta,jobId,envId,"
-              "queue,vmtaPool\n",
+              "queue,vmtaPool",
               ob->acct);
+    if (ob->acct)
+        fputs(o->acct_crlf ? "\r\n" : "\n", ob->acct);
     obs_hist_init(&ob->all_latency);
     ob->next_interval_us = (int64_t)(o->interval_s * 1e6);
     return ob;
@@ -171,6 +173,9 @@ void obs_free(struct obs *ob)
     obs_hist_release(&ob->all_latency);
     for (int k = 0; k < OBS_N_FILES; k++)
         free(ob->tmp_path[k]);
+    free(ob->day_n);
+    free(ob->days);
+    obs_acct_free(ob);
     free(ob->streams);
     free(ob->queues);
     free(ob->provs);
@@ -397,7 +402,7 @@ void obs_event(struct obs *ob, int64_t now_us, const char *queue,
     obs_csv_field(ob->ev, event);
     fputc(',', ob->ev);
     obs_csv_field(ob->ev, detail);
-    fputc('\n', ob->ev);
+    fputs(",,\n", ob->ev);
     ob->n_events++;
 }
 
@@ -420,7 +425,8 @@ static void ts_row(struct obs *ob, const char *stamp, const char *name,
 {
     fputs(stamp, ob->ts);
     obs_csv_field(ob->ts, name);
-    fprintf(ob->ts, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,%llu\n",
+    fprintf(ob->ts,
+            ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%s,%llu,%llu\n",
             (unsigned long long)g[0], (unsigned long long)g[1],
             (unsigned long long)g[2], (unsigned long long)g[3],
             (unsigned long long)c->v[OBS_ATTEMPTS],
@@ -428,7 +434,8 @@ static void ts_row(struct obs *ob, const char *stamp, const char *name,
             (unsigned long long)c->v[OBS_DEFERRED],
             (unsigned long long)c->v[OBS_BOUNCED],
             (unsigned long long)c->v[OBS_EXPIRED], mode,
-            (unsigned long long)c->v[OBS_REROUTED]);
+            (unsigned long long)c->v[OBS_REROUTED],
+            (unsigned long long)c->v[OBS_INJECTED]);
 }
 
 /* obs_interval_end - one row per queue that had mail or activity, and the
@@ -498,39 +505,4 @@ void obs_assume(struct obs *ob, const char *key, const char *value)
 int obs_acct_on(const struct obs *ob)
 {
     return ob->acct != NULL;
-}
-
-void obs_acct(struct obs *ob, const struct obs_acct *a)
-{
-    if (ob->acct == NULL)
-        return;
-    char tl[32], tq[32];
-    obs_format_time(ob, a->logged_us, tl, sizeof(tl));
-    obs_format_time(ob, a->queued_us, tq, sizeof(tq));
-    int d = a->type[0] == 'd';
-    int b = a->type[0] == 'b';
-    fprintf(ob->acct, "%s,%s,%s,,", a->type, tl, tq);
-    obs_csv_field(ob->acct, a->rcpt);
-    fprintf(ob->acct, ",,%s,%s,",
-            d   ? "relayed"
-            : b ? "failed"
-                : "delayed",
-            a->status ? a->status
-            : d       ? "2.0.0 (success)"
-            : b       ? "5.0.0 (undefined status)"
-                      : "4.0.0 (undefined status)");
-    if (a->reply) {
-        char diag[600];
-        snprintf(diag, sizeof(diag), "%s;%s",
-                 a->diag_type ? a->diag_type : "smtp", a->reply);
-        obs_csv_field(ob->acct, diag);
-    }
-    fprintf(ob->acct, ",,%s,smtp,,smtp,%s,,,%u,", b ? "other" : "",
-            a->source_ip ? a->source_ip : "", a->size);
-    obs_csv_field(ob->acct, a->vmta);
-    fputc(',', ob->acct);
-    obs_csv_field(ob->acct, a->stream);
-    fputs(",,", ob->acct);
-    obs_csv_field(ob->acct, a->queue);
-    fputs(",\n", ob->acct);
 }

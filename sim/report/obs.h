@@ -22,6 +22,7 @@ struct obs_options {
     int64_t start_unix; /* t = 0 as epoch seconds */
     const char *dir;    /* output directory (exists) */
     int acct;           /* write acct.csv */
+    int acct_crlf;      /* end its lines with CR LF (else LF) */
 };
 
 /* obs_alloc - NULL with errno set when the temporary files cannot be
@@ -61,26 +62,64 @@ void obs_csv_field(FILE *fp, const char *s);
  * mode, source IPs disabled/enabled, provider episodes and blocks. */
 void obs_event(struct obs *ob, int64_t now_us, const char *queue,
                const char *event, const char *detail);
+/* obs_provider_event - a row of events.csv about a provider and one of our
+ * source IPs (episodes, blocks): the queue column stays empty, the
+ * provider and ip columns name them. Episode starts and blocks are also
+ * counted for daily.csv. */
+void obs_provider_event(struct obs *ob, int64_t now_us, const char *provider,
+                        const char *ip, const char *event, const char *detail);
 
-/* Accounting records (only with o->acct): type "d", "b", "t" or "tq". */
+/* Daily state (daily.csv, summary.json "daily"): one row per day, provider
+ * and source IP. The MTA reports each answer from a source IP (world IP
+ * index) here; at each day boundary obs_day_end reads the provider state
+ * through prov_world_view and writes the day's rows. */
+enum obs_day_field {
+    OBS_D_ACCEPTED,
+    OBS_D_DEFERRED,
+    OBS_D_BOUNCED,
+    OBS_D_CONN_FAILURES,
+    OBS_D_EPISODES,
+    OBS_D_BLOCKS,
+    OBS_N_DAY
+};
+struct prov_world;
+/* obs_set_world - the provider world whose states the daily rows show
+ * (borrowed; must outlive the obs's last obs_day_end). */
+void obs_set_world(struct obs *ob, const struct prov_world *w);
+void obs_day_count(struct obs *ob, int prov, int ip, enum obs_day_field f);
+/* obs_day_end - close the day that ends at now_us (the rows of every
+ * provider and IP that sent, was throttled or is blocked); a second call
+ * for the same day does nothing. */
+void obs_day_end(struct obs *ob, int64_t now_us);
+
+/* Accounting records (only with o->acct): type "r" (received, at
+ * injection), "d", "b", "t" or "tq". */
 struct obs_acct {
     const char *type;
     int64_t queued_us, logged_us;
     const char *rcpt; /* may be NULL (tq) */
     const char *domain;
     const char *vmta;
-    const char *source_ip;
+    const char *source_ip; /* NULL where no connection was involved */
     const char *queue;
-    const char *reply; /* may be NULL for d */
-    const char *stream;
+    const char *reply;  /* may be NULL for r and d */
+    const char *stream; /* jobId; NULL: the name of stream_ix */
     uint32_t size;
-    const char *status;    /* dsnStatus; NULL: x.0.0 by type */
     const char *diag_type; /* dsnDiag's type; NULL: "smtp" */
+    int stream_ix;         /* -1 when none */
+    int prov;              /* provider of the queue (for dsnMta), or -1 */
+    const char *pool;      /* vmtaPool: the pool the VMTA was chosen from */
+    const char *src_mta;   /* srcMta: the injecting client */
 };
 void obs_acct(struct obs *ob, const struct obs_acct *a);
 /* obs_acct_on - 1 when acct.csv is being written (callers skip the work of
  * building records otherwise). */
 int obs_acct_on(const struct obs *ob);
+/* obs_acct_classify - the dsnStatus ("5.1.1 (bad destination mailbox
+ * address)") and PowerMTA bounceCat ("bad-mailbox") of a reply text, as
+ * acct.csv writes them; returns 0. */
+int obs_acct_classify(struct obs *ob, const char *reply, char *status, size_t n,
+                      const char **cat);
 
 /* Gauges at a report boundary (called by mta_snapshot for each queue),
  * then the boundary itself, which writes the interval's timeseries rows. */

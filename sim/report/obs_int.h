@@ -67,6 +67,16 @@ struct obs_stream {
     uint64_t within_deadline;
 };
 
+/* One day of one (provider, source IP): the day's counts and the state
+ * the provider reported at its end. */
+struct obs_dayrow {
+    int day; /* 1 = the first day of the run */
+    int prov, ip;
+    uint64_t n[OBS_N_DAY];
+    double reputation, age_days, capacity_per_hour, recent_volume_per_day;
+    int blocked;
+};
+
 enum { OBS_F_TIMESERIES, OBS_F_EVENTS, OBS_F_ACCT, OBS_N_FILES };
 
 #define OBS_MAX_ASSUME 8
@@ -94,6 +104,14 @@ struct obs {
     struct obs_engine engine;
     const char *assume_key[OBS_MAX_ASSUME], *assume_val[OBS_MAX_ASSUME];
     size_t n_assume;
+    const struct prov_world *world;
+    uint64_t *day_n;  /* [prov][ip][field] of the current day */
+    size_t day_ips;   /* IPs per provider in day_n */
+    size_t day_provs; /* providers in day_n */
+    int last_day;     /* the last day closed */
+    struct obs_dayrow *days;
+    size_t n_days, cap_days;
+    struct obs_acct_state *acct_state; /* acct.c's patterns and cache */
 };
 
 void obs_hist_init(struct obs_hist *h);
@@ -102,6 +120,9 @@ void obs_hist_add(struct obs_hist *h, double x);
 size_t obs_hist_bin(const struct obs_hist *h, double x);
 void obs_hist_add_bin(struct obs_hist *h, size_t bin, double x);
 double obs_hist_quantile(const struct obs_hist *h, double p);
+void obs_acct_free(struct obs *ob);
+void obs_day_date(const struct obs *ob, int day, char *buf, size_t n);
+void obs_day_csv(const struct obs *ob, FILE *fp);
 void obs_format_time(const struct obs *ob, int64_t t_us, char *buf, size_t n);
 
 #endif

@@ -6,6 +6,7 @@
  * writes the marker last (obs_publish_begin/end), so a run killed in the
  * middle leaves one run's files without the marker, never two runs'
  * files side by side (docs/limits.md). */
+#include "provider/provider.h"
 #include "report/obs_int.h"
 #include "util/tmpfiles.h"
 #include "util/strbuf.h"
@@ -124,6 +125,42 @@ static cJSON *streams_json(const struct obs *ob)
     return a;
 }
 
+/* daily_json - the rows of daily.csv as objects (summary.json "daily"). */
+static cJSON *daily_json(const struct obs *ob)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < ob->n_days; i++) {
+        const struct obs_dayrow *r = &ob->days[i];
+        const uint64_t *n = r->n;
+        cJSON *o = cJSON_CreateObject();
+        char date[16];
+        obs_day_date(ob, r->day, date, sizeof(date));
+        char row[300]; /* names the row across replications */
+        snprintf(row, sizeof(row), "%d/%s/%s", r->day, ob->provs[r->prov].name,
+                 prov_world_ip(ob->world, r->ip));
+        cJSON_AddStringToObject(o, "row", row);
+        add_num(o, "day", r->day);
+        cJSON_AddStringToObject(o, "date", date);
+        cJSON_AddStringToObject(o, "provider", ob->provs[r->prov].name);
+        cJSON_AddStringToObject(o, "ip", prov_world_ip(ob->world, r->ip));
+        add_num(
+            o, "offered",
+            (double)(n[OBS_D_ACCEPTED] + n[OBS_D_DEFERRED] + n[OBS_D_BOUNCED]));
+        add_num(o, "accepted", (double)n[OBS_D_ACCEPTED]);
+        add_num(o, "deferred", (double)n[OBS_D_DEFERRED]);
+        add_num(o, "bounced", (double)n[OBS_D_BOUNCED]);
+        add_num(o, "reputation", r->reputation);
+        add_num(o, "age_days", r->age_days);
+        add_num(o, "capacity_per_hour", r->capacity_per_hour);
+        add_num(o, "episodes", (double)n[OBS_D_EPISODES]);
+        add_num(o, "blocked", r->blocked);
+        add_num(o, "connection_failures", (double)n[OBS_D_CONN_FAILURES]);
+        add_num(o, "recent_volume_per_day", r->recent_volume_per_day);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
 {
     cJSON *root = cJSON_CreateObject();
@@ -153,6 +190,7 @@ static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
     cJSON_AddItemToObject(root, "queues", queues_json(ob));
     cJSON_AddItemToObject(root, "providers", providers_json(ob));
     cJSON_AddItemToObject(root, "streams", streams_json(ob));
+    cJSON_AddItemToObject(root, "daily", daily_json(ob));
     cJSON *en = cJSON_AddObjectToObject(root, "engine");
     add_num(en, "events", (double)e->events);
     add_num(en, "wall_s", e->wall_s);
@@ -210,6 +248,21 @@ static int write_latency(const struct obs *ob, char **tmp)
     for (size_t i = 0; i < ob->n_streams; i++)
         latency_rows(fp, ob->streams[i].name, &ob->streams[i].latency);
     return fclose(fp) != 0 ? -1 : 0;
+}
+
+static int write_daily(const struct obs *ob, char **tmp)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    strbuf_addf(&sb, "%s/.daily.csv.tmp", ob->opt.dir);
+    *tmp = strbuf_detach(&sb);
+    tmpfiles_add(*tmp);
+    FILE *fp = fopen(*tmp, "w");
+    if (fp == NULL)
+        return -1;
+    obs_day_csv(ob, fp);
+    int bad = ferror(fp) != 0;
+    return (fclose(fp) != 0 || bad) ? -1 : 0;
 }
 
 /* publish - rename DIR/.NAME.tmp to DIR/NAME. */
@@ -292,10 +345,11 @@ int obs_write_reports(struct obs *ob, const struct obs_engine *e)
     cJSON *root = summary_json(ob, e);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
-    char *sum_tmp = NULL, *lat_tmp = NULL;
+    char *sum_tmp = NULL, *lat_tmp = NULL, *day_tmp = NULL;
     int rc = close_streams(ob);
     rc |= write_text(ob, "summary.json", text, &sum_tmp);
     rc |= write_latency(ob, &lat_tmp);
+    rc |= write_daily(ob, &day_tmp);
     cJSON_free(text);
     if (rc == 0)
         rc |= obs_publish_begin(ob->opt.dir);
@@ -304,6 +358,8 @@ int obs_write_reports(struct obs *ob, const struct obs_engine *e)
             rc |= publish(ob, ob->tmp_path[k], ob->final_name[k]);
     if (rc == 0)
         rc |= publish(ob, lat_tmp, "latency.csv");
+    if (rc == 0)
+        rc |= publish(ob, day_tmp, "daily.csv");
     if (rc == 0)
         rc |= publish(ob, sum_tmp, "summary.json");
     if (rc == 0)
@@ -314,11 +370,14 @@ int obs_write_reports(struct obs *ob, const struct obs_engine *e)
             tmpfiles_remove(sum_tmp);
         if (lat_tmp)
             tmpfiles_remove(lat_tmp);
+        if (day_tmp)
+            tmpfiles_remove(day_tmp);
         obs_abort(ob);
         errno = err;
     }
     free(sum_tmp);
     free(lat_tmp);
+    free(day_tmp);
     return rc ? -1 : 0;
 }
 

@@ -47,13 +47,16 @@ static int load_world(struct sim *s, struct diag_list *dl)
     return 0;
 }
 
+/* world_event - a provider event into events.csv. The provider's daily
+ * report ("day") is not an event: its figures are daily.csv's, read
+ * through the provider's view at each day boundary (obs_day_end). */
 static void world_event(void *ctx, double now_s, const char *provider,
                         const char *ip, const char *event, const char *detail)
 {
     struct sim *s = ctx;
-    char queue[300];
-    snprintf(queue, sizeof(queue), "%s@%s", provider, ip);
-    obs_event(s->obs, to_us(now_s), queue, event, detail);
+    if (strcmp(event, "day") == 0)
+        return;
+    obs_provider_event(s->obs, to_us(now_s), provider, ip, event, detail);
 }
 
 /* load_config - the scenario's config, read leniently: warnings say what
@@ -108,7 +111,7 @@ int sim_init(struct sim *s, struct scenario *sc, const struct sim_options *o,
     if (load_config(s, o->replication, dl) || load_world(s, dl))
         goto fail;
     struct obs_options oo = { sc->report_interval_s, sc->start_unix, o->out_dir,
-                              o->acct };
+                              o->acct != 0, o->acct == 2 };
     s->obs = obs_alloc(&oo);
     if (s->obs == NULL) {
         diag_add(dl, DIAG_ERROR, o->out_dir, 0, 0, "cannot write here: %s",
@@ -116,6 +119,7 @@ int sim_init(struct sim *s, struct scenario *sc, const struct sim_options *o,
         goto fail;
     }
     prov_world_set_events(s->world, world_event, s);
+    obs_set_world(s->obs, s->world);
     for (size_t i = 0; i < prov_world_count(s->world); i++)
         obs_add_provider(s->obs, prov_world_name(s->world, (int)i));
     s->sl = sendlist_open(sc, &s->g, dl);
@@ -189,6 +193,7 @@ int sim_step(struct sim *s, struct diag_list *dl)
         return 1;
     case SIM_EV_DAY:
         prov_world_advance(s->world, (double)ev.t_us / 1e6);
+        obs_day_end(s->obs, ev.t_us);
         EVQ_PUSH(&s->q, ev.t_us + DAY_US, SIM_EV_DAY, 0, 0);
         return 1;
     default:
@@ -205,6 +210,7 @@ double sim_now(const struct sim *s)
 int sim_done(struct sim *s, double wall_s, long peak_rss_kb)
 {
     mta_finish(s->mta, s->end_us);
+    obs_day_end(s->obs, s->end_us);
     struct obs_engine e = { s->events,         wall_s,
                             peak_rss_kb,       s->sc->seed,
                             s->sc->duration_s, sendlist_adjusted(s->sl) };
@@ -223,4 +229,33 @@ void sim_release(struct sim *s)
     if (s->g.r)
         rng_release(&s->g);
     memset(s, 0, sizeof(*s));
+}
+
+/* Bytes of acct.csv per recipient: an r row and a final d or b row of
+ * about 250 bytes each, plus t rows (not counted: unknown before the
+ * run), so the estimate is a floor. */
+#define ACCT_BYTES_PER_RCPT 500.0
+/* Bytes per recipient row of an input send list (CSV or accounting). */
+#define INPUT_BYTES_PER_RCPT 100.0
+
+double sim_acct_estimate(const struct scenario *sc)
+{
+    double rcpts = 0;
+    if (sc->sendlist_kind != SCEN_SL_GENERATE) {
+        FILE *fp = fopen(sc->sendlist_file, "rb");
+        if (fp && fseek(fp, 0, SEEK_END) == 0)
+            rcpts = (double)ftell(fp) / INPUT_BYTES_PER_RCPT;
+        if (fp)
+            fclose(fp);
+        return rcpts * ACCT_BYTES_PER_RCPT;
+    }
+    for (size_t i = 0; i < sc->n_streams; i++) {
+        const struct scen_stream *st = &sc->streams[i];
+        for (double d = 0; d < sc->duration_s / 86400 && st->n_volume; d++) {
+            size_t k = (size_t)d < st->n_volume ? (size_t)d : st->n_volume - 1;
+            double part = fmin(1, sc->duration_s / 86400 - d);
+            rcpts += st->volume_per_day[k] * part;
+        }
+    }
+    return rcpts * ACCT_BYTES_PER_RCPT;
 }

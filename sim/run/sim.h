@@ -20,7 +20,7 @@
 
 struct sim_options {
     const char *out_dir; /* must exist */
-    int acct;            /* write acct.csv */
+    int acct;            /* write acct.csv: 1 with LF, 2 with CR LF */
     uint64_t replication;
 };
 
@@ -55,5 +55,9 @@ double sim_now(const struct sim *s);
 /* sim_done - finish the run and write the reports (atomically). */
 int sim_done(struct sim *s, double wall_s, long peak_rss_kb);
 void sim_release(struct sim *s);
+
+/* sim_acct_estimate - a floor on the size of acct.csv in bytes, from the
+ * send list's volume (generated) or file size, for a warning. */
+double sim_acct_estimate(const struct scenario *sc);
 
 #endif

@@ -79,6 +79,8 @@ check "transient rate 0.01" within transient.rate 0.0085 0.0115
 check "unknown-user share 0.01" within unknown_user_rate 0.0085 0.0115
 check "the throttle reply is the model's" grep -q '"reply":[[:space:]]*"421 RP-001' "$tmp/fit/microsoft.json"
 check "kept values are listed" grep -q '"connections.max_per_ip":[[:space:]]*"not estimated' "$tmp/fit/microsoft.json"
+check "the episode window is kept (the hazard is per shipped window)" \
+    grep -q '"throttle.episodes.window_s":[[:space:]]*"not estimated' "$tmp/fit/microsoft.json"
 
 # --check: daily totals within 10 %
 check "daily delivered and deferred within 10 %" awk -F, '

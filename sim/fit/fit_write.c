@@ -67,6 +67,7 @@ static const char *const never_fitted[] = {
     "capacity.burst_minutes",
     "capacity.active_day_min",
     "throttle.episodes.max_s",
+    "throttle.episodes.window_s",
     "reputation",
     "block.below",
 };

@@ -82,6 +82,7 @@ static void model_defaults(struct fit_prov *p)
     p->ep_repeat = jnum(m, "throttle.episodes.repeat_factor", 2);
     p->ep_rho = jnum(m, "throttle.episodes.capacity_factor", 0);
     p->ep_max_s = jnum(m, "throttle.episodes.max_s", 0);
+    p->ep_window_s = jnum(m, "throttle.episodes.window_s", 900);
     p->transient_rate = jnum(m, "transient.rate", 0);
     p->block_min_h = jnum(m, "block.min_hours", 24);
     p->msg_cap = (int)jnum(m, "connections.max_msgs_per_connection", 0);
@@ -234,6 +235,7 @@ static void series_release(struct fit_series *s)
     free(s->d);
     free(s->thr);
     free(s->att);
+    free(s->off);
     free(s->ep);
     free(s->cap_day);
 }
@@ -267,6 +269,7 @@ void fit_free(struct fit *f)
     for (size_t i = 0; i < f->n_ips; i++)
         free(f->ips[i]);
     free(f->ips);
+    free(f->seen);
     for (size_t i = 0; i < f->n_files; i++)
         free(f->files[i]);
     free(f->files);
@@ -391,12 +394,14 @@ static void grow_bins(struct fit_series *s, size_t i)
         s->d = xreallocarray(s->d, cap, sizeof(*s->d));
         s->thr = xreallocarray(s->thr, cap, sizeof(*s->thr));
         s->att = xreallocarray(s->att, cap, sizeof(*s->att));
+        s->off = xreallocarray(s->off, cap, sizeof(*s->off));
         s->cap_bins = cap;
     }
     size_t add = i + 1 - s->n_bins;
     memset(s->d + s->n_bins, 0, add * sizeof(*s->d));
     memset(s->thr + s->n_bins, 0, add * sizeof(*s->thr));
     memset(s->att + s->n_bins, 0, add * sizeof(*s->att));
+    memset(s->off + s->n_bins, 0, add * sizeof(*s->off));
     s->n_bins = i + 1;
 }
 
@@ -455,6 +460,52 @@ static enum row_kind row_kind(const char *type)
     if (strcasecmp(type, "tq") == 0)
         return RK_TQ;
     return RK_OTHER;
+}
+
+/* msg_hash - FNV-1a of a message's recipient, queue time and job: the
+ * same for every attempt at one recipient of one message. */
+static uint64_t msg_hash(const struct acct_row *r)
+{
+    static const int fields[] = { AF_RCPT, AF_TQUEUED, AF_JOB };
+    uint64_t h = UINT64_C(14695981039346656037);
+
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        for (const char *c = r->f[fields[i]]; *c; c++)
+            h = (h ^ (unsigned char)*c) * UINT64_C(1099511628211);
+        h = (h ^ 0xff) * UINT64_C(1099511628211);
+    }
+    return h ? h : 1;
+}
+
+/* first_attempt - 1 when no earlier record had this message: its first
+ * attempt, which the receiver counts as offered (docs/fit.md). An open
+ * addressing set of hashes (0 is empty), kept at most half full. */
+static int first_attempt(struct fit *f, const struct acct_row *r)
+{
+    if (2 * (f->n_seen + 1) > f->cap_seen) {
+        size_t cap = f->cap_seen ? 2 * f->cap_seen : 1 << 16;
+        uint64_t *t = xcalloc(cap, sizeof(*t));
+        for (size_t i = 0; i < f->cap_seen; i++)
+            if (f->seen[i]) {
+                size_t j = (size_t)(f->seen[i] & (cap - 1));
+                while (t[j])
+                    j = (j + 1) & (cap - 1);
+                t[j] = f->seen[i];
+            }
+        free(f->seen);
+        f->seen = t;
+        f->cap_seen = cap;
+    }
+    uint64_t h = msg_hash(r);
+    size_t j = (size_t)(h & (f->cap_seen - 1));
+    while (f->seen[j]) {
+        if (f->seen[j] == h)
+            return 0;
+        j = (j + 1) & (f->cap_seen - 1);
+    }
+    f->seen[j] = h;
+    f->n_seen++;
+    return 1;
 }
 
 /* The longest span the summaries cover (they grow with it). */
@@ -516,8 +567,10 @@ static int count_row(struct fit *f, const struct acct_row *r)
         return 0;
     struct fit_series *s = series_of(f, p, ip, r->logged_s);
     grow_bins(s, bin);
-    if (k != RK_TQ)
+    if (k != RK_TQ) {
         s->att[bin]++;
+        s->off[bin] += first_attempt(f, r);
+    }
     if (c == FC_DELIVERED) {
         s->d[bin]++;
     } else if (c == FC_THROTTLE) {

@@ -46,6 +46,7 @@ struct cap_data {
     size_t n_obs;
     size_t n_days;
     double *day_d;           /* per series x day: deliveries */
+    double *day_off;         /* per series x day: first attempts */
     uint8_t *active;         /* per series x day: an active day */
     double *a0;              /* per series: age on day 0 (fixed part) */
     int *a0_par;             /* per series: index in theta, or -1 */
@@ -78,7 +79,7 @@ static void capacities(const struct cap_data *cd, const gsl_vector *x)
     double lg[3] = { par_of(cd, x, P_G1), par_of(cd, x, P_G2),
                      par_of(cd, x, P_G3) };
     double beta = exp(par_of(cd, x, P_BETA));
-    double alpha = 1 - pow(2, -1 / p->half_life_days);
+    double keep = exp2(-1 / p->half_life_days);
 
     for (size_t s = 0; s < p->n_series; s++) {
         double a = cd->a0[s];
@@ -93,8 +94,13 @@ static void capacities(const struct cap_data *cd, const gsl_vector *x)
             if (p->week1_cap > 0 && a < 7)
                 c = fmin(c, p->week1_cap / p->active_hours);
             cd->cap[s * cd->n_days + k] = c;
+            /* the model's recent peak: the day's deliveries, or its
+             * offered first attempts up to beta x the peak, else the
+             * peak decayed with the half-life */
             double dd = cd->day_d[s * cd->n_days + k];
-            vbar = vbar == 0 ? dd : vbar + alpha * (dd - vbar);
+            double off = cd->day_off[s * cd->n_days + k];
+            double seen = fmax(dd, fmin(off, beta * fmax(vbar, dd)));
+            vbar = fmax(seen, vbar * keep);
             a += cd->active[s * cd->n_days + k];
         }
     }
@@ -168,16 +174,24 @@ static void collect(struct fit *f, struct cap_data *cd)
             bins = p->series[s].n_bins;
     cd->n_days = bins / (24 * FIT_BINS_PER_HOUR) + 1;
     cd->day_d = xcalloc(p->n_series * cd->n_days, sizeof(double));
+    cd->day_off = xcalloc(p->n_series * cd->n_days, sizeof(double));
+    double *day_att = xcalloc(cd->n_days, sizeof(double));
     cd->active = xcalloc(p->n_series * cd->n_days, 1);
     cd->cap = xcalloc(p->n_series * cd->n_days, sizeof(double));
     for (size_t si = 0; si < p->n_series; si++) {
         const struct fit_series *s = &p->series[si];
-        for (size_t b = 0; b < s->n_bins; b++)
-            cd->day_d[si * cd->n_days + b / (24 * FIT_BINS_PER_HOUR)] +=
-                s->d[b];
+        memset(day_att, 0, cd->n_days * sizeof(double));
+        for (size_t b = 0; b < s->n_bins; b++) {
+            size_t k = si * cd->n_days + b / (24 * FIT_BINS_PER_HOUR);
+            cd->day_d[k] += s->d[b];
+            cd->day_off[k] += s->off[b];
+            day_att[b / (24 * FIT_BINS_PER_HOUR)] += s->att[b];
+        }
+        /* the model ages an IP by calendar days with at least
+         * active_day_min attempts */
         for (size_t k = 0; k < cd->n_days; k++)
             cd->active[si * cd->n_days + k] =
-                cd->day_d[si * cd->n_days + k] >= p->active_day_min;
+                day_att[k] > 0 && day_att[k] >= p->active_day_min;
         size_t hours = (s->n_bins + FIT_BINS_PER_HOUR - 1) / FIT_BINS_PER_HOUR;
         double prev_thr = 0;
         for (size_t h = 0; h < hours; h++) {
@@ -198,6 +212,7 @@ static void collect(struct fit *f, struct cap_data *cd)
                                   thr > 0 };
         }
     }
+    free(day_att);
     (void)f;
 }
 
@@ -571,6 +586,7 @@ void fit_capacity(struct fit *f, struct fit_prov *p, int pass)
     gsl_vector_free(x);
     free(cd.obs);
     free(cd.day_d);
+    free(cd.day_off);
     free(cd.active);
     free(cd.cap);
     free(cd.a0);

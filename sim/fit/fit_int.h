@@ -49,6 +49,7 @@ struct fit_group {
 struct fit_series {
     char *ip;
     uint32_t *d, *thr, *att; /* delivered, throttle replies, attempts */
+    uint32_t *off;           /* first attempts (the sender's offered rate) */
     uint8_t *ep;             /* 1: the bin lies in a detected episode */
     size_t n_bins, cap_bins;
     int64_t first_s;
@@ -104,6 +105,7 @@ struct fit_prov {
     double burst_minutes, cap_max, week1_cap, c0, growth[3], beta;
     int cap_limited, ep_on;
     double ep_hazard, ep_median_s, ep_sigma, ep_repeat, ep_rho, ep_max_s;
+    double ep_window_s; /* throttle.episodes.window_s */
     double transient_rate, block_min_h;
     int msg_cap;
     /* counts */
@@ -118,7 +120,9 @@ struct fit_prov {
     struct fit_fig fig[FF_N];
     uint64_t cap_obs, cap_censored; /* hours used by the capacity fit */
     uint64_t n_episodes, n_blocks;
-    double ep_exposure; /* minutes of 1x excess outside episodes */
+    uint64_t ep_windows;   /* windows over the allowance, outside episodes */
+    uint64_t ep_unmatched; /* episodes after no such window */
+    double ep_exposure;    /* minutes of 1x excess outside episodes */
     double load_hours[FIT_LOAD_BANDS];  /* hours by attempts/capacity */
     double load_starts[FIT_LOAD_BANDS]; /* episodes started in them */
     double msg_cap_bound;               /* attempts per msg-cap reply */
@@ -136,6 +140,8 @@ struct fit {
     int have_t0;
     int64_t last_s;
     uint64_t rows, skipped, early, by_type[8];
+    uint64_t *seen; /* hashes of the messages seen (first attempts) */
+    size_t n_seen, cap_seen;
     char **ips; /* every source IP seen, first-seen order */
     size_t n_ips, cap_ips;
 };

@@ -67,6 +67,7 @@ static const char *const never_fitted[] = {
     "capacity.burst_minutes",
     "capacity.active_day_min",
     "throttle.episodes.max_s",
+    "throttle.episodes.window_s",
     "reputation",
     "block.below",
 };
@@ -402,6 +403,10 @@ static cJSON *fit_json(const struct fit *f, const struct fit_prov *p,
     cJSON_AddNumberToObject(obs, "episodes", (double)p->n_episodes);
     cJSON_AddNumberToObject(obs, "episode_exposure_minutes",
                             round4(p->ep_exposure));
+    cJSON_AddNumberToObject(obs, "episode_windows_over_allowance",
+                            (double)p->ep_windows);
+    cJSON_AddNumberToObject(obs, "episodes_after_no_such_window",
+                            (double)p->ep_unmatched);
     cJSON_AddNumberToObject(obs, "message_cap_upper_bound",
                             round4(p->msg_cap_bound));
     cJSON_AddNumberToObject(obs, "block_spells", (double)p->n_blocks);

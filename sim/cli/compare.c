@@ -5,7 +5,7 @@
  * N of each arm draws the same intrinsic recipient properties and the same
  * provider luck for the same (recipient, attempt) (engine/rng.h); the
  * differences come from the configs. With R > 1 the difference of each
- * figure gets a paired 95 % confidence interval (des.md §4.2). */
+ * figure gets a paired 95 % confidence interval (docs/design.md). */
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "cli/runner.h"

@@ -1,12 +1,12 @@
 /* evq.h - the pending-event set: a binary heap ordered by (time, sequence).
  *
  * Time is integer microseconds from the scenario start, so sums of
- * intervals are exact and runs are bit-reproducible (des.md §3.3). The
+ * intervals are exact and runs are bit-reproducible (docs/design.md). The
  * sequence number is the insertion counter: ties pop in FIFO order.
  * Cancellation is lazy: an event carries its owner's generation number, and
  * the owner ignores events whose generation is stale (Redis
  * AE_DELETED_EVENT_ID). The heap only holds timers that cannot be kept in
- * a FIFO (see DESIGN.md): one per busy connection and per timed queue.
+ * a FIFO (docs/design.md): one per busy connection and per timed queue.
  * Ownership: the heap array belongs to the evq. */
 #ifndef EVQ_H
 #define EVQ_H

@@ -1,5 +1,5 @@
 /* scenario.c - load a scenario file: cJSON for the syntax, then typed
- * checks that name the JSON path of every problem (STYLE.md §4.3).
+ * checks that name the JSON path of every problem.
  *
  * cJSON nodes do not remember where they were, so syntax errors turn
  * cJSON's parse-end offset into line:col, and semantic errors carry a

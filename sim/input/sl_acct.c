@@ -1,5 +1,5 @@
 /* sl_acct.c - a send list rebuilt from a PowerMTA accounting file
- * (shared/reference/pmta-config.md §4.6).
+ * (docs/reports.md).
  *
  * Columns are mapped by header name; a new header line ("type,...") in
  * the middle of the file, as concatenated files have, remaps them. Rows

@@ -1,7 +1,7 @@
 /* mta.c - the PowerMTA delivery model: injection and routing, queues and
  * their modes (normal/backoff, retry), recipient FIFOs and expiry.
  *
- * Semantics follow shared/reference/pmta-config.md: a queue is
+ * Semantics follow docs/delivery.md: a queue is
  * (queue-domain, VMTA) (§1.7); the VMTA is chosen once at injection
  * (§2.2: send-list VMTA or pool, else <source> default-virtual-mta, else
  * {default}; pools round-robin; each cold VMTA takes the first N per day

@@ -1,13 +1,13 @@
 /* mta.h - the PowerMTA delivery model: queues, connections, rate limits,
  * retries, backoff, expiry, cold VMTAs, driven by the event engine.
  *
- * It implements the delivery semantics of shared/reference/pmta-config.md
+ * It implements the delivery semantics of docs/delivery.md
  * §1.7, §2 and §8 on top of the resolved config (config/cfg_model.h) and
  * talks to provider models (provider/provider.h) for replies and latencies.
  * A queue is (queue-domain, VMTA), created on its first recipient. Pending
  * work is kept in FIFOs wherever order allows (ready recipients, recipients
  * awaiting retry); the event heap holds one timer per busy connection and
- * per timed queue (DESIGN.md). Everything it observes goes to struct obs
+ * per timed queue (docs/design.md). Everything it observes goes to struct obs
  * (report/obs.h). Nothing here prints or reads a clock.
  *
  * Ownership: an mta borrows the config model, provider world, rng, evq and

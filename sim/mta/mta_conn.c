@@ -4,7 +4,7 @@
  * that applies has room: the queue's max-smtp-out (backoff-max-smtp-out in
  * backoff), the VMTA's and pool's max-smtp-out, total-max-smtp-out (where
  * queue-priority decides who gets a freed slot), smtp-out-rampup-interval,
- * max-connect-rate, the per-source-IP limits (pmta-config.md §2.3) and
+ * max-connect-rate, the per-source-IP limits (docs/delivery.md) and
  * mx-connection-limit (per source IP and MX host, over all queues). A
  * connection runs transactions back to back (a transaction carries the
  * recipients of one message and domain, up to max-rcpt-per-message, each

@@ -1,7 +1,7 @@
 /* mta_rate.h - rate limits: "at most N events per window W".
  *
  * PowerMTA does not document how it enforces max-msg-rate, max-connect-rate
- * and the data-volume rates (pmta-config.md §2.4, UNVERIFIED), so the
+ * and the data-volume rates (docs/delivery.md, UNVERIFIED), so the
  * algorithm is a scenario switch:
  *  - sliding window (default): at most N events in any interval of length
  *    W; a burst of N may go at once, then the next waits until the oldest

@@ -1,7 +1,7 @@
 /* prov_int.h - internals shared by provider.c (state and answers) and
  * prov_params.c (loading and validating models/NAME.json).
  *
- * The numbers follow shared/reference/providers.md §4.2-§4.3; every field
+ * The numbers follow docs/providers.md; every field
  * below is documented, with its JSON key, unit and default, in
  * docs/providers.md. Ownership: a prov_world owns every prov_model, state
  * array, interned reply text and domain-table key reachable from it. */

@@ -1,9 +1,9 @@
 /* prov_params.c - load one provider model (models/NAME.json) and validate
- * it, naming the JSON path of every error (STYLE.md §4.3).
+ * it, naming the JSON path of every error.
  *
  * The schema is documented key by key in docs/providers.md. A mechanism
  * whose object is absent is off; inside a present object, absent keys
- * take the documented defaults (providers.md §4.3 generic column). */
+ * take the documented defaults (the generic column of docs/providers.md). */
 #include "provider/prov_int.h"
 #include "util/strbuf.h"
 #include "util/strutil.h"
@@ -21,7 +21,7 @@
 #define PROV_PATH_MAX 160
 #define N_ELEM(a)     (sizeof(a) / sizeof((a)[0]))
 
-/* Default reply texts [A]; providers.md §4.3 "Generic default" column. */
+/* Default reply texts [A]; the generic defaults of docs/providers.md. */
 static const char *const prov_default_text[PROV_N_TEXT] = {
     "421 4.7.0 Try again later",
     "421 4.7.0 Too many connections, try again later",

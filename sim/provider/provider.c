@@ -1,5 +1,5 @@
 /* provider.c - provider state per (provider, source IP) and the answers to
- * connections and transactions (shared/reference/providers.md §4.2).
+ * connections and transactions (docs/providers.md).
  *
  * prov_transact is the hot path (~10^7 calls per benchmark run): an array
  * index, a token-bucket refill and at most two keyed draws; it allocates
@@ -32,10 +32,10 @@ static void prov_emit(const struct prov_world *w, double t,
         w->event_fn(w->event_ctx, t, st->name, w->ips[ip].name, event, detail);
 }
 
-/* ---- capacity (providers.md §4.2) ---------------------------------------- */
+/* ---- capacity (docs/providers.md) ---------------------------------------- */
 
 /* prov_phi - phi(R) = clamp((R - zero_below) / (full_at - zero_below),
- * 0, 1)^power; 1 when reputation is not modelled [A, providers.md §4.2]. */
+ * 0, 1)^power; 1 when reputation is not modelled [A, docs/providers.md]. */
 static double prov_phi(const struct prov_model *m, double rep)
 {
     const struct prov_rep_params *p = &m->rep;
@@ -483,7 +483,7 @@ static struct prov_state *prov_enter(struct prov_world *w, int prov, int ip,
 }
 
 /* prov_conn_tolerance - sessions tolerated per IP: ceil(N max(phi(R),
- * 1/N)) with reputation, N without [A shape, providers.md §4.2]. */
+ * 1/N)) with reputation, N without [A shape, docs/providers.md]. */
 static int prov_conn_tolerance(const struct prov_model *m,
                                const struct prov_state *st)
 {
@@ -502,7 +502,7 @@ void prov_connect(struct prov_world *w, int prov, int ip, double now_s,
     double lat = prov_draw(&m->lat_connect, g, RNG_CONNECT, conn_id, 0);
 
     /* A blocked IP is refused at MAIL/RCPT, not at the greeting: the
-     * block replies of providers.md §1 (S3150, 5.7.1, TSS09) are
+     * block replies of docs/providers.md (S3150, 5.7.1, TSS09) are
      * transaction replies, so each recipient bounces on its own attempt
      * rather than a 5xx greeting bouncing the whole queue. */
     if (m->conn.max_per_ip > 0 &&

@@ -4,7 +4,7 @@
  * One parameter set per provider, loaded from models/NAME.json; one state
  * per (provider, source IP): reputation, IP age in active days, recent
  * volume, hourly acceptance capacity (a token bucket), throttle episodes,
- * blocks and open connections (shared/reference/providers.md §4). The
+ * blocks and open connections (docs/providers.md). The
  * model knows nothing of PowerMTA: it sees connections and transactions
  * from an IP at a simulated time and answers with a reply and a latency.
  * Every random choice is a keyed draw (engine/rng.h), so the same recipient

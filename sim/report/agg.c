@@ -1,5 +1,5 @@
 /* agg.c - replication statistics with GSL (gsl_stats_mean, gsl_stats_sd,
- * gsl_cdf_tdist_Pinv): des.md §4.2's independent replications and paired
+ * gsl_cdf_tdist_Pinv): docs/design.md's independent replications and paired
  * comparisons with common random numbers. */
 #include "report/agg.h"
 #include "util/xalloc.h"

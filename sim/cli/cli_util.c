@@ -1,5 +1,6 @@
 /* cli_util.c - scenario, model and output-folder helpers for the CLI. */
 #include "cli/cli_util.h"
+#include "util/fsutil.h"
 #include "config/cfg_value.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -85,25 +86,6 @@ char *cli_models_dir(void)
     return cli_beside_exe("MTASIM_MODELS", "models", NULL);
 }
 
-/* mkdir_p - create path and its parents; "" is no folder (ENOENT). */
-static int mkdir_p(char *path)
-{
-    if (path[0] == '\0') {
-        errno = ENOENT;
-        return -1;
-    }
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int rc = mkdir(path, 0777);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return -1;
-    }
-    return mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 char *cli_out_dir(const char *dir, const char *name, struct diag_list *dl)
 {
     struct strbuf sb;
@@ -120,7 +102,7 @@ char *cli_out_dir(const char *dir, const char *name, struct diag_list *dl)
         strbuf_release(&sb);
         return NULL;
     }
-    if (mkdir_p(sb.buf) != 0 || !cli_is_dir(sb.buf)) {
+    if (fs_mkdir_p(sb.buf) != 0 || !cli_is_dir(sb.buf)) {
         diag_add(dl, DIAG_ERROR, sb.buf, 0, 0,
                  "cannot create the output "
                  "folder: %s",

@@ -1,6 +1,7 @@
 /* capacity.c - the capacity search: trial configs, trials, verdicts and
  * what held each provider back. */
 #include "plan/capacity.h"
+#include "util/fsutil.h"
 #include "config/cfg_value.h"
 #include "plan/search.h"
 #include "plan/trial.h"
@@ -339,23 +340,6 @@ static char *scenario_text(const struct cap_plan *c, int k)
     return text;
 }
 
-/* make_dir - DIR and its parents. */
-static int make_dir(const char *dir)
-{
-    char *p = xstrdup(dir);
-    int rc = 0;
-    for (char *s = p + 1; rc == 0 && *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            rc = mkdir(p, 0777) != 0 && errno != EEXIST;
-            *s = '/';
-        }
-    if (rc == 0)
-        rc = mkdir(p, 0777) != 0 && errno != EEXIST;
-    free(p);
-    return rc ? -1 : 0;
-}
-
 struct cap_run {
     struct cap_plan *c;
     struct diag_list *dl;
@@ -385,7 +369,7 @@ static int run_k(void *ctx, int k)
     struct strbuf dir;
     strbuf_init(&dir);
     strbuf_addf(&dir, "%s/trials/k-%d", c->out, k);
-    if (make_dir(dir.buf)) {
+    if (fs_mkdir_p(dir.buf)) {
         diag_add(r->dl, DIAG_ERROR, dir.buf, 0, 0, "cannot create: %s",
                  strerror(errno));
         strbuf_release(&dir);

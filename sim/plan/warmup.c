@@ -1,6 +1,7 @@
 /* warmup.c - the warm-up search: one-day trials per provider, chained day
  * by day, and the end-to-end check of the resulting config. */
 #include "plan/warmup.h"
+#include "util/fsutil.h"
 #include "config/cfg_value.h"
 #include "plan/search.h"
 #include "plan/trial.h"
@@ -138,22 +139,6 @@ int wu_new_ip(const struct scenario *sc, size_t i)
 const struct wu_day *wu_day_of(const struct wu_plan *w, size_t pi, int day)
 {
     return &w->plan[pi * (size_t)w->o.days + (size_t)day];
-}
-
-static int make_dir(const char *dir)
-{
-    char *p = xstrdup(dir);
-    int rc = 0;
-    for (char *s = p + 1; rc == 0 && *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            rc = mkdir(p, 0777) != 0 && errno != EEXIST;
-            *s = '/';
-        }
-    if (rc == 0)
-        rc = mkdir(p, 0777) != 0 && errno != EEXIST;
-    free(p);
-    return rc ? -1 : 0;
 }
 
 static cJSON *models_json(const struct scenario *sc)
@@ -331,7 +316,7 @@ static int wu_eval(struct wu_plan *w, size_t pi, int day, double v,
     strbuf_init(&dir);
     strbuf_addf(&dir, "%s/trials/%s%s/day-%02d", w->out, p->name,
                 p->tail ? "-tail" : "", day + 1);
-    int rc = make_dir(dir.buf);
+    int rc = fs_mkdir_p(dir.buf);
     if (rc) {
         diag_add(dl, DIAG_ERROR, dir.buf, 0, 0, "cannot create: %s",
                  strerror(errno));
@@ -866,7 +851,7 @@ int wu_check(struct wu_plan *w, const char *conf, struct diag_list *dl)
     struct strbuf dir;
     strbuf_init(&dir);
     strbuf_addf(&dir, "%s/check", w->out);
-    if (make_dir(dir.buf)) {
+    if (fs_mkdir_p(dir.buf)) {
         diag_add(dl, DIAG_ERROR, dir.buf, 0, 0, "cannot create: %s",
                  strerror(errno));
         strbuf_release(&dir);

@@ -28,7 +28,7 @@ DEBUG   ?= -g
 BUILD_DEPS := pkg-config:cmd:pkg-config libgsl-dev:pc:gsl \
               libcjson-dev:pc:libcjson libpcre2-dev:pc:libpcre2-8 \
               zlib1g-dev:pc:zlib librandom123-dev:hdr:Random123/philox.h
-RUN_DEPS   := gnuplot-nox:cmd:gnuplot time:cmd:/usr/bin/time \
+RUN_DEPS   := gnuplot-nox:cmd:gnuplot time:cmd:/usr/bin/time patch:cmd:patch \
               python3-jsonschema:py:jsonschema
 DEB_PKGS   := $(foreach d,$(BUILD_DEPS) $(RUN_DEPS),$(firstword $(subst :, ,$(d))))
 PKGS       := $(foreach d,$(BUILD_DEPS),$(if $(findstring :pc:,$(d)),$(lastword $(subst :, ,$(d)))))

@@ -80,17 +80,6 @@ int cap_plan_init(struct cap_plan *c, struct diag_list *dl)
     return 0;
 }
 
-/* in_main_file - the block at o is in the config file itself. */
-static int in_main_file(const struct cap_plan *c, const struct cfg_origin *o)
-{
-    if (o->file == NULL || o->line <= 0)
-        return 0;
-    char *abs = realpath(o->file, NULL);
-    int same = abs && strcmp(abs, c->config_abs) == 0;
-    free(abs);
-    return same;
-}
-
 /* ip_used - 1 when the config already sends from a.b.c.d. */
 static int ip_used(const struct cfg_model *cfg, const char *ip)
 {
@@ -160,19 +149,6 @@ static void clone_block(const struct cap_plan *c, const struct patch *p,
     strbuf_adds(sb, "</virtual-mta>\n");
 }
 
-static int need_main(const struct cap_plan *c, const struct cfg_origin *o,
-                     const char *what, const char *name, struct diag_list *dl)
-{
-    if (in_main_file(c, o))
-        return 0;
-    diag_add(dl, DIAG_ERROR, o->file ? o->file : c->m->sc.config, o->line,
-             o->col,
-             "%s '%s' is not defined in %s itself (an included file?); the "
-             "capacity patch edits that file only",
-             what, name, c->m->sc.config);
-    return 1;
-}
-
 /* drop_members - pool members beyond the first k leave the pool. */
 static int drop_members(const struct cap_plan *c, int k, int open, int close,
                         struct patch *p, struct diag_list *dl)
@@ -210,8 +186,10 @@ int cap_patch(const struct cap_plan *c, int k, struct patch *p,
                  strerror(errno));
         return 1;
     }
-    if (need_main(c, &pool->origin, "virtual-mta-pool", pool->name, dl) ||
-        need_main(c, &t->origin, "virtual-mta", t->name, dl))
+    if (patch_need_file(&pool->origin, c->config_abs, c->m->sc.config,
+                        "virtual-mta-pool", pool->name, "capacity", dl) ||
+        patch_need_file(&t->origin, c->config_abs, c->m->sc.config,
+                        "virtual-mta", t->name, "capacity", dl))
         return 1;
     int p_open = pool->origin.line;
     int p_close = patch_find_close(p, p_open, "</virtual-mta-pool>");

@@ -240,3 +240,22 @@ char *patch_diff(const struct patch *p, const char *name)
     free(o.v);
     return strbuf_detach(&sb);
 }
+
+int patch_need_file(const struct cfg_origin *o, const char *file_abs,
+                    const char *config, const char *what, const char *name,
+                    const char *planner, struct diag_list *dl)
+{
+    int same = 0;
+    if (o->file != NULL && o->line > 0) {
+        char *abs = realpath(o->file, NULL);
+        same = abs && strcmp(abs, file_abs) == 0;
+        free(abs);
+    }
+    if (same)
+        return 0;
+    diag_add(dl, DIAG_ERROR, o->file ? o->file : config, o->line, o->col,
+             "%s '%s' is not defined in %s itself (an included file?); the "
+             "%s patch edits that file only",
+             what, name, config, planner);
+    return 1;
+}

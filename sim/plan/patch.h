@@ -9,6 +9,9 @@
 #ifndef PATCH_H
 #define PATCH_H
 
+#include "config/cfg_model.h"
+#include "util/diag.h"
+
 #include <stddef.h>
 
 struct patch_edit {
@@ -43,5 +46,13 @@ char *patch_text(const struct patch *p);
 /* patch_diff - the unified diff from the original to the edited file,
  * with "--- a/NAME" and "+++ b/NAME" (malloc); "" when nothing changed. */
 char *patch_diff(const struct patch *p, const char *name);
+
+/* patch_need_file - 0 when the config block at o (a `what` named name)
+ * is in the file whose absolute path is file_abs, the one file a patch
+ * edits; else 1, with an error in dl naming the block, the file (config,
+ * as the user gave it) and the planner. */
+int patch_need_file(const struct cfg_origin *o, const char *file_abs,
+                    const char *config, const char *what, const char *name,
+                    const char *planner, struct diag_list *dl);
 
 #endif

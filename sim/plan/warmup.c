@@ -609,31 +609,6 @@ double wu_quota(const struct wu_plan *w, size_t pi, size_t k, int day)
     return p->share > 0 ? round(total * p->dom_share[k] / p->share) : 0;
 }
 
-/* in_main_file - 1 when the block at o is in the config file itself
- * (the patch edits that file only). */
-static int in_main_file(const struct wu_plan *w, const struct cfg_origin *o)
-{
-    if (o->file == NULL || o->line <= 0)
-        return 0;
-    char *abs = realpath(o->file, NULL);
-    int same = abs && strcmp(abs, w->config_abs) == 0;
-    free(abs);
-    return same;
-}
-
-static int need_main(const struct wu_plan *w, const struct cfg_origin *o,
-                     const char *what, const char *name, struct diag_list *dl)
-{
-    if (in_main_file(w, o))
-        return 0;
-    diag_add(dl, DIAG_ERROR, o->file ? o->file : w->m->sc.config, o->line,
-             o->col,
-             "%s '%s' is not defined in %s itself (an included file?); the "
-             "warm-up patch edits that file only",
-             what, name, w->m->sc.config);
-    return 1;
-}
-
 /* cold_text - the lines added to the warm VMTA. */
 static char *cold_text(const struct wu_plan *w)
 {
@@ -686,7 +661,8 @@ static int leave_pools(const struct wu_plan *w, struct patch *p,
             if (dup || !pool_has(pool, v))
                 continue;
             const char *name = cfg_model_vmta(w->cfg, (size_t)v)->name;
-            if (need_main(w, &pool->origin, "virtual-mta-pool", pool->name, dl))
+            if (patch_need_file(&pool->origin, w->config_abs, w->m->sc.config,
+                                "virtual-mta-pool", pool->name, "warm-up", dl))
                 return 1;
             int close =
                 patch_find_close(p, pool->origin.line, "</virtual-mta-pool>");
@@ -722,7 +698,8 @@ int wu_patch(const struct wu_plan *w, struct patch *p, struct diag_list *dl)
                  strerror(errno));
         return 1;
     }
-    if (need_main(w, &v->origin, "virtual-mta", v->name, dl))
+    if (patch_need_file(&v->origin, w->config_abs, w->m->sc.config,
+                        "virtual-mta", v->name, "warm-up", dl))
         return 1;
     int close = patch_find_close(p, v->origin.line, "</virtual-mta>");
     if (close == 0) {

@@ -74,6 +74,18 @@ check "plan capacity, no answer: exit 1 with the reason" fails 1 "no answer: eve
     "$mtasim" plan capacity "$sc" --volume 1000000 --within 10m --max-ips 1 --out "$tmp/none"
 check "plan capacity, no answer: capacity.json says ips null" grep -q '"ips":	null' "$tmp/none/capacity.json"
 
+# A patch edits the config file itself: a pool or VMTA defined in an
+# included file is an error naming it, for both planners.
+mv "$sc/pool.conf" "$sc/inc.conf"
+echo 'include inc.conf' >"$sc/pool.conf"
+check "plan capacity: a pool in an included file is refused" fails 1 \
+    "is not defined in $sc/pool.conf itself (an included file?); the capacity patch" \
+    "$mtasim" plan capacity "$sc" --volume 100 --within 1h --out "$tmp/inc-cap"
+check "plan warmup: a VMTA in an included file is refused" fails 1 \
+    "itself (an included file?); the warm-up patch edits that file only" \
+    "$mtasim" plan warmup "$sc" --days 1 --out "$tmp/inc-wu"
+mv "$sc/inc.conf" "$sc/pool.conf"
+
 # plan warmup plans the user's own sender: its VMTA names, host names and
 # IPs, as a patch that applies to its config and passes check --strict.
 "$mtasim" plan warmup tests/scenarios/warmup --days 3 --out "$tmp/wu" >"$tmp/wu.out" 2>&1

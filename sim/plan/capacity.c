@@ -56,17 +56,8 @@ static int pick_pool(const struct cap_plan *c, struct diag_list *dl)
 
 int cap_plan_init(struct cap_plan *c, struct diag_list *dl)
 {
-    struct cfg_load_options lo;
-    cfg_load_options_init(&lo);
-    size_t before = dl->n_errors;
-    c->cfg = cfg_load(c->m->sc.config, &lo, dl);
-    c->config_abs = realpath(c->m->sc.config, NULL);
-    if (c->cfg == NULL || dl->n_errors > before || c->config_abs == NULL) {
-        if (c->config_abs == NULL)
-            diag_add(dl, DIAG_ERROR, c->m->sc.config, 0, 0, "cannot read: %s",
-                     strerror(errno));
+    if (patch_load_config(c->m->sc.config, &c->cfg, &c->config_abs, dl))
         return 1;
-    }
     c->pool = pick_pool(c, dl);
     if (c->pool < 0)
         return 1;

@@ -4,6 +4,7 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -258,4 +259,19 @@ int patch_need_file(const struct cfg_origin *o, const char *file_abs,
              "%s patch edits that file only",
              what, name, config, planner);
     return 1;
+}
+
+int patch_load_config(const char *config, struct cfg_model **cfg, char **abs,
+                      struct diag_list *dl)
+{
+    struct cfg_load_options lo;
+    cfg_load_options_init(&lo);
+    lo.warn_once = 1;
+    size_t before = dl->n_errors;
+    *cfg = cfg_load(config, &lo, dl);
+    *abs = realpath(config, NULL);
+    if (*abs == NULL)
+        diag_add(dl, DIAG_ERROR, config, 0, 0, "cannot read: %s",
+                 strerror(errno));
+    return *cfg == NULL || dl->n_errors > before || *abs == NULL;
 }

@@ -55,4 +55,11 @@ int patch_need_file(const struct cfg_origin *o, const char *file_abs,
                     const char *config, const char *what, const char *name,
                     const char *planner, struct diag_list *dl);
 
+/* patch_load_config - the user's config that a planner patches: loaded
+ * leniently (its warnings were shown by the pre-flight check, so not
+ * again) into *cfg, with its absolute path in *abs (malloc). 0, or 1 with
+ * errors in dl. */
+int patch_load_config(const char *config, struct cfg_model **cfg, char **abs,
+                      struct diag_list *dl);
+
 #endif

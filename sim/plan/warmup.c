@@ -516,18 +516,7 @@ static int pick_warm(const struct wu_plan *w)
 
 static int load_config(struct wu_plan *w, struct diag_list *dl)
 {
-    struct cfg_load_options lo;
-    cfg_load_options_init(&lo);
-    size_t before = dl->n_errors;
-    w->cfg = cfg_load(w->m->sc.config, &lo, dl);
-    w->config_abs = realpath(w->m->sc.config, NULL);
-    if (w->cfg == NULL || dl->n_errors > before || w->config_abs == NULL) {
-        if (w->config_abs == NULL)
-            diag_add(dl, DIAG_ERROR, w->m->sc.config, 0, 0, "cannot read: %s",
-                     strerror(errno));
-        return 1;
-    }
-    return 0;
+    return patch_load_config(w->m->sc.config, &w->cfg, &w->config_abs, dl);
 }
 
 /* find_new_ips - every new IP with the user's VMTA that sends from it. */

@@ -60,4 +60,7 @@ check "... with no warning" [ ! -s "$tmp/fix/err2" ]
 check "--json omits the queues and says how to get them" grep -q '"queues_note"' "$tmp/j1"
 check "--json --queues holds every queue" grep -q '"discard.example.com/vmta1"' "$tmp/j2"
 check "--json without queues is under a fifth of the size" [ $(($(wc -c <"$tmp/j1") * 5)) -lt "$(wc -c <"$tmp/j2")" ]
+"$mtasim" plan capacity "$sc" --volume 100 --within 1h --out "$tmp/cap" >/dev/null 2>"$tmp/cap.err"
+check "plan capacity prints each warning once (pre-flight, patch, trials)" \
+    [ "$(grep -c "unknown directive 'verp-defualt'" "$tmp/cap.err")" -eq 1 ]
 finish

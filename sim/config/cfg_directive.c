@@ -8,6 +8,7 @@
 #include "config/cfg_directive.h"
 #include "util/strutil.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -416,40 +417,77 @@ static const struct cfg_directive other_rows[] = {
     ROW("enable-signals", V, CFG_T_NAME, NULL), /* 6.3.22 */
 };
 
-static int row_matches(const struct cfg_directive *d, const char *name)
+/* The rows by name, for a binary search: one entry per row and per alias,
+ * with the row's place in the tables (queue rows first), so rows of one
+ * name are tried in table order as a linear scan would. Built on the
+ * first lookup; a scan with strcmp over some 600 rows per directive line
+ * was most of the cost of parsing a config. */
+struct name_entry {
+    const char *name;
+    size_t order;
+    const struct cfg_directive *row;
+};
+
+#define N_OTHER  (sizeof(other_rows) / sizeof(other_rows[0]))
+#define N_ALIAS  (sizeof(queue_aliases) / sizeof(queue_aliases[0]))
+#define N_BYNAME (CFG_Q_COUNT + N_OTHER + N_ALIAS)
+
+static int cmp_entry(const void *a, const void *b)
 {
-    return strcmp(d->name, name) == 0;
+    const struct name_entry *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c != 0)
+        return c;
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int alias_qid(const char *name)
+static const struct name_entry *by_name(void)
 {
-    for (size_t i = 0; i < sizeof(queue_aliases) / sizeof(queue_aliases[0]);
-         i++)
-        if (strcmp(queue_aliases[i].alias, name) == 0)
-            return (int)queue_aliases[i].qid;
-    return -1;
+    static struct name_entry index[N_BYNAME];
+    static int ready;
+    if (ready)
+        return index;
+    size_t n = 0;
+    for (size_t i = 0; i < CFG_Q_COUNT; i++)
+        index[n++] =
+            (struct name_entry){ queue_rows[i].name, i, &queue_rows[i] };
+    for (size_t i = 0; i < N_OTHER; i++)
+        index[n++] = (struct name_entry){ other_rows[i].name, CFG_Q_COUNT + i,
+                                          &other_rows[i] };
+    for (size_t i = 0; i < N_ALIAS; i++) {
+        size_t q = queue_aliases[i].qid;
+        index[n++] =
+            (struct name_entry){ queue_aliases[i].alias, q, &queue_rows[q] };
+    }
+    qsort(index, n, sizeof(index[0]), cmp_entry);
+    ready = 1;
+    return index;
+}
+
+/* first_named - the first index entry for name, or N_BYNAME. */
+static size_t first_named(const struct name_entry *index, const char *name)
+{
+    size_t lo = 0, hi = N_BYNAME;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(index[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 const struct cfg_directive *cfg_directive_find(const char *name, unsigned scope,
                                                unsigned *other_scopes)
 {
+    const struct name_entry *index = by_name();
     unsigned others = 0;
-    int aq = alias_qid(name);
-    for (size_t i = 0; i < CFG_Q_COUNT; i++) {
-        const struct cfg_directive *d = &queue_rows[i];
-        if (!row_matches(d, name) && aq != (int)i)
-            continue;
-        if (d->scopes & scope)
-            return d;
-        others |= d->scopes;
-    }
-    for (size_t i = 0; i < sizeof(other_rows) / sizeof(other_rows[0]); i++) {
-        const struct cfg_directive *d = &other_rows[i];
-        if (!row_matches(d, name))
-            continue;
-        if (d->scopes & scope)
-            return d;
-        others |= d->scopes;
+    for (size_t i = first_named(index, name);
+         i < N_BYNAME && strcmp(index[i].name, name) == 0; i++) {
+        if (index[i].row->scopes & scope)
+            return index[i].row;
+        others |= index[i].row->scopes;
     }
     if (other_scopes)
         *other_scopes = others;

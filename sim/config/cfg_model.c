@@ -25,25 +25,42 @@ void cfg_load_options_init(struct cfg_load_options *o)
     o->allow_includes = 1;
 }
 
-/* load_defaults - parse the table's default texts with the user-input
+/* parse_defaults - parse the table's default texts with the user-input
  * parser, so a default can never be a value the parser would reject. */
-static void load_defaults(struct cfg_model *m)
+static void parse_defaults(struct arena *a, struct cfg_value *out)
 {
     for (int q = 0; q < CFG_Q_COUNT; q++) {
         const struct cfg_directive *d = cfg_directive_queue(q);
         struct cfgv_err e;
         if (d->flags & CFG_D_UNSET) {
-            memset(&m->defaults[q], 0, sizeof(m->defaults[q]));
+            memset(&out[q], 0, sizeof(out[q]));
             continue;
         }
-        int rc =
-            cfg_value_parse(&m->arena, d->type, d->def, &m->defaults[q], &e);
+        int rc = cfg_value_parse(a, d->type, d->def, &out[q], &e);
         if (rc != 0) {
             fprintf(stderr, "mtasim: bug: bad default '%s' for '%s': %s\n",
                     d->def, d->name, e.msg);
             abort();
         }
     }
+}
+
+/* load_defaults - the defaults are the same for every model: they are
+ * parsed once, on the first load, into storage that lives as long as the
+ * process (a model's values only borrow their lists and strings), and
+ * copied into each model. Parsing them took a fifth of loading a small
+ * config. */
+static void load_defaults(struct cfg_model *m)
+{
+    static struct arena arena;
+    static struct cfg_value parsed[CFG_Q_COUNT];
+    static int ready;
+    if (!ready) {
+        arena_init(&arena);
+        parse_defaults(&arena, parsed);
+        ready = 1;
+    }
+    memcpy(m->defaults, parsed, sizeof(parsed));
 }
 
 struct cfg_model *cfg_model_alloc(const struct cfg_load_options *o)

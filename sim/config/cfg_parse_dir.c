@@ -486,7 +486,8 @@ static void dispatch(struct parser *p, const struct dline *l,
 }
 
 /* unknown_directive - "did you mean" over the names valid in this scope
- * (listed once per scope: the list is the same for every config). */
+ * (listed once per scope, with what str_vocab notes of each name: the list
+ * is the same for every config). */
 static void unknown_directive(struct parser *p, const struct dline *l,
                               unsigned scope)
 {
@@ -494,17 +495,19 @@ static void unknown_directive(struct parser *p, const struct dline *l,
         unsigned scope;
         size_t n;
         const char *names[512];
+        struct str_vocab vocab;
     } cache[8];
     size_t c = 0;
     while (c < 7 && cache[c].n && cache[c].scope != scope)
         c++;
     if (cache[c].n == 0 || cache[c].scope != scope) {
+        free(cache[c].vocab.lens);
+        free(cache[c].vocab.masks);
         cache[c].n = cfg_directive_names(scope, cache[c].names, 512);
         cache[c].scope = scope;
+        str_vocab_init(&cache[c].vocab, cache[c].names, cache[c].n);
     }
-    const char *const *names = cache[c].names;
-    size_t n = cache[c].n;
-    const char *near = str_closest(l->kw, names, n);
+    const char *near = str_vocab_closest(&cache[c].vocab, l->kw);
     const struct cfg_tokline *t = l->t;
     int warn = ignorable(p, NULL);
     enum diag_severity sev = warn ? DIAG_WARNING : DIAG_ERROR;

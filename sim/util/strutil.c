@@ -74,18 +74,84 @@ done:
     return d;
 }
 
-const char *str_closest(const char *word, const char *const *candidates,
-                        size_t n)
+/* bag_distance - a lower bound of the edit distance from the characters
+ * alone: one edit removes at most one character of a that b lacks and one
+ * of b that a lacks. counts holds a's characters on entry and on return. */
+static size_t bag_distance(int counts[256], size_t la, const char *b)
 {
-    size_t cap = strlen(word) / 3 + 1;
+    const unsigned char *p = (const unsigned char *)b;
+    size_t lb = 0, shared = 0;
+    for (; p[lb]; lb++)
+        shared += counts[p[lb]]-- > 0;
+    for (size_t i = 0; i < lb; i++)
+        counts[p[i]]++;
+    return la - shared > lb - shared ? la - shared : lb - shared;
+}
+
+/* char_mask - which of 64 buckets (a character's low six bits) s uses. */
+static unsigned long long char_mask(const char *s)
+{
+    unsigned long long m = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        m |= 1ULL << (*p & 63);
+    return m;
+}
+
+/* closest - str_closest; with a vocabulary's lengths and masks (else
+ * NULL) most candidates are rejected in constant time: a length
+ * difference, and each bucket one side uses and the other lacks, needs
+ * an edit of its own. */
+static const char *closest(const char *word, const char *const *candidates,
+                           size_t n, const size_t *lens,
+                           const unsigned long long *masks)
+{
+    size_t la = strlen(word), cap = la / 3 + 1;
     const char *best = NULL;
     size_t best_d = cap + 1;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = str_edit_distance(word, candidates[i], cap);
+    int counts[256] = { 0 };
+    for (const unsigned char *p = (const unsigned char *)word; *p; p++)
+        counts[*p]++;
+    unsigned long long wm = char_mask(word);
+    /* only a candidate nearer than the best so far can win, so the cap
+     * tightens as they come, and the cheap bounds reject most candidates
+     * before the dynamic programme (an unknown directive is compared with
+     * some 500 names, and this ran for every one) */
+    for (size_t i = 0; i < n && best_d > 0; i++) {
+        if (lens && (la > lens[i] ? la - lens[i] : lens[i] - la) >= best_d)
+            continue;
+        if (masks && ((size_t)__builtin_popcountll(wm & ~masks[i]) >= best_d ||
+                      (size_t)__builtin_popcountll(masks[i] & ~wm) >= best_d))
+            continue;
+        if (bag_distance(counts, la, candidates[i]) >= best_d)
+            continue;
+        size_t d = str_edit_distance(word, candidates[i], best_d - 1);
         if (d < best_d) {
             best_d = d;
             best = candidates[i];
         }
     }
     return best;
+}
+
+const char *str_closest(const char *word, const char *const *candidates,
+                        size_t n)
+{
+    return closest(word, candidates, n, NULL, NULL);
+}
+
+void str_vocab_init(struct str_vocab *v, const char *const *names, size_t n)
+{
+    v->names = names;
+    v->n = n;
+    v->lens = xcalloc(n ? n : 1, sizeof(*v->lens));
+    v->masks = xcalloc(n ? n : 1, sizeof(*v->masks));
+    for (size_t i = 0; i < n; i++) {
+        v->lens[i] = strlen(names[i]);
+        v->masks[i] = char_mask(names[i]);
+    }
+}
+
+const char *str_vocab_closest(const struct str_vocab *v, const char *word)
+{
+    return closest(word, v->names, v->n, v->lens, v->masks);
 }

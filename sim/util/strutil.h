@@ -15,4 +15,16 @@ size_t str_edit_distance(const char *a, const char *b, size_t cap);
 const char *str_closest(const char *word, const char *const *candidates,
                         size_t n);
 
+/* A fixed list of names searched often (the directives of a scope): the
+ * same answer as str_closest, with each name's length and characters
+ * noted once so most names are rejected at once. The list is borrowed. */
+struct str_vocab {
+    const char *const *names;
+    size_t n;
+    size_t *lens;
+    unsigned long long *masks;
+};
+void str_vocab_init(struct str_vocab *v, const char *const *names, size_t n);
+const char *str_vocab_closest(const struct str_vocab *v, const char *word);
+
 #endif

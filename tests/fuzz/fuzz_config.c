@@ -14,17 +14,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void exercise(const struct cfg_model *m)
+static void exercise(const struct cfg_model *m, int full_dump)
 {
     static const char *const domains[] = { "gmail.com", "hotmail.com",
                                            "a.b.example.com", "[127.0.0.1]",
                                            "*" };
     char qd[256];
+    /* cfg_model_queue_domain resolves the queue's settings itself */
     for (size_t v = 0; v < cfg_model_vmta_count(m) && v < 4; v++)
         for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
-            struct cfg_qsettings s;
             const char *mx[] = { "alt1.gmail-smtp-in.l.google.com" };
-            cfg_model_queue_settings(m, domains[i], (int)v, &s);
             cfg_model_queue_domain(m, domains[i], (int)v, mx, 1, qd,
                                    sizeof(qd));
         }
@@ -32,9 +31,16 @@ static void exercise(const struct cfg_model *m)
     cfg_model_injection_vmta(m, "127.0.0.1", "user@gmail.com", &vmta, &pool);
     for (size_t i = 0; i < cfg_model_spl_count(m); i++)
         cfg_spl_match(cfg_model_spl_at(m, i), "421 RP-001 try later");
-    cJSON *j = cfg_json_model(m, NULL, 0);
-    char *text = cJSON_PrintUnformatted(j);
-    free(text);
+    /* The JSON dump of every queue (some 500 cJSON nodes a queue) took
+     * three quarters of a run, most of it allocating in cJSON, for a
+     * writer that is straight-line code: the queues are dumped, and the
+     * text printed, only when two bits of the first byte ask for it; the
+     * rest of the model is always dumped. */
+    cJSON *j = cfg_json_model(m, full_dump ? NULL : domains, 0);
+    if (full_dump) {
+        char *text = cJSON_PrintUnformatted(j);
+        free(text);
+    }
     cJSON_Delete(j);
 }
 
@@ -49,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cfg_model *m =
         cfg_load_buffer("fuzz.conf", (const char *)data, size, &o, &dl);
     if (m)
-        exercise(m);
+        exercise(m, size > 0 && (data[0] & 6) == 6);
     cfg_model_free(m);
     diag_list_release(&dl);
     return 0;

@@ -569,6 +569,86 @@ static void test_acct_errors(void)
     run_err_cases(cases, N_ELEM(cases), SCEN_SL_ACCT);
 }
 
+/* test_acct_skips - every kind of skipped row is counted, the first
+ * SENDLIST_SKIPS_SHOWN are listed with file:line and why, and the total
+ * follows; a list with no skipped row reports nothing. */
+static void test_acct_skips(void)
+{
+    static const char *const text =
+        "type,timeLogged,timeQueued,rcpt\n"
+        "d,1767225600,1767225600,ok1@b.com\n"
+        "zz,1767225601,1767225600,a@b.com\n"  /* 3: unknown type */
+        "d,,1767225600,b@b.com\n"             /* 4: no timeLogged */
+        "d,1767225602,,c@b.com\n"             /* 5: no timeQueued */
+        "d,1767225603,1767225600,\n"          /* 6: no rcpt */
+        "d,1772496010,1767225610,e@b.com\n"   /* 7: 61 days in the queue */
+        "d,1767225605,1767225605,ok2@b.com\n" /* 8: kept */
+        "b,1799999999,1799999999,f@b.com\n";  /* 9: a year after the end */
+    static const char *const want[] = {
+        ":3: row skipped: unknown record type 'zz'",
+        ":4: row skipped: no timeLogged",
+        ":5: row skipped: no timeQueued (a 'd' row needs it)",
+        ":6: row skipped: a 'd' row without rcpt",
+        ":7: row skipped: timeLogged is more than 60 days after timeQueued",
+        ":0: 6 rows skipped in all (the first 5 are listed above)",
+    };
+    struct scenario sc;
+    struct diag_list dl;
+    struct rng g;
+    struct recs rs;
+
+    file_scenario(&sc, write_tmp("skips.csv", text), SCEN_SL_ACCT, 864000);
+    diag_list_init(&dl, 10);
+    rng_init(&g, 1, 0);
+    struct sendlist *sl = sendlist_open(&sc, &g, &dl);
+    CHECK(sl != NULL, "open failed");
+    if (sl) {
+        collect(sl, &rs, 100);
+        CHECK_INT(rs.rc, 0);
+        CHECK_INT(rs.n, 2);
+        CHECK_INT(sendlist_adjusted(sl), 6);
+        CHECK_INT(dl.n, 0); /* nothing until asked */
+        sendlist_report_skips(sl, &dl);
+        CHECK_INT(dl.n, N_ELEM(want));
+        CHECK_INT(dl.n_warnings, N_ELEM(want));
+        for (size_t i = 0; i < dl.n && i < N_ELEM(want); i++) {
+            char got[300];
+            snprintf(got, sizeof(got), ":%d: %s", dl.items[i].line,
+                     dl.items[i].message);
+            CHECK_STR(got, want[i]);
+            CHECK(strstr(dl.items[i].file, "skips.csv") != NULL, "file %s",
+                  dl.items[i].file);
+        }
+        recs_release(&rs);
+    }
+    sendlist_close(sl);
+    diag_list_release(&dl);
+    scenario_release(&sc);
+
+    /* the fixture: one unknown row (line 11) and one recipient moved */
+    file_scenario(&sc, "tests/input/acct.csv", SCEN_SL_ACCT, 86400);
+    diag_list_init(&dl, 10);
+    sl = sendlist_open(&sc, &g, &dl);
+    if (sl) {
+        collect(sl, &rs, 100);
+        sendlist_report_skips(sl, &dl);
+        CHECK_INT(dl.n, 2);
+        if (dl.n == 2) {
+            CHECK_INT(dl.items[0].line, 11);
+            CHECK_STR(dl.items[0].message,
+                      "row skipped: unknown record type 'x'");
+            CHECK_STR(dl.items[1].message,
+                      "1 recipient was enqueued out of time order, injected "
+                      "at the time of the recipient before");
+        }
+        recs_release(&rs);
+    }
+    sendlist_close(sl);
+    rng_release(&g);
+    diag_list_release(&dl);
+    scenario_release(&sc);
+}
+
 /* --------------------------------------------------------- generator */
 
 /* gen_scenario - a generated list with n streams (filled by the test). */
@@ -995,6 +1075,7 @@ int main(void)
     test_acct();
     test_acct_reorder();
     test_acct_errors();
+    test_acct_skips();
     test_gen_volume();
     test_gen_blast();
     test_gen_domains();

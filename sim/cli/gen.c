@@ -250,8 +250,10 @@ static int gen_write(const struct scenario *sc, const char *out,
 
     rng_init(&g, sc->seed, 0);
     sl = sendlist_open(sc, &g, dl);
-    if (sl)
+    if (sl) {
         rc = write_atomic(sc, sl, out, dl);
+        sendlist_report_skips(sl, dl);
+    }
     sendlist_close(sl);
     rng_release(&g);
     return rc;

@@ -7,6 +7,8 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -346,4 +348,37 @@ int sl_parse_seconds(const char *s, int64_t *us)
         return -1;
     *us = whole * 1000000 + frac;
     return 0;
+}
+
+void sl_skip(struct sendlist *sl, const char *path, long line, const char *fmt,
+             ...)
+{
+    sl->adjusted++;
+    if (sl->skipped++ >= SENDLIST_SKIPS_SHOWN)
+        return;
+    struct sl_skip_note *n = &sl->notes[sl->n_notes++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(n->reason, sizeof(n->reason), fmt, ap);
+    va_end(ap);
+    n->path = path;
+    n->line = line;
+}
+
+void sendlist_report_skips(const struct sendlist *sl, struct diag_list *dl)
+{
+    const char *path = sl->sc->sendlist_file;
+    for (size_t i = 0; i < sl->n_notes; i++)
+        diag_add(dl, DIAG_WARNING, sl->notes[i].path, (int)sl->notes[i].line, 0,
+                 "row skipped: %s", sl->notes[i].reason);
+    if (sl->skipped > sl->n_notes)
+        diag_add(dl, DIAG_WARNING, path, 0, 0,
+                 "%llu rows skipped in all (the first %zu are listed above)",
+                 (unsigned long long)sl->skipped, sl->n_notes);
+    uint64_t moved = sl->adjusted - sl->skipped;
+    if (moved)
+        diag_add(dl, DIAG_WARNING, path, 0, 0,
+                 "%llu recipient%s enqueued out of time order, injected at "
+                 "the time of the recipient before",
+                 (unsigned long long)moved, moved == 1 ? " was" : "s were");
 }

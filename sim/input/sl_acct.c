@@ -126,6 +126,11 @@ static int acct_error(struct sendlist *sl, const char *fmt, ...)
     return -1;
 }
 
+/* acct_skip - the current row is skipped (counted, the first shown). */
+#define acct_skip(sl, ...)                                                     \
+    sl_skip((sl), ((struct acct_src *)(sl)->src)->rd.path,                     \
+            ((struct acct_src *)(sl)->src)->rd.line, __VA_ARGS__)
+
 /* afield - column k of the current row ("" when absent). */
 static const char *afield(const struct acct_src *s, enum acct_col k)
 {
@@ -424,8 +429,8 @@ static int row_instance(struct sendlist *sl, enum acct_kind kind, int64_t tl_us,
     if (afield(s, A_TQUEUED)[0] != '\0') {
         if (acct_time(sl, A_TQUEUED, &tq_us) < 0)
             return -1;
-    } else if (kind != K_R) {
-        sl->adjusted++; /* no enqueue time: cannot place it */
+    } else if (kind != K_R) { /* no enqueue time: cannot place it */
+        acct_skip(sl, "no timeQueued (a '%s' row needs it)", afield(s, A_TYPE));
         return 0;
     }
     *e_us = kind == K_R ? tl_us : tq_us;
@@ -461,8 +466,8 @@ static int row_apply(struct sendlist *sl, enum acct_kind kind, int64_t tl_us)
     }
     if (kind == K_F || e_us < 0)
         return 0; /* a late report, or enqueued before the start */
-    if (tl_us - e_us > ACCT_MAX_LAG_US) {
-        sl->adjusted++; /* queued for months: a bad timeQueued */
+    if (tl_us - e_us > ACCT_MAX_LAG_US) { /* a bad timeQueued */
+        acct_skip(sl, "timeLogged is more than 60 days after timeQueued");
         return 0;
     }
     rc = instance_new(sl, &key, e_us, tl_us, kind);
@@ -484,14 +489,18 @@ static int acct_row(struct sendlist *sl)
                               "(accounting files begin with their column "
                               "names)");
     enum acct_kind kind = classify(afield(s, A_TYPE));
-    if (kind == K_UNKNOWN || afield(s, A_TLOGGED)[0] == '\0') {
-        sl->adjusted++;
+    if (kind == K_UNKNOWN) {
+        acct_skip(sl, "unknown record type '%.40s'", afield(s, A_TYPE));
+        return 0;
+    }
+    if (afield(s, A_TLOGGED)[0] == '\0') {
+        acct_skip(sl, "no timeLogged");
         return 0;
     }
     if (acct_time(sl, A_TLOGGED, &tl_us) < 0)
         return -1;
-    if (tl_us > sl->duration_us + ACCT_MAX_LAG_US) {
-        sl->adjusted++; /* far past the run: cannot matter, must not stall */
+    if (tl_us > sl->duration_us + ACCT_MAX_LAG_US) { /* must not stall */
+        acct_skip(sl, "logged more than 60 days after the end of the run");
         return 0;
     }
     if (tl_us > s->file_us)
@@ -499,7 +508,7 @@ static int acct_row(struct sendlist *sl)
     if (kind == K_IGNORED)
         return 0;
     if (afield(s, A_RCPT)[0] == '\0') {
-        sl->adjusted++; /* a recipient row without its recipient */
+        acct_skip(sl, "a '%s' row without rcpt", afield(s, A_TYPE));
         return 0;
     }
     return row_apply(sl, kind, tl_us);

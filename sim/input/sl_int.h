@@ -32,9 +32,21 @@ struct sendlist {
     size_t name_cap;  /* a power of two */
     size_t last_stream;
     uint64_t next_id;
-    uint64_t adjusted;
+    uint64_t adjusted; /* rows skipped plus recipients moved */
+    uint64_t skipped;  /* rows skipped: the first few are kept, to show */
+    struct sl_skip_note {
+        const char *path; /* borrowed, like the scenario */
+        long line;
+        char reason[120];
+    } notes[SENDLIST_SKIPS_SHOWN];
+    size_t n_notes;
     int state; /* 0 reading, 1 at the end, -1 failed */
 };
+
+/* sl_skip - a row the source skips: counted, and one of the first
+ * SENDLIST_SKIPS_SHOWN kept with its file, line and reason. */
+void sl_skip(struct sendlist *sl, const char *path, long line, const char *fmt,
+             ...) __attribute__((format(printf, 4, 5)));
 
 /* sl_stream_intern - the index of stream name (registered, with no
  * deadline, when new). Allocates only for new names. */

@@ -97,6 +97,7 @@ static void check_sendlist_file(struct pf *p)
     }
     if (rc < 0)
         p->errors += (int)(p->dl->n_errors - before);
+    sendlist_report_skips(sl, p->dl); /* here once, not per replication */
     seen_release(&vm);
     seen_release(&po);
     sendlist_close(sl);

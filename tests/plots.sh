@@ -71,6 +71,7 @@ for f in timeseries.csv events.csv latency.csv schedule.csv; do
 done
 head -n 1 tests/plots/schedule.csv >"$tmp/empty/schedule.csv"
 cp "$tmp/run/summary.json" "$tmp/empty/"
+cp "$tmp/run/complete" "$tmp/empty/" # a run's reports: complete, or refused
 "$mtasim" plot "$tmp/empty" --compare "$tmp/empty" >/dev/null 2>"$tmp/e.err"
 check "empty reports: exit 0" [ $? -eq 0 ]
 images "$tmp/empty" throughput queues latency timeline warmup compare
@@ -123,7 +124,7 @@ check "warmup: a 2-second p95 in seconds" grep -q 'p95 latency (seconds)' "$tmp/
 awk 'NR == 1 { print; next } { print } END { for (i = 0; i < 200000; i++)
     printf "%d,2026-01-01T00:00:00Z,gmail.com/a,connection-refused,\"no new connections for 600 s: 421 4.7.0 x, y\",,\n", i % 43200 }' \
     "$tmp/run/events.csv" | sort -t, -k1,1n -s >"$tmp/many.csv"
-mkdir "$tmp/many" && cp "$tmp/run/summary.json" "$tmp/many/" && mv "$tmp/many.csv" "$tmp/many/events.csv"
+mkdir "$tmp/many" && cp "$tmp/run/summary.json" "$tmp/run/complete" "$tmp/many/" && mv "$tmp/many.csv" "$tmp/many/events.csv"
 "$mtasim" plot "$tmp/many" --only timeline >/dev/null 2>&1
 check "timeline of 200000 refused connections drawn" [ -s "$tmp/many/timeline.svg" ]
 check "with the markers thinned (a small SVG)" [ "$(wc -c <"$tmp/many/timeline.svg")" -lt 2000000 ]

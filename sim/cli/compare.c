@@ -15,6 +15,7 @@
 #include "plan/pair.h"
 #include "report/agg.h"
 #include "report/obs.h"
+#include "report/run_dir.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -180,10 +181,20 @@ static int run_arm(struct arm *a, const struct cmp_opts *o, const char *tag,
     if (runner_run(&a->sc, a->out, &ro, dl) != 0)
         return 1;
     a->reps = xcalloc(o->reps, sizeof(*a->reps));
+    char msg[1024];
+    if (run_dir_check(a->out, msg, sizeof(msg)) != 0) {
+        diag_add(dl, DIAG_ERROR, NULL, 0, 0, "%s", msg);
+        return 1;
+    }
     for (uint64_t r = 0; r < o->reps; r++) {
         char *dir = o->reps > 1 ? runner_rep_dir(a->out, r) : xstrdup(a->out);
-        a->reps[r] = cli_read_json(dir, "summary.json");
+        int bad = run_dir_check(dir, msg, sizeof(msg));
+        a->reps[r] = bad ? NULL : cli_read_json(dir, "summary.json");
         free(dir);
+        if (bad) {
+            diag_add(dl, DIAG_ERROR, NULL, 0, 0, "%s", msg);
+            return 1;
+        }
         if (a->reps[r] == NULL) {
             diag_add(dl, DIAG_ERROR, a->out, 0, 0, "cannot read a summary");
             return 1;

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "cli/plot.h"
+#include "report/run_dir.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -439,17 +440,16 @@ static int plot_wanted(const struct plot_opts *o, int i)
     return -1;
 }
 
-/* plot_check_dirs - DIR (and DIR_B) exist: 0, else 1 with a message. */
+/* plot_check_dirs - DIR (and DIR_B) are folders, and a run's reports in
+ * them are complete (report/run_dir.h): 0, else 1 with a message. */
 static int plot_check_dirs(const struct plot_opts *o)
 {
     const char *d[2] = { o->dir, o->compare };
+    char msg[1024];
     for (size_t i = 0; i < 2; i++) {
-        if (!d[i] || cli_is_dir(d[i]))
+        if (!d[i] || run_dir_check(d[i], msg, sizeof(msg)) == 0)
             continue;
-        fprintf(stderr,
-                "mtasim plot: '%s' is not a folder (a run folder "
-                "is what 'mtasim run --out DIR' writes)\n",
-                d[i]);
+        fprintf(stderr, "mtasim plot: %s\n", msg);
         return 1;
     }
     return 0;

@@ -147,7 +147,7 @@ FUZZ_OPTS    ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 FUZZ_ASAN    ?= quarantine_size_mb=16:malloc_context_size=4
 fuzz: $(FUZZ_BIN)
 	@for t in $(FUZZ_TARGETS); do echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
-	    ASAN_OPTIONS=$${ASAN_OPTIONS:-$(FUZZ_ASAN)} \
+	    export ASAN_OPTIONS=$${ASAN_OPTIONS:-$(FUZZ_ASAN)}; \
 	    mkdir -p build-fuzz/corpus-$$t; \
 	    build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTS) \
 	        $$(cat tests/fuzz/options-$$t 2>/dev/null) \

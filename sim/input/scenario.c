@@ -204,6 +204,13 @@ static int unitless(const char *s)
     return end != s && *end == 0;
 }
 
+/* whole_number - s is digits only: with a unit, it is an interval. */
+static int whole_number(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n > 0 && s[n] == '\0';
+}
+
 /* get_interval - a PowerMTA interval with its unit ("30d", "1h30m"); 1,
  * 0 absent, -1. */
 static int get_interval(struct sload *ld, const cJSON *obj, const char *key,
@@ -220,8 +227,14 @@ static int get_interval(struct sload *ld, const cJSON *obj, const char *key,
         /* A bare number would silently mean seconds. */
         char *t = cJSON_IsNumber(v) ? cJSON_PrintUnformatted(v) : NULL;
         const char *x = t ? t : v->valuestring;
-        jerr(ld, "%s what? write '%sh' (or %sm, %sd; units w d h m s)", x, x, x,
-             x);
+        if (whole_number(x)) /* the advice must be a form that parses */
+            jerr(ld, "%s what? write '%sh' (or %sm, %sd; units w d h m s)", x,
+                 x, x, x);
+        else
+            jerr(ld,
+                 "%s what? an interval is a whole number with a unit, such "
+                 "as '30d' or '1h30m' (units w d h m s)",
+                 x);
         cJSON_free(t);
         rc = -1;
     } else if (!cJSON_IsString(v)) {

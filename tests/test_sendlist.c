@@ -625,19 +625,23 @@ static void test_acct_skips(void)
     diag_list_release(&dl);
     scenario_release(&sc);
 
-    /* the fixture: one unknown row (line 11) and one recipient moved */
+    /* the fixture: one unknown row (line 11), one row enqueued before the
+     * start, and one recipient moved */
     file_scenario(&sc, "tests/input/acct.csv", SCEN_SL_ACCT, 86400);
     diag_list_init(&dl, 10);
     sl = sendlist_open(&sc, &g, &dl);
     if (sl) {
         collect(sl, &rs, 100);
         sendlist_report_skips(sl, &dl);
-        CHECK_INT(dl.n, 2);
-        if (dl.n == 2) {
+        CHECK_INT(dl.n, 3);
+        if (dl.n == 3) {
             CHECK_INT(dl.items[0].line, 11);
             CHECK_STR(dl.items[0].message,
                       "row skipped: unknown record type 'x'");
             CHECK_STR(dl.items[1].message,
+                      "1 row of recipients enqueued before the scenario's "
+                      "\"start\": not sent");
+            CHECK_STR(dl.items[2].message,
                       "1 recipient was enqueued out of time order, injected "
                       "at the time of the recipient before");
         }

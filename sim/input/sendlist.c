@@ -375,6 +375,12 @@ void sendlist_report_skips(const struct sendlist *sl, struct diag_list *dl)
         diag_add(dl, DIAG_WARNING, path, 0, 0,
                  "%llu rows skipped in all (the first %zu are listed above)",
                  (unsigned long long)sl->skipped, sl->n_notes);
+    if (sl->before_start)
+        diag_add(dl, DIAG_WARNING, path, 0, 0,
+                 "%llu row%s of recipients enqueued before the scenario's "
+                 "\"start\": not sent",
+                 (unsigned long long)sl->before_start,
+                 sl->before_start == 1 ? "" : "s");
     uint64_t moved = sl->adjusted - sl->skipped;
     if (moved)
         diag_add(dl, DIAG_WARNING, path, 0, 0,

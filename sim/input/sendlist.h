@@ -69,8 +69,10 @@ uint64_t sendlist_adjusted(const struct sendlist *sl);
 #define SENDLIST_SKIPS_SHOWN 5
 /* sendlist_report_skips - after reading the list: a warning (file:line and
  * why) for each of the first SENDLIST_SKIPS_SHOWN rows skipped, one with
- * the total when there were more, and one with the number of recipients
- * injected later than their place in the file. Called once per command
+ * the total when there were more, one with the number of accounting rows
+ * of recipients enqueued before the scenario's start (not sent), and one
+ * with the number of recipients injected later than their place in the
+ * file. Called once per command
  * (the pre-flight check reads the whole list), not by every replication. */
 void sendlist_report_skips(const struct sendlist *sl, struct diag_list *dl);
 void sendlist_close(struct sendlist *sl);

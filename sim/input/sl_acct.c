@@ -464,8 +464,12 @@ static int row_apply(struct sendlist *sl, enum acct_kind kind, int64_t tl_us)
         }
         return rc;
     }
-    if (kind == K_F || e_us < 0)
-        return 0; /* a late report, or enqueued before the start */
+    if (kind == K_F)
+        return 0;   /* a late report */
+    if (e_us < 0) { /* outside the run: counted, shown once in all */
+        sl->before_start++;
+        return 0;
+    }
     if (tl_us - e_us > ACCT_MAX_LAG_US) { /* a bad timeQueued */
         acct_skip(sl, "timeLogged is more than 60 days after timeQueued");
         return 0;

@@ -40,7 +40,8 @@ struct sendlist {
         char reason[120];
     } notes[SENDLIST_SKIPS_SHOWN];
     size_t n_notes;
-    int state; /* 0 reading, 1 at the end, -1 failed */
+    uint64_t before_start; /* rows of recipients enqueued before the start */
+    int state;             /* 0 reading, 1 at the end, -1 failed */
 };
 
 /* sl_skip - a row the source skips: counted, and one of the first

@@ -46,6 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 __builtin_trap();
             last = r.t_us;
         }
+        /* the skipped rows shown: at most the first few, one line each */
+        size_t before = dl.n;
+        sendlist_report_skips(sl, &dl);
+        if (dl.n - before > SENDLIST_SKIPS_SHOWN + 3)
+            __builtin_trap();
         sendlist_close(sl);
     }
     rng_release(&g);

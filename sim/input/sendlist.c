@@ -381,6 +381,11 @@ void sendlist_report_skips(const struct sendlist *sl, struct diag_list *dl)
                  "\"start\": not sent",
                  (unsigned long long)sl->before_start,
                  sl->before_start == 1 ? "" : "s");
+    if (sl->past_end_line)
+        diag_add(dl, DIAG_WARNING, path, (int)sl->past_end_line, 0,
+                 "the run ends (after %.0f s) before this row: it and the "
+                 "rows after it are not sent",
+                 (double)sl->duration_us / 1e6);
     uint64_t moved = sl->adjusted - sl->skipped;
     if (moved)
         diag_add(dl, DIAG_WARNING, path, 0, 0,

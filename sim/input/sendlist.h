@@ -70,7 +70,9 @@ uint64_t sendlist_adjusted(const struct sendlist *sl);
 /* sendlist_report_skips - after reading the list: a warning (file:line and
  * why) for each of the first SENDLIST_SKIPS_SHOWN rows skipped, one with
  * the total when there were more, one with the number of accounting rows
- * of recipients enqueued before the scenario's start (not sent), and one
+ * of recipients enqueued before the scenario's start (not sent), one at
+ * the row of a CSV list the run ends before (it and the rest not sent),
+ * and one
  * with the number of recipients injected later than their place in the
  * file. Called once per command
  * (the pre-flight check reads the whole list), not by every replication. */

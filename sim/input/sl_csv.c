@@ -473,8 +473,10 @@ static int next_csv(struct sendlist *sl, struct send_rec *out)
                          "(check the scenario's \"start\" and \"duration\")",
                          (double)out->t_us / 1e6,
                          (double)sl->duration_us / 1e6);
-    if (out->t_us > sl->duration_us)
+    if (out->t_us > sl->duration_us) {
+        sl->past_end_line = s->rd.line; /* the list ends here: said once */
         return 0;
+    }
     s->rows++;
     s->last_us = out->t_us;
     if (row_rcpt(sl, out) < 0 || row_props(sl, out) < 0)

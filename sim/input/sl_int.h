@@ -41,6 +41,7 @@ struct sendlist {
     } notes[SENDLIST_SKIPS_SHOWN];
     size_t n_notes;
     uint64_t before_start; /* rows of recipients enqueued before the start */
+    long past_end_line;    /* the CSV row the run ended before, 0 = none */
     int state;             /* 0 reading, 1 at the end, -1 failed */
 };
 

@@ -128,6 +128,8 @@ struct rig {
 
 /* The rate-window algorithm of the next rig_open (a scenario switch). */
 static enum mta_rate_algo rig_algo = MTA_RATE_SLIDING;
+/* The model's "mx" list for the next rig_open (NULL: made from n_mx). */
+static const char *rig_mx = NULL;
 
 static void write_file(const char *path, const char *text)
 {
@@ -160,13 +162,15 @@ static void rig_open(struct rig *r, const char *config, const char *const *txn,
     for (size_t i = 0; i < dl.n; i++)
         diag_print(stderr, &dl.items[i], 0);
     CHECK(r->cfg != NULL && dl.n_errors == 0, "config loads");
-    char path[128], model[256];
+    char path[128], model[1024];
     snprintf(path, sizeof(path), "%s/model.json", r->dir);
     snprintf(model, sizeof(model),
              "{\"domains\": [\"*\"], \"mx\": [%s],\n"
              " \"latency\": {\"connect\": {\"dist\": \"fixed\", \"s\": 0},\n"
              "             \"message\": {\"dist\": \"fixed\", \"s\": 1}}}\n",
-             n_mx > 1 ? "\"a.mx.test\", \"b.mx.test\"" : "\"a.mx.test\"");
+             rig_mx     ? rig_mx
+             : n_mx > 1 ? "\"a.mx.test\", \"b.mx.test\""
+                        : "\"a.mx.test\"");
     write_file(path, model);
     r->w = prov_world_alloc();
     CHECK(prov_world_load(r->w, path, &dl) == 0, "model loads");
@@ -1480,6 +1484,76 @@ static void test_mx_connection_limit(void)
     }
 }
 
+/* ========================================== destination IPs of MX hosts */
+
+/* The model's MX host a.mx.test with two addresses (documentation range). */
+#define MX_TWO_ADDR                                                            \
+    "{\"host\": \"a.mx.test\", \"ips\": [\"192.0.2.1\", \"192.0.2.2\"]}"
+
+/* UG5 §3.3.1.48.2 ip-connection-limit: connections from one source IP to
+ * a destination IP in the CIDR (the most specific one), counted over every
+ * queue; connections take the MX host's addresses in turn and the
+ * accounting file names the one used (dlvDestinationIp). */
+static void test_ip_connection_limit(void)
+{
+    static const char *const lim[3] = {
+        "ip-connection-limit 192.0.2.0/24 2\n",
+        "ip-connection-limit 192.0.2.0/24 2\n"
+        "ip-connection-limit 192.0.2.2/32 1\n",
+        "ip-connection-limit 198.51.100.0/24 1\n",
+    };
+    static const int peak[3] = { 4, 3, 10 };
+    rig_mx = MX_TWO_ADDR;
+    for (int k = 0; k < 3; k++) {
+        char cfg[256];
+        snprintf(cfg, sizeof(cfg), "%s<domain *>\n max-smtp-out 5\n</domain>\n",
+                 lim[k]);
+        struct rig r;
+        rig_open(&r, cfg, ok, 1, 1, 0);
+        rig_send(&r, 0, 500, "example.com", NULL, NULL);
+        rig_send(&r, 0, 500, "example.org", NULL, NULL);
+        rig_run(&r, 30);
+        CHECK(r.s.peak_open == peak[k], "limits %d: %d connections, want %d", k,
+              r.s.peak_open, peak[k]);
+        rig_run(&r, 900);
+        rig_close(&r, 900);
+        CHECK_INT(acct_count(&r, "d", NULL, NULL), 1000);
+        int a1 = acct_count(&r, "d", "dlvDestinationIp", "192.0.2.1");
+        int a2 = acct_count(&r, "d", "dlvDestinationIp", "192.0.2.2");
+        CHECK(a1 + a2 == 1000 && a1 > 0 && a2 > 0,
+              "limits %d: deliveries to 192.0.2.1 %d, to .2 %d", k, a1, a2);
+        if (k == 1)
+            CHECK(a1 > a2, "two connections to .1 for one to .2: %d, %d", a1,
+                  a2);
+        rig_remove(&r);
+    }
+    /* per source IP: two source IPs, each with its own allowance */
+    struct rig r;
+    rig_open(&r,
+             TWO_IPS "ip-connection-limit 192.0.2.0/24 1\n"
+                     "<domain *>\n max-smtp-out 10\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 400, "example.com", "v", NULL);
+    rig_run(&r, 30);
+    CHECK_INT(r.s.peak_open, 4);
+    CHECK_INT(r.s.ip_peak[1], 2);
+    CHECK_INT(r.s.ip_peak[2], 2);
+    rig_close(&r, 30);
+    rig_remove(&r);
+    /* a model without addresses: no limit applies, the column stays empty */
+    rig_mx = NULL;
+    rig_open(&r,
+             "ip-connection-limit 0/0 1\n<domain *>\n max-smtp-out 3\n"
+             "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 100, "example.com", NULL, NULL);
+    rig_run(&r, 30);
+    CHECK_INT(r.s.peak_open, 3);
+    rig_close(&r, 30);
+    CHECK_INT(acct_count(&r, "d", "dlvDestinationIp", "."), 0);
+    rig_remove(&r);
+}
+
 int main(void)
 {
     test_pool_limits();
@@ -1519,5 +1593,6 @@ int main(void)
     test_cold_overflow();
     test_multi_rcpt();
     test_mx_connection_limit();
+    test_ip_connection_limit();
     return test_done();
 }

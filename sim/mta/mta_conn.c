@@ -81,35 +81,109 @@ static void pools_count(struct mta *m, const struct mta_vmta *mv, int delta)
 
 /* ------------------------------------------------------------ MX hosts */
 
-/* mx_in_use - the MX host q connects to now: the most preferred one not
- * skipped (skip-mx moves on, UG5 §3.3.15). */
-static uint32_t mx_in_use(const struct mta_queue *q)
+/* by_ip - a per-world-IP counter in *arr (of *n), grown to hold wip. */
+static uint32_t *by_ip(uint32_t **arr, size_t *n, int wip)
 {
-    return q->mx[q->mx_skipped % q->n_mx];
+    if ((size_t)wip >= *n) {
+        size_t k = (size_t)wip + 8;
+        *arr = xreallocarray(*arr, k, sizeof(**arr));
+        memset(*arr + *n, 0, (k - *n) * sizeof(**arr));
+        *n = k;
+    }
+    return &(*arr)[wip];
 }
 
-/* mx_conns - the connections from world IP wip to MX host x (grown). */
+/* mx_conns - the connections from world IP wip to MX host x. */
 static uint32_t *mx_conns(struct mta *m, uint32_t x, int wip)
 {
-    struct mta_mx *h = &m->mx[x];
-    if ((size_t)wip >= h->n_ips) {
-        size_t n = (size_t)wip + 8;
-        h->conns = xreallocarray(h->conns, n, sizeof(*h->conns));
-        memset(h->conns + h->n_ips, 0, (n - h->n_ips) * sizeof(*h->conns));
-        h->n_ips = n;
-    }
-    return &h->conns[wip];
+    return by_ip(&m->mx[x].conns, &m->mx[x].n_ips, wip);
+}
+
+/* dip_conns - the connections from world IP wip to destination IP d. */
+static uint32_t *dip_conns(struct mta *m, uint32_t d, int wip)
+{
+    return by_ip(&m->dips[d].conns, &m->dips[d].n_ips, wip);
+}
+
+/* mx_level - the MX hosts q may connect to now: the most preferred one
+ * not skipped (skip-mx moves on, UG5 §3.3.15) and the hosts after it of
+ * the same preference, which share the connections round robin (as
+ * smtp-hosts spreads over the hosts of one preference level, UG5
+ * §3.3.10.90). Returns how many, the first at q->mx[*first]. */
+static uint32_t mx_level(const struct mta *m, const struct mta_queue *q,
+                         uint32_t *first)
+{
+    uint32_t b = q->mx_skipped % q->n_mx, n = 1;
+    int pref = m->mx[q->mx[b]].pref;
+    while (b + n < q->n_mx && m->mx[q->mx[b + n]].pref == pref)
+        n++;
+    *first = b;
+    return n;
 }
 
 /* mx_full - whether mx-connection-limit (UG5 §3.3.1.48.1: per source IP
  * and MX host, across every queue) keeps wip from one more connection to
- * the MX host q uses now. */
-static int mx_full(struct mta *m, const struct mta_queue *q, int wip)
+ * MX host x. */
+static int mx_full(struct mta *m, uint32_t x, int wip)
 {
-    if (!m->mx_limited)
-        return 0;
-    uint32_t x = mx_in_use(q);
-    return !isinf(m->mx[x].limit) && *mx_conns(m, x, wip) >= m->mx[x].limit;
+    return m->mx_limited && !isinf(m->mx[x].limit) &&
+           *mx_conns(m, x, wip) >= m->mx[x].limit;
+}
+
+/* dip_pick - the destination IP of host x a new connection from wip
+ * uses: the host's addresses in turn, one per connection, skipping those
+ * at their ip-connection-limit (per source IP and destination IP, across
+ * every queue). MTA_NIL with *full set when every one is at its limit;
+ * MTA_NIL alone when the model lists no address. */
+static uint32_t dip_pick(struct mta *m, uint32_t x, int wip, int *full)
+{
+    const struct mta_mx *h = &m->mx[x];
+    *full = 0;
+    for (uint32_t k = 0; k < h->n_dips; k++) {
+        uint32_t d = h->dips[(h->rr_dip + k) % h->n_dips];
+        if (m->ip_limited && !isinf(m->dips[d].limit) &&
+            *dip_conns(m, d, wip) >= m->dips[d].limit)
+            continue;
+        return d;
+    }
+    *full = h->n_dips > 0;
+    return MTA_NIL;
+}
+
+/* host_pick - the MX host (mta.mx index) and destination IP (*dip) a new
+ * connection of q from world IP wip uses: the hosts of the current
+ * preference level in turn, skipping those whose mx-connection-limit or
+ * every address's ip-connection-limit is reached (MTA_NIL: all are). */
+static uint32_t host_pick(struct mta *m, const struct mta_queue *q, int wip,
+                          uint32_t *dip)
+{
+    uint32_t first, n = mx_level(m, q, &first);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t x = q->mx[first + (q->mx_rr + k) % n];
+        int full;
+        if (mx_full(m, x, wip))
+            continue;
+        *dip = dip_pick(m, x, wip, &full);
+        if (!full)
+            return x;
+    }
+    *dip = MTA_NIL;
+    return MTA_NIL;
+}
+
+/* host_take - a connection of q opens to host x at address dip: the next
+ * one goes to the following host of the level and address of the host. */
+static void host_take(struct mta *m, struct mta_queue *q, uint32_t x,
+                      uint32_t dip)
+{
+    uint32_t first, n = mx_level(m, q, &first);
+    for (uint32_t k = 0; k < n; k++)
+        if (q->mx[first + k] == x)
+            q->mx_rr = k + 1;
+    struct mta_mx *h = &m->mx[x];
+    for (uint32_t k = 0; k < h->n_dips; k++)
+        if (h->dips[k] == dip)
+            h->rr_dip = k + 1;
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -136,6 +210,8 @@ static uint32_t conn_alloc(struct mta *m)
     c->cap_more = cap_more;
     c->rcpt = MTA_NIL;
     c->next_free = MTA_NIL;
+    c->host = MTA_NIL;
+    c->dip = MTA_NIL;
     c->id = m->conn_serial++;
     return ci;
 }
@@ -201,6 +277,8 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
     q->ip_conns[c->ip]--;
     if (c->mx != MTA_NIL) /* only limited hosts are counted */
         (*mx_conns(m, c->mx, c->wip))--;
+    if (c->dip != MTA_NIL && !isinf(m->dips[c->dip].limit))
+        (*dip_conns(m, c->dip, c->wip))--;
     mv->conns--;
     pools_count(m, mv, -1);
     m->total_conns--;
@@ -249,9 +327,11 @@ static int64_t ip_ready_at(const struct mta_queue *q, int ip, int64_t now_us)
 /* pick_ip - round robin over the VMTA's source IPs that are enabled for
  * this queue and under their per-IP limits; -1 when none is. *all_disabled
  * tells the caller whether every IP is disabled, *mx_blocked whether an
- * mx-connection-limit kept one out (a closing connection frees it). */
+ * mx- or ip-connection-limit kept one out (a closing connection frees
+ * it); *host and *dip get the MX host and address the connection uses. */
 static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
-                   int *all_disabled, int64_t *ip_wake, int *mx_blocked)
+                   int *all_disabled, int64_t *ip_wake, int *mx_blocked,
+                   uint32_t *host, uint32_t *dip)
 {
     size_t n = m->vmtas[q->vmta].n_ips;
     *all_disabled = 1;
@@ -263,7 +343,8 @@ static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
         *all_disabled = 0;
         if (q->c.n_sip_out && q->ip_conns[ip] >= sip_limit(m, q, ip))
             continue;
-        if (mx_full(m, q, m->vmtas[q->vmta].wip[ip])) {
+        *host = host_pick(m, q, m->vmtas[q->vmta].wip[ip], dip);
+        if (*host == MTA_NIL) {
             *mx_blocked = 1;
             continue;
         }
@@ -362,7 +443,9 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
         return 0;
     int all_disabled, mx_blocked;
     int64_t ip_wake = MTA_NEVER;
-    int ip = pick_ip(m, q, now_us, &all_disabled, &ip_wake, &mx_blocked);
+    uint32_t host = MTA_NIL, dip = MTA_NIL;
+    int ip = pick_ip(m, q, now_us, &all_disabled, &ip_wake, &mx_blocked, &host,
+                     &dip);
     if (ip < 0) {
         if (mx_blocked)
             add_waiter(m, q);
@@ -379,11 +462,14 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     c->queue = qi;
     c->ip = ip;
     c->wip = m->vmtas[q->vmta].wip[ip];
-    c->mx = m->mx_limited ? mx_in_use(q) : MTA_NIL;
-    if (c->mx != MTA_NIL && isinf(m->mx[c->mx].limit))
-        c->mx = MTA_NIL;
+    host_take(m, q, host, dip);
+    c->host = host;
+    c->dip = q->c.discard ? MTA_NIL : dip;
+    c->mx = m->mx_limited && !isinf(m->mx[host].limit) ? host : MTA_NIL;
     if (c->mx != MTA_NIL)
         (*mx_conns(m, c->mx, c->wip))++;
+    if (c->dip != MTA_NIL && !isinf(m->dips[c->dip].limit))
+        (*dip_conns(m, c->dip, c->wip))++;
     c->state = MTA_C_CONNECTING;
     count_open(m, q, ip, now_us);
     if (q->c.discard) { /* type discard talks to no one (UG5 §3.3.10.52) */
@@ -486,6 +572,12 @@ static void hold_opening(struct mta *m, struct mta_queue *q, int64_t now_us,
     mta_q_schedule(m, q, until);
 }
 
+/* dip_text - the destination IP of connection c as text, or NULL. */
+static const char *dip_text(const struct mta *m, const struct mta_conn *c)
+{
+    return c->dip != MTA_NIL ? m->dips[c->dip].text : NULL;
+}
+
 /* on_opened - the provider's answer to a connection attempt. A refusal is
  * a queue-level failure: retry mode, and the whole queue bounces on a 5xx
  * greeting when bounce-upon-5xx-greeting is on (UG5 §3.3.10.62). */
@@ -503,7 +595,9 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     }
     const char *text = c->reply.text;
     obs_conn_failure(m->obs, (int)c->queue, q->prov, text, now_us);
+    m->acct_dip = dip_text(m, c);
     mta_acct_tq(m, q, c->ip, text, now_us);
+    m->acct_dip = NULL;
     const struct cfg_spl_rule *rule = mta_match(q, text);
     apply_rule(m, q, c->ip, rule, text, now_us);
     c = &m->conns[ci];
@@ -887,6 +981,7 @@ static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
     c->rcpt = MTA_NIL;
     c->msgs++;
     int close = 0, bytes = 1;
+    m->acct_dip = dip_text(m, c);
     for (uint32_t k = 0; k < n; k++) {
         c = &m->conns[ci];
         struct mta_queue *q = &m->queues[c->queue];
@@ -905,6 +1000,7 @@ static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
         }
         ri = next;
     }
+    m->acct_dip = NULL;
     if (close)
         conn_close(m, ci, now_us);
     else

@@ -141,6 +141,9 @@ struct prov_model {
     size_t n_domains;
     char **mx;
     size_t n_mx;
+    int *mx_pref;   /* MX preference of each host (lower first) */
+    char ***mx_ips; /* destination IPs of each host (may be none) */
+    size_t *mx_n_ips;
     struct prov_dist lat_connect, lat_message;
     struct prov_conn_params conn;
     struct prov_cap_params cap;

@@ -100,6 +100,13 @@ int prov_world_target(struct prov_world *w, int prov, const char *domain);
 size_t prov_world_mx(const struct prov_world *w, int prov, const char *domain,
                      const char **mx, size_t max, char *buf, size_t n);
 
+/* prov_world_mx_host - the MX preference of the k-th host prov_world_mx
+ * gave for provider prov (its place in the list unless the model sets
+ * "preference") and its destination IPs (*ips borrowed; the count is
+ * returned, 0 when the model lists none). */
+size_t prov_world_mx_host(const struct prov_world *w, int prov, size_t k,
+                          int *pref, const char *const **ips);
+
 /* prov_world_add_ip - register a source IP with its starting age (active
  * days) and reputation (0..1, or < 0 for the model's default for an
  * established IP). Returns the IP index; the same IP twice returns the

@@ -693,10 +693,37 @@ static int same_message(const struct mta *m, const struct mta_queue *q,
            b->domain == a->domain;
 }
 
+/* rate_room - whether limiter r lets a (k+1)-th recipient go now. */
+static int rate_room(const struct mta_rate *r, int64_t now_us, uint32_t k)
+{
+    return mta_rate_next_nth(r, now_us, k) <= now_us;
+}
+
+/* msg_room - whether every message-rate limit of q's transaction on
+ * source IP ip lets a (k+1)-th recipient go now: max-msg-rate, the VMTA's
+ * and pool's max-smtp-msg-rate and source-ip-max-msg-rate count attempted
+ * recipients, not messages (UG5 §3.3.10.33, docs/delivery.md), so a
+ * message's further recipients wait for the next transaction when the
+ * allowance is used up. */
+static int msg_room(const struct mta *m, const struct mta_queue *q, int ip,
+                    int64_t now_us, uint32_t k)
+{
+    const struct mta_vmta *mv = &m->vmtas[q->vmta];
+    if (!rate_room(&q->msg_rl[q->mode], now_us, k) ||
+        !rate_room(&mv->msg_rl, now_us, k) ||
+        (q->ip_msg_rl && !rate_room(&q->ip_msg_rl[ip], now_us, k)))
+        return 0;
+    for (size_t i = 0; i < mv->n_pools; i++)
+        if (!rate_room(&m->pools[mv->pools[i]].msg_rl, now_us, k))
+            return 0;
+    return 1;
+}
+
 /* take_message - the ready head and the recipients of its message that
- * follow it, up to max-rcpt-per-message (UG5 §3.3.10.74; 0: no limit),
- * chained through next from c->rcpt. */
-static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q)
+ * follow it, up to max-rcpt-per-message (UG5 §3.3.10.74; 0: no limit) and
+ * the message-rate allowance, chained through next from c->rcpt. */
+static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q,
+                         int64_t now_us)
 {
     uint32_t ri = mta_ready_pop_live(m, q), tail = ri;
     double limit = q->c.max_rcpt_per_msg;
@@ -704,7 +731,7 @@ static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q)
     c->n_rcpt = 1;
     m->r[ri].next = MTA_NIL;
     while (m->r[ri].msg_tag && (limit <= 0 || c->n_rcpt < limit) &&
-           same_message(m, q, ri)) {
+           same_message(m, q, ri) && msg_room(m, q, c->ip, now_us, c->n_rcpt)) {
         uint32_t nx = mta_ready_pop_live(m, q);
         m->r[tail].next = nx;
         m->r[nx].next = MTA_NIL;
@@ -762,12 +789,10 @@ static void ask_provider(struct mta *m, struct mta_conn *c,
     c->reply.latency_s = latency;
 }
 
-/* start_transaction - send the ready head (and the rest of its message)
- * on connection ci. Rate limits count the message once. */
-static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
+/* take_msg_rates - one attempted recipient from every message rate. */
+static void take_msg_rates(struct mta *m, struct mta_queue *q, int ip,
+                           int64_t now_us)
 {
-    struct mta_conn *c = &m->conns[ci];
-    struct mta_queue *q = &m->queues[c->queue];
     const struct mta_vmta *mv = &m->vmtas[q->vmta];
     mta_rate_take(&q->msg_rl[0], now_us, 1);
     mta_rate_take(&q->msg_rl[1], now_us, 1);
@@ -775,8 +800,18 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
     for (size_t i = 0; i < mv->n_pools; i++)
         mta_rate_take(&m->pools[mv->pools[i]].msg_rl, now_us, 1);
     if (q->ip_msg_rl)
-        mta_rate_take(&q->ip_msg_rl[c->ip], now_us, 1);
-    take_message(m, c, q);
+        mta_rate_take(&q->ip_msg_rl[ip], now_us, 1);
+}
+
+/* start_transaction - send the ready head (and the rest of its message)
+ * on connection ci. Message rates count each recipient. */
+static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
+{
+    struct mta_conn *c = &m->conns[ci];
+    struct mta_queue *q = &m->queues[c->queue];
+    take_message(m, c, q, now_us);
+    for (uint32_t k = 0; k < c->n_rcpt; k++)
+        take_msg_rates(m, q, c->ip, now_us);
     for (uint32_t ri = c->rcpt; ri != MTA_NIL; ri = m->r[ri].next) {
         obs_attempt(m->obs, (int)c->queue, q->prov, m->r[ri].stream, now_us);
         m->r[ri].flags |= MTA_R_IN_FLIGHT;

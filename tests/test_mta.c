@@ -39,6 +39,8 @@ struct script {
     int connects, open, peak_open, txns;
     uint64_t order[64];     /* recipient ids of the first transactions */
     double t_txn[64];       /* and the times they were answered */
+    const char *data;       /* the reply to DATA (NULL: 250) */
+    int datas;              /* DATA commands answered */
     double t_first, t_last; /* of transactions */
     double t_connect[64];   /* of the first connections */
     int ip_connects[S_IPS], ip_open[S_IPS], ip_peak[S_IPS], ip_txns[S_IPS];
@@ -112,6 +114,17 @@ static void s_transact(void *ctx, int prov, int ip, double now_s,
         s->next++;
     }
     out->latency_s = s->txn_latency_s;
+}
+
+static void s_data(void *ctx, int prov, int ip, double now_s,
+                   const struct prov_rcpt *r, uint32_t n_rcpt,
+                   struct prov_reply *out)
+{
+    struct script *s = ctx;
+    (void)prov, (void)ip, (void)now_s, (void)r, (void)n_rcpt;
+    s->datas++;
+    reply_from(s->data ? s->data : "250 2.0.0 queued", out);
+    out->latency_s = 0;
 }
 
 /* ---------------------------------------------------------------- rig */
@@ -188,7 +201,8 @@ static void rig_open(struct rig *r, const char *config, const char *const *txn,
     r->s.txn = txn;
     r->s.n_txn = n_txn;
     r->s.txn_latency_s = 0.1;
-    r->p = (struct mta_provider){ &r->s, s_connect, s_disconnect, s_transact };
+    r->p = (struct mta_provider){ &r->s, s_connect, s_disconnect, s_transact,
+                                  s_data };
     struct mta_options mo = { .rate_algo = rig_algo,
                               .source = "127.0.0.1",
                               .start_unix = start_unix,
@@ -1597,6 +1611,128 @@ static void test_ip_connection_limit(void)
     rig_remove(&r);
 }
 
+/* ========================================================= DATA reply */
+
+/* RFC 5321 §3.3 / UG5 §3.3.15: after the RCPT replies, the provider
+ * answers DATA once for the message; a refusal there stands for every
+ * recipient accepted at RCPT (the ones refused at RCPT keep their reply),
+ * goes through the smtp-pattern-list, is one error of the connection, and
+ * is no RCPT reply for bounce-rcpt. */
+static void test_data_reply(void)
+{
+    static const char *const rcpt[] = { "250 2.1.5 ok", "550 5.1.1 unknown",
+                                        "250 2.1.5 ok" };
+    struct rig r;
+    rig_open(&r, "<domain *>\n max-rcpt-per-message 3\n</domain>\n", rcpt, 3, 1,
+             0);
+    r.s.data = "554 5.7.1 message refused";
+    rig_send_msg(&r, 0, 3, "example.com", 5);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(r.s.datas, 1);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 0);
+    CHECK_INT(acct_count(&r, "b", "dsnDiag", "5.7.1 message refused"), 2);
+    CHECK_INT(acct_count(&r, "b", "dsnDiag", "5.1.1 unknown"), 1);
+    rig_remove(&r);
+    /* a 4xx at DATA defers them all; bounce-rcpt does not act on it, and
+     * the connection counts one error (max-errors-per-connection 2 keeps
+     * it open for the next message) */
+    rig_open(&r,
+             "<smtp-pattern-list l>\n reply /4.7.500/ bounce-rcpt\n"
+             "</smtp-pattern-list>\n"
+             "<domain *>\n max-rcpt-per-message 3\n max-smtp-out 1\n"
+             " max-errors-per-connection 2\n smtp-pattern-list l\n"
+             " retry-recipients-after 1h\n</domain>\n",
+             ok, 1, 1, 0);
+    r.s.data = "451 4.7.500 Server busy";
+    rig_send_msg(&r, 0, 3, "example.com", 5);
+    rig_send_msg(&r, 0, 1, "example.com", 0);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(r.s.datas, 2);
+    CHECK_INT(acct_count(&r, "t", "dsnDiag", "4.7.500"), 4);
+    CHECK_INT(acct_count(&r, "b", NULL, NULL), 0);
+    CHECK_INT(r.s.connects, 1);
+    rig_remove(&r);
+    /* nothing accepted at RCPT: no DATA */
+    static const char *const none[] = { "550 5.1.1 unknown" };
+    rig_open(&r, "<domain *>\n max-rcpt-per-message 3\n</domain>\n", none, 1, 1,
+             0);
+    rig_send_msg(&r, 0, 2, "example.com", 5);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(r.s.datas, 0);
+    CHECK_INT(acct_count(&r, "b", NULL, NULL), 2);
+    rig_remove(&r);
+}
+
+/* the models' optional "data_reply": that share of messages, a keyed draw
+ * per message and attempt; a bad one is refused with its JSON path */
+static void test_model_data_reply(void)
+{
+    static const char *const bad[] = {
+        "{\"domains\": [\"*\"], \"data_reply\": {\"rate\": 2, "
+        "\"reply\": \"554 5.7.1 no\"}}",
+        "{\"domains\": [\"*\"], \"data_reply\": {\"rate\": 0.1, "
+        "\"reply\": \"250 ok\"}}",
+        "{\"domains\": [\"*\"], \"mx\": [{\"host\": \"a.test\", "
+        "\"ips\": [\"192.0.2.300\"]}]}",
+        "{\"domains\": [\"*\"], \"mx\": [{\"host\": \"a.test\", "
+        "\"preference\": -1}]}",
+    };
+    static const char *const where[] = { "$.data_reply.rate",
+                                         "$.data_reply.reply", "$.mx[0].ips[0]",
+                                         "$.mx[0].preference" };
+    char path[] = "/tmp/test_mta_model.XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "temp file");
+    close(fd);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        write_file(path, bad[i]);
+        struct diag_list dl;
+        diag_list_init(&dl, 10);
+        struct prov_world *w = prov_world_alloc();
+        CHECK(prov_world_load(w, path, &dl) < 0, "bad model %zu refused", i);
+        int found = 0;
+        for (size_t k = 0; k < dl.n; k++)
+            found |= strstr(dl.items[k].message, where[i]) != NULL ||
+                     (dl.items[k].file && strstr(dl.items[k].file, where[i]));
+        CHECK(found, "bad model %zu: error names %s", i, where[i]);
+        if (!found)
+            for (size_t k = 0; k < dl.n; k++)
+                diag_print(stderr, &dl.items[k], 0);
+        prov_world_free(w);
+        diag_list_release(&dl);
+    }
+    write_file(path, "{\"domains\": [\"*\"], \"data_reply\": {\"rate\": "
+                     "0.25, \"reply\": \"554 5.7.1 refused\"}}");
+    struct diag_list dl;
+    diag_list_init(&dl, 10);
+    struct prov_world *w = prov_world_alloc();
+    CHECK(prov_world_load(w, path, &dl) == 0, "model with data_reply loads");
+    prov_world_add_ip(w, "0.0.0.0", -1, -1);
+    struct rng g;
+    rng_init(&g, 1, 0);
+    int refused = 0, again = 0;
+    for (uint64_t id = 0; id < 4000; id++) {
+        struct prov_rcpt pr = { id, 0, 0, 0, 1000 };
+        struct prov_reply a, b;
+        prov_data(w, 0, 0, 1.0, &g, &pr, &a);
+        prov_data(w, 0, 0, 2.0, &g, &pr, &b);
+        refused += a.outcome == PROV_REJECT;
+        again += a.outcome == b.outcome;
+        if (a.outcome == PROV_REJECT)
+            CHECK(a.code == 554 && strcmp(a.text, "554 5.7.1 refused") == 0,
+                  "the model's reply");
+    }
+    CHECK(refused > 900 && refused < 1100, "a quarter refused: %d", refused);
+    CHECK_INT(again, 4000); /* keyed: the same message, the same answer */
+    rng_release(&g);
+    prov_world_free(w);
+    diag_list_release(&dl);
+    unlink(path);
+}
+
 int main(void)
 {
     test_pool_limits();
@@ -1637,5 +1773,7 @@ int main(void)
     test_multi_rcpt();
     test_mx_connection_limit();
     test_ip_connection_limit();
+    test_data_reply();
+    test_model_data_reply();
     return test_done();
 }

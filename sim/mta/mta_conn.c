@@ -49,6 +49,23 @@ static void remote_disconnect(struct mta *m, const struct mta_queue *q,
         prov_disconnect(m->world, q->target, c->wip, secs(now_us));
 }
 
+/* remote_data - the reply to DATA for the message whose first recipient
+ * is r, into *out. */
+static void remote_data(struct mta *m, const struct mta_queue *q,
+                        const struct mta_conn *c, const struct prov_rcpt *r,
+                        int64_t now_us, struct prov_reply *out)
+{
+    const struct mta_provider *p = m->opt.provider;
+    if (p && p->data)
+        p->data(p->ctx, q->prov, c->wip, secs(now_us), r, c->n_rcpt, out);
+    else if (p)
+        *out = (struct prov_reply){ .outcome = PROV_ACCEPT,
+                                    .code = 250,
+                                    .text = "250 2.0.0 ok" };
+    else
+        prov_data(m->world, q->target, c->wip, secs(now_us), m->g, r, out);
+}
+
 static void remote_transact(struct mta *m, const struct mta_queue *q,
                             struct mta_conn *c, const struct prov_rcpt *r,
                             int64_t now_us)
@@ -740,6 +757,12 @@ static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q,
     }
 }
 
+static struct prov_rcpt prov_rcpt_of(const struct mta_rcpt *r)
+{
+    return (struct prov_rcpt){ r->id, r->attempts, r->flags & MTA_R_INVALID,
+                               (r->flags & MTA_R_COMPLAINS) != 0, r->size };
+}
+
 /* ask_one - the reply to recipient r into c->reply. */
 static void ask_one(struct mta *m, struct mta_conn *c,
                     const struct mta_queue *q, struct mta_rcpt *r,
@@ -751,19 +774,55 @@ static void ask_one(struct mta *m, struct mta_conn *c,
                                         .text = "250 discarded (type "
                                                 "discard)" };
     } else {
-        struct prov_rcpt pr = { r->id, r->attempts, r->flags & MTA_R_INVALID,
-                                (r->flags & MTA_R_COMPLAINS) != 0, r->size };
+        struct prov_rcpt pr = prov_rcpt_of(r);
         remote_transact(m, q, c, &pr, now_us);
     }
     r->attempts++;
 }
 
-/* ask_provider - the reply to each recipient of the transaction (RCPT;
- * the message's DATA is not answered apart): the first in c->reply, the
- * others in c->more; the transaction lasts as long as the slowest. */
+/* refuse_at_data - a 4xx/5xx reply to DATA stands for every recipient the
+ * RCPT replies accepted (RFC 5321 §3.3: one reply for the whole message;
+ * the ones refused at RCPT keep their own reply). */
+static void refuse_at_data(struct prov_reply *rep, const struct prov_reply *d)
+{
+    if (rep->outcome != PROV_ACCEPT)
+        return;
+    double latency = rep->latency_s;
+    *rep = *d;
+    rep->latency_s = latency;
+}
+
+/* ask_data - DATA, once a recipient of the transaction was accepted: the
+ * provider's whole-message reply (UG5 §3.3.15 matches it like any other). */
+static void ask_data(struct mta *m, struct mta_conn *c,
+                     const struct mta_queue *q, int64_t now_us)
+{
+    int any = c->reply.outcome == PROV_ACCEPT;
+    for (uint32_t k = 0; k + 1 < c->n_rcpt && !any; k++)
+        any = c->more[k].outcome == PROV_ACCEPT;
+    if (!any || q->c.discard)
+        return;
+    struct mta_rcpt *r = &m->r[c->rcpt];
+    struct prov_rcpt pr = prov_rcpt_of(r);
+    pr.attempt = r->attempts - 1u; /* the attempt being made */
+    struct prov_reply d;
+    remote_data(m, q, c, &pr, now_us, &d);
+    if (d.outcome == PROV_ACCEPT)
+        return;
+    c->data_text = d.text;
+    refuse_at_data(&c->reply, &d);
+    for (uint32_t k = 0; k + 1 < c->n_rcpt; k++)
+        refuse_at_data(&c->more[k], &d);
+}
+
+/* ask_provider - the reply to each recipient of the transaction (RCPT),
+ * then to the message (DATA): the first in c->reply, the others in
+ * c->more; the transaction lasts as long as the slowest. */
 static void ask_provider(struct mta *m, struct mta_conn *c,
                          const struct mta_queue *q, int64_t now_us)
 {
+    c->data_text = NULL;
+    c->data_counted = 0;
     if (c->n_rcpt > 1 && c->cap_more < c->n_rcpt - 1) {
         c->cap_more = c->n_rcpt - 1;
         c->more = xreallocarray(c->more, c->cap_more, sizeof(*c->more));
@@ -771,6 +830,7 @@ static void ask_provider(struct mta *m, struct mta_conn *c,
     if (c->n_rcpt == 1) { /* the usual case */
         struct mta_rcpt *r = &m->r[c->rcpt];
         ask_one(m, c, q, r, now_us);
+        ask_data(m, c, q, now_us);
         return;
     }
     struct prov_reply first;
@@ -787,6 +847,7 @@ static void ask_provider(struct mta *m, struct mta_conn *c,
     }
     c->reply = first;
     c->reply.latency_s = latency;
+    ask_data(m, c, q, now_us);
 }
 
 /* take_msg_rates - one attempted recipient from every message rate. */
@@ -987,7 +1048,10 @@ static int on_failure(struct mta *m, struct mta_conn *c, uint32_t ri,
 {
     const struct prov_reply *rep = &c->reply;
     struct mta_queue *q = &m->queues[c->queue];
-    c->errors++;
+    int at_data = c->data_text && rep->text == c->data_text;
+    if (!at_data || !c->data_counted)
+        c->errors++; /* a refused DATA is one error, not one per recipient */
+    c->data_counted |= at_data;
     apply_rule(m, q, c->ip, rule, rep->text, now_us);
     q = &m->queues[c->queue];
     int mx_down =
@@ -995,7 +1059,7 @@ static int on_failure(struct mta *m, struct mta_conn *c, uint32_t ri,
     if (rule && rule->bounce_queue) /* the trigger goes with the queue */
         bounced(m, q, ri, c->ip, "x-pmta", rep->text, now_us);
     else if (rule && rule->bounce_rcpt && rep->outcome == PROV_DEFER &&
-             rcpt_reply(rep->code))
+             !at_data && rcpt_reply(rep->code))
         bounced(m, q, ri, c->ip, NULL, rep->text, now_us);
     else if (mx_down)
         next_mx(m, q, ri, c->ip, rep->text, now_us);

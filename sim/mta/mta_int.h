@@ -187,6 +187,8 @@ struct mta_conn {
     int woken;     /* its rate slot has come: first in line */
     uint32_t host; /* the MX host it talks to (mta.mx index), or MTA_NIL */
     uint32_t dip;  /* the destination IP (mta.dips index), or MTA_NIL */
+    const char *data_text; /* the transaction's refusal at DATA, or NULL */
+    int data_counted;      /* ... counted once in max-errors-per-connection */
 };
 
 struct mta_vmta {

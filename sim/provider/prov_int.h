@@ -144,6 +144,9 @@ struct prov_model {
     int *mx_pref;   /* MX preference of each host (lower first) */
     char ***mx_ips; /* destination IPs of each host (may be none) */
     size_t *mx_n_ips;
+    double data_rate; /* "data_reply": share of messages refused at DATA */
+    char *data_text;  /* ... with this reply */
+    int data_code;
     struct prov_dist lat_connect, lat_message;
     struct prov_conn_params conn;
     struct prov_cap_params cap;

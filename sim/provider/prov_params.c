@@ -576,6 +576,31 @@ static void ld_transient(struct prov_ld *ld, const cJSON *root,
     ld_reply(ld, o, "$.transient", "reply", 4, PROV_T_TRANSIENT, m);
 }
 
+/* ld_data_reply - "data_reply": {"rate": p, "reply": "4xx/5xx ..."}: the
+ * share of messages the provider refuses as a whole after DATA. */
+static void ld_data_reply(struct prov_ld *ld, const cJSON *root,
+                          struct prov_model *m)
+{
+    static const char *const keys[] = { "rate", "reply" };
+    const cJSON *o = ld_object(ld, root, "$", "data_reply");
+
+    if (o == NULL)
+        return;
+    ld_keys(ld, o, "$.data_reply", keys, N_ELEM(keys));
+    ld_need(ld, o, "$.data_reply", "rate", PROV_NUM_UNIT, &m->data_rate);
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "reply");
+    int code = cJSON_IsString(r) ? ld_reply_code(r->valuestring) : -1;
+    if (code < 400 || code > 599) {
+        ld_error(ld, "$.data_reply.reply",
+                 "expected a 4xx or 5xx SMTP reply, such as '554 5.7.1 "
+                 "Message rejected'");
+        return;
+    }
+    free(m->data_text);
+    m->data_text = xstrdup(r->valuestring);
+    m->data_code = code;
+}
+
 /* ld_unknown - "unknown_user": {"reply": "5xx ..."}. */
 static void ld_unknown(struct prov_ld *ld, const cJSON *root,
                        struct prov_model *m)
@@ -774,7 +799,7 @@ static void ld_model(struct prov_ld *ld, const cJSON *root,
         "name",         "description",  "domains",    "mx",
         "latency",      "connections",  "capacity",   "throttle",
         "transient",    "unknown_user", "reputation", "block",
-        "tail_domains",
+        "tail_domains", "data_reply",
     };
 
     ld_keys(ld, root, "$", keys, N_ELEM(keys));
@@ -788,6 +813,7 @@ static void ld_model(struct prov_ld *ld, const cJSON *root,
     ld_capacity(ld, root, m);
     ld_throttle(ld, root, m);
     ld_transient(ld, root, m);
+    ld_data_reply(ld, root, m);
     ld_unknown(ld, root, m);
     ld_reputation(ld, root, m);
     ld_block(ld, root, m);
@@ -882,6 +908,7 @@ void prov_model_free(struct prov_model *m)
     free(m->mx_pref);
     free(m->mx_ips);
     free(m->mx_n_ips);
+    free(m->data_text);
     for (int i = 0; i < PROV_N_TEXT; i++)
         free(m->tmpl[i]);
     free(m->grp.states);

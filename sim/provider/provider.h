@@ -94,6 +94,13 @@ int prov_world_find(const struct prov_world *w, const char *domain);
  * target to prov_connect, prov_disconnect, prov_transact and
  * prov_world_view; report under prov. */
 int prov_world_target(struct prov_world *w, int prov, const char *domain);
+/* prov_data - the provider's reply to DATA for a message whose first
+ * recipient is r (a keyed draw on it) after at least one recipient was
+ * accepted: 250, or the model's "data_reply" for that share of messages,
+ * which then stands for every recipient of the transaction. */
+void prov_data(struct prov_world *w, int prov, int ip, double now_s,
+               struct rng *g, const struct prov_rcpt *r,
+               struct prov_reply *out);
 /* prov_world_mx - MX host names of domain at provider prov (the model's
  * "mx" list, else "mx.<domain>"), for <mx-rollup-list>; writes up to max
  * borrowed pointers (buf holds a made-up name) and returns the count. */

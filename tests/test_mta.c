@@ -1611,6 +1611,73 @@ static void test_ip_connection_limit(void)
     rig_remove(&r);
 }
 
+/* ===================================================== several MX hosts */
+
+/* MX preference (RFC 5321 §5.1; UG5 §3.3.10.90 for smtp-hosts levels):
+ * the most preferred hosts first, whatever the model's order; hosts of
+ * one preference share the connections in turn. */
+static void test_mx_preference(void)
+{
+    rig_mx = "{\"host\": \"c.mx.test\", \"preference\": 20, "
+             "\"ips\": [\"192.0.2.3\"]},"
+             "{\"host\": \"a.mx.test\", \"preference\": 10, "
+             "\"ips\": [\"192.0.2.1\"]},"
+             "{\"host\": \"b.mx.test\", \"preference\": 10, "
+             "\"ips\": [\"192.0.2.2\"]}";
+    struct rig r;
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 1\n max-msg-per-connection 1\n"
+             "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 10, "example.com", NULL, NULL);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(acct_count(&r, "d", "dlvDestinationIp", "192.0.2.1"), 5);
+    CHECK_INT(acct_count(&r, "d", "dlvDestinationIp", "192.0.2.2"), 5);
+    CHECK_INT(acct_count(&r, "d", "dlvDestinationIp", "192.0.2.3"), 0);
+    rig_remove(&r);
+    rig_mx = NULL;
+}
+
+/* A provider's per-MX behaviour: the model's most preferred host refuses
+ * every connection ("refuse", a host that is down). With
+ * smtp-421-means-mx-unavailable (UG5 §3.3.10.59) or a skip-mx rule on the
+ * greeting (§3.3.15) the queue tries the next MX at once; otherwise the
+ * refusal puts the queue into retry mode. */
+static void test_mx_down(void)
+{
+    static const char *const cfg[3] = {
+        "<domain *>\n smtp-421-means-mx-unavailable yes\n"
+        " retry-after 1h\n max-msg-per-connection 1\n max-smtp-out 1\n"
+        "</domain>\n",
+        "<smtp-pattern-list l>\n reply /not available/ skip-mx\n"
+        "</smtp-pattern-list>\n"
+        "<domain *>\n smtp-pattern-list l\n retry-after 1h\n"
+        " max-msg-per-connection 1\n max-smtp-out 1\n</domain>\n",
+        "<domain *>\n retry-after 1h\n max-msg-per-connection 1\n"
+        " max-smtp-out 1\n</domain>\n",
+    };
+    rig_mx = "{\"host\": \"a.mx.test\", \"preference\": 10, "
+             "\"ips\": [\"192.0.2.1\"], "
+             "\"refuse\": \"421 4.3.2 Service not available\"},"
+             "{\"host\": \"b.mx.test\", \"preference\": 20, "
+             "\"ips\": [\"192.0.2.2\"]}";
+    for (int k = 0; k < 3; k++) {
+        struct rig r;
+        rig_open(&r, cfg[k], ok, 1, 1, 0);
+        rig_send(&r, 0, 4, "example.com", NULL, NULL);
+        rig_run(&r, 60);
+        rig_close(&r, 60);
+        int d = acct_count(&r, "d", "dlvDestinationIp", "192.0.2.2");
+        int tq = acct_count(&r, "tq", "dlvDestinationIp", "192.0.2.1");
+        CHECK(d == (k < 2 ? 4 : 0), "case %d: %d delivered through b", k, d);
+        CHECK(tq == (k < 2 ? 4 : 1), "case %d: %d refusals from a", k, tq);
+        CHECK_INT(r.s.connects, k < 2 ? 4 : 0); /* a never asks the model */
+        rig_remove(&r);
+    }
+    rig_mx = NULL;
+}
+
 /* ========================================================= DATA reply */
 
 /* RFC 5321 §3.3 / UG5 §3.3.15: after the RCPT replies, the provider
@@ -1775,5 +1842,7 @@ int main(void)
     test_ip_connection_limit();
     test_data_reply();
     test_model_data_reply();
+    test_mx_preference();
+    test_mx_down();
     return test_done();
 }

@@ -406,7 +406,8 @@ static void mx_describe(struct mta *m, uint32_t x, int prov, size_t k)
     if (h->dips != NULL || prov < 0)
         return;
     const char *const *ips;
-    size_t n = prov_world_mx_host(m->world, prov, k, &h->pref, &ips);
+    size_t n =
+        prov_world_mx_host(m->world, prov, k, &h->pref, &ips, &h->refuse);
     h->dips = xcalloc(n ? n : 1, sizeof(*h->dips));
     for (size_t i = 0; i < n; i++)
         h->dips[i] = dip_get(m, ips[i]);

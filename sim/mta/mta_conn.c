@@ -19,6 +19,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static double secs(int64_t us)
@@ -494,6 +495,16 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
                                         .code = 220,
                                         .text = "220 discard" };
         c->accepted = 0;
+    } else if (m->mx[host].refuse) { /* the model's host that is down */
+        const char *text = m->mx[host].refuse;
+        int code = atoi(text);
+        c->reply = (struct prov_reply){ .outcome = code >= 500 ? PROV_REJECT
+                                                               : PROV_DEFER,
+                                        .reason = PROV_CONN_LIMIT,
+                                        .code = code,
+                                        .text = text,
+                                        .closes = 1 };
+        c->accepted = 0;
     } else {
         remote_connect(m, q, c, now_us);
         c->accepted = c->reply.outcome == PROV_ACCEPT;
@@ -620,6 +631,16 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     c = &m->conns[ci];
     q = &m->queues[c->queue];
     int skip = rule && rule->skip_mx;
+    if ((skip || (c->reply.code == 421 && q->c.mx421_unavailable)) &&
+        ++q->mx_skipped < q->n_mx) {
+        /* skip-mx, or a 421 that means the MX is unavailable: the next MX
+         * at once (UG5 §3.3.15, §3.3.10.59) */
+        c->state = MTA_C_BUSY;
+        conn_close(m, ci, now_us);
+        return;
+    }
+    if (skip || (c->reply.code == 421 && q->c.mx421_unavailable))
+        q->mx_skipped = 0; /* every MX given up: the queue's failure */
     if (c->reply.outcome == PROV_REJECT && q->c.bounce_upon_5xx_greeting &&
         !skip)
         mta_bounce_queue(m, q, now_us, text, 0);

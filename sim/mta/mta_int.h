@@ -226,10 +226,11 @@ struct mta_mx {
     double limit;
     uint32_t *conns; /* by world IP */
     size_t n_ips;
-    int pref;        /* MX preference: lower is tried first */
-    uint32_t *dips;  /* its destination IPs (mta.dips indices) */
-    uint32_t n_dips; /* 0: the model lists none */
-    uint32_t rr_dip; /* round robin over them, per connection */
+    int pref;           /* MX preference: lower is tried first */
+    uint32_t *dips;     /* its destination IPs (mta.dips indices) */
+    uint32_t n_dips;    /* 0: the model lists none */
+    uint32_t rr_dip;    /* round robin over them, per connection */
+    const char *refuse; /* the model's answer to every connection, or NULL */
 };
 
 /* A destination IP of an MX host: its ip-connection-limit (UG5

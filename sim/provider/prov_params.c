@@ -312,7 +312,7 @@ static void ld_mx_ips(struct prov_ld *ld, const cJSON *v, const char *path,
 static char *ld_mx_host(struct prov_ld *ld, const cJSON *e, const char *path,
                         struct prov_model *m, size_t i)
 {
-    static const char *const keys[] = { "host", "preference", "ips" };
+    static const char *const keys[] = { "host", "preference", "ips", "refuse" };
     char sub[PROV_PATH_MAX];
     double pref = (double)i;
 
@@ -332,6 +332,14 @@ static char *ld_mx_host(struct prov_ld *ld, const cJSON *e, const char *path,
     const cJSON *ips = cJSON_GetObjectItemCaseSensitive(e, "ips");
     if (ips)
         ld_mx_ips(ld, ips, ld_path(sub, path, "ips"), m, i);
+    const cJSON *rf = cJSON_GetObjectItemCaseSensitive(e, "refuse");
+    int code = cJSON_IsString(rf) ? ld_reply_code(rf->valuestring) : -1;
+    if (rf && (code < 400 || code > 599))
+        ld_error(ld, ld_path(sub, path, "refuse"),
+                 "expected a 4xx or 5xx SMTP reply, such as '421 4.3.2 "
+                 "Service not available'");
+    else if (rf)
+        m->mx_refuse[i] = xstrdup(rf->valuestring);
     return str_lower(xstrdup(h->valuestring));
 }
 
@@ -351,6 +359,7 @@ static void ld_mx(struct prov_ld *ld, const cJSON *root, struct prov_model *m)
     m->mx_pref = xcalloc(n, sizeof(*m->mx_pref));
     m->mx_ips = xcalloc(n, sizeof(*m->mx_ips));
     m->mx_n_ips = xcalloc(n, sizeof(*m->mx_n_ips));
+    m->mx_refuse = xcalloc(n, sizeof(*m->mx_refuse));
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         snprintf(sub, sizeof(sub), "$.mx[%zu]", i);
         char *name = NULL;
@@ -903,11 +912,14 @@ void prov_model_free(struct prov_model *m)
             free(m->mx_ips[i][j]);
         if (m->mx_ips)
             free(m->mx_ips[i]);
+        if (m->mx_refuse)
+            free(m->mx_refuse[i]);
     }
     free(m->mx);
     free(m->mx_pref);
     free(m->mx_ips);
     free(m->mx_n_ips);
+    free(m->mx_refuse);
     free(m->data_text);
     for (int i = 0; i < PROV_N_TEXT; i++)
         free(m->tmpl[i]);

@@ -109,10 +109,12 @@ size_t prov_world_mx(const struct prov_world *w, int prov, const char *domain,
 
 /* prov_world_mx_host - the MX preference of the k-th host prov_world_mx
  * gave for provider prov (its place in the list unless the model sets
- * "preference") and its destination IPs (*ips borrowed; the count is
- * returned, 0 when the model lists none). */
+ * "preference"), its destination IPs (*ips borrowed; the count is
+ * returned, 0 when the model lists none) and the reply it gives every
+ * connection ("refuse": a host that is down; *refuse NULL when none). */
 size_t prov_world_mx_host(const struct prov_world *w, int prov, size_t k,
-                          int *pref, const char *const **ips);
+                          int *pref, const char *const **ips,
+                          const char **refuse);
 
 /* prov_world_add_ip - register a source IP with its starting age (active
  * days) and reputation (0..1, or < 0 for the model's default for an

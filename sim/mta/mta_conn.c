@@ -4,11 +4,14 @@
  * that applies has room: the queue's max-smtp-out (backoff-max-smtp-out in
  * backoff), the VMTA's and pool's max-smtp-out, total-max-smtp-out (where
  * queue-priority decides who gets a freed slot), smtp-out-rampup-interval,
- * max-connect-rate, the per-source-IP limits (docs/delivery.md) and
- * mx-connection-limit (per source IP and MX host, over all queues). A
- * connection runs transactions back to back (a transaction carries the
- * recipients of one message and domain, up to max-rcpt-per-message, each
- * answered by the provider), each within the message rate
+ * max-connect-rate, the per-source-IP limits (docs/delivery.md),
+ * mx-connection-limit and ip-connection-limit (per source IP and MX host or
+ * destination IP, over all queues). A connection goes to an MX host of
+ * the most preferred level not skipped and one of its addresses, in turn.
+ * It runs transactions back to back (a transaction carries the
+ * recipients of one message and domain, up to max-rcpt-per-message and the
+ * message-rate allowance, each answered by the provider at RCPT, then the
+ * message at DATA), each within the message rate
  * limits (§2.4), up to max-msg-per-connection, until it has no mail, the
  * provider drops it, skip-mx (or a 421 under smtp-421-means-mx-unavailable)
  * moves on to the next MX, or max-errors-per-connection is reached (§2.5).

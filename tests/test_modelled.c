@@ -533,7 +533,9 @@ static uint64_t simulate(const struct situation *sc, const char *name,
     struct evq q;
     rng_init(&g, 1, 0);
     evq_init(&q);
-    struct obs_options oo = { 3600, 0, dir, 1 };
+    struct obs_options oo = {
+        .interval_s = 3600, .start_unix = 0, .dir = dir, .acct = 1
+    };
     struct obs *obs = obs_alloc(&oo);
     obs_add_provider(obs, "test");
     obs_add_stream(obs, "s", -1);
@@ -542,7 +544,10 @@ static uint64_t simulate(const struct situation *sc, const char *name,
                         .greet = sc->greet,
                         .n_greet = sc->n_greet,
                         .digest = 14695981039346656037ULL };
-    struct mta_provider p = { &s, s_connect, s_disconnect, s_transact };
+    struct mta_provider p = { .ctx = &s,
+                              .connect = s_connect,
+                              .disconnect = s_disconnect,
+                              .transact = s_transact };
     struct mta_options mo = { .rate_algo = MTA_RATE_SLIDING,
                               .source = "127.0.0.1",
                               .start_unix = 0,

@@ -194,7 +194,9 @@ static void rig_open(struct rig *r, const char *config, const char *const *txn,
     diag_list_release(&dl);
     rng_init(&r->g, 1, 0);
     evq_init(&r->q);
-    struct obs_options oo = { 3600, start_unix, r->dir, 1 };
+    struct obs_options oo = {
+        .interval_s = 3600, .start_unix = start_unix, .dir = r->dir, .acct = 1
+    };
     r->obs = obs_alloc(&oo);
     obs_add_provider(r->obs, "test");
     obs_add_stream(r->obs, "s", -1);

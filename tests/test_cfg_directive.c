@@ -239,7 +239,7 @@ static void test_modelled_flags(void)
         cfg_directive_find("mx-connection-limit", CFG_S_GLOBAL, NULL);
     CHECK(d && (d->flags & CFG_D_MODELLED), "mx-connection-limit: read");
     d = cfg_directive_find("ip-connection-limit", CFG_S_GLOBAL, NULL);
-    CHECK(d && !(d->flags & CFG_D_MODELLED), "ip-connection-limit: not read");
+    CHECK(d && (d->flags & CFG_D_MODELLED), "ip-connection-limit: read");
 }
 
 int main(void)

@@ -507,7 +507,7 @@ static uint64_t simulate(const struct situation *sc, const char *name,
     struct cfg_model *cfg = load_config(sc, name, value);
     if (cfg == NULL)
         return 0;
-    char dir[64] = "/tmp/test_modelled.XXXXXX", path[128], model[256];
+    char dir[64] = "/tmp/test_modelled.XXXXXX", path[128], model[512];
     if (mkdtemp(dir) == NULL) {
         perror("mkdtemp");
         exit(1);
@@ -517,7 +517,10 @@ static uint64_t simulate(const struct situation *sc, const char *name,
              "{\"domains\": [\"*\"], \"mx\": [%s],\n"
              " \"latency\": {\"connect\": {\"dist\": \"fixed\", \"s\": 0},\n"
              "             \"message\": {\"dist\": \"fixed\", \"s\": 1}}}\n",
-             sc->n_mx > 1 ? "\"a.mx.test\", \"b.mx.test\"" : "\"a.mx.test\"");
+             sc->n_mx > 1
+                 ? "{\"host\": \"a.mx.test\", \"ips\": [\"192.0.2.1\"]}, "
+                   "{\"host\": \"b.mx.test\", \"ips\": [\"192.0.2.2\"]}"
+                 : "{\"host\": \"a.mx.test\", \"ips\": [\"192.0.2.1\"]}");
     write_file(path, model);
     struct diag_list dl;
     diag_list_init(&dl, 20);
@@ -530,7 +533,9 @@ static uint64_t simulate(const struct situation *sc, const char *name,
     struct evq q;
     rng_init(&g, 1, 0);
     evq_init(&q);
-    struct obs_options oo = { 3600, 0, dir, 1 };
+    struct obs_options oo = {
+        .interval_s = 3600, .start_unix = 0, .dir = dir, .acct = 1
+    };
     struct obs *obs = obs_alloc(&oo);
     obs_add_provider(obs, "test");
     obs_add_stream(obs, "s", -1);
@@ -539,7 +544,10 @@ static uint64_t simulate(const struct situation *sc, const char *name,
                         .greet = sc->greet,
                         .n_greet = sc->n_greet,
                         .digest = 14695981039346656037ULL };
-    struct mta_provider p = { &s, s_connect, s_disconnect, s_transact };
+    struct mta_provider p = { .ctx = &s,
+                              .connect = s_connect,
+                              .disconnect = s_disconnect,
+                              .transact = s_transact };
     struct mta_options mo = { .rate_algo = MTA_RATE_SLIDING,
                               .source = "127.0.0.1",
                               .start_unix = 0,
@@ -624,6 +632,30 @@ static void test_directive(const struct cfg_directive *d, const uint64_t *base)
     }
 }
 
+/* test_global_limits - the global connection limits (not in the
+ * per-queue table) are flagged modelled, and each changes a run of two
+ * domains behind one MX host and address. */
+static void test_global_limits(void)
+{
+    static const char *const lim[] = { "mx-connection-limit a.mx.test 2\n",
+                                       "ip-connection-limit 192.0.2.0/24 2\n" };
+    struct situation sc = situations[SC_PLAIN];
+    sc.domain = " max-smtp-out 5\n";
+    sc.n_rcpt = sc.n_rcpt2 = 100;
+    sc.n_mx = 1;
+    sc.end_s = 3600;
+    uint64_t base = simulate(&sc, NULL, NULL);
+    for (size_t i = 0; i < sizeof(lim) / sizeof(*lim); i++) {
+        char name[32];
+        sscanf(lim[i], "%31s", name);
+        const struct cfg_directive *d =
+            cfg_directive_find(name, CFG_S_GLOBAL, NULL);
+        CHECK(d && (d->flags & CFG_D_MODELLED), "%s is flagged modelled", name);
+        sc.prefix = lim[i];
+        CHECK(simulate(&sc, NULL, NULL) != base, "%s changes the run", name);
+    }
+}
+
 int main(void)
 {
     uint64_t base[SC_COUNT];
@@ -639,6 +671,7 @@ int main(void)
     for (size_t i = 0; i < sizeof(overrides) / sizeof(*overrides); i++)
         CHECK(cfg_directive_find(overrides[i].name, CFG_S_DOMAIN, NULL),
               "override %s names a per-queue directive", overrides[i].name);
+    test_global_limits();
     printf("# per-queue directives: %d modelled, %d not modelled, "
            "%d modelled by exception\n",
            n_modelled, n_not_modelled, n_excepted);

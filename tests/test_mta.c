@@ -38,6 +38,9 @@ struct script {
     double txn_latency_s;
     int connects, open, peak_open, txns;
     uint64_t order[64];     /* recipient ids of the first transactions */
+    double t_txn[64];       /* and the times they were answered */
+    const char *data;       /* the reply to DATA (NULL: 250) */
+    int datas;              /* DATA commands answered */
     double t_first, t_last; /* of transactions */
     double t_connect[64];   /* of the first connections */
     int ip_connects[S_IPS], ip_open[S_IPS], ip_peak[S_IPS], ip_txns[S_IPS];
@@ -95,8 +98,10 @@ static void s_transact(void *ctx, int prov, int ip, double now_s,
 {
     struct script *s = ctx;
     (void)prov, (void)msgs_before;
-    if (s->txns < 64)
+    if (s->txns < 64) {
         s->order[s->txns] = r->id;
+        s->t_txn[s->txns] = now_s;
+    }
     if (s->txns++ == 0)
         s->t_first = now_s;
     s->t_last = now_s;
@@ -109,6 +114,17 @@ static void s_transact(void *ctx, int prov, int ip, double now_s,
         s->next++;
     }
     out->latency_s = s->txn_latency_s;
+}
+
+static void s_data(void *ctx, int prov, int ip, double now_s,
+                   const struct prov_rcpt *r, uint32_t n_rcpt,
+                   struct prov_reply *out)
+{
+    struct script *s = ctx;
+    (void)prov, (void)ip, (void)now_s, (void)r, (void)n_rcpt;
+    s->datas++;
+    reply_from(s->data ? s->data : "250 2.0.0 queued", out);
+    out->latency_s = 0;
 }
 
 /* ---------------------------------------------------------------- rig */
@@ -128,6 +144,8 @@ struct rig {
 
 /* The rate-window algorithm of the next rig_open (a scenario switch). */
 static enum mta_rate_algo rig_algo = MTA_RATE_SLIDING;
+/* The model's "mx" list for the next rig_open (NULL: made from n_mx). */
+static const char *rig_mx = NULL;
 
 static void write_file(const char *path, const char *text)
 {
@@ -160,13 +178,15 @@ static void rig_open(struct rig *r, const char *config, const char *const *txn,
     for (size_t i = 0; i < dl.n; i++)
         diag_print(stderr, &dl.items[i], 0);
     CHECK(r->cfg != NULL && dl.n_errors == 0, "config loads");
-    char path[128], model[256];
+    char path[128], model[1024];
     snprintf(path, sizeof(path), "%s/model.json", r->dir);
     snprintf(model, sizeof(model),
              "{\"domains\": [\"*\"], \"mx\": [%s],\n"
              " \"latency\": {\"connect\": {\"dist\": \"fixed\", \"s\": 0},\n"
              "             \"message\": {\"dist\": \"fixed\", \"s\": 1}}}\n",
-             n_mx > 1 ? "\"a.mx.test\", \"b.mx.test\"" : "\"a.mx.test\"");
+             rig_mx     ? rig_mx
+             : n_mx > 1 ? "\"a.mx.test\", \"b.mx.test\""
+                        : "\"a.mx.test\"");
     write_file(path, model);
     r->w = prov_world_alloc();
     CHECK(prov_world_load(r->w, path, &dl) == 0, "model loads");
@@ -174,14 +194,17 @@ static void rig_open(struct rig *r, const char *config, const char *const *txn,
     diag_list_release(&dl);
     rng_init(&r->g, 1, 0);
     evq_init(&r->q);
-    struct obs_options oo = { 3600, start_unix, r->dir, 1 };
+    struct obs_options oo = {
+        .interval_s = 3600, .start_unix = start_unix, .dir = r->dir, .acct = 1
+    };
     r->obs = obs_alloc(&oo);
     obs_add_provider(r->obs, "test");
     obs_add_stream(r->obs, "s", -1);
     r->s.txn = txn;
     r->s.n_txn = n_txn;
     r->s.txn_latency_s = 0.1;
-    r->p = (struct mta_provider){ &r->s, s_connect, s_disconnect, s_transact };
+    r->p = (struct mta_provider){ &r->s, s_connect, s_disconnect, s_transact,
+                                  s_data };
     struct mta_options mo = { .rate_algo = rig_algo,
                               .source = "127.0.0.1",
                               .start_unix = start_unix,
@@ -1417,23 +1440,63 @@ static void rig_send_msg(struct rig *r, double t_s, int n, const char *domain,
 
 /* UG5 §3.3.10.74 max-rcpt-per-message: a message's recipients of one
  * domain go in transactions of at most that many; each recipient gets its
- * own reply (RCPT TO), and the rate limits count messages. */
+ * own reply (RCPT TO). */
 static void test_multi_rcpt(void)
 {
     struct rig r;
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 1\n max-rcpt-per-message 3\n"
+             "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send_msg(&r, 0, 6, "example.com", 7);
+    rig_send_msg(&r, 0, 1, "example.com", 0);
+    rig_run(&r, 119);
+    rig_close(&r, 119);
+    /* transactions of 3, 3 and the single, 0.1 s apart */
+    static const double t_multi[7] = { 0, 0, 0, 0.1, 0.1, 0.1, 0.2 };
+    CHECK_INT(r.s.txns, 7);
+    for (int i = 0; i < 7; i++)
+        CHECK_NEAR(r.s.t_txn[i], t_multi[i], 1e-6);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 7);
+    rig_remove(&r);
+    /* UG5 §3.3.10.33 max-msg-rate counts attempted recipients, not
+     * messages: with 2/m, two recipients a minute, so a message of 6 goes
+     * as transactions of 2 (docs/delivery.md) */
     rig_open(&r,
              "<domain *>\n max-smtp-out 1\n max-rcpt-per-message 3\n"
              " max-msg-rate 2/m\n</domain>\n",
              ok, 1, 1, 0);
     rig_send_msg(&r, 0, 6, "example.com", 7);
     rig_send_msg(&r, 0, 1, "example.com", 0);
-    rig_run(&r, 119);
-    rig_close(&r, 119);
-    /* two transactions of 3 in the first minute, the single in the next */
+    rig_run(&r, 200);
+    rig_close(&r, 200);
+    static const double t_rate[7] = { 0, 0, 60, 60, 120, 120, 180 };
     CHECK_INT(r.s.txns, 7);
-    CHECK_NEAR(r.s.t_first, 0, 1e-6);
-    CHECK_NEAR(r.s.t_last, 60, 1e-6);
+    for (int i = 0; i < 7; i++)
+        CHECK_NEAR(r.s.t_txn[i], t_rate[i], 1e-6);
     CHECK_INT(acct_count(&r, "d", NULL, NULL), 7);
+    rig_remove(&r);
+    /* the VMTA's max-smtp-msg-rate counts recipients too */
+    rig_open(&r,
+             "<virtual-mta v>\n smtp-source-host 10.0.0.1 a.test\n"
+             " max-smtp-msg-rate 2/m\n</virtual-mta>\n"
+             "<domain *>\n max-smtp-out 1\n max-rcpt-per-message 3\n"
+             "</domain>\n",
+             ok, 1, 1, 0);
+    for (int i = 0; i < 6; i++) {
+        struct send_rec sr = { .t_us = 0,
+                               .id = r.next_id++,
+                               .domain = "example.com",
+                               .vmta = "v",
+                               .size = 1000,
+                               .msg = 7 };
+        mta_inject(r.m, &sr, 0);
+    }
+    rig_run(&r, 200);
+    rig_close(&r, 200);
+    CHECK_INT(r.s.txns, 6);
+    for (int i = 0; i < 6; i++)
+        CHECK_NEAR(r.s.t_txn[i], t_rate[i], 1e-6);
     rig_remove(&r);
     static const char *const mixed[] = { "250 2.0.0 ok", "550 5.1.1 unknown",
                                          "452 4.2.2 full", "250 2.0.0 ok" };
@@ -1480,6 +1543,265 @@ static void test_mx_connection_limit(void)
     }
 }
 
+/* ========================================== destination IPs of MX hosts */
+
+/* The model's MX host a.mx.test with two addresses (documentation range). */
+#define MX_TWO_ADDR                                                            \
+    "{\"host\": \"a.mx.test\", \"ips\": [\"192.0.2.1\", \"192.0.2.2\"]}"
+
+/* UG5 §3.3.1.48.2 ip-connection-limit: connections from one source IP to
+ * a destination IP in the CIDR (the most specific one), counted over every
+ * queue; connections take the MX host's addresses in turn and the
+ * accounting file names the one used (dlvDestinationIp). */
+static void test_ip_connection_limit(void)
+{
+    static const char *const lim[3] = {
+        "ip-connection-limit 192.0.2.0/24 2\n",
+        "ip-connection-limit 192.0.2.0/24 2\n"
+        "ip-connection-limit 192.0.2.2/32 1\n",
+        "ip-connection-limit 198.51.100.0/24 1\n",
+    };
+    static const int peak[3] = { 4, 3, 10 };
+    rig_mx = MX_TWO_ADDR;
+    for (int k = 0; k < 3; k++) {
+        char cfg[256];
+        snprintf(cfg, sizeof(cfg), "%s<domain *>\n max-smtp-out 5\n</domain>\n",
+                 lim[k]);
+        struct rig r;
+        rig_open(&r, cfg, ok, 1, 1, 0);
+        rig_send(&r, 0, 500, "example.com", NULL, NULL);
+        rig_send(&r, 0, 500, "example.org", NULL, NULL);
+        rig_run(&r, 30);
+        CHECK(r.s.peak_open == peak[k], "limits %d: %d connections, want %d", k,
+              r.s.peak_open, peak[k]);
+        rig_run(&r, 900);
+        rig_close(&r, 900);
+        CHECK_INT(acct_count(&r, "d", NULL, NULL), 1000);
+        int a1 = acct_count(&r, "d", "dlvDestinationIp", "192.0.2.1");
+        int a2 = acct_count(&r, "d", "dlvDestinationIp", "192.0.2.2");
+        CHECK(a1 + a2 == 1000 && a1 > 0 && a2 > 0,
+              "limits %d: deliveries to 192.0.2.1 %d, to .2 %d", k, a1, a2);
+        if (k == 1)
+            CHECK(a1 > a2, "two connections to .1 for one to .2: %d, %d", a1,
+                  a2);
+        rig_remove(&r);
+    }
+    /* per source IP: two source IPs, each with its own allowance */
+    struct rig r;
+    rig_open(&r,
+             TWO_IPS "ip-connection-limit 192.0.2.0/24 1\n"
+                     "<domain *>\n max-smtp-out 10\n</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 400, "example.com", "v", NULL);
+    rig_run(&r, 30);
+    CHECK_INT(r.s.peak_open, 4);
+    CHECK_INT(r.s.ip_peak[1], 2);
+    CHECK_INT(r.s.ip_peak[2], 2);
+    rig_close(&r, 30);
+    rig_remove(&r);
+    /* a model without addresses: no limit applies, the column stays empty */
+    rig_mx = NULL;
+    rig_open(&r,
+             "ip-connection-limit 0/0 1\n<domain *>\n max-smtp-out 3\n"
+             "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 100, "example.com", NULL, NULL);
+    rig_run(&r, 30);
+    CHECK_INT(r.s.peak_open, 3);
+    rig_close(&r, 30);
+    CHECK_INT(acct_count(&r, "d", "dlvDestinationIp", "."), 0);
+    rig_remove(&r);
+}
+
+/* ===================================================== several MX hosts */
+
+/* MX preference (RFC 5321 §5.1; UG5 §3.3.10.90 for smtp-hosts levels):
+ * the most preferred hosts first, whatever the model's order; hosts of
+ * one preference share the connections in turn. */
+static void test_mx_preference(void)
+{
+    rig_mx = "{\"host\": \"c.mx.test\", \"preference\": 20, "
+             "\"ips\": [\"192.0.2.3\"]},"
+             "{\"host\": \"a.mx.test\", \"preference\": 10, "
+             "\"ips\": [\"192.0.2.1\"]},"
+             "{\"host\": \"b.mx.test\", \"preference\": 10, "
+             "\"ips\": [\"192.0.2.2\"]}";
+    struct rig r;
+    rig_open(&r,
+             "<domain *>\n max-smtp-out 1\n max-msg-per-connection 1\n"
+             "</domain>\n",
+             ok, 1, 1, 0);
+    rig_send(&r, 0, 10, "example.com", NULL, NULL);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(acct_count(&r, "d", "dlvDestinationIp", "192.0.2.1"), 5);
+    CHECK_INT(acct_count(&r, "d", "dlvDestinationIp", "192.0.2.2"), 5);
+    CHECK_INT(acct_count(&r, "d", "dlvDestinationIp", "192.0.2.3"), 0);
+    rig_remove(&r);
+    rig_mx = NULL;
+}
+
+/* A provider's per-MX behaviour: the model's most preferred host refuses
+ * every connection ("refuse", a host that is down). With
+ * smtp-421-means-mx-unavailable (UG5 §3.3.10.59) or a skip-mx rule on the
+ * greeting (§3.3.15) the queue tries the next MX at once; otherwise the
+ * refusal puts the queue into retry mode. */
+static void test_mx_down(void)
+{
+    static const char *const cfg[3] = {
+        "<domain *>\n smtp-421-means-mx-unavailable yes\n"
+        " retry-after 1h\n max-msg-per-connection 1\n max-smtp-out 1\n"
+        "</domain>\n",
+        "<smtp-pattern-list l>\n reply /not available/ skip-mx\n"
+        "</smtp-pattern-list>\n"
+        "<domain *>\n smtp-pattern-list l\n retry-after 1h\n"
+        " max-msg-per-connection 1\n max-smtp-out 1\n</domain>\n",
+        "<domain *>\n retry-after 1h\n max-msg-per-connection 1\n"
+        " max-smtp-out 1\n</domain>\n",
+    };
+    rig_mx = "{\"host\": \"a.mx.test\", \"preference\": 10, "
+             "\"ips\": [\"192.0.2.1\"], "
+             "\"refuse\": \"421 4.3.2 Service not available\"},"
+             "{\"host\": \"b.mx.test\", \"preference\": 20, "
+             "\"ips\": [\"192.0.2.2\"]}";
+    for (int k = 0; k < 3; k++) {
+        struct rig r;
+        rig_open(&r, cfg[k], ok, 1, 1, 0);
+        rig_send(&r, 0, 4, "example.com", NULL, NULL);
+        rig_run(&r, 60);
+        rig_close(&r, 60);
+        int d = acct_count(&r, "d", "dlvDestinationIp", "192.0.2.2");
+        int tq = acct_count(&r, "tq", "dlvDestinationIp", "192.0.2.1");
+        CHECK(d == (k < 2 ? 4 : 0), "case %d: %d delivered through b", k, d);
+        CHECK(tq == (k < 2 ? 4 : 1), "case %d: %d refusals from a", k, tq);
+        CHECK_INT(r.s.connects, k < 2 ? 4 : 0); /* a never asks the model */
+        rig_remove(&r);
+    }
+    rig_mx = NULL;
+}
+
+/* ========================================================= DATA reply */
+
+/* RFC 5321 §3.3 / UG5 §3.3.15: after the RCPT replies, the provider
+ * answers DATA once for the message; a refusal there stands for every
+ * recipient accepted at RCPT (the ones refused at RCPT keep their reply),
+ * goes through the smtp-pattern-list, is one error of the connection, and
+ * is no RCPT reply for bounce-rcpt. */
+static void test_data_reply(void)
+{
+    static const char *const rcpt[] = { "250 2.1.5 ok", "550 5.1.1 unknown",
+                                        "250 2.1.5 ok" };
+    struct rig r;
+    rig_open(&r, "<domain *>\n max-rcpt-per-message 3\n</domain>\n", rcpt, 3, 1,
+             0);
+    r.s.data = "554 5.7.1 message refused";
+    rig_send_msg(&r, 0, 3, "example.com", 5);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(r.s.datas, 1);
+    CHECK_INT(acct_count(&r, "d", NULL, NULL), 0);
+    CHECK_INT(acct_count(&r, "b", "dsnDiag", "5.7.1 message refused"), 2);
+    CHECK_INT(acct_count(&r, "b", "dsnDiag", "5.1.1 unknown"), 1);
+    rig_remove(&r);
+    /* a 4xx at DATA defers them all; bounce-rcpt does not act on it, and
+     * the connection counts one error (max-errors-per-connection 2 keeps
+     * it open for the next message) */
+    rig_open(&r,
+             "<smtp-pattern-list l>\n reply /4.7.500/ bounce-rcpt\n"
+             "</smtp-pattern-list>\n"
+             "<domain *>\n max-rcpt-per-message 3\n max-smtp-out 1\n"
+             " max-errors-per-connection 2\n smtp-pattern-list l\n"
+             " retry-recipients-after 1h\n</domain>\n",
+             ok, 1, 1, 0);
+    r.s.data = "451 4.7.500 Server busy";
+    rig_send_msg(&r, 0, 3, "example.com", 5);
+    rig_send_msg(&r, 0, 1, "example.com", 0);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(r.s.datas, 2);
+    CHECK_INT(acct_count(&r, "t", "dsnDiag", "4.7.500"), 4);
+    CHECK_INT(acct_count(&r, "b", NULL, NULL), 0);
+    CHECK_INT(r.s.connects, 1);
+    rig_remove(&r);
+    /* nothing accepted at RCPT: no DATA */
+    static const char *const none[] = { "550 5.1.1 unknown" };
+    rig_open(&r, "<domain *>\n max-rcpt-per-message 3\n</domain>\n", none, 1, 1,
+             0);
+    rig_send_msg(&r, 0, 2, "example.com", 5);
+    rig_run(&r, 60);
+    rig_close(&r, 60);
+    CHECK_INT(r.s.datas, 0);
+    CHECK_INT(acct_count(&r, "b", NULL, NULL), 2);
+    rig_remove(&r);
+}
+
+/* the models' optional "data_reply": that share of messages, a keyed draw
+ * per message and attempt; a bad one is refused with its JSON path */
+static void test_model_data_reply(void)
+{
+    static const char *const bad[] = {
+        "{\"domains\": [\"*\"], \"data_reply\": {\"rate\": 2, "
+        "\"reply\": \"554 5.7.1 no\"}}",
+        "{\"domains\": [\"*\"], \"data_reply\": {\"rate\": 0.1, "
+        "\"reply\": \"250 ok\"}}",
+        "{\"domains\": [\"*\"], \"mx\": [{\"host\": \"a.test\", "
+        "\"ips\": [\"192.0.2.300\"]}]}",
+        "{\"domains\": [\"*\"], \"mx\": [{\"host\": \"a.test\", "
+        "\"preference\": -1}]}",
+    };
+    static const char *const where[] = { "$.data_reply.rate",
+                                         "$.data_reply.reply", "$.mx[0].ips[0]",
+                                         "$.mx[0].preference" };
+    char path[] = "/tmp/test_mta_model.XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "temp file");
+    close(fd);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        write_file(path, bad[i]);
+        struct diag_list dl;
+        diag_list_init(&dl, 10);
+        struct prov_world *w = prov_world_alloc();
+        CHECK(prov_world_load(w, path, &dl) < 0, "bad model %zu refused", i);
+        int found = 0;
+        for (size_t k = 0; k < dl.n; k++)
+            found |= strstr(dl.items[k].message, where[i]) != NULL ||
+                     (dl.items[k].file && strstr(dl.items[k].file, where[i]));
+        CHECK(found, "bad model %zu: error names %s", i, where[i]);
+        if (!found)
+            for (size_t k = 0; k < dl.n; k++)
+                diag_print(stderr, &dl.items[k], 0);
+        prov_world_free(w);
+        diag_list_release(&dl);
+    }
+    write_file(path, "{\"domains\": [\"*\"], \"data_reply\": {\"rate\": "
+                     "0.25, \"reply\": \"554 5.7.1 refused\"}}");
+    struct diag_list dl;
+    diag_list_init(&dl, 10);
+    struct prov_world *w = prov_world_alloc();
+    CHECK(prov_world_load(w, path, &dl) == 0, "model with data_reply loads");
+    prov_world_add_ip(w, "0.0.0.0", -1, -1);
+    struct rng g;
+    rng_init(&g, 1, 0);
+    int refused = 0, again = 0;
+    for (uint64_t id = 0; id < 4000; id++) {
+        struct prov_rcpt pr = { id, 0, 0, 0, 1000 };
+        struct prov_reply a, b;
+        prov_data(w, 0, 0, 1.0, &g, &pr, &a);
+        prov_data(w, 0, 0, 2.0, &g, &pr, &b);
+        refused += a.outcome == PROV_REJECT;
+        again += a.outcome == b.outcome;
+        if (a.outcome == PROV_REJECT)
+            CHECK(a.code == 554 && strcmp(a.text, "554 5.7.1 refused") == 0,
+                  "the model's reply");
+    }
+    CHECK(refused > 900 && refused < 1100, "a quarter refused: %d", refused);
+    CHECK_INT(again, 4000); /* keyed: the same message, the same answer */
+    rng_release(&g);
+    prov_world_free(w);
+    diag_list_release(&dl);
+    unlink(path);
+}
+
 int main(void)
 {
     test_pool_limits();
@@ -1519,5 +1841,10 @@ int main(void)
     test_cold_overflow();
     test_multi_rcpt();
     test_mx_connection_limit();
+    test_ip_connection_limit();
+    test_data_reply();
+    test_model_data_reply();
+    test_mx_preference();
+    test_mx_down();
     return test_done();
 }

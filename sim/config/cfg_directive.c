@@ -67,11 +67,11 @@ static const struct cfg_directive other_rows[] = {
       CFG_X_SOURCE_HOST, NULL },
     { "total-max-smtp-out", G, CFG_T_COUNT, "1200", MD, -1,
       CFG_X_TOTAL_MAX_SMTP_OUT, NULL },
-    /* mx-connection-limit binds across queues (docs/delivery.md);
-     * ip-connection-limit is parsed only: the models have no addresses. */
+    /* mx-connection-limit and ip-connection-limit bind across queues
+     * (docs/delivery.md), ip- on the MX addresses the models list. */
     { "mx-connection-limit", G, CFG_T_SPECIAL, "", R | U | MD, -1,
       CFG_X_MX_CONNECTION_LIMIT, NULL },
-    { "ip-connection-limit", G, CFG_T_SPECIAL, "", R | U, -1,
+    { "ip-connection-limit", G, CFG_T_SPECIAL, "", R | U | MD, -1,
       CFG_X_IP_CONNECTION_LIMIT, NULL },
     /* VirtualMTA and pool level. */
     { "max-smtp-out", V | P, CFG_T_COUNT_UNL, "unlimited", MD, -1,

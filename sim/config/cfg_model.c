@@ -674,6 +674,23 @@ double cfg_model_mx_connection_limit(const struct cfg_model *m, const char *mx)
     return limit;
 }
 
+double cfg_model_ip_connection_limit(const struct cfg_model *m, const char *ip)
+{
+    struct cfgv_cidr addr;
+    struct cfgv_err e;
+    double limit = INFINITY;
+    int best = -1;
+    if (m->n_ip_limits == 0 || cfgv_parse_cidr(ip, &addr, &e) != 0)
+        return limit;
+    for (size_t i = 0; i < m->n_ip_limits; i++)
+        if (cfgv_cidr_contains(&m->ip_limits[i].net, &addr) &&
+            m->ip_limits[i].net.prefix > best) {
+            best = m->ip_limits[i].net.prefix;
+            limit = m->ip_limits[i].count;
+        }
+    return limit;
+}
+
 size_t cfg_model_rollup_count(const struct cfg_model *m)
 {
     return m->n_rollups;

@@ -143,6 +143,10 @@ double cfg_model_total_max_smtp_out(const struct cfg_model *m);
  * mx-connection-limit pattern matching MX host mx (UG5 §3.3.1.48.1: per
  * source IP and MX host), INFINITY when none does. */
 double cfg_model_mx_connection_limit(const struct cfg_model *m, const char *mx);
+/* cfg_model_ip_connection_limit - the N of the most specific
+ * ip-connection-limit CIDR holding destination IP ip (text), INFINITY when
+ * none does or ip is not an address (UG5 §3.3.1.48.2). */
+double cfg_model_ip_connection_limit(const struct cfg_model *m, const char *ip);
 size_t cfg_model_rollup_count(const struct cfg_model *m);
 const struct cfg_rollup *cfg_model_rollup(const struct cfg_model *m, size_t i);
 

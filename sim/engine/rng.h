@@ -20,18 +20,19 @@
 
 /* What a draw is for. Values are part of the output: never renumber. */
 enum rng_purpose {
-    RNG_ARRIVAL = 1,     /* send-list generator: inter-arrival times */
-    RNG_DOMAIN = 2,      /* generator: recipient domain choice */
-    RNG_INVALID = 3,     /* recipient is an unknown user */
-    RNG_COMPLAINT = 4,   /* recipient complains when delivered */
-    RNG_CONNECT = 5,     /* connection set-up latency */
-    RNG_MESSAGE = 6,     /* per-message transaction latency */
-    RNG_TRANSIENT = 7,   /* random temporary failure of an attempt */
-    RNG_EPISODE = 8,     /* throttle episode starts */
-    RNG_EPISODE_LEN = 9, /* throttle episode duration */
-    RNG_BLOCK = 10,      /* provider block decisions */
-    RNG_SIZE = 11,       /* message size */
-    RNG_REPLICATION = 12 /* deriving replication seeds */
+    RNG_ARRIVAL = 1,      /* send-list generator: inter-arrival times */
+    RNG_DOMAIN = 2,       /* generator: recipient domain choice */
+    RNG_INVALID = 3,      /* recipient is an unknown user */
+    RNG_COMPLAINT = 4,    /* recipient complains when delivered */
+    RNG_CONNECT = 5,      /* connection set-up latency */
+    RNG_MESSAGE = 6,      /* per-message transaction latency */
+    RNG_TRANSIENT = 7,    /* random temporary failure of an attempt */
+    RNG_EPISODE = 8,      /* throttle episode starts */
+    RNG_EPISODE_LEN = 9,  /* throttle episode duration */
+    RNG_BLOCK = 10,       /* provider block decisions */
+    RNG_SIZE = 11,        /* message size */
+    RNG_REPLICATION = 12, /* deriving replication seeds */
+    RNG_DATA = 13         /* a provider's whole-message reply to DATA */
 };
 
 struct rng {

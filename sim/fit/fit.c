@@ -112,7 +112,8 @@ static void model_texts(struct fit_prov *p)
             fit_reply_norm(jstr(p->model, t[i].path, t[i].dflt));
 }
 
-/* model_mx - the model's "mx" names (lower case) and its wildcard. */
+/* model_mx - the model's "mx" names (lower case) and its wildcard; an
+ * entry is a name or an object whose "host" is the name. */
 static void model_mx(struct fit_prov *p)
 {
     const cJSON *mx = jget(p->model, "mx"), *e;
@@ -124,9 +125,13 @@ static void model_mx(struct fit_prov *p)
     if (!cJSON_IsArray(mx))
         return;
     p->mx = xcalloc((size_t)cJSON_GetArraySize(mx) + 1, sizeof(char *));
-    cJSON_ArrayForEach(e, mx) if (cJSON_IsString(e))
+    cJSON_ArrayForEach(e, mx)
     {
-        char *s = xstrdup(e->valuestring);
+        const cJSON *h =
+            cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "host") : e;
+        if (!cJSON_IsString(h))
+            continue;
+        char *s = xstrdup(h->valuestring);
         for (char *c = s; *c; c++)
             *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
         p->mx[p->n_mx++] = s;

@@ -381,15 +381,64 @@ static uint32_t mx_get(struct mta *m, const char *name)
     return i;
 }
 
+/* dip_get - the index of destination IP text, registered on first use. */
+static uint32_t dip_get(struct mta *m, const char *text)
+{
+    uint32_t i = map_get(&m->dip_map, text);
+    if (i != MTA_NIL)
+        return i;
+    XGROW(m->dips, m->n_dips, m->cap_dips);
+    i = (uint32_t)m->n_dips++;
+    struct mta_dip *d = &m->dips[i];
+    memset(d, 0, sizeof(*d));
+    d->text = xstrdup(text);
+    d->limit = cfg_model_ip_connection_limit(m->cfg, text);
+    m->ip_limited |= !isinf(d->limit);
+    map_put(&m->dip_map, d->text, i);
+    return i;
+}
+
+/* mx_describe - the preference and destination IPs the model gives MX
+ * host x (the k-th of provider prov), when x is new. */
+static void mx_describe(struct mta *m, uint32_t x, int prov, size_t k)
+{
+    struct mta_mx *h = &m->mx[x];
+    if (h->dips != NULL || prov < 0)
+        return;
+    const char *const *ips;
+    size_t n =
+        prov_world_mx_host(m->world, prov, k, &h->pref, &ips, &h->refuse);
+    h->dips = xcalloc(n ? n : 1, sizeof(*h->dips));
+    for (size_t i = 0; i < n; i++)
+        h->dips[i] = dip_get(m, ips[i]);
+    h->n_dips = (uint32_t)n;
+}
+
+/* mx_sort - MX hosts by preference, the model's order within one (an
+ * insertion sort: a domain has a handful). */
+static void mx_sort(const struct mta *m, uint32_t *ids, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = ids[i];
+        size_t j = i;
+        for (; j > 0 && m->mx[ids[j - 1]].pref > m->mx[x].pref; j--)
+            ids[j] = ids[j - 1];
+        ids[j] = x;
+    }
+}
+
 /* queue_create - the queue queue_domain/vmta, registered with obs. */
 static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
                              const char *const *mx, size_t n_mx)
 {
     uint32_t *mx_ids = xcalloc(n_mx ? n_mx : 1, sizeof(*mx_ids));
-    for (size_t i = 0; i < n_mx; i++)
+    for (size_t i = 0; i < n_mx; i++) {
         mx_ids[i] = mx_get(m, mx[i]);
+        mx_describe(m, mx_ids[i], prov, i);
+    }
     if (n_mx == 0)
         mx_ids[0] = mx_get(m, qd); /* no model: the queue-domain itself */
+    mx_sort(m, mx_ids, n_mx);
     const struct cfg_vmta *v = cfg_model_vmta(m->cfg, (size_t)vmta);
     size_t len = strlen(qd) + strlen(v->name) + 2;
     char *name = xmalloc(len);
@@ -582,9 +631,16 @@ void mta_free(struct mta *m)
     for (size_t i = 0; i < m->n_mx; i++) {
         free((char *)m->mx[i].name);
         free(m->mx[i].conns);
+        free(m->mx[i].dips);
     }
     free(m->mx);
     map_release(&m->mx_map);
+    for (size_t i = 0; i < m->n_dips; i++) {
+        free((char *)m->dips[i].text);
+        free(m->dips[i].conns);
+    }
+    free(m->dips);
+    map_release(&m->dip_map);
     map_release(&m->queue_map);
     map_release(&m->domain_map);
     free(m->queues);
@@ -1218,6 +1274,7 @@ void mta_acct_x(struct mta *m, const char *type, const struct mta_queue *q,
         .prov = q->prov,
         .pool = r->pool > 0 ? cfg_model_pool(m->cfg, r->pool - 1u)->name : NULL,
         .src_mta = src,
+        .dest_ip = ip >= 0 ? m->acct_dip : NULL, /* an answer on a connection */
     };
     obs_acct(m->obs, &a);
 }
@@ -1246,6 +1303,7 @@ void mta_acct_tq(struct mta *m, const struct mta_queue *q, int ip,
         .reply = reply,
         .stream_ix = -1,
         .prov = q->prov,
+        .dest_ip = m->acct_dip,
     };
     obs_acct(m->obs, &a);
 }

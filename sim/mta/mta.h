@@ -50,6 +50,11 @@ struct mta_provider {
     void (*transact)(void *ctx, int prov, int ip, double now_s,
                      const struct prov_rcpt *r, uint32_t msgs_before,
                      struct prov_reply *out);
+    /* the reply to DATA of a message whose first recipient is r, asked
+     * when a recipient was accepted (NULL: always 250) */
+    void (*data)(void *ctx, int prov, int ip, double now_s,
+                 const struct prov_rcpt *r, uint32_t n_rcpt,
+                 struct prov_reply *out);
 };
 
 struct mta_options {

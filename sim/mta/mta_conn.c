@@ -4,11 +4,14 @@
  * that applies has room: the queue's max-smtp-out (backoff-max-smtp-out in
  * backoff), the VMTA's and pool's max-smtp-out, total-max-smtp-out (where
  * queue-priority decides who gets a freed slot), smtp-out-rampup-interval,
- * max-connect-rate, the per-source-IP limits (docs/delivery.md) and
- * mx-connection-limit (per source IP and MX host, over all queues). A
- * connection runs transactions back to back (a transaction carries the
- * recipients of one message and domain, up to max-rcpt-per-message, each
- * answered by the provider), each within the message rate
+ * max-connect-rate, the per-source-IP limits (docs/delivery.md),
+ * mx-connection-limit and ip-connection-limit (per source IP and MX host or
+ * destination IP, over all queues). A connection goes to an MX host of
+ * the most preferred level not skipped and one of its addresses, in turn.
+ * It runs transactions back to back (a transaction carries the
+ * recipients of one message and domain, up to max-rcpt-per-message and the
+ * message-rate allowance, each answered by the provider at RCPT, then the
+ * message at DATA), each within the message rate
  * limits (§2.4), up to max-msg-per-connection, until it has no mail, the
  * provider drops it, skip-mx (or a 421 under smtp-421-means-mx-unavailable)
  * moves on to the next MX, or max-errors-per-connection is reached (§2.5).
@@ -19,6 +22,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static double secs(int64_t us)
@@ -47,6 +51,23 @@ static void remote_disconnect(struct mta *m, const struct mta_queue *q,
         p->disconnect(p->ctx, q->prov, c->wip, secs(now_us));
     else
         prov_disconnect(m->world, q->target, c->wip, secs(now_us));
+}
+
+/* remote_data - the reply to DATA for the message whose first recipient
+ * is r, into *out. */
+static void remote_data(struct mta *m, const struct mta_queue *q,
+                        const struct mta_conn *c, const struct prov_rcpt *r,
+                        int64_t now_us, struct prov_reply *out)
+{
+    const struct mta_provider *p = m->opt.provider;
+    if (p && p->data)
+        p->data(p->ctx, q->prov, c->wip, secs(now_us), r, c->n_rcpt, out);
+    else if (p)
+        *out = (struct prov_reply){ .outcome = PROV_ACCEPT,
+                                    .code = 250,
+                                    .text = "250 2.0.0 ok" };
+    else
+        prov_data(m->world, q->target, c->wip, secs(now_us), m->g, r, out);
 }
 
 static void remote_transact(struct mta *m, const struct mta_queue *q,
@@ -81,35 +102,109 @@ static void pools_count(struct mta *m, const struct mta_vmta *mv, int delta)
 
 /* ------------------------------------------------------------ MX hosts */
 
-/* mx_in_use - the MX host q connects to now: the most preferred one not
- * skipped (skip-mx moves on, UG5 §3.3.15). */
-static uint32_t mx_in_use(const struct mta_queue *q)
+/* by_ip - a per-world-IP counter in *arr (of *n), grown to hold wip. */
+static uint32_t *by_ip(uint32_t **arr, size_t *n, int wip)
 {
-    return q->mx[q->mx_skipped % q->n_mx];
+    if ((size_t)wip >= *n) {
+        size_t k = (size_t)wip + 8;
+        *arr = xreallocarray(*arr, k, sizeof(**arr));
+        memset(*arr + *n, 0, (k - *n) * sizeof(**arr));
+        *n = k;
+    }
+    return &(*arr)[wip];
 }
 
-/* mx_conns - the connections from world IP wip to MX host x (grown). */
+/* mx_conns - the connections from world IP wip to MX host x. */
 static uint32_t *mx_conns(struct mta *m, uint32_t x, int wip)
 {
-    struct mta_mx *h = &m->mx[x];
-    if ((size_t)wip >= h->n_ips) {
-        size_t n = (size_t)wip + 8;
-        h->conns = xreallocarray(h->conns, n, sizeof(*h->conns));
-        memset(h->conns + h->n_ips, 0, (n - h->n_ips) * sizeof(*h->conns));
-        h->n_ips = n;
-    }
-    return &h->conns[wip];
+    return by_ip(&m->mx[x].conns, &m->mx[x].n_ips, wip);
+}
+
+/* dip_conns - the connections from world IP wip to destination IP d. */
+static uint32_t *dip_conns(struct mta *m, uint32_t d, int wip)
+{
+    return by_ip(&m->dips[d].conns, &m->dips[d].n_ips, wip);
+}
+
+/* mx_level - the MX hosts q may connect to now: the most preferred one
+ * not skipped (skip-mx moves on, UG5 §3.3.15) and the hosts after it of
+ * the same preference, which share the connections round robin (as
+ * smtp-hosts spreads over the hosts of one preference level, UG5
+ * §3.3.10.90). Returns how many, the first at q->mx[*first]. */
+static uint32_t mx_level(const struct mta *m, const struct mta_queue *q,
+                         uint32_t *first)
+{
+    uint32_t b = q->mx_skipped % q->n_mx, n = 1;
+    int pref = m->mx[q->mx[b]].pref;
+    while (b + n < q->n_mx && m->mx[q->mx[b + n]].pref == pref)
+        n++;
+    *first = b;
+    return n;
 }
 
 /* mx_full - whether mx-connection-limit (UG5 §3.3.1.48.1: per source IP
  * and MX host, across every queue) keeps wip from one more connection to
- * the MX host q uses now. */
-static int mx_full(struct mta *m, const struct mta_queue *q, int wip)
+ * MX host x. */
+static int mx_full(struct mta *m, uint32_t x, int wip)
 {
-    if (!m->mx_limited)
-        return 0;
-    uint32_t x = mx_in_use(q);
-    return !isinf(m->mx[x].limit) && *mx_conns(m, x, wip) >= m->mx[x].limit;
+    return m->mx_limited && !isinf(m->mx[x].limit) &&
+           *mx_conns(m, x, wip) >= m->mx[x].limit;
+}
+
+/* dip_pick - the destination IP of host x a new connection from wip
+ * uses: the host's addresses in turn, one per connection, skipping those
+ * at their ip-connection-limit (per source IP and destination IP, across
+ * every queue). MTA_NIL with *full set when every one is at its limit;
+ * MTA_NIL alone when the model lists no address. */
+static uint32_t dip_pick(struct mta *m, uint32_t x, int wip, int *full)
+{
+    const struct mta_mx *h = &m->mx[x];
+    *full = 0;
+    for (uint32_t k = 0; k < h->n_dips; k++) {
+        uint32_t d = h->dips[(h->rr_dip + k) % h->n_dips];
+        if (m->ip_limited && !isinf(m->dips[d].limit) &&
+            *dip_conns(m, d, wip) >= m->dips[d].limit)
+            continue;
+        return d;
+    }
+    *full = h->n_dips > 0;
+    return MTA_NIL;
+}
+
+/* host_pick - the MX host (mta.mx index) and destination IP (*dip) a new
+ * connection of q from world IP wip uses: the hosts of the current
+ * preference level in turn, skipping those whose mx-connection-limit or
+ * every address's ip-connection-limit is reached (MTA_NIL: all are). */
+static uint32_t host_pick(struct mta *m, const struct mta_queue *q, int wip,
+                          uint32_t *dip)
+{
+    uint32_t first, n = mx_level(m, q, &first);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t x = q->mx[first + (q->mx_rr + k) % n];
+        int full;
+        if (mx_full(m, x, wip))
+            continue;
+        *dip = dip_pick(m, x, wip, &full);
+        if (!full)
+            return x;
+    }
+    *dip = MTA_NIL;
+    return MTA_NIL;
+}
+
+/* host_take - a connection of q opens to host x at address dip: the next
+ * one goes to the following host of the level and address of the host. */
+static void host_take(struct mta *m, struct mta_queue *q, uint32_t x,
+                      uint32_t dip)
+{
+    uint32_t first, n = mx_level(m, q, &first);
+    for (uint32_t k = 0; k < n; k++)
+        if (q->mx[first + k] == x)
+            q->mx_rr = k + 1;
+    struct mta_mx *h = &m->mx[x];
+    for (uint32_t k = 0; k < h->n_dips; k++)
+        if (h->dips[k] == dip)
+            h->rr_dip = k + 1;
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -136,6 +231,8 @@ static uint32_t conn_alloc(struct mta *m)
     c->cap_more = cap_more;
     c->rcpt = MTA_NIL;
     c->next_free = MTA_NIL;
+    c->host = MTA_NIL;
+    c->dip = MTA_NIL;
     c->id = m->conn_serial++;
     return ci;
 }
@@ -201,6 +298,8 @@ static void conn_close(struct mta *m, uint32_t ci, int64_t now_us)
     q->ip_conns[c->ip]--;
     if (c->mx != MTA_NIL) /* only limited hosts are counted */
         (*mx_conns(m, c->mx, c->wip))--;
+    if (c->dip != MTA_NIL && !isinf(m->dips[c->dip].limit))
+        (*dip_conns(m, c->dip, c->wip))--;
     mv->conns--;
     pools_count(m, mv, -1);
     m->total_conns--;
@@ -249,9 +348,11 @@ static int64_t ip_ready_at(const struct mta_queue *q, int ip, int64_t now_us)
 /* pick_ip - round robin over the VMTA's source IPs that are enabled for
  * this queue and under their per-IP limits; -1 when none is. *all_disabled
  * tells the caller whether every IP is disabled, *mx_blocked whether an
- * mx-connection-limit kept one out (a closing connection frees it). */
+ * mx- or ip-connection-limit kept one out (a closing connection frees
+ * it); *host and *dip get the MX host and address the connection uses. */
 static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
-                   int *all_disabled, int64_t *ip_wake, int *mx_blocked)
+                   int *all_disabled, int64_t *ip_wake, int *mx_blocked,
+                   uint32_t *host, uint32_t *dip)
 {
     size_t n = m->vmtas[q->vmta].n_ips;
     *all_disabled = 1;
@@ -263,7 +364,8 @@ static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
         *all_disabled = 0;
         if (q->c.n_sip_out && q->ip_conns[ip] >= sip_limit(m, q, ip))
             continue;
-        if (mx_full(m, q, m->vmtas[q->vmta].wip[ip])) {
+        *host = host_pick(m, q, m->vmtas[q->vmta].wip[ip], dip);
+        if (*host == MTA_NIL) {
             *mx_blocked = 1;
             continue;
         }
@@ -362,7 +464,9 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
         return 0;
     int all_disabled, mx_blocked;
     int64_t ip_wake = MTA_NEVER;
-    int ip = pick_ip(m, q, now_us, &all_disabled, &ip_wake, &mx_blocked);
+    uint32_t host = MTA_NIL, dip = MTA_NIL;
+    int ip = pick_ip(m, q, now_us, &all_disabled, &ip_wake, &mx_blocked, &host,
+                     &dip);
     if (ip < 0) {
         if (mx_blocked)
             add_waiter(m, q);
@@ -379,17 +483,30 @@ int mta_conn_try_open(struct mta *m, uint32_t qi, int64_t now_us,
     c->queue = qi;
     c->ip = ip;
     c->wip = m->vmtas[q->vmta].wip[ip];
-    c->mx = m->mx_limited ? mx_in_use(q) : MTA_NIL;
-    if (c->mx != MTA_NIL && isinf(m->mx[c->mx].limit))
-        c->mx = MTA_NIL;
+    host_take(m, q, host, dip);
+    c->host = host;
+    c->dip = q->c.discard ? MTA_NIL : dip;
+    c->mx = m->mx_limited && !isinf(m->mx[host].limit) ? host : MTA_NIL;
     if (c->mx != MTA_NIL)
         (*mx_conns(m, c->mx, c->wip))++;
+    if (c->dip != MTA_NIL && !isinf(m->dips[c->dip].limit))
+        (*dip_conns(m, c->dip, c->wip))++;
     c->state = MTA_C_CONNECTING;
     count_open(m, q, ip, now_us);
     if (q->c.discard) { /* type discard talks to no one (UG5 §3.3.10.52) */
         c->reply = (struct prov_reply){ .outcome = PROV_ACCEPT,
                                         .code = 220,
                                         .text = "220 discard" };
+        c->accepted = 0;
+    } else if (m->mx[host].refuse) { /* the model's host that is down */
+        const char *text = m->mx[host].refuse;
+        int code = atoi(text);
+        c->reply = (struct prov_reply){ .outcome = code >= 500 ? PROV_REJECT
+                                                               : PROV_DEFER,
+                                        .reason = PROV_CONN_LIMIT,
+                                        .code = code,
+                                        .text = text,
+                                        .closes = 1 };
         c->accepted = 0;
     } else {
         remote_connect(m, q, c, now_us);
@@ -486,6 +603,12 @@ static void hold_opening(struct mta *m, struct mta_queue *q, int64_t now_us,
     mta_q_schedule(m, q, until);
 }
 
+/* dip_text - the destination IP of connection c as text, or NULL. */
+static const char *dip_text(const struct mta *m, const struct mta_conn *c)
+{
+    return c->dip != MTA_NIL ? m->dips[c->dip].text : NULL;
+}
+
 /* on_opened - the provider's answer to a connection attempt. A refusal is
  * a queue-level failure: retry mode, and the whole queue bounces on a 5xx
  * greeting when bounce-upon-5xx-greeting is on (UG5 §3.3.10.62). */
@@ -503,12 +626,24 @@ static void on_opened(struct mta *m, uint32_t ci, int64_t now_us)
     }
     const char *text = c->reply.text;
     obs_conn_failure(m->obs, (int)c->queue, q->prov, text, now_us);
+    m->acct_dip = dip_text(m, c);
     mta_acct_tq(m, q, c->ip, text, now_us);
+    m->acct_dip = NULL;
     const struct cfg_spl_rule *rule = mta_match(q, text);
     apply_rule(m, q, c->ip, rule, text, now_us);
     c = &m->conns[ci];
     q = &m->queues[c->queue];
     int skip = rule && rule->skip_mx;
+    if ((skip || (c->reply.code == 421 && q->c.mx421_unavailable)) &&
+        ++q->mx_skipped < q->n_mx) {
+        /* skip-mx, or a 421 that means the MX is unavailable: the next MX
+         * at once (UG5 §3.3.15, §3.3.10.59) */
+        c->state = MTA_C_BUSY;
+        conn_close(m, ci, now_us);
+        return;
+    }
+    if (skip || (c->reply.code == 421 && q->c.mx421_unavailable))
+        q->mx_skipped = 0; /* every MX given up: the queue's failure */
     if (c->reply.outcome == PROV_REJECT && q->c.bounce_upon_5xx_greeting &&
         !skip)
         mta_bounce_queue(m, q, now_us, text, 0);
@@ -599,10 +734,37 @@ static int same_message(const struct mta *m, const struct mta_queue *q,
            b->domain == a->domain;
 }
 
+/* rate_room - whether limiter r lets a (k+1)-th recipient go now. */
+static int rate_room(const struct mta_rate *r, int64_t now_us, uint32_t k)
+{
+    return mta_rate_next_nth(r, now_us, k) <= now_us;
+}
+
+/* msg_room - whether every message-rate limit of q's transaction on
+ * source IP ip lets a (k+1)-th recipient go now: max-msg-rate, the VMTA's
+ * and pool's max-smtp-msg-rate and source-ip-max-msg-rate count attempted
+ * recipients, not messages (UG5 §3.3.10.33, docs/delivery.md), so a
+ * message's further recipients wait for the next transaction when the
+ * allowance is used up. */
+static int msg_room(const struct mta *m, const struct mta_queue *q, int ip,
+                    int64_t now_us, uint32_t k)
+{
+    const struct mta_vmta *mv = &m->vmtas[q->vmta];
+    if (!rate_room(&q->msg_rl[q->mode], now_us, k) ||
+        !rate_room(&mv->msg_rl, now_us, k) ||
+        (q->ip_msg_rl && !rate_room(&q->ip_msg_rl[ip], now_us, k)))
+        return 0;
+    for (size_t i = 0; i < mv->n_pools; i++)
+        if (!rate_room(&m->pools[mv->pools[i]].msg_rl, now_us, k))
+            return 0;
+    return 1;
+}
+
 /* take_message - the ready head and the recipients of its message that
- * follow it, up to max-rcpt-per-message (UG5 §3.3.10.74; 0: no limit),
- * chained through next from c->rcpt. */
-static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q)
+ * follow it, up to max-rcpt-per-message (UG5 §3.3.10.74; 0: no limit) and
+ * the message-rate allowance, chained through next from c->rcpt. */
+static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q,
+                         int64_t now_us)
 {
     uint32_t ri = mta_ready_pop_live(m, q), tail = ri;
     double limit = q->c.max_rcpt_per_msg;
@@ -610,13 +772,19 @@ static void take_message(struct mta *m, struct mta_conn *c, struct mta_queue *q)
     c->n_rcpt = 1;
     m->r[ri].next = MTA_NIL;
     while (m->r[ri].msg_tag && (limit <= 0 || c->n_rcpt < limit) &&
-           same_message(m, q, ri)) {
+           same_message(m, q, ri) && msg_room(m, q, c->ip, now_us, c->n_rcpt)) {
         uint32_t nx = mta_ready_pop_live(m, q);
         m->r[tail].next = nx;
         m->r[nx].next = MTA_NIL;
         tail = nx;
         c->n_rcpt++;
     }
+}
+
+static struct prov_rcpt prov_rcpt_of(const struct mta_rcpt *r)
+{
+    return (struct prov_rcpt){ r->id, r->attempts, r->flags & MTA_R_INVALID,
+                               (r->flags & MTA_R_COMPLAINS) != 0, r->size };
 }
 
 /* ask_one - the reply to recipient r into c->reply. */
@@ -630,19 +798,55 @@ static void ask_one(struct mta *m, struct mta_conn *c,
                                         .text = "250 discarded (type "
                                                 "discard)" };
     } else {
-        struct prov_rcpt pr = { r->id, r->attempts, r->flags & MTA_R_INVALID,
-                                (r->flags & MTA_R_COMPLAINS) != 0, r->size };
+        struct prov_rcpt pr = prov_rcpt_of(r);
         remote_transact(m, q, c, &pr, now_us);
     }
     r->attempts++;
 }
 
-/* ask_provider - the reply to each recipient of the transaction (RCPT;
- * the message's DATA is not answered apart): the first in c->reply, the
- * others in c->more; the transaction lasts as long as the slowest. */
+/* refuse_at_data - a 4xx/5xx reply to DATA stands for every recipient the
+ * RCPT replies accepted (RFC 5321 §3.3: one reply for the whole message;
+ * the ones refused at RCPT keep their own reply). */
+static void refuse_at_data(struct prov_reply *rep, const struct prov_reply *d)
+{
+    if (rep->outcome != PROV_ACCEPT)
+        return;
+    double latency = rep->latency_s;
+    *rep = *d;
+    rep->latency_s = latency;
+}
+
+/* ask_data - DATA, once a recipient of the transaction was accepted: the
+ * provider's whole-message reply (UG5 §3.3.15 matches it like any other). */
+static void ask_data(struct mta *m, struct mta_conn *c,
+                     const struct mta_queue *q, int64_t now_us)
+{
+    int any = c->reply.outcome == PROV_ACCEPT;
+    for (uint32_t k = 0; k + 1 < c->n_rcpt && !any; k++)
+        any = c->more[k].outcome == PROV_ACCEPT;
+    if (!any || q->c.discard)
+        return;
+    struct mta_rcpt *r = &m->r[c->rcpt];
+    struct prov_rcpt pr = prov_rcpt_of(r);
+    pr.attempt = r->attempts - 1u; /* the attempt being made */
+    struct prov_reply d;
+    remote_data(m, q, c, &pr, now_us, &d);
+    if (d.outcome == PROV_ACCEPT)
+        return;
+    c->data_text = d.text;
+    refuse_at_data(&c->reply, &d);
+    for (uint32_t k = 0; k + 1 < c->n_rcpt; k++)
+        refuse_at_data(&c->more[k], &d);
+}
+
+/* ask_provider - the reply to each recipient of the transaction (RCPT),
+ * then to the message (DATA): the first in c->reply, the others in
+ * c->more; the transaction lasts as long as the slowest. */
 static void ask_provider(struct mta *m, struct mta_conn *c,
                          const struct mta_queue *q, int64_t now_us)
 {
+    c->data_text = NULL;
+    c->data_counted = 0;
     if (c->n_rcpt > 1 && c->cap_more < c->n_rcpt - 1) {
         c->cap_more = c->n_rcpt - 1;
         c->more = xreallocarray(c->more, c->cap_more, sizeof(*c->more));
@@ -650,6 +854,7 @@ static void ask_provider(struct mta *m, struct mta_conn *c,
     if (c->n_rcpt == 1) { /* the usual case */
         struct mta_rcpt *r = &m->r[c->rcpt];
         ask_one(m, c, q, r, now_us);
+        ask_data(m, c, q, now_us);
         return;
     }
     struct prov_reply first;
@@ -666,14 +871,13 @@ static void ask_provider(struct mta *m, struct mta_conn *c,
     }
     c->reply = first;
     c->reply.latency_s = latency;
+    ask_data(m, c, q, now_us);
 }
 
-/* start_transaction - send the ready head (and the rest of its message)
- * on connection ci. Rate limits count the message once. */
-static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
+/* take_msg_rates - one attempted recipient from every message rate. */
+static void take_msg_rates(struct mta *m, struct mta_queue *q, int ip,
+                           int64_t now_us)
 {
-    struct mta_conn *c = &m->conns[ci];
-    struct mta_queue *q = &m->queues[c->queue];
     const struct mta_vmta *mv = &m->vmtas[q->vmta];
     mta_rate_take(&q->msg_rl[0], now_us, 1);
     mta_rate_take(&q->msg_rl[1], now_us, 1);
@@ -681,8 +885,18 @@ static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
     for (size_t i = 0; i < mv->n_pools; i++)
         mta_rate_take(&m->pools[mv->pools[i]].msg_rl, now_us, 1);
     if (q->ip_msg_rl)
-        mta_rate_take(&q->ip_msg_rl[c->ip], now_us, 1);
-    take_message(m, c, q);
+        mta_rate_take(&q->ip_msg_rl[ip], now_us, 1);
+}
+
+/* start_transaction - send the ready head (and the rest of its message)
+ * on connection ci. Message rates count each recipient. */
+static void start_transaction(struct mta *m, uint32_t ci, int64_t now_us)
+{
+    struct mta_conn *c = &m->conns[ci];
+    struct mta_queue *q = &m->queues[c->queue];
+    take_message(m, c, q, now_us);
+    for (uint32_t k = 0; k < c->n_rcpt; k++)
+        take_msg_rates(m, q, c->ip, now_us);
     for (uint32_t ri = c->rcpt; ri != MTA_NIL; ri = m->r[ri].next) {
         obs_attempt(m->obs, (int)c->queue, q->prov, m->r[ri].stream, now_us);
         m->r[ri].flags |= MTA_R_IN_FLIGHT;
@@ -858,7 +1072,10 @@ static int on_failure(struct mta *m, struct mta_conn *c, uint32_t ri,
 {
     const struct prov_reply *rep = &c->reply;
     struct mta_queue *q = &m->queues[c->queue];
-    c->errors++;
+    int at_data = c->data_text && rep->text == c->data_text;
+    if (!at_data || !c->data_counted)
+        c->errors++; /* a refused DATA is one error, not one per recipient */
+    c->data_counted |= at_data;
     apply_rule(m, q, c->ip, rule, rep->text, now_us);
     q = &m->queues[c->queue];
     int mx_down =
@@ -866,7 +1083,7 @@ static int on_failure(struct mta *m, struct mta_conn *c, uint32_t ri,
     if (rule && rule->bounce_queue) /* the trigger goes with the queue */
         bounced(m, q, ri, c->ip, "x-pmta", rep->text, now_us);
     else if (rule && rule->bounce_rcpt && rep->outcome == PROV_DEFER &&
-             rcpt_reply(rep->code))
+             !at_data && rcpt_reply(rep->code))
         bounced(m, q, ri, c->ip, NULL, rep->text, now_us);
     else if (mx_down)
         next_mx(m, q, ri, c->ip, rep->text, now_us);
@@ -887,6 +1104,7 @@ static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
     c->rcpt = MTA_NIL;
     c->msgs++;
     int close = 0, bytes = 1;
+    m->acct_dip = dip_text(m, c);
     for (uint32_t k = 0; k < n; k++) {
         c = &m->conns[ci];
         struct mta_queue *q = &m->queues[c->queue];
@@ -905,6 +1123,7 @@ static void on_txn_done(struct mta *m, uint32_t ci, int64_t now_us)
         }
         ri = next;
     }
+    m->acct_dip = NULL;
     if (close)
         conn_close(m, ci, now_us);
     else

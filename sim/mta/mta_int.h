@@ -154,6 +154,7 @@ struct mta_queue {
     const char *rc_text[MTA_REPLY_CACHE];
     const struct cfg_spl_rule *rc_rule[MTA_REPLY_CACHE];
     uint32_t rc_n;
+    uint32_t mx_rr; /* round robin over MX hosts of equal preference */
 };
 
 enum mta_cstate {
@@ -182,8 +183,12 @@ struct mta_conn {
     struct prov_reply *more; /* the replies to recipients 2.. of a
                                 multi-recipient transaction */
     uint32_t cap_more;
-    int accepted; /* the provider accepted the connection */
-    int woken;    /* its rate slot has come: first in line */
+    int accepted;  /* the provider accepted the connection */
+    int woken;     /* its rate slot has come: first in line */
+    uint32_t host; /* the MX host it talks to (mta.mx index), or MTA_NIL */
+    uint32_t dip;  /* the destination IP (mta.dips index), or MTA_NIL */
+    const char *data_text; /* the transaction's refusal at DATA, or NULL */
+    int data_counted;      /* ... counted once in max-errors-per-connection */
 };
 
 struct mta_vmta {
@@ -218,6 +223,21 @@ struct mta_domain {
  * to it from each provider-world source IP, over every queue using it. */
 struct mta_mx {
     const char *name;
+    double limit;
+    uint32_t *conns; /* by world IP */
+    size_t n_ips;
+    int pref;           /* MX preference: lower is tried first */
+    uint32_t *dips;     /* its destination IPs (mta.dips indices) */
+    uint32_t n_dips;    /* 0: the model lists none */
+    uint32_t rr_dip;    /* round robin over them, per connection */
+    const char *refuse; /* the model's answer to every connection, or NULL */
+};
+
+/* A destination IP of an MX host: its ip-connection-limit (UG5
+ * §3.3.1.48.2, the most specific CIDR holding it) and connections to it
+ * from each provider-world source IP, over every queue and MX host. */
+struct mta_dip {
+    const char *text;
     double limit;
     uint32_t *conns; /* by world IP */
     size_t n_ips;
@@ -266,6 +286,11 @@ struct mta {
     uint64_t queued;
     double area_us; /* integral of queued over time, rcpt * us */
     int64_t area_last_us;
+    struct mta_dip *dips;
+    size_t n_dips, cap_dips;
+    struct mta_map dip_map;
+    int ip_limited;       /* some ip-connection-limit applies */
+    const char *acct_dip; /* dlvDestinationIp of the records written now */
 };
 
 /* mta.c */

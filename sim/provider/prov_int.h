@@ -141,6 +141,13 @@ struct prov_model {
     size_t n_domains;
     char **mx;
     size_t n_mx;
+    int *mx_pref;   /* MX preference of each host (lower first) */
+    char ***mx_ips; /* destination IPs of each host (may be none) */
+    size_t *mx_n_ips;
+    char **mx_refuse; /* a host's answer to every connection, or NULL */
+    double data_rate; /* "data_reply": share of messages refused at DATA */
+    char *data_text;  /* ... with this reply */
+    int data_code;
     struct prov_dist lat_connect, lat_message;
     struct prov_conn_params conn;
     struct prov_cap_params cap;

@@ -9,6 +9,7 @@
 #include "util/strutil.h"
 #include "util/xalloc.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
@@ -280,6 +281,106 @@ static void ld_names(struct prov_ld *ld, const cJSON *obj, const char *key,
     }
 }
 
+/* ld_mx_ips - $.mx[i].ips: the host's destination IPs (IPv4 or IPv6
+ * literals), for ip-connection-limit and dlvDestinationIp. */
+static void ld_mx_ips(struct prov_ld *ld, const cJSON *v, const char *path,
+                      struct prov_model *m, size_t i)
+{
+    char sub[PROV_PATH_MAX];
+    unsigned char buf[16];
+    size_t k = 0;
+
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0) {
+        ld_error(ld, path, "expected a non-empty list of IP addresses");
+        return;
+    }
+    m->mx_ips[i] = xcalloc((size_t)cJSON_GetArraySize(v), sizeof(char *));
+    for (const cJSON *e = v->child; e; e = e->next, k++) {
+        snprintf(sub, sizeof(sub), "%s[%zu]", path, k);
+        if (!cJSON_IsString(e) ||
+            (inet_pton(AF_INET, e->valuestring, buf) != 1 &&
+             inet_pton(AF_INET6, e->valuestring, buf) != 1)) {
+            ld_error(ld, sub, "expected an IPv4 or IPv6 address");
+            continue;
+        }
+        m->mx_ips[i][m->mx_n_ips[i]++] = xstrdup(e->valuestring);
+    }
+}
+
+/* ld_mx_host - $.mx[i] in the object form {"host": NAME, "preference": N,
+ * "ips": [...]}; returns the host name (NULL on error). */
+static char *ld_mx_host(struct prov_ld *ld, const cJSON *e, const char *path,
+                        struct prov_model *m, size_t i)
+{
+    static const char *const keys[] = { "host", "preference", "ips", "refuse" };
+    char sub[PROV_PATH_MAX];
+    double pref = (double)i;
+
+    ld_keys(ld, e, path, keys, N_ELEM(keys));
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(e, "host");
+    if (!cJSON_IsString(h) || h->valuestring[0] == '\0' ||
+        ld_has_space(h->valuestring)) {
+        ld_error(ld, ld_path(sub, path, "host"),
+                 "expected a host name without spaces");
+        return NULL;
+    }
+    if (ld_num(ld, e, path, "preference", PROV_NUM_COUNT, &pref) > 0 &&
+        (pref < 0 || pref > 65535))
+        ld_error(ld, ld_path(sub, path, "preference"),
+                 "expected an MX preference 0..65535, got %g", pref);
+    m->mx_pref[i] = (int)pref;
+    const cJSON *ips = cJSON_GetObjectItemCaseSensitive(e, "ips");
+    if (ips)
+        ld_mx_ips(ld, ips, ld_path(sub, path, "ips"), m, i);
+    const cJSON *rf = cJSON_GetObjectItemCaseSensitive(e, "refuse");
+    int code = cJSON_IsString(rf) ? ld_reply_code(rf->valuestring) : -1;
+    if (rf && (code < 400 || code > 599))
+        ld_error(ld, ld_path(sub, path, "refuse"),
+                 "expected a 4xx or 5xx SMTP reply, such as '421 4.3.2 "
+                 "Service not available'");
+    else if (rf)
+        m->mx_refuse[i] = xstrdup(rf->valuestring);
+    return str_lower(xstrdup(h->valuestring));
+}
+
+/* ld_mx - $.mx: the MX hosts, each a name (preference: its place in the
+ * list) or an object with its preference and destination IPs. */
+static void ld_mx(struct prov_ld *ld, const cJSON *root, struct prov_model *m)
+{
+    char sub[PROV_PATH_MAX];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "mx");
+    size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+
+    if (!cJSON_IsArray(v) || n == 0) {
+        ld_error(ld, "$.mx", "expected a non-empty list of MX hosts");
+        return;
+    }
+    m->mx = xcalloc(n, sizeof(*m->mx));
+    m->mx_pref = xcalloc(n, sizeof(*m->mx_pref));
+    m->mx_ips = xcalloc(n, sizeof(*m->mx_ips));
+    m->mx_n_ips = xcalloc(n, sizeof(*m->mx_n_ips));
+    m->mx_refuse = xcalloc(n, sizeof(*m->mx_refuse));
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        snprintf(sub, sizeof(sub), "$.mx[%zu]", i);
+        char *name = NULL;
+        m->mx_pref[i] = (int)i;
+        if (cJSON_IsObject(e))
+            name = ld_mx_host(ld, e, sub, m, i);
+        else if (cJSON_IsString(e) && e->valuestring[0] != '\0' &&
+                 !ld_has_space(e->valuestring))
+            name = str_lower(xstrdup(e->valuestring));
+        else
+            ld_error(ld, sub,
+                     "expected a host name without spaces or an object "
+                     "{\"host\", \"preference\", \"ips\"}");
+        for (size_t j = 0; name && j < i; j++)
+            if (m->mx[j] && strcmp(m->mx[j], name) == 0)
+                ld_error(ld, sub, "duplicate name '%s'", name);
+        m->mx[i] = name ? name : xstrdup("");
+        m->n_mx = i + 1;
+    }
+}
+
 /* ld_dist - latency.key: {"dist": "fixed"|"exponential"|"lognormal",
  * ...}. */
 static void ld_dist(struct prov_ld *ld, const cJSON *lat, const char *key,
@@ -484,6 +585,31 @@ static void ld_transient(struct prov_ld *ld, const cJSON *root,
     ld_reply(ld, o, "$.transient", "reply", 4, PROV_T_TRANSIENT, m);
 }
 
+/* ld_data_reply - "data_reply": {"rate": p, "reply": "4xx/5xx ..."}: the
+ * share of messages the provider refuses as a whole after DATA. */
+static void ld_data_reply(struct prov_ld *ld, const cJSON *root,
+                          struct prov_model *m)
+{
+    static const char *const keys[] = { "rate", "reply" };
+    const cJSON *o = ld_object(ld, root, "$", "data_reply");
+
+    if (o == NULL)
+        return;
+    ld_keys(ld, o, "$.data_reply", keys, N_ELEM(keys));
+    ld_need(ld, o, "$.data_reply", "rate", PROV_NUM_UNIT, &m->data_rate);
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "reply");
+    int code = cJSON_IsString(r) ? ld_reply_code(r->valuestring) : -1;
+    if (code < 400 || code > 599) {
+        ld_error(ld, "$.data_reply.reply",
+                 "expected a 4xx or 5xx SMTP reply, such as '554 5.7.1 "
+                 "Message rejected'");
+        return;
+    }
+    free(m->data_text);
+    m->data_text = xstrdup(r->valuestring);
+    m->data_code = code;
+}
+
 /* ld_unknown - "unknown_user": {"reply": "5xx ..."}. */
 static void ld_unknown(struct prov_ld *ld, const cJSON *root,
                        struct prov_model *m)
@@ -682,7 +808,7 @@ static void ld_model(struct prov_ld *ld, const cJSON *root,
         "name",         "description",  "domains",    "mx",
         "latency",      "connections",  "capacity",   "throttle",
         "transient",    "unknown_user", "reputation", "block",
-        "tail_domains",
+        "tail_domains", "data_reply",
     };
 
     ld_keys(ld, root, "$", keys, N_ELEM(keys));
@@ -690,12 +816,13 @@ static void ld_model(struct prov_ld *ld, const cJSON *root,
     ld_names(ld, root, "domains", &m->domains, &m->n_domains);
     ld_tail(ld, root, m);
     if (cJSON_GetObjectItemCaseSensitive(root, "mx"))
-        ld_names(ld, root, "mx", &m->mx, &m->n_mx);
+        ld_mx(ld, root, m);
     ld_latency(ld, root, m);
     ld_connections(ld, root, m);
     ld_capacity(ld, root, m);
     ld_throttle(ld, root, m);
     ld_transient(ld, root, m);
+    ld_data_reply(ld, root, m);
     ld_unknown(ld, root, m);
     ld_reputation(ld, root, m);
     ld_block(ld, root, m);
@@ -779,9 +906,21 @@ void prov_model_free(struct prov_model *m)
     for (size_t i = 0; i < m->n_domains; i++)
         free(m->domains[i]);
     free(m->domains);
-    for (size_t i = 0; i < m->n_mx; i++)
+    for (size_t i = 0; i < m->n_mx; i++) {
         free(m->mx[i]);
+        for (size_t j = 0; m->mx_n_ips && j < m->mx_n_ips[i]; j++)
+            free(m->mx_ips[i][j]);
+        if (m->mx_ips)
+            free(m->mx_ips[i]);
+        if (m->mx_refuse)
+            free(m->mx_refuse[i]);
+    }
     free(m->mx);
+    free(m->mx_pref);
+    free(m->mx_ips);
+    free(m->mx_n_ips);
+    free(m->mx_refuse);
+    free(m->data_text);
     for (int i = 0; i < PROV_N_TEXT; i++)
         free(m->tmpl[i]);
     free(m->grp.states);

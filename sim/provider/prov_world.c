@@ -226,3 +226,21 @@ size_t prov_world_mx(const struct prov_world *w, int prov, const char *domain,
     mx[0] = str_lower(buf);
     return 1;
 }
+
+size_t prov_world_mx_host(const struct prov_world *w, int prov, size_t k,
+                          int *pref, const char *const **ips,
+                          const char **refuse)
+{
+    *pref = (int)k;
+    *ips = NULL;
+    *refuse = NULL;
+    if (prov < 0 || (size_t)prov >= w->n_models)
+        return 0;
+    const struct prov_model *m = w->models[prov];
+    if (k >= m->n_mx || m->mx_pref == NULL)
+        return 0;
+    *pref = m->mx_pref[k];
+    *ips = (const char *const *)m->mx_ips[k];
+    *refuse = m->mx_refuse[k];
+    return m->mx_n_ips[k];
+}

@@ -524,6 +524,22 @@ void prov_disconnect(struct prov_world *w, int prov, int ip, double now_s)
         st->open_conns--;
 }
 
+void prov_data(struct prov_world *w, int prov, int ip, double now_s,
+               struct rng *g, const struct prov_rcpt *r, struct prov_reply *out)
+{
+    const struct prov_model *m = prov_group_of(w, prov)->m;
+    (void)ip, (void)now_s; /* the share is the same for every IP and time */
+    prov_accept(out, 250, prov_ok, 0);
+    if (m->data_rate <= 0 ||
+        rng_uniform(g, RNG_DATA, r->id, r->attempt) >= m->data_rate)
+        return;
+    out->code = m->data_code;
+    out->outcome = m->data_code >= 500 ? PROV_REJECT : PROV_DEFER;
+    out->reason = PROV_TRANSIENT;
+    out->text = m->data_text;
+    out->closes = m->data_code == 421;
+}
+
 void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
                    struct rng *g, const struct prov_rcpt *r,
                    uint32_t msgs_before, struct prov_reply *out)

@@ -94,11 +94,27 @@ int prov_world_find(const struct prov_world *w, const char *domain);
  * target to prov_connect, prov_disconnect, prov_transact and
  * prov_world_view; report under prov. */
 int prov_world_target(struct prov_world *w, int prov, const char *domain);
+/* prov_data - the provider's reply to DATA for a message whose first
+ * recipient is r (a keyed draw on it) after at least one recipient was
+ * accepted: 250, or the model's "data_reply" for that share of messages,
+ * which then stands for every recipient of the transaction. */
+void prov_data(struct prov_world *w, int prov, int ip, double now_s,
+               struct rng *g, const struct prov_rcpt *r,
+               struct prov_reply *out);
 /* prov_world_mx - MX host names of domain at provider prov (the model's
  * "mx" list, else "mx.<domain>"), for <mx-rollup-list>; writes up to max
  * borrowed pointers (buf holds a made-up name) and returns the count. */
 size_t prov_world_mx(const struct prov_world *w, int prov, const char *domain,
                      const char **mx, size_t max, char *buf, size_t n);
+
+/* prov_world_mx_host - the MX preference of the k-th host prov_world_mx
+ * gave for provider prov (its place in the list unless the model sets
+ * "preference"), its destination IPs (*ips borrowed; the count is
+ * returned, 0 when the model lists none) and the reply it gives every
+ * connection ("refuse": a host that is down; *refuse NULL when none). */
+size_t prov_world_mx_host(const struct prov_world *w, int prov, size_t k,
+                          int *pref, const char *const **ips,
+                          const char **refuse);
 
 /* prov_world_add_ip - register a source IP with its starting age (active
  * days) and reputation (0..1, or < 0 for the model's default for an

@@ -10,8 +10,9 @@
  * status code (x.1.1 bad-mailbox, x.4.7 message-expired, x.7.1
  * policy-related, ...), else "other". The classification of a reply text
  * is cached by pointer: provider reply texts are stable. Columns the
- * simulator cannot know (orig, orcpt, envId, dlvDestinationIp,
- * dlvEsmtpAvailable) stay empty. */
+ * simulator cannot know (orig, orcpt, envId, dlvEsmtpAvailable) stay
+ * empty; dlvDestinationIp is the MX address the connection used when the
+ * provider model lists the MX hosts' addresses. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "provider/provider.h"
 #include "report/obs_int.h"
@@ -316,7 +317,8 @@ void obs_acct(struct obs *ob, const struct obs_acct *a)
     field(fp, a->src_mta);
     field(fp, r ? "" : "smtp");
     field(fp, a->source_ip);
-    fputs(",,", fp); /* dlvDestinationIp, dlvEsmtpAvailable */
+    field(fp, a->dest_ip ? a->dest_ip : "");
+    fputc(',', fp); /* dlvEsmtpAvailable */
     if (a->size || a->rcpt)
         fprintf(fp, ",%u", a->size);
     else

@@ -110,6 +110,7 @@ struct obs_acct {
     int prov;              /* provider of the queue (for dsnMta), or -1 */
     const char *pool;      /* vmtaPool: the pool the VMTA was chosen from */
     const char *src_mta;   /* srcMta: the injecting client */
+    const char *dest_ip;   /* dlvDestinationIp: the MX address, or NULL */
 };
 void obs_acct(struct obs *ob, const struct obs_acct *a);
 /* obs_acct_on - 1 when acct.csv is being written (callers skip the work of

@@ -3,7 +3,7 @@
 # models and a careful PowerMTA config (fidelity.conf) against what senders
 # see with published warm-up schedules (docs/providers.md). One new IP, a
 # 40/20/15/5/5/15 Gmail/Microsoft/Yahoo-AOL/Apple/Comcast/other mix.
-# Checks points 1-7 of docs/providers.md "Fidelity suite" (point 8, the
+# Checks points 1-7, 9 and 10 of docs/providers.md "Fidelity suite" (point 8, the
 # warm-up planner, is tests/fidelity/plan.sh); runs the scenarios two at a
 # time (about a minute of CPU).
 cd "$(dirname "$0")/../.." || exit 2

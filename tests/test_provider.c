@@ -437,8 +437,9 @@ static void test_growth(void)
     prov_world_free(w);
 }
 
-/* test_history - the history cap beta * max(Vbar, floor) / H and the
- * week-1 cap; established IPs start with a history that does not bind. */
+/* test_history - the history cap beta * max(Vbar, floor) / H per hour and
+ * beta * max(Vbar, floor) per day, and the week-1 cap per day;
+ * established IPs start with a history that does not bind. */
 static void test_history(void)
 {
     struct prov_world *w = load_one("tests/models/history.json", 0, -1);
@@ -449,26 +450,60 @@ static void test_history(void)
     rng_init(&g, 1, 0);
     prov_world_view(w, 0, 0, 0, &v);
     CHECK_NEAR(v.capacity_per_hour, 2 * 120 / 12.0, 1e-9);
-    /* 300 on day 0 (12.5/h, under the 20/h cap) sets Vbar = 300. */
-    CHECK_INT(send_n(w, 0, &g, 0, 24 * 3600, 300, 0), 300);
+    CHECK_NEAR(v.capacity_per_day, 2 * 120, 1e-9);
+    /* 240 on day 0 (10/h, under the 20/h cap) is the day's allowance:
+     * the 241st is deferred although the bucket has tokens. */
+    CHECK_INT(send_n(w, 0, &g, 0, 24 * 3600 - 10, 240, 0), 240);
+    CHECK_INT(send_n(w, 0, &g, 24 * 3600 - 5, 1, 1, 500), 0);
     prov_world_advance(w, DAY);
     prov_world_view(w, 0, 0, DAY, &v);
-    CHECK_NEAR(v.capacity_per_hour, 2 * 300 / 12.0, 1e-9);
+    /* Vbar = the 241 offered (<= beta x the peak) */
+    CHECK_NEAR(v.capacity_per_hour, 2 * 241 / 12.0, 1e-9);
+    CHECK_NEAR(v.capacity_per_day, 2 * 241, 1e-9);
     /* An idle day decays Vbar with a 7-day half-life. */
     prov_world_advance(w, 2 * DAY);
-    vbar = 300 + alpha * (0 - 300);
+    vbar = 241 + alpha * (0 - 241);
     prov_world_view(w, 0, 0, 2 * DAY, &v);
     CHECK_NEAR(v.capacity_per_hour, 2 * vbar / 12, 1e-9);
     CHECK_NEAR(v.age_days, 1, 1e-12);
     /* Established IP (age 30): Cmax 1000 binds, not history or week 1;
-     * at age 3 the week-1 cap 6000/day / 12 h = 500/h binds. */
+     * at age 3 the week-1 cap binds the day (6000), not the hour. */
     CHECK_INT(prov_world_add_ip(w, "192.0.2.2", 30, -1), 1);
     CHECK_INT(prov_world_add_ip(w, "192.0.2.3", 3, -1), 2);
     prov_world_view(w, 0, 1, 2 * DAY, &v);
     CHECK_NEAR(v.capacity_per_hour, 1000, 1e-9);
+    CHECK_NEAR(v.capacity_per_day, 2 * 1000 * 12, 1e-9);
     CHECK_NEAR(v.reputation, 0.8, 1e-12);
     prov_world_view(w, 0, 2, 2 * DAY, &v);
-    CHECK_NEAR(v.capacity_per_hour, 500, 1e-9);
+    CHECK_NEAR(v.capacity_per_hour, 1000, 1e-9);
+    CHECK_NEAR(v.capacity_per_day, 6000, 1e-9);
+    rng_release(&g);
+    prov_world_free(w);
+}
+
+/* test_ceiling - capacity.ceiling_per_day x ceiling_factor bounds what a
+ * receiver accepts a day by the IP's age, and ends with the list. */
+static void test_ceiling(void)
+{
+    struct prov_world *w = load_one("tests/models/ceiling.json", 0, -1);
+    struct prov_ip_view v;
+    struct rng g;
+    static const double want[] = { 50, 100, HUGE_VAL };
+
+    rng_init(&g, 1, 0);
+    for (int day = 0; day < 3; day++) {
+        prov_world_view(w, 0, 0, day * DAY, &v);
+        CHECK_NEAR(v.age_days, day, 1e-12);
+        if (isinf(want[day]))
+            CHECK(isinf(v.capacity_per_day), "got %g", v.capacity_per_day);
+        else
+            CHECK_NEAR(v.capacity_per_day, want[day], 1e-9);
+        /* 20 past the ceiling are deferred; without one all pass */
+        int n = day < 2 ? (int)want[day] : 300, extra = day < 2 ? 0 : 20;
+        CHECK_INT(send_n(w, 0, &g, day * DAY, 3600, n + 20, 1000u * day),
+                  n + extra);
+        prov_world_advance(w, (day + 1) * DAY);
+    }
     rng_release(&g);
     prov_world_free(w);
 }
@@ -1059,6 +1094,7 @@ int main(void)
     test_capacity();
     test_growth();
     test_history();
+    test_ceiling();
     test_connections();
     test_unknown_user();
     test_transient();

@@ -347,8 +347,8 @@ int plan_warmup(int argc, char **argv)
         printf("planning %.0f days for %d new IP%s (per IP and provider):\n",
                o.o.days, w.n_new, w.n_new == 1 ? "" : "s");
     }
-    for (size_t pi = 0; rc == 0 && pi < m.n_p; pi++)
-        rc = wu_plan_provider(&w, pi, &dl) != 0;
+    if (rc == 0) /* one process per core: the providers are independent */
+        rc = wu_plan_all(&w, (int)sysconf(_SC_NPROCESSORS_ONLN), &dl) != 0;
     if (rc == 0)
         rc = wu_finish(&w, &dl);
     diag_print_all(stderr, &dl, "mtasim plan warmup", isatty(STDERR_FILENO));

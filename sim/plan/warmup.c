@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* A day is judged on WU_REPS replications (distinct random streams) and
  * must pass in every one: a volume that passes only with lucky arrivals
@@ -391,7 +393,8 @@ static int plan_day(struct wu_plan *w, size_t pi, int day, double prev,
         out->d.bound = WU_BOUND_TARGET;
         return 0;
     }
-    struct search_volume p = { prev, 100, 1.15, 12 };
+    /* from 25 a day: the smallest receivers allow less than 100 on day 1 */
+    struct search_volume p = { prev, 25, 1.15, 12 };
     double best;
     int found = search_max_volume(&p, eval_volume, &s, &best);
     if (found < 0)
@@ -443,6 +446,116 @@ int wu_plan_provider(struct wu_plan *w, size_t pi, struct diag_list *dl)
         if (w->on_day)
             w->on_day(w->ctx, pi, day, &best.d);
     }
+    return 0;
+}
+
+/* io_all - read (rd) or write all n bytes of fd; 0 or -1. */
+static int io_all(int fd, void *buf, size_t n, int rd)
+{
+    char *p = buf;
+    while (n > 0) {
+        ssize_t k = rd ? read(fd, p, n) : write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* plan_worker - in a child: providers k, k + step, ... into fd; exits. */
+static void plan_worker(struct wu_plan *w, size_t k, size_t step, int fd,
+                        struct diag_list *dl)
+{
+    size_t days = (size_t)w->o.days;
+    int rc = 0;
+    for (size_t pi = k; rc == 0 && pi < w->m->n_p; pi += step) {
+        rc = wu_plan_provider(w, pi, dl) ||
+             io_all(fd, &w->plan[pi * days], days * sizeof(*w->plan), 0);
+    }
+    if (rc)
+        diag_print_all(stderr, dl, "mtasim plan warmup", 0);
+    fflush(NULL);
+    _exit(rc ? 1 : 0);
+}
+
+/* plan_spawn - start worker k of n; its read end into *fd; 0 or -1. */
+static int plan_spawn(struct wu_plan *w, size_t k, size_t n, pid_t *pid,
+                      int *fd, struct diag_list *dl)
+{
+    int p[2];
+    if (pipe(p))
+        return -1;
+    fflush(NULL);
+    *pid = fork();
+    if (*pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (*pid == 0) {
+        close(p[0]);
+        plan_worker(w, k, n, p[1], dl);
+    }
+    close(p[1]);
+    *fd = p[0];
+    return 0;
+}
+
+/* plan_collect - worker k's providers from fd, then its exit; 0 or -1. */
+static int plan_collect(struct wu_plan *w, size_t k, size_t n, pid_t pid,
+                        int fd)
+{
+    size_t days = (size_t)w->o.days;
+    int rc = 0, status = 0;
+    for (size_t pi = k; rc == 0 && pi < w->m->n_p; pi += n)
+        rc = io_all(fd, &w->plan[pi * days], days * sizeof(*w->plan), 1);
+    close(fd);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return rc || !WIFEXITED(status) || WEXITSTATUS(status) ? -1 : 0;
+}
+
+int wu_plan_all(struct wu_plan *w, int workers, struct diag_list *dl)
+{
+    size_t n_p = w->m->n_p, n = workers > 0 ? (size_t)workers : 1;
+    if (n > n_p)
+        n = n_p;
+    if (n <= 1) {
+        for (size_t pi = 0; pi < n_p; pi++)
+            if (wu_plan_provider(w, pi, dl))
+                return -1;
+        return 0;
+    }
+    void (*on_day)(void *, size_t, int, const struct wu_day *) = w->on_day;
+    pid_t *pid = xcalloc(n, sizeof(*pid));
+    int *fd = xcalloc(n, sizeof(*fd));
+    size_t started = 0;
+    int rc = 0;
+    w->on_day = NULL; /* the workers stay quiet; days are told in order */
+    while (started < n &&
+           plan_spawn(w, started, n, &pid[started], &fd[started], dl) == 0)
+        started++;
+    for (size_t k = 0; k < started; k++)
+        rc |= plan_collect(w, k, n, pid[k], fd[k]);
+    w->on_day = on_day;
+    free(pid);
+    free(fd);
+    if (started < n) {
+        diag_add(dl, DIAG_ERROR, w->out, 0, 0,
+                 "cannot start a planning process: %s", strerror(errno));
+        return -1;
+    }
+    if (rc) {
+        diag_add(dl, DIAG_ERROR, w->out, 0, 0,
+                 "a planning process failed (its errors are above)");
+        return -1;
+    }
+    for (size_t pi = 0; on_day && pi < n_p; pi++)
+        for (int day = 0; day < (int)w->o.days; day++)
+            on_day(w->ctx, pi, day, wu_day_of(w, pi, day));
     return 0;
 }
 

@@ -115,6 +115,10 @@ int wu_plan_init(struct wu_plan *w, struct mix *m, const struct wu_opts *o,
 void wu_plan_release(struct wu_plan *w);
 /* wu_plan_provider - the whole schedule of provider pi; 0 or -1. */
 int wu_plan_provider(struct wu_plan *w, size_t pi, struct diag_list *dl);
+/* wu_plan_all - every provider's schedule, planned on up to `workers`
+ * processes (providers are independent, so the plan and the order in
+ * which on_day hears of it do not depend on the number); 0 or -1. */
+int wu_plan_all(struct wu_plan *w, int workers, struct diag_list *dl);
 /* wu_day_of - the planned day of provider pi. */
 const struct wu_day *wu_day_of(const struct wu_plan *w, size_t pi, int day);
 /* wu_new_ip - 1 when the scenario's IP i is one being warmed up. */

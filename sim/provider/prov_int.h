@@ -16,6 +16,8 @@
 #define PROV_DAY_S 86400.0
 /* A capacity that stands for "no limit" in arithmetic (msgs/hour). */
 #define PROV_HUGE 1e12
+/* Longest capacity.ceiling_per_day list (days of age). */
+#define PROV_CEIL_MAX 64
 /* Episode start times remembered for the "within 24 h" repeat rule. */
 #define PROV_EP_RING 16
 
@@ -51,17 +53,21 @@ struct prov_conn_params {
 };
 
 struct prov_cap_params {
-    int limited;                  /* 0: "capacity" absent or "unlimited" */
-    double initial_per_hour;      /* C0 */
-    double growth[3];             /* per active day: week 1, week 2, later */
-    double max_per_hour;          /* Cmax; PROV_HUGE when absent */
-    double history_factor;        /* beta; 0 = no history cap */
-    double history_floor_per_day; /* Vfloor */
-    double half_life_days;        /* of the Vbar moving average */
-    double active_hours;          /* H_active */
-    double week1_cap_per_day;     /* 0 = none */
-    double burst_minutes;         /* bucket size in minutes of capacity */
-    double active_day_min;        /* attempts for a day to count for age */
+    int limited;                   /* 0: "capacity" absent or "unlimited" */
+    double initial_per_hour;       /* C0 */
+    double growth[3];              /* per active day: week 1, week 2, later */
+    double max_per_hour;           /* Cmax; PROV_HUGE when absent */
+    double history_factor;         /* beta; 0 = no history cap */
+    double history_floor_per_day;  /* Vfloor */
+    double half_life_days;         /* of the Vbar moving average */
+    double active_hours;           /* H_active */
+    double week1_cap_per_day;      /* accepted per day while a < 7; 0 = none */
+    double ceiling[PROV_CEIL_MAX]; /* accepted per day by age (the upper
+                                      anchor); none from age n_ceiling on */
+    size_t n_ceiling;
+    double ceiling_factor; /* the model's share of that ceiling */
+    double burst_minutes;  /* bucket size in minutes of capacity */
+    double active_day_min; /* attempts for a day to count for age */
 };
 
 struct prov_ep_params {
@@ -102,6 +108,7 @@ struct prov_state {
     double age_days;     /* active sending days */
     double vbar_per_day; /* recent peak of accepted daily volume */
     double cap_per_hour; /* capacity outside episodes */
+    double day_cap;      /* messages it accepts today (PROV_HUGE: no cap) */
     double phi;          /* phi(reputation), cached with cap_per_hour */
     double tokens;       /* bucket content at bucket_s */
     double bucket_s;

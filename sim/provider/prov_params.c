@@ -489,6 +489,33 @@ static void ld_growth(struct prov_ld *ld, const cJSON *cap,
     }
 }
 
+/* ld_ceiling - capacity.ceiling_per_day: messages a day by age (day 0
+ * first), at most PROV_CEIL_MAX of them. */
+static void ld_ceiling(struct prov_ld *ld, const cJSON *cap,
+                       struct prov_cap_params *c)
+{
+    const char *path = "$.capacity.ceiling_per_day";
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cap, "ceiling_per_day");
+    char sub[PROV_PATH_MAX];
+    int i = 0;
+
+    if (v == NULL)
+        return;
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) < 1 ||
+        cJSON_GetArraySize(v) > PROV_CEIL_MAX) {
+        ld_error(ld, path, "expected a list of 1 to %d numbers", PROV_CEIL_MAX);
+        return;
+    }
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        snprintf(sub, sizeof(sub), "%s[%d]", path, i);
+        if (!cJSON_IsNumber(e))
+            ld_error(ld, sub, "expected a number");
+        else if (ld_num_ok(ld, sub, e->valuedouble, PROV_NUM_POS))
+            c->ceiling[i] = e->valuedouble;
+    }
+    c->n_ceiling = (size_t)i;
+}
+
 /* ld_capacity - "capacity": "unlimited" or the §4.2 capacity terms. */
 static void ld_capacity(struct prov_ld *ld, const cJSON *root,
                         struct prov_model *m)
@@ -497,7 +524,7 @@ static void ld_capacity(struct prov_ld *ld, const cJSON *root,
         "initial_per_hour", "growth_per_day",        "max_per_hour",
         "history_factor",   "history_floor_per_day", "history_half_life_days",
         "active_hours",     "week1_cap_per_day",     "burst_minutes",
-        "active_day_min",
+        "active_day_min",   "ceiling_per_day",       "ceiling_factor",
     };
     const char *path = "$.capacity";
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "capacity");
@@ -526,6 +553,8 @@ static void ld_capacity(struct prov_ld *ld, const cJSON *root,
            &c->week1_cap_per_day);
     ld_num(ld, o, path, "burst_minutes", PROV_NUM_POS, &c->burst_minutes);
     ld_num(ld, o, path, "active_day_min", PROV_NUM_NONNEG, &c->active_day_min);
+    ld_ceiling(ld, o, c);
+    ld_num(ld, o, path, "ceiling_factor", PROV_NUM_POS, &c->ceiling_factor);
     if (c->history_floor_per_day < 0)
         c->history_floor_per_day = c->initial_per_hour * c->active_hours;
 }
@@ -755,7 +784,8 @@ static struct prov_model *prov_model_defaults(void)
                                        .half_life_days = 7,
                                        .active_hours = 12,
                                        .burst_minutes = 1,
-                                       .active_day_min = 1 };
+                                       .active_day_min = 1,
+                                       .ceiling_factor = 1 };
     m->ep = (struct prov_ep_params){ .sigma = 0.5,
                                      .repeat_factor = 2,
                                      .window_s = 900 };

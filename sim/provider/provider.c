@@ -60,7 +60,7 @@ static double prov_age_term(const struct prov_cap_params *c, double age)
 }
 
 /* prov_capacity - C = phi(R) * min(Cmax, C0 G(a), beta max(Vbar, Vfloor)
- * / H, week-1 cap / H while a < 7), in msgs/hour (§4.2). */
+ * / H), in msgs/hour (§3). */
 static double prov_capacity(const struct prov_model *m,
                             const struct prov_state *st)
 {
@@ -73,9 +73,31 @@ static double prov_capacity(const struct prov_model *m,
         cap = fmin(cap, c->history_factor *
                             fmax(st->vbar_per_day, c->history_floor_per_day) /
                             c->active_hours);
-    if (c->week1_cap_per_day > 0 && st->age_days < 7)
-        cap = fmin(cap, c->week1_cap_per_day / c->active_hours);
     return prov_phi(m, st->reputation) * cap;
+}
+
+/* prov_day_cap - what the receiver accepts from the IP in one calendar
+ * day: phi(R) * min(f * ceiling(a), week-1 cap while a < 7, beta *
+ * max(Vbar, Vfloor)) (§3). The hourly allowance alone, refilled around
+ * the clock, would let twice its H-hour figure through in a day; these
+ * are daily limits as receivers state them (Outlook 20,000 a day in a
+ * new IP's first week) and the upper anchor of a new IP's ramp. */
+static double prov_day_cap(const struct prov_model *m,
+                           const struct prov_state *st)
+{
+    const struct prov_cap_params *c = &m->cap;
+    double cap = PROV_HUGE;
+
+    if (!c->limited)
+        return PROV_HUGE;
+    if (st->age_days >= 0 && st->age_days < (double)c->n_ceiling)
+        cap = c->ceiling_factor * c->ceiling[(size_t)st->age_days];
+    if (c->week1_cap_per_day > 0 && st->age_days < 7)
+        cap = fmin(cap, c->week1_cap_per_day);
+    if (c->history_factor > 0)
+        cap = fmin(cap, c->history_factor *
+                            fmax(st->vbar_per_day, c->history_floor_per_day));
+    return cap >= PROV_HUGE ? PROV_HUGE : prov_phi(m, st->reputation) * cap;
 }
 
 /* prov_cap_now - the capacity in force: times rho inside an episode. */
@@ -125,6 +147,7 @@ static void prov_refill(const struct prov_world *w, const struct prov_model *m,
 static void prov_recompute(const struct prov_model *m, struct prov_state *st)
 {
     st->cap_per_hour = prov_capacity(m, st);
+    st->day_cap = prov_day_cap(m, st);
     st->phi = prov_phi(m, st->reputation);
     st->tokens = fmin(st->tokens, prov_bucket_size(m, prov_cap_now(m, st)));
 }
@@ -323,6 +346,7 @@ static void prov_state_init(struct prov_world *w, const struct prov_group *g,
             fmin(m->cap.max_per_hour, prov_age_term(&m->cap, st->age_days)) *
             m->cap.active_hours;
     st->cap_per_hour = prov_capacity(m, st);
+    st->day_cap = prov_day_cap(m, st);
     st->phi = prov_phi(m, st->reputation);
     st->tokens = prov_bucket_size(m, st->cap_per_hour);
     if (m->block.on && st->reputation < m->block.below)
@@ -559,7 +583,8 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
                msgs_before >= m->conn.max_msgs_per_conn) {
         prov_answer(out, m, st, PROV_T_MSG_CAP, PROV_MSG_CAP, lat);
         out->closes = 1;
-    } else if (m->cap.limited && st->tokens < 1) {
+    } else if (m->cap.limited &&
+               (st->tokens < 1 || st->day_accepted >= st->day_cap)) {
         /* Throttling comes first, for unknown users too: a provider that
          * defers the IP does not get as far as RCPT. Otherwise a throttled
          * IP's unknown-user rate would be inflated (only unknowns answered). */
@@ -735,6 +760,8 @@ void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
     v->recent_volume_per_day = st->vbar_per_day;
     v->max_connections =
         m->conn.max_per_ip > 0 ? prov_conn_tolerance(m, st) : 0;
+    v->capacity_per_day =
+        st->day_cap >= PROV_HUGE || !m->cap.limited ? HUGE_VAL : st->day_cap;
     if (!m->cap.limited)
         v->capacity_per_hour = HUGE_VAL;
     else

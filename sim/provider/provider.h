@@ -156,6 +156,10 @@ struct prov_ip_view {
     int max_connections; /* tolerated now; 0 = unlimited */
     /* moving average of the accepted volume per day */
     double recent_volume_per_day;
+    /* messages it accepts in the whole calendar day (after reputation;
+     * HUGE_VAL: no daily limit): the age ceiling, the week-1 cap and the
+     * history cap as daily counts */
+    double capacity_per_day;
 };
 void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
                      struct prov_ip_view *v);

@@ -3,7 +3,7 @@
 # models and a careful PowerMTA config (fidelity.conf) against what senders
 # see with published warm-up schedules (docs/providers.md). One new IP, a
 # 40/20/15/5/5/15 Gmail/Microsoft/Yahoo-AOL/Apple/Comcast/other mix.
-# Checks points 1-7 of docs/providers.md "Fidelity suite" (point 8, the
+# Checks points 1-7, 9 and 10 of docs/providers.md "Fidelity suite" (point 8, the
 # warm-up planner, is tests/fidelity/plan.sh); runs the scenarios two at a
 # time (about a minute of CPU).
 cd "$(dirname "$0")/../.." || exit 2
@@ -33,6 +33,7 @@ sim overshoot & sim growth & sim mailtrap & wait
 sim complaints & sim established & sim blast &
 "$mtasim" run scenarios/hotmail-warmup --out "$tmp/hotmail" >/dev/null 2>&1 &
 wait
+sim week1-limits & sim week1-double & sim gmail-jump4 & sim gmail-jump2 & wait
 
 # 1. Published schedules that go through: per provider and day at most
 #    5 % deferrals, 95 % delivered the same day, no expiry, no block.
@@ -104,5 +105,27 @@ check "7. hotmail-warmup: >= 5,000 delivered every day after the ramp (days 11-3
     awk -F, 'NR > 1 && $3 != "*" { d[int(($1 - 1) / 86400) + 1] += $9 }
          END { for (i = 11; i <= 30; i++) if (d[i] < 5000) exit 1 }' \
     "$tmp/hotmail/timeseries.csv"
+
+# 9. Upper anchor, SparkPost's first-week limits (Outlook 20,000 a day,
+#    AOL 5,000): a new IP at 95 % of them on day 7 goes through; at twice
+#    them it is pushed back that day.
+check "9. week 1 at the limits: every provider-day <= 5 % deferred, >= 95 % same day" \
+    [ "$(judge week1-limits 1 7 0.05 0.95)" = 0 ]
+for p in microsoft yahoo; do
+    check "9. week 1 at twice the limits: $p pushed back on day 7 (>= 20 % deferred)" \
+        awk -v p=$p '$1 == 7 && $2 == p { f = $4 && $6 / $4 >= 0.20 } END { exit !f }' \
+        "$tmp/week1-double.days"
+    check "9. week 1 at twice the limits: $p accepts no more than its limit on day 7" \
+        awk -v p=$p -v lim=$([ $p = microsoft ] && echo 20000 || echo 5000) \
+        '$1 == 7 && $2 == p { f = $5 <= lim } END { exit !f }' "$tmp/week1-double.days"
+done
+
+# 10. Upper anchor, Google (a sudden doubling may be rate limited): a
+#     young IP steady at 1,000 a day to Gmail that jumps 4x is rate limited
+#     that day (>= 20 % deferred); a 2x step (the steepest published) is not.
+check "10. Gmail 4x jump on day 10: >= 20 % deferred that day" \
+    awk '$1 == 10 { f = $4 && $6 / $4 >= 0.20 } END { exit !f }' "$tmp/gmail-jump4.days"
+check "10. Gmail 2x step on day 10: every day <= 5 % deferred, >= 95 % same day" \
+    [ "$(judge gmail-jump2 1 10 0.05 0.95)" = 0 ]
 
 finish

@@ -121,11 +121,9 @@ void evq_die(const struct evq *q, const char *file, int line, const char *what,
     _exit(EVQ_EXIT_INTERNAL);
 }
 
-void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
-                      uint64_t id, const char *file, int line)
+void evq_die_push(const struct evq *q, int64_t t_us, uint32_t kind,
+                  uint32_t gen, uint64_t id, const char *file, int line)
 {
-    if (evq_push(q, t_us, kind, gen, id) == 0)
-        return;
     struct evq_event ev = { t_us, q->next_seq, kind, gen, id };
     evq_die(q, file, line, "an event scheduled before the simulated time", &ev);
 }

@@ -60,8 +60,16 @@ int evq_push(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
     evq_push_checked((q), (t_us), (kind), (gen), (id), __FILE__, __LINE__)
 #define EVQ_ASSERT(q, cond)                                                    \
     ((cond) ? (void)0 : evq_die((q), __FILE__, __LINE__, #cond, NULL))
-void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
-                      uint64_t id, const char *file, int line);
+_Noreturn void evq_die_push(const struct evq *q, int64_t t_us, uint32_t kind,
+                            uint32_t gen, uint64_t id, const char *file,
+                            int line);
+static inline void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind,
+                                    uint32_t gen, uint64_t id, const char *file,
+                                    int line)
+{
+    if (evq_push(q, t_us, kind, gen, id) != 0)
+        evq_die_push(q, t_us, kind, gen, id, file, line);
+}
 /* evq_die - print "internal error" with the simulated time, the seed and
  * replication, what failed and the event (when ev is not NULL) on stderr,
  * remove the run's temporaries, then exit 70 (EX_SOFTWARE). */

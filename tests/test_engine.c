@@ -81,6 +81,23 @@ static void test_rng_quality(void)
     rng_release(&g);
 }
 
+/* rng_exponential is GSL's exponential draw on the positioned stream, to
+ * the bit (the send-list generator and the providers' latencies use it). */
+static void test_rng_exponential(void)
+{
+    struct rng g;
+    rng_init(&g, 42, 3);
+    size_t differ = 0;
+    for (uint64_t e = 0; e < 100000; e++) {
+        double mu = 0.5 + (double)(e % 7);
+        double want =
+            gsl_ran_exponential(rng_at(&g, RNG_ARRIVAL, e, e % 5), mu);
+        differ += rng_exponential(&g, RNG_ARRIVAL, e, e % 5, mu) != want;
+    }
+    CHECK_INT(differ, 0);
+    rng_release(&g);
+}
+
 static void test_evq_order(void)
 {
     struct evq q;
@@ -263,6 +280,7 @@ int main(void)
 {
     test_rng_keying();
     test_rng_quality();
+    test_rng_exponential();
     test_evq_order();
     test_evq_near_far();
     test_rate_limits();

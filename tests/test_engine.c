@@ -81,6 +81,23 @@ static void test_rng_quality(void)
     rng_release(&g);
 }
 
+/* rng_exponential is GSL's exponential draw on the positioned stream, to
+ * the bit (the send-list generator and the providers' latencies use it). */
+static void test_rng_exponential(void)
+{
+    struct rng g;
+    rng_init(&g, 42, 3);
+    size_t differ = 0;
+    for (uint64_t e = 0; e < 100000; e++) {
+        double mu = 0.5 + (double)(e % 7);
+        double want =
+            gsl_ran_exponential(rng_at(&g, RNG_ARRIVAL, e, e % 5), mu);
+        differ += rng_exponential(&g, RNG_ARRIVAL, e, e % 5, mu) != want;
+    }
+    CHECK_INT(differ, 0);
+    rng_release(&g);
+}
+
 static void test_evq_order(void)
 {
     struct evq q;
@@ -111,6 +128,48 @@ static void test_evq_order(void)
             evq_push(&q, ev.t_us + rand() % 1000, 1, 0, 0);
     }
     CHECK(sorted, "pops in time order");
+    evq_release(&q);
+}
+
+/* The near and far heaps pop as one heap: time order, and ties in push
+ * order even when one tied event went near and the other far. */
+static void test_evq_near_far(void)
+{
+    struct evq q;
+    evq_init(&q);
+    int64_t far_t = EVQ_NEAR_US + 5;
+    CHECK_INT(evq_push(&q, far_t, 1, 0, 0), 0); /* far: pushed at 0 */
+    CHECK_INT(evq_push(&q, 10, 1, 0, 1), 0);
+    struct evq_event ev;
+    CHECK_INT(evq_pop(&q, &ev), 0);
+    CHECK_INT(ev.id, 1);
+    CHECK_INT(evq_push(&q, far_t, 1, 0, 2), 0); /* near now: a tie */
+    CHECK_INT(evq_push(&q, 3 * EVQ_NEAR_US, 1, 0, 3), 0);
+    CHECK_INT(evq_push(&q, far_t - 1, 1, 0, 4), 0);
+    const uint64_t want[] = { 4, 0, 2, 3 };
+    for (int i = 0; i < 4; i++) {
+        CHECK_INT(evq_pop(&q, &ev), 0);
+        CHECK_INT(ev.id, want[i]);
+    }
+    CHECK_INT(evq_pop(&q, &ev), -1);
+    /* A hold workload over both heaps stays in (time, push) order. */
+    srand(11);
+    for (int i = 0; i < 3000; i++)
+        evq_push(&q, q.now_us + rand() % (4 * EVQ_NEAR_US), 1, 0, (uint64_t)i);
+    int64_t last_t = -1;
+    uint64_t last_seq = 0;
+    int ordered = 1;
+    while (evq_pop(&q, &ev) == 0) {
+        ordered &= ev.t_us > last_t || (ev.t_us == last_t && ev.seq > last_seq);
+        last_t = ev.t_us;
+        last_seq = ev.seq;
+        if (q.pushed < 30000)
+            evq_push(&q, ev.t_us + (rand() % 2 ? rand() % 1000 : 0), 1, 0, 0);
+        if (q.pushed < 30000 && rand() % 4 == 0)
+            evq_push(&q, ev.t_us + EVQ_NEAR_US + rand() % 1000, 1, 0, 0);
+    }
+    CHECK(ordered, "near and far pop in (time, sequence) order");
+    CHECK_INT(q.n, 0);
     evq_release(&q);
 }
 
@@ -221,7 +280,9 @@ int main(void)
 {
     test_rng_keying();
     test_rng_quality();
+    test_rng_exponential();
     test_evq_order();
+    test_evq_near_far();
     test_rate_limits();
     test_evq_push_checked();
     return test_done();

@@ -1,5 +1,5 @@
-/* evq.c - binary heap of events (Williams 1964; git prio-queue.c keeps the
- * same insertion counter for FIFO ties). */
+/* evq.c - two binary heaps of events, near and far (evq.h; Williams 1964;
+ * git prio-queue.c keeps the same insertion counter for FIFO ties). */
 #include "engine/evq.h"
 #include "util/tmpfiles.h"
 #include "util/xalloc.h"
@@ -17,7 +17,8 @@ void evq_init(struct evq *q)
 
 void evq_release(struct evq *q)
 {
-    free(q->heap);
+    free(q->near.ev);
+    free(q->far.ev);
     memset(q, 0, sizeof(*q));
 }
 
@@ -61,14 +62,16 @@ int evq_push(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
 {
     if (t_us < q->now_us)
         return -1;
-    XGROW(q->heap, q->n, q->cap);
-    struct evq_event *e = &q->heap[q->n];
+    struct evq_heap *h = t_us - q->now_us < EVQ_NEAR_US ? &q->near : &q->far;
+    XGROW(h->ev, h->n, h->cap);
+    struct evq_event *e = &h->ev[h->n];
     e->t_us = t_us;
     e->seq = q->next_seq++;
     e->kind = kind;
     e->gen = gen;
     e->id = id;
-    sift_up(q->heap, q->n++);
+    sift_up(h->ev, h->n++);
+    q->n++;
     q->pushed++;
     if (q->n > q->max_n)
         q->max_n = q->n;
@@ -77,20 +80,19 @@ int evq_push(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
 
 int evq_pop(struct evq *q, struct evq_event *ev)
 {
-    if (q->n == 0)
+    struct evq_heap *h = &q->near;
+    if (h->n == 0 || (q->far.n && before(&q->far.ev[0], &h->ev[0])))
+        h = &q->far;
+    if (h->n == 0)
         return -1;
-    *ev = q->heap[0];
-    q->heap[0] = q->heap[--q->n];
-    if (q->n)
-        sift_down(q->heap, q->n, 0);
+    *ev = h->ev[0];
+    h->ev[0] = h->ev[--h->n];
+    if (h->n)
+        sift_down(h->ev, h->n, 0);
+    q->n--;
     q->now_us = ev->t_us;
     q->popped++;
     return 0;
-}
-
-int64_t evq_peek_time(const struct evq *q)
-{
-    return q->n ? q->heap[0].t_us : INT64_MAX;
 }
 
 /* EX_SOFTWARE of sysexits.h: an internal software error. */
@@ -119,11 +121,9 @@ void evq_die(const struct evq *q, const char *file, int line, const char *what,
     _exit(EVQ_EXIT_INTERNAL);
 }
 
-void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
-                      uint64_t id, const char *file, int line)
+void evq_die_push(const struct evq *q, int64_t t_us, uint32_t kind,
+                  uint32_t gen, uint64_t id, const char *file, int line)
 {
-    if (evq_push(q, t_us, kind, gen, id) == 0)
-        return;
     struct evq_event ev = { t_us, q->next_seq, kind, gen, id };
     evq_die(q, file, line, "an event scheduled before the simulated time", &ev);
 }

@@ -1,4 +1,9 @@
-/* evq.h - the pending-event set: a binary heap ordered by (time, sequence).
+/* evq.h - the pending-event set: ordered by (time, sequence), kept in two
+ * binary heaps: a near one for events due within EVQ_NEAR_US of the time
+ * they are pushed (connections, transactions, rate waits) and a far one for
+ * the rest (retry and expiry timers, days). A pop takes the earlier of the
+ * two tops, so the order is exactly that of one heap; the thousands of
+ * far timers a long run holds no longer deepen every pop of the near ones.
  *
  * Time is integer microseconds from the scenario start, so sums of
  * intervals are exact and runs are bit-reproducible (docs/design.md). The
@@ -22,9 +27,17 @@ struct evq_event {
     uint64_t id;   /* caller's entity */
 };
 
-struct evq {
-    struct evq_event *heap;
+/* Events due within this of the push time go to the near heap. */
+#define EVQ_NEAR_US (120 * 1000000LL)
+
+struct evq_heap {
+    struct evq_event *ev;
     size_t n, cap;
+};
+
+struct evq {
+    struct evq_heap near, far;
+    size_t n; /* pending, both heaps */
     uint64_t next_seq;
     int64_t now_us;  /* time of the last popped event */
     uint64_t pushed; /* statistics */
@@ -47,8 +60,16 @@ int evq_push(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
     evq_push_checked((q), (t_us), (kind), (gen), (id), __FILE__, __LINE__)
 #define EVQ_ASSERT(q, cond)                                                    \
     ((cond) ? (void)0 : evq_die((q), __FILE__, __LINE__, #cond, NULL))
-void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,
-                      uint64_t id, const char *file, int line);
+_Noreturn void evq_die_push(const struct evq *q, int64_t t_us, uint32_t kind,
+                            uint32_t gen, uint64_t id, const char *file,
+                            int line);
+static inline void evq_push_checked(struct evq *q, int64_t t_us, uint32_t kind,
+                                    uint32_t gen, uint64_t id, const char *file,
+                                    int line)
+{
+    if (evq_push(q, t_us, kind, gen, id) != 0)
+        evq_die_push(q, t_us, kind, gen, id, file, line);
+}
 /* evq_die - print "internal error" with the simulated time, the seed and
  * replication, what failed and the event (when ev is not NULL) on stderr,
  * remove the run's temporaries, then exit 70 (EX_SOFTWARE). */
@@ -57,7 +78,13 @@ _Noreturn void evq_die(const struct evq *q, const char *file, int line,
 /* evq_pop - the earliest event into *ev and advance now_us; 0, or -1 when
  * the set is empty. */
 int evq_pop(struct evq *q, struct evq_event *ev);
-/* evq_peek_time - the earliest time, or INT64_MAX when empty. */
-int64_t evq_peek_time(const struct evq *q);
+/* evq_peek_time - the earliest time, or INT64_MAX when empty (inline: the
+ * run loop asks it twice per event). */
+static inline int64_t evq_peek_time(const struct evq *q)
+{
+    int64_t a = q->near.n ? q->near.ev[0].t_us : INT64_MAX;
+    int64_t b = q->far.n ? q->far.ev[0].t_us : INT64_MAX;
+    return a < b ? a : b;
+}
 
 #endif

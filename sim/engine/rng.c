@@ -2,6 +2,7 @@
 #include "engine/rng.h"
 
 #include <Random123/philox.h>
+#include <math.h>
 #include <string.h>
 
 struct philox_state {
@@ -96,6 +97,12 @@ double rng_uniform(struct rng *g, enum rng_purpose purpose, uint64_t entity,
     philox4x64_ctr_t ctr = { { (uint64_t)purpose, entity, attempt, 0 } };
     philox4x64_ctr_t out = philox4x64(ctr, key);
     return (double)(out.v[0] >> 11) * (1.0 / 9007199254740992.0);
+}
+
+double rng_exponential(struct rng *g, enum rng_purpose purpose, uint64_t entity,
+                       uint64_t attempt, double mu)
+{
+    return -mu * log1p(-rng_uniform(g, purpose, entity, attempt));
 }
 
 uint64_t rng_hash64(const char *s)

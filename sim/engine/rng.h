@@ -55,6 +55,12 @@ gsl_rng *rng_at(struct rng *g, enum rng_purpose purpose, uint64_t entity,
 double rng_uniform(struct rng *g, enum rng_purpose purpose, uint64_t entity,
                    uint64_t attempt);
 
+/* rng_exponential - the first exponential draw of mean mu of stream
+ * (purpose, entity, attempt): gsl_ran_exponential(rng_at(...), mu) to the
+ * bit (-mu log1p(-U), GSL's formula), without positioning g's gsl_rng. */
+double rng_exponential(struct rng *g, enum rng_purpose purpose, uint64_t entity,
+                       uint64_t attempt, double mu);
+
 /* rng_hash64 - a 64-bit hash of a string, for entities named by text
  * (domains, IPs, streams): FNV-1a then a splitmix64 finaliser. */
 uint64_t rng_hash64(const char *s);

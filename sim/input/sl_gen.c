@@ -98,8 +98,7 @@ static void hour_rate(struct gen_stream *st)
 static int poisson_next(struct gen *gn, size_t si)
 {
     struct gen_stream *st = &gn->s[si];
-    double e =
-        gsl_ran_exponential(rng_at(&gn->kd, RNG_ARRIVAL, si, st->k++), 1);
+    double e = rng_exponential(&gn->kd, RNG_ARRIVAL, si, st->k++, 1);
 
     for (;;) {
         double mass = st->rate * (st->hour_end - st->t_s);

@@ -241,7 +241,10 @@ static uint32_t conn_alloc(struct mta *m)
  * tail must not overflow the clock (a day is beyond any SMTP timeout). */
 static int64_t lat_us(double latency_s)
 {
-    return (int64_t)llround(fmin(fmax(latency_s, 0), 86400.0) * MTA_US);
+    /* fmax(x, 0) and fmin(x, day) as comparisons (libm calls otherwise,
+     * twice per recipient): a NaN gives 0 as fmax does. */
+    double s = latency_s > 0 ? latency_s : 0;
+    return (int64_t)llround((s < 86400.0 ? s : 86400.0) * MTA_US);
 }
 
 /* conn_schedule - the connection's one pending event; older ones go stale. */

@@ -178,7 +178,7 @@ int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
     return t > now_us ? t : now_us;
 }
 
-void mta_rate_take(struct mta_rate *r, int64_t now_us, double amount)
+void mta_rate_take_limited(struct mta_rate *r, int64_t now_us, double amount)
 {
     if (r->unlimited || r->paused)
         return;

@@ -76,7 +76,14 @@ static inline int64_t mta_rate_next_nth(const struct mta_rate *r,
 {
     return r->unlimited ? now_us : mta_rate_next_nth_limited(r, now_us, k);
 }
-/* mta_rate_take - record amount at now_us (call only when allowed). */
-void mta_rate_take(struct mta_rate *r, int64_t now_us, double amount);
+/* mta_rate_take - record amount at now_us (call only when allowed); the
+ * unlimited case is inline, as for mta_rate_next. */
+void mta_rate_take_limited(struct mta_rate *r, int64_t now_us, double amount);
+static inline void mta_rate_take(struct mta_rate *r, int64_t now_us,
+                                 double amount)
+{
+    if (!r->unlimited)
+        mta_rate_take_limited(r, now_us, amount);
+}
 
 #endif

@@ -449,8 +449,7 @@ static double prov_draw(const struct prov_dist *d, struct rng *g,
     case PROV_DIST_FIXED:
         return d->value_s;
     case PROV_DIST_EXPONENTIAL:
-        return gsl_ran_exponential(rng_at(g, purpose, entity, attempt),
-                                   d->value_s);
+        return rng_exponential(g, purpose, entity, attempt, d->value_s);
     case PROV_DIST_LOGNORMAL:
         /* exp of a ziggurat normal: the same law as gsl_ran_lognormal,
          * at half the cost (one of the hottest draws of a run). */

@@ -170,4 +170,50 @@ check "provider rows name provider and ip in their own columns" \
     grep -q '^[0-9.]*,[^,]*,,episode-start,[^,]*,[a-z]*,[0-9.]*$' "$tmp/a/events.csv"
 check "daily.csv identical on rerun" cmp -s "$tmp/a/daily.csv" "$tmp/b/daily.csv"
 
+# Output folders: a command owns the folder it writes. It refuses a
+# non-empty folder mtasim did not write (exit 3, naming what is there),
+# --force clears it, and a rerun clears its own earlier outputs.
+mkdir -p "$tmp/own" && echo keep >"$tmp/own/notes.txt"
+"$mtasim" run "$sc" --out "$tmp/own" --duration 1h -q 2>"$tmp/own.err"
+check "run refuses a foreign non-empty folder (exit 3)" [ $? -eq 3 ]
+check "the refusal names the folder, a file in it and --force" \
+    grep -q "$tmp/own: error: mtasim run: the output folder is not empty (it holds 'notes.txt') and mtasim did not write it (no 'mtasim-folder' file); choose another --out, or add --force to clear it" "$tmp/own.err"
+check "and leaves the folder alone" [ "$(ls -A "$tmp/own")" = notes.txt ]
+"$mtasim" run "$sc" --out "$tmp/own" --duration 1h -q --force
+check "--force clears it (exit 0)" [ $? -eq 0 ]
+check "--force removed the foreign file" [ ! -e "$tmp/own/notes.txt" ]
+check "the folder is marked as mtasim's" grep -q "written by mtasim run" "$tmp/own/mtasim-folder"
+"$mtasim" run "$sc" --out "$tmp/own" --duration 1h --acct --replications 2 -q
+touch "$tmp/own/throughput.png"
+"$mtasim" run "$sc" --out "$tmp/own" --duration 1h -q
+check "a rerun into its own folder needs no --force (exit 0)" [ $? -eq 0 ]
+check "a rerun leaves no stale acct.csv" [ ! -e "$tmp/own/acct.csv" ]
+check "a rerun leaves no stale rep-N/" [ ! -e "$tmp/own/rep-0" ]
+check "a rerun leaves no stale PNG" [ ! -e "$tmp/own/throughput.png" ]
+check "a rerun writes its reports" [ -s "$tmp/own/summary.json" ]
+mkdir -p "$tmp/old" && touch "$tmp/old/complete" "$tmp/old/acct.csv"
+"$mtasim" run "$sc" --out "$tmp/old" --duration 1h -q
+check "a folder an older mtasim wrote (complete) is taken over" [ $? -eq 0 ]
+check "and cleared" [ ! -e "$tmp/old/acct.csv" ]
+cp -r "$sc" "$tmp/scdir"
+sed -i "s|\\.\\./\\.\\./\\.\\./models|$PWD/models|g" "$tmp/scdir/scenario.json"
+"$mtasim" run "$tmp/scdir" --out "$tmp/scdir" --duration 1h -q --force 2>"$tmp/in.err"
+check "never clears a folder holding an input, even with --force (exit 3)" [ $? -eq 3 ]
+check "it names the input" grep -q "will not clear this folder: it holds the input '$tmp/scdir/scenario.json'" "$tmp/in.err"
+check "the input is still there" [ -s "$tmp/scdir/scenario.json" ]
+(cd "$tmp/own" && "$OLDPWD/$mtasim" run "$OLDPWD/$sc" --out . --duration 1h -q 2>"$tmp/cwd.err")
+check "nor the current directory (exit 3)" [ $? -eq 3 ]
+check "saying so" grep -q "it holds the current directory" "$tmp/cwd.err"
+for cmd in "compare $sc --config $sc/small.conf --config $sc/small.conf --duration 1h" \
+    "plan capacity $sc --volume 1000 --within 1h" \
+    "plan warmup tests/scenarios/warmup --days 1" \
+    "fit $tmp/a/acct.csv"; do
+    rm -rf "$tmp/f2" && mkdir -p "$tmp/f2" && touch "$tmp/f2/x.txt"
+    # shellcheck disable=SC2086
+    "$mtasim" $cmd --out "$tmp/f2" >/dev/null 2>"$tmp/f2.err"
+    check "${cmd%% [a-z/]*s*} refuses a foreign folder (exit 3)" [ $? -eq 3 ]
+    check "${cmd%% [a-z/]*s*} says so" grep -q "mtasim did not write it" "$tmp/f2.err"
+    check "${cmd%% [a-z/]*s*} leaves it alone" [ "$(ls -A "$tmp/f2")" = x.txt ]
+done
+
 finish

@@ -8,6 +8,7 @@
  * figure gets a paired 95 % confidence interval (docs/design.md). */
 #include "cli/cli.h"
 #include "cli/cli_util.h"
+#include "cli/outdir.h"
 #include "cli/runner.h"
 #include "config/cfg_diff.h"
 #include "config/cfg_model.h"
@@ -54,12 +55,14 @@ static const char compare_help[] =
     "  --config FILE     twice: the configs of arm a and arm b\n"
     "  --replications R  paired replications (default 1)\n"
     "  --jobs J          processes for the replications (default 1)\n"
-    "  --out DIR, --seed N, --duration D   as for `mtasim run`\n";
+    "  --out DIR, --seed N, --duration D   as for `mtasim run`\n"
+    "  --force           clear DIR even when mtasim did not write it (a\n"
+    "                    folder mtasim wrote is always cleared first)\n";
 
 struct cmp_opts {
     const char *scen[2], *config[2], *out, *duration;
     uint64_t seed, reps;
-    int have_seed, jobs, quiet;
+    int have_seed, jobs, quiet, force;
 };
 
 static int cmp_usage(const char *msg)
@@ -78,6 +81,7 @@ static int parse_cmp_args(int argc, char **argv, struct cmp_opts *o)
         { "seed", required_argument, NULL, 's' },
         { "duration", required_argument, NULL, 'd' },
         { "quiet", no_argument, NULL, 'q' },
+        { "force", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -114,6 +118,9 @@ static int parse_cmp_args(int argc, char **argv, struct cmp_opts *o)
             break;
         case 'q':
             o->quiet = 1;
+            break;
+        case 'F':
+            o->force = 1;
             break;
         case 'h':
             fputs(compare_help, stdout);
@@ -498,12 +505,9 @@ int cmd_compare(int argc, char **argv)
     for (int k = 0; k < 2 && rc == 0; k++)
         rc = load_arm(&arm[k], &o, k, models, &dl);
     if (rc == 0) {
-        struct strbuf def;
-        strbuf_init(&def);
-        strbuf_addf(&def, "out/compare-%s", arm[0].sc.name);
-        out = cli_out_dir(o.out ? o.out : def.buf, NULL, &dl);
-        strbuf_release(&def);
-        rc = out == NULL;
+        struct scenario both[2] = { arm[0].sc, arm[1].sc };
+        out = outdir_claim_scenario(o.out, "compare-", both, 2,
+                                    "mtasim compare", o.force, &dl, &rc);
     }
     for (int k = 0; k < 2 && rc == 0; k++)
         rc = run_arm(&arm[k], &o, k ? "b" : "a", out, &dl);

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "cli/fit_check.h"
+#include "cli/outdir.h"
 #include "fit/fit.h"
 #include "util/diag.h"
 #include "util/xalloc.h"
@@ -35,6 +36,8 @@ static const char fit_help[] =
     "                   logged_deferred,sim_deferred), DIR/check/ (the run)\n"
     "                   and a plot DIR/fit-check.png\n"
     "  --config CONFIG  the PowerMTA config that sent the logged mail\n"
+    "  --force          clear DIR even when mtasim did not write it (a\n"
+    "                   folder mtasim wrote is always cleared first)\n"
     "  -q, --quiet      print nothing on success\n"
     "  -h, --help       this text\n";
 
@@ -44,7 +47,7 @@ struct fit_cli {
     const char *out, *providers, *config;
     struct fit_ip_age ages[MAX_AGES];
     size_t n_ages;
-    int check, quiet;
+    int check, quiet, force;
 };
 
 static int parse_age(const char *arg, struct fit_cli *o)
@@ -70,6 +73,7 @@ static int parse_fit_args(int argc, char **argv, struct fit_cli *o)
         { "ip-age", required_argument, NULL, 'a' },
         { "check", no_argument, NULL, 'k' },
         { "quiet", no_argument, NULL, 'q' },
+        { "force", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -101,6 +105,9 @@ static int parse_fit_args(int argc, char **argv, struct fit_cli *o)
         case 'q':
             o->quiet = 1;
             break;
+        case 'F':
+            o->force = 1;
+            break;
         case 'h':
             fputs(fit_help, stdout);
             return 0;
@@ -129,6 +136,24 @@ static void free_ages(struct fit_cli *o)
         free((char *)o->ages[i].ip);
 }
 
+/* claim_out - DIR (default out/fit) as fit's output folder, which must
+ * not hold the logs, the config or the models fitted from. */
+static char *claim_out(const struct fit_cli *o, int n_logs, char **logs,
+                       const char *models, struct diag_list *dl, int *status)
+{
+    const char **in = xcalloc((size_t)n_logs + 3, sizeof(*in));
+    size_t k = 0;
+    for (int i = 0; i < n_logs; i++)
+        in[k++] = logs[i];
+    in[k++] = models;
+    if (o->config)
+        in[k++] = o->config;
+    char *out = outdir_claim(o->out ? o->out : "out/fit", "mtasim fit",
+                             o->force, in, dl, status);
+    free(in);
+    return out;
+}
+
 int cmd_fit(int argc, char **argv)
 {
     struct fit_cli o;
@@ -151,8 +176,11 @@ int cmd_fit(int argc, char **argv)
                  &dl) < 0)
         goto done;
     fit_estimate(f);
-    out = cli_out_dir(o.out, "fit", &dl);
-    if (out == NULL || fit_write(f, out, &dl) < 0)
+    out = claim_out(&o, argc - optind, argv + optind, models, &dl, &rc);
+    if (out == NULL)
+        goto done;
+    rc = 1;
+    if (fit_write(f, out, &dl) < 0)
         goto done;
     if (!o.quiet) {
         char *text = fit_report(f);

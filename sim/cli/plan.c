@@ -3,6 +3,7 @@
  * library code: plan/capacity.h. */
 #include "cli/cli.h"
 #include "cli/cli_util.h"
+#include "cli/outdir.h"
 #include "cli/plan_cli.h"
 #include "config/cfg_value.h"
 #include "plan/capacity.h"
@@ -54,14 +55,16 @@ static const char plan_help[] =
     "Writes to DIR (default out/capacity-<scenario>): capacity.json (the\n"
     "answer, the settings, every trial), capacity.patch (a unified diff of\n"
     "your config for the answer), capacity.conf (your config with it\n"
-    "applied) and each trial's run in trials/k-K/.\n";
+    "applied) and each trial's run in trials/k-K/. DIR is cleared first\n"
+    "when mtasim wrote it; another non-empty DIR is refused (exit 3) unless\n"
+    "--force clears it.\n";
 
 struct plan_opts {
     const char *scenario, *out, *within, *pool;
     double volume, max_defer, within_s;
     int max_ips;
     uint64_t seed;
-    int have_seed;
+    int have_seed, force;
 };
 
 int plan_usage(const char *msg)
@@ -88,6 +91,7 @@ static int parse_plan_args(int argc, char **argv, struct plan_opts *o)
         { "pool", required_argument, NULL, 'p' },
         { "out", required_argument, NULL, 'o' },
         { "seed", required_argument, NULL, 's' },
+        { "force", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -123,6 +127,9 @@ static int parse_plan_args(int argc, char **argv, struct plan_opts *o)
             if (cli_parse_u64(optarg, &o->seed))
                 return plan_usage("--seed takes a non-negative integer");
             o->have_seed = 1;
+            break;
+        case 'F':
+            o->force = 1;
             break;
         case 'h':
             fputs(plan_help, stdout);
@@ -312,12 +319,8 @@ static int plan_capacity(int argc, char **argv)
     if (rc == 0)
         rc = plan_preflight(&m.sc, &dl);
     if (rc == 0) {
-        struct strbuf def;
-        strbuf_init(&def);
-        strbuf_addf(&def, "out/capacity-%s", m.sc.name);
-        out = cli_out_dir(o.out ? o.out : def.buf, NULL, &dl);
-        strbuf_release(&def);
-        rc = out == NULL;
+        out = outdir_claim_scenario(o.out, "capacity-", &m.sc, 1,
+                                    "mtasim plan capacity", o.force, &dl, &rc);
     }
     if (rc == 0) {
         struct cap_opts co = { o.volume, o.within_s, o.max_defer,

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "config/cfg_value.h"
+#include "cli/outdir.h"
 #include "cli/runner.h"
 #include "run/sim.h"
 #include "util/diag.h"
@@ -53,7 +54,8 @@ static const char run_help[] =
     "                  in DIR\n"
     "  --jobs J        run the replications on J processes (default 1)\n"
     "  --force         run even past the soft limits on report size and\n"
-    "                  volume (docs/limits.md)\n"
+    "                  volume (docs/limits.md), and clear an output folder\n"
+    "                  that mtasim did not write (see 'output folder')\n"
     "  -q, --quiet     no summary on stdout, no progress on stderr\n"
     "  -h, --help      this text\n"
     "\n"
@@ -71,6 +73,12 @@ static const char run_help[] =
     "                  capacity_per_hour, episodes, blocked (also in\n"
     "                  summary.json \"daily\")\n"
     "  latency.csv     latency histogram and CDF per stream ('*' = all)\n"
+    "\n"
+    "output folder: DIR is the run's own. A missing or empty DIR is created;\n"
+    "one mtasim wrote before (it holds the file 'mtasim-folder') is cleared\n"
+    "first, so no earlier acct.csv, rep-N/ or plot survives; any other\n"
+    "non-empty DIR is refused (exit 3) unless --force clears it. A folder\n"
+    "that holds an input file or the current directory is never cleared.\n"
     "\n"
     "The rate-limit algorithm PowerMTA uses is undocumented; pick it in the\n"
     "scenario with \"rate_window\": \"sliding\" (default), \"token-bucket\"\n"
@@ -239,9 +247,8 @@ int cmd_run(int argc, char **argv)
         rc = cli_preflight(&sc, &dl);
     char *out = NULL;
     if (rc == 0)
-        out = cli_out_dir(o.out, sc.name, &dl);
-    if (rc == 0 && out == NULL)
-        rc = 1;
+        out = outdir_claim_scenario(o.out, "", &sc, 1, "mtasim run", o.force,
+                                    &dl, &rc);
     if (rc == 0) {
         struct runner_opts ro = { o.replications, o.jobs, o.acct,
                                   !o.quiet && isatty(STDERR_FILENO), !o.quiet };

@@ -154,7 +154,8 @@ static void remove_temporaries(const char *out, int w,
 {
     static const char *const names[] = { "summary.json", "timeseries.csv",
                                          "events.csv",   "latency.csv",
-                                         "acct.csv",     "complete" };
+                                         "acct.csv",     "daily.csv",
+                                         "complete" };
     for (uint64_t r = (uint64_t)w; r < o->replications;
          r += (uint64_t)o->jobs) {
         char *dir = runner_rep_dir(out, r);

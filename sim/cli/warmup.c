@@ -3,6 +3,7 @@
  * library code: plan/warmup.h. */
 #include "cli/cli.h"
 #include "cli/cli_util.h"
+#include "cli/outdir.h"
 #include "cli/plan_cli.h"
 #include "plan/patch.h"
 #include "plan/trial.h"
@@ -64,13 +65,14 @@ static const char warmup_help[] =
     "  warmup.conf   the config with the patch applied\n"
     "  check/        warmup.conf simulated over all days (printed as a\n"
     "                table; exit 1 when a provider-day breaks the limit)\n"
-    "Draw it with 'mtasim plot DIR'.\n";
+    "Draw it with 'mtasim plot DIR'. DIR is cleared first when mtasim wrote\n"
+    "it; another non-empty DIR is refused (exit 3) unless --force clears it.\n";
 
 struct wu_cli {
     const char *scenario, *out;
     struct wu_opts o;
     uint64_t seed;
-    int have_seed;
+    int have_seed, force;
 };
 
 /* parse_target - "N/day", "N/d" or "N": a daily volume. */
@@ -112,6 +114,7 @@ static int parse_wu_args(int argc, char **argv, struct wu_cli *o)
         { "sending-days", required_argument, NULL, 'w' },
         { "out", required_argument, NULL, 'o' },
         { "seed", required_argument, NULL, 's' },
+        { "force", no_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -140,6 +143,8 @@ static int parse_wu_args(int argc, char **argv, struct wu_cli *o)
             return plan_usage("--seed takes a non-negative integer");
         else if (c == 's')
             o->have_seed = 1;
+        else if (c == 'F')
+            o->force = 1;
         else if (c == 'h') {
             fputs(warmup_help, stdout);
             return -1;
@@ -332,12 +337,8 @@ int plan_warmup(int argc, char **argv)
     if (rc == 0)
         rc = plan_preflight(&m.sc, &dl);
     if (rc == 0) {
-        struct strbuf def;
-        strbuf_init(&def);
-        strbuf_addf(&def, "out/warmup-%s", m.sc.name);
-        out = cli_out_dir(o.out ? o.out : def.buf, NULL, &dl);
-        strbuf_release(&def);
-        rc = out == NULL;
+        out = outdir_claim_scenario(o.out, "warmup-", &m.sc, 1,
+                                    "mtasim plan warmup", o.force, &dl, &rc);
     }
     if (rc == 0)
         rc = wu_plan_init(&w, &m, &o.o, out, &dl);

@@ -280,8 +280,8 @@ static int publish(const struct obs *ob, const char *tmp, const char *name)
 
 /* The reports of a run, and the marker written after all of them. */
 static const char *const report_names[] = { "summary.json", "timeseries.csv",
-                                            "events.csv", "latency.csv",
-                                            "acct.csv" };
+                                            "events.csv",   "latency.csv",
+                                            "acct.csv",     "daily.csv" };
 
 int obs_publish_begin(const char *dir)
 {

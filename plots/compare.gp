@@ -30,7 +30,9 @@ ornull(f) = readable(f) ? f : "/dev/null"
 
 # For one run (awk -v P=A or P=B): $A_T 't_mid_s delivered_per_hour
 # queued' from the total rows, $A_L 'latency_s cdf' of stream '*', and
-# A_* variables with the summary figures.
+# A_* variables with the summary figures: the plain members give the
+# values, the same members under "figures" ({mean, ci_low, ci_high, values})
+# the half-widths A_hw_* of their CIs (0 for a run without replications).
 PROG = AWK_LIB . \
     'function jfig(s, k,    lo, hi) { if (s !~ /\{[ \t\r]*$/) return jnum(s); ' . \
     '  while ((getline s) > 0) { ' . \
@@ -39,11 +41,12 @@ PROG = AWK_LIB . \
     '    else if (s ~ /"ci_high":/) { sub(/^[^:]*:[ \t]*/, "", s); hi = s + 0; break } } ' . \
     '  hw[k] += (hi - lo) / 2; return m } ' . \
     'FILENAME == ARGV[1] { ' . \
-    '  if ($0 ~ /^\t"totals":/) sec = "t"; ' . \
-    '  if ($0 ~ /^\t"latency_s":/) sec = "l"; ' . \
-    '  if ($0 ~ /^\t"throughput_per_hour":/) sec = "p"; ' . \
+    '  if ($0 ~ /^\t\t?"totals":/) sec = "t"; ' . \
+    '  if ($0 ~ /^\t\t?"latency_s":/) sec = "l"; ' . \
+    '  if ($0 ~ /^\t\t?"throughput_per_hour":/) sec = "p"; ' . \
     '  if ($0 ~ /^\t"queues":/) sec = "q"; ' . \
-    '  if ($0 ~ /^\t"providers":/) sec = ""; ' . \
+    '  if ($0 ~ /^\t\t"queues":/) sec = ""; ' . \
+    '  if ($0 ~ /^\t\t?"providers":/) sec = ""; ' . \
     '  if (sec == "t" && match($0, /"(injected|delivered|bounced|expired|deferrals|queued_at_end)":/)) ' . \
     '    { kk = substr($0, RSTART + 1, RLENGTH - 3); v[kk] = jfig($0, kk) } ' . \
     '  if (sec == "l" && match($0, /"(p50|p95)":/)) { kk = substr($0, RSTART + 1, RLENGTH - 3); v[kk] = jfig($0, kk) } ' . \

@@ -46,12 +46,13 @@ check "plot --compare exits 0" [ $? -eq 0 ]
 images "$tmp/run" compare
 check "compare is listed" grep -q "^$tmp/run/compare.png$" "$tmp/c.out"
 
-# A replicated run's summary.json holds {mean, ci_low, ...} objects: the
-# compare table shows the means (it once showed zeros).
+# A replicated run's summary.json holds {mean, ci_low, ...} objects under
+# "figures": the compare table shows the means (it once showed zeros) and
+# the half-widths of their CIs.
 "$mtasim" run "$sc" --out "$tmp/rep" --replications 2 -q
 "$mtasim" plot "$tmp/rep" --compare "$tmp/rep" --only compare >/dev/null 2>&1
 check "plot of a replicated run exits 0" [ $? -eq 0 ]
-inj=$(awk '/"injected":/{f=1; next} f && /"mean":/{gsub(/[^0-9.]/,""); printf "%.0f", $0; exit}' "$tmp/rep/summary.json")
+inj=$(python3 -c 'import json, sys; print("%.0f" % json.load(open(sys.argv[1]))["figures"]["totals"]["injected"]["mean"])' "$tmp/rep/summary.json")
 check "the replicated mean is read (injected > 0)" [ "${inj:-0}" -gt 0 ]
 check "the compare table shows the mean injected" grep -q ">$inj[ <]" "$tmp/rep/compare.svg"
 check "with the half-width of its CI" grep -q ">$inj ±[0-9]" "$tmp/rep/compare.svg"

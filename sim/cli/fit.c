@@ -1,6 +1,7 @@
 /* fit.c - `mtasim fit`: provider models from PowerMTA accounting files,
  * and with --check, the logged traffic replayed through them. */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
 #include "cli/fit_check.h"
 #include "cli/outdir.h"
@@ -15,18 +16,21 @@
 #include <unistd.h>
 
 static const char fit_help[] =
-    "usage: mtasim fit ACCT_FILE... [--config CONFIG] [--out DIR]\n"
+    "usage: mtasim fit ACCT_FILE... [--config CONFIG] [-o|--out DIR]\n"
     "                  [--providers DIR] [--ip-age IP=DAYS]... [--check]\n"
+    "                  [-q|--quiet] [--force]\n"
     "\n"
     "Calibrate the provider models from your own PowerMTA accounting files\n"
     "(plain or .gz, any order: they are read oldest first). For every\n"
     "provider found in them, DIR/<provider>.json is its shipped model with\n"
     "the values the logs determine written over the defaults, and a\n"
     "\"_fit\" object saying what was fitted, from how many records, with\n"
-    "what 95%% interval, and what was kept and why (docs/fit.md).\n"
+    "what 95 % interval, and what was kept and why (docs/fit.md).\n"
     "\n"
     "options:\n"
-    "  --out DIR        where the models go (default out/fit)\n"
+    "  -o, --out DIR    where the models go (default out/fit); cleared first\n"
+    "                   when mtasim wrote it, refused (exit 3) when another\n"
+    "                   non-empty folder\n"
     "  --providers DIR  the shipped models to start from (default models/)\n"
     "  --ip-age IP=DAYS an IP's active sending days on the logs' first day\n"
     "                   (repeat it; IPs first seen later count as new)\n"
@@ -66,24 +70,19 @@ static int parse_age(const char *arg, struct fit_cli *o)
 
 static int parse_fit_args(int argc, char **argv, struct fit_cli *o)
 {
-    static const struct option longopts[] = {
-        { "out", required_argument, NULL, 'o' },
+    static const struct option own[] = {
         { "providers", required_argument, NULL, 'p' },
         { "config", required_argument, NULL, 'c' },
         { "ip-age", required_argument, NULL, 'a' },
         { "check", no_argument, NULL, 'k' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "force", no_argument, NULL, 'F' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    struct cli_opt p;
+    cli_opt_init(&p, "mtasim fit", fit_help,
+                 CLI_O_OUT | CLI_O_QUIET | CLI_O_FORCE, own, "");
+    int c, status = 0;
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0) {
         switch (c) {
-        case 'o':
-            o->out = optarg;
-            break;
         case 'p':
             o->providers = optarg;
             break;
@@ -91,34 +90,26 @@ static int parse_fit_args(int argc, char **argv, struct fit_cli *o)
             o->config = optarg;
             break;
         case 'a':
-            if (parse_age(optarg, o) < 0) {
-                fprintf(stderr,
-                        "mtasim fit: --ip-age takes IP=DAYS (DAYS >= 0), "
-                        "not '%s'\n",
-                        optarg);
-                return 2;
-            }
+            if (parse_age(optarg, o) < 0)
+                return cli_usage(&p,
+                                 "--ip-age takes IP=DAYS (DAYS >= 0), "
+                                 "not '%s'",
+                                 optarg);
             break;
         case 'k':
             o->check = 1;
             break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'F':
-            o->force = 1;
-            break;
-        case 'h':
-            fputs(fit_help, stdout);
-            return 0;
-        default:
-            fputs(fit_help, stderr);
-            return 2;
         }
     }
+    if (c == CLI_OPT_STOP)
+        return status;
+    o->out = p.c.out;
+    o->quiet = p.c.quiet;
+    o->force = p.c.force;
     if (optind >= argc) {
-        fputs("mtasim fit: no accounting file given\n\n", stderr);
-        fputs(fit_help, stderr);
+        fputs("mtasim fit: no accounting file given; try 'mtasim fit "
+              "--help'\n",
+              stderr);
         return 2;
     }
     if (o->check && o->config == NULL) {

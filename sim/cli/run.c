@@ -6,9 +6,11 @@
  * renamed when the run succeeds, so a failed run leaves nothing half
  * written. Progress goes to stderr when it is a terminal. */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
 #include "config/cfg_value.h"
 #include "cli/outdir.h"
+#include "cli/run_meta.h"
 #include "cli/runner.h"
 #include "run/sim.h"
 #include "util/diag.h"
@@ -25,7 +27,7 @@
 #include <unistd.h>
 
 static const char run_help[] =
-    "usage: mtasim run SCENARIO [--config FILE] [--out DIR] [--seed N]\n"
+    "usage: mtasim run SCENARIO [--config FILE] [-o|--out DIR] [--seed N]\n"
     "                  [--duration D] [--acct] [--acct-eol lf|crlf]\n"
     "                  [--replications R [--jobs J]] [--force]\n"
     "\n"
@@ -35,7 +37,7 @@ static const char run_help[] =
     "\n"
     "options:\n"
     "  --config FILE   use this PowerMTA config instead of the scenario's\n"
-    "  --out DIR       where the reports go (default out/<scenario name>)\n"
+    "  -o, --out DIR   where the reports go (default out/<scenario name>)\n"
     "  --seed N        random seed (default: the scenario's, else 1); the\n"
     "                  same inputs and seed give byte-identical reports\n"
     "  --duration D    simulated time, PowerMTA interval syntax (30d, 12h)\n"
@@ -52,7 +54,7 @@ static const char run_help[] =
     "                  and per-replication values; each replication's\n"
     "                  reports are in DIR/rep-N/, replication 0's CSVs also\n"
     "                  in DIR\n"
-    "  --jobs J        run the replications on J processes (default 1)\n"
+    "  -j, --jobs J    run the replications on J processes (default 1)\n"
     "  --force         run even past the soft limits on report size and\n"
     "                  volume (docs/limits.md), and clear an output folder\n"
     "                  that mtasim did not write (see 'output folder')\n"
@@ -92,39 +94,25 @@ struct run_opts {
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         { "config", required_argument, NULL, 'c' },
-        { "out", required_argument, NULL, 'o' },
-        { "seed", required_argument, NULL, 's' },
         { "duration", required_argument, NULL, 'd' },
         { "acct", no_argument, NULL, 'a' },
         { "acct-eol", required_argument, NULL, 'E' },
         { "replications", required_argument, NULL, 'R' },
-        { "jobs", required_argument, NULL, 'j' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "force", no_argument, NULL, 'F' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    struct cli_opt p;
+    cli_opt_init(&p, "mtasim run", run_help,
+                 CLI_O_OUT | CLI_O_QUIET | CLI_O_SEED | CLI_O_JOBS |
+                     CLI_O_FORCE,
+                 own, "");
+    int c, status = 0;
+    uint64_t v;
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0) {
         switch (c) {
         case 'c':
             o->config = optarg;
-            break;
-        case 'o':
-            o->out = optarg;
-            break;
-        case 's':
-            if (cli_parse_u64(optarg, &o->seed)) {
-                fprintf(stderr,
-                        "mtasim run: --seed takes a non-negative "
-                        "integer, not '%s'\n",
-                        optarg);
-                return 2;
-            }
-            o->have_seed = 1;
             break;
         case 'd':
             o->duration = optarg;
@@ -133,50 +121,33 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
             o->acct = o->acct ? o->acct : 1;
             break;
         case 'E':
-            if (strcmp(optarg, "lf") != 0 && strcmp(optarg, "crlf") != 0) {
-                fprintf(stderr,
-                        "mtasim run: --acct-eol takes 'lf' or 'crlf', not "
-                        "'%s'\n",
-                        optarg);
-                return 2;
-            }
+            if (strcmp(optarg, "lf") != 0 && strcmp(optarg, "crlf") != 0)
+                return cli_usage(&p,
+                                 "--acct-eol takes 'lf' or 'crlf', not "
+                                 "'%s'",
+                                 optarg);
             o->acct = strcmp(optarg, "crlf") == 0 ? 2 : 1;
             break;
         case 'R':
-        case 'j': {
-            uint64_t v;
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 100000) {
-                fprintf(stderr,
-                        "mtasim run: --%s takes a positive integer, "
-                        "not '%s'\n",
-                        c == 'R' ? "replications" : "jobs", optarg);
-                return 2;
-            }
-            if (c == 'R')
-                o->replications = v;
-            else
-                o->jobs = (int)v;
+            if (cli_parse_u64(optarg, &v) || v < 1 || v > 100000)
+                return cli_usage(&p,
+                                 "--replications takes a positive "
+                                 "integer, not '%s'",
+                                 optarg);
+            o->replications = v;
             break;
         }
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'F':
-            o->force = 1;
-            break;
-        case 'h':
-            fputs(run_help, stdout);
-            return -1;
-        default:
-            fputs("try 'mtasim run --help'\n", stderr);
-            return 2;
-        }
     }
-    if (optind != argc - 1) {
-        fputs("mtasim run: expected one SCENARIO; try 'mtasim run --help'\n",
-              stderr);
-        return 2;
-    }
+    if (c == CLI_OPT_STOP)
+        return status == 0 ? -1 : status;
+    o->out = p.c.out;
+    o->seed = p.c.seed;
+    o->have_seed = p.c.have_seed;
+    o->jobs = p.c.jobs;
+    o->quiet = p.c.quiet;
+    o->force = p.c.force;
+    if (optind != argc - 1)
+        return cli_usage(&p, "expected one SCENARIO");
     o->scenario = argv[optind];
     return 0;
 }
@@ -215,12 +186,42 @@ static void warn_acct_size(const struct scenario *sc, uint64_t reps)
                 gb, reps > 1 ? ", in every replication" : "");
 }
 
-/* print_replicated - the aggregate's headline figures on stdout. */
+/* print_figure - "  label  mean [ci_low, ci_high]" of figures.SECTION.KEY
+ * in the aggregate summary (nothing when absent). */
+static void print_figure(const cJSON *figs, const char *section,
+                         const char *key, const char *label)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(figs, section), key);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(f, "mean");
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(f, "ci_low");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(f, "ci_high");
+    if (!cJSON_IsNumber(m) || !cJSON_IsNumber(lo) || !cJSON_IsNumber(hi))
+        return;
+    printf("  %-24s %12.6g  [%.6g, %.6g]\n", label, m->valuedouble,
+           lo->valuedouble, hi->valuedouble);
+}
+
+/* print_replicated - the aggregate's headline figures with their 95 %
+ * confidence intervals on stdout. */
 static void print_replicated(const char *out, uint64_t reps)
 {
-    printf("%llu replications; mean and 95 %% confidence interval per figure "
-           "in %s/summary.json, each replication's reports in %s/rep-N/\n",
-           (unsigned long long)reps, out, out);
+    cJSON *sum = cli_read_json(out, "summary.json");
+    const cJSON *figs = cJSON_GetObjectItemCaseSensitive(sum, "figures");
+    printf("%llu replications: mean and [95 %% confidence interval]\n",
+           (unsigned long long)reps);
+    static const char *const totals[] = { "injected",  "delivered",
+                                          "bounced",   "expired",
+                                          "deferrals", "queued_at_end" };
+    for (size_t i = 0; i < sizeof(totals) / sizeof(totals[0]); i++)
+        print_figure(figs, "totals", totals[i], totals[i]);
+    print_figure(figs, "latency_s", "p50", "latency p50 (s)");
+    print_figure(figs, "latency_s", "p95", "latency p95 (s)");
+    print_figure(figs, "throughput_per_hour", "peak", "peak throughput (/h)");
+    printf("every figure's mean, interval and values in %s/summary.json "
+           "(\"figures\"), each replication's reports in %s/rep-N/\n",
+           out, out);
+    cJSON_Delete(sum);
 }
 
 int cmd_run(int argc, char **argv)
@@ -229,9 +230,13 @@ int cmd_run(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     o.replications = 1;
     o.jobs = 1;
+    char *cmdline = run_meta_command_line(argc, argv); /* before getopt
+                                                         permutes argv */
     int rc = parse_run_args(argc, argv, &o);
-    if (rc)
+    if (rc) {
+        free(cmdline);
         return rc < 0 ? 0 : rc;
+    }
     struct diag_list dl;
     diag_list_init(&dl, DIAG_DEFAULT_MAX_ERRORS);
     struct scenario sc;
@@ -250,8 +255,10 @@ int cmd_run(int argc, char **argv)
         out = outdir_claim_scenario(o.out, "", &sc, 1, "mtasim run", o.force,
                                     &dl, &rc);
     if (rc == 0) {
-        struct runner_opts ro = { o.replications, o.jobs, o.acct,
-                                  !o.quiet && isatty(STDERR_FILENO), !o.quiet };
+        struct runner_opts ro = {
+            o.replications, o.jobs, o.acct, !o.quiet && isatty(STDERR_FILENO),
+            !o.quiet,       cmdline
+        };
         rc = runner_run(&sc, out, &ro, &dl);
         if (rc == 0 && !o.quiet && o.replications > 1)
             print_replicated(out, o.replications);
@@ -265,5 +272,6 @@ int cmd_run(int argc, char **argv)
     free(out);
     free(path);
     free(models);
+    free(cmdline);
     return rc;
 }

@@ -173,8 +173,8 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/fuzz_se
 # from the help texts. The binary finds models and plots in
 # PREFIX/share/mtasim from its own location, so DESTDIR staging works.
 PREFIX  ?= /usr/local
-VERSION := $(shell sed -n 's/^\#define MTASIM_VERSION "\(.*\)"/\1/p' sim/cli/version.h)
-MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup" report
+VERSION := $(shell sed -n 's/^\#define MTASIM_VERSION "\(.*\)"/\1/p' sim/cli/cli.h)
+MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup" report fit
 install: $(PROG) build/mtasim.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtasim/models \
 	    $(DESTDIR)$(PREFIX)/share/mtasim/plots $(DESTDIR)$(PREFIX)/share/man/man1

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/version.h"
-
 static void usage(FILE *fp)
 {
     fputs(

@@ -130,4 +130,14 @@ check "timeline of 200000 refused connections drawn" [ -s "$tmp/many/timeline.sv
 check "with the markers thinned (a small SVG)" [ "$(wc -c <"$tmp/many/timeline.svg")" -lt 2000000 ]
 check "and all of them counted in the title" grep -q '20[0-9][0-9][0-9][0-9] refused connections' "$tmp/many/timeline.svg"
 
+# The compare table adds the streams that differ, with their CIs; a run
+# compared with itself has none.
+check "a self-comparison lists no stream" sh -c "! grep -q '<text>stream ' '$tmp/rep/compare.svg'"
+"$mtasim" run "$sc" --config "$sc/slow.conf" --out "$tmp/repb" --replications 2 -q
+"$mtasim" plot "$tmp/rep" --compare "$tmp/repb" --only compare >/dev/null 2>&1
+check "the compare table lists a stream that differs" grep -q '<text>stream news: delivered</text>' "$tmp/rep/compare.svg"
+check "and its p95" grep -q '<text>stream news: latency p95</text>' "$tmp/rep/compare.svg"
+sdel=$(python3 -c 'import json, sys; print(next("%.0f" % s["delivered"] for s in json.load(open(sys.argv[1]))["streams"] if s["stream"] == "news"))' "$tmp/rep/summary.json")
+check "with the stream's mean and CI" grep -q ">$sdel ±[0-9]" "$tmp/rep/compare.svg"
+
 finish

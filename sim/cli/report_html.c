@@ -400,11 +400,17 @@ static void input_row(struct rpt *r, const char *label, const cJSON *it)
     if (cJSON_IsString(it)) {
         esc(&r->h, it->valuestring);
     } else if (jstr(it, "path")) {
+        /* the first 16 hex digits (the page's width); all 64 in the
+         * tooltip and in summary.json */
+        const char *sum = jstr(it, "sha256");
         esc(&r->h, jstr(it, "path"));
-        strbuf_adds(&r->h, "</code><br><code class=note>sha256 ");
-        esc(&r->h, jstr(it, "sha256") ? jstr(it, "sha256") : "unreadable");
+        strbuf_adds(&r->h, "</code> <span class=note title=\"sha256 ");
+        esc(&r->h, sum ? sum : "unreadable");
+        strbuf_addf(&r->h, "\">sha256&nbsp;%.16s%s", sum ? sum : "unreadable",
+                    sum ? "&hellip;" : "");
         if (cJSON_IsNumber(jget(it, "bytes")))
-            strbuf_addf(&r->h, ", %.0f bytes", jnum(it, "bytes"));
+            strbuf_addf(&r->h, ", %.0f&nbsp;bytes", jnum(it, "bytes"));
+        strbuf_adds(&r->h, "</span><code>");
     } else {
         char *text = cJSON_PrintUnformatted(it);
         esc(&r->h, text);

@@ -1,6 +1,6 @@
 /* run_meta.c - the inputs, version and command line of summary.json. */
 #include "cli/run_meta.h"
-#include "cli/version.h"
+#include "cli/cli.h"
 #include "config/cfg_model.h"
 #include "input/scenario.h"
 #include "util/filehash.h"

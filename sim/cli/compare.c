@@ -63,10 +63,10 @@ static const char compare_help[] =
     "                    folder mtasim wrote is always cleared first)\n";
 
 struct cmp_opts {
-    const char *scen[2], *config[2], *out, *duration;
-    uint64_t seed, reps;
-    int have_seed, jobs, quiet, force;
-    char *cmdline; /* for summary.json */
+    const char *scen[2], *config[2], *duration;
+    uint64_t reps;
+    struct cli_common c; /* --out, --seed, --jobs, --quiet, --force */
+    char *cmdline;       /* for summary.json */
 };
 
 static int parse_cmp_args(int argc, char **argv, struct cmp_opts *o)
@@ -106,12 +106,7 @@ static int parse_cmp_args(int argc, char **argv, struct cmp_opts *o)
     }
     if (c == CLI_OPT_STOP)
         return status == 0 ? -1 : status;
-    o->out = p.c.out;
-    o->seed = p.c.seed;
-    o->have_seed = p.c.have_seed;
-    o->jobs = p.c.jobs;
-    o->quiet = p.c.quiet;
-    o->force = p.c.force;
+    o->c = p.c;
     int n = argc - optind;
     if (n == 1 && n_config == 2) {
         o->scen[0] = o->scen[1] = argv[optind];
@@ -147,8 +142,8 @@ static int load_arm(struct arm *a, const struct cmp_opts *o, int k,
         free(a->sc.config);
         a->sc.config = xstrdup(o->config[k]);
     }
-    if (o->have_seed)
-        a->sc.seed = o->seed;
+    if (o->c.have_seed)
+        a->sc.seed = o->c.seed;
     if (o->duration && cli_parse_duration("mtasim compare", "--duration",
                                           o->duration, &a->sc.duration_s))
         return 2;
@@ -166,7 +161,7 @@ static int run_arm(struct arm *a, const struct cmp_opts *o, const char *tag,
     strbuf_release(&sb);
     if (a->out == NULL)
         return 1;
-    struct runner_opts ro = { o->reps, o->jobs, 0, 0, 0, o->cmdline };
+    struct runner_opts ro = { o->reps, o->c.jobs, 0, 0, 0, o->cmdline };
     if (runner_run(&a->sc, a->out, &ro, dl) != 0)
         return 1;
     a->reps = xcalloc(o->reps, sizeof(*a->reps));
@@ -476,7 +471,6 @@ int cmd_compare(int argc, char **argv)
     struct cmp_opts o;
     memset(&o, 0, sizeof(o));
     o.reps = 1;
-    o.jobs = 1;
     char *cmdline = run_meta_command_line(argc, argv); /* before getopt
                                                          permutes argv */
     int rc = parse_cmp_args(argc, argv, &o);
@@ -494,13 +488,13 @@ int cmd_compare(int argc, char **argv)
         rc = load_arm(&arm[k], &o, k, models, &dl);
     if (rc == 0) {
         struct scenario both[2] = { arm[0].sc, arm[1].sc };
-        out = outdir_claim_scenario(o.out, "compare-", both, 2,
-                                    "mtasim compare", o.force, &dl, &rc);
+        out = outdir_claim_scenario(o.c.out, "compare-", both, 2,
+                                    "mtasim compare", o.c.force, &dl, &rc);
     }
     for (int k = 0; k < 2 && rc == 0; k++)
         rc = run_arm(&arm[k], &o, k ? "b" : "a", out, &dl);
     if (rc == 0)
-        rc = compare_arms(arm, out, o.reps, o.quiet, &dl);
+        rc = compare_arms(arm, out, o.reps, o.c.quiet, &dl);
     diag_print_all(stderr, &dl, "mtasim compare", isatty(STDERR_FILENO));
     for (int k = 0; k < 2; k++)
         release_arm(&arm[k], o.reps);

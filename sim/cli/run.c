@@ -87,9 +87,10 @@ static const char run_help[] =
     "or \"even\" (see README).\n";
 
 struct run_opts {
-    const char *scenario, *config, *out, *duration;
-    uint64_t seed, replications;
-    int have_seed, acct, quiet, jobs, force;
+    const char *scenario, *config, *duration;
+    uint64_t replications;
+    int acct;
+    struct cli_common c; /* --out, --seed, --jobs, --quiet, --force */
 };
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o)
@@ -140,12 +141,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
     }
     if (c == CLI_OPT_STOP)
         return status == 0 ? -1 : status;
-    o->out = p.c.out;
-    o->seed = p.c.seed;
-    o->have_seed = p.c.have_seed;
-    o->jobs = p.c.jobs;
-    o->quiet = p.c.quiet;
-    o->force = p.c.force;
+    o->c = p.c;
     if (optind != argc - 1)
         return cli_usage(&p, "expected one SCENARIO");
     o->scenario = argv[optind];
@@ -159,9 +155,9 @@ static int apply_overrides(struct scenario *sc, const struct run_opts *o)
         free(sc->config);
         sc->config = xstrdup(o->config);
     }
-    if (o->have_seed)
-        sc->seed = o->seed;
-    sc->force = o->force;
+    if (o->c.have_seed)
+        sc->seed = o->c.seed;
+    sc->force = o->c.force;
     if (o->duration && cli_parse_duration("mtasim run", "--duration",
                                           o->duration, &sc->duration_s))
         return 2;
@@ -229,7 +225,6 @@ int cmd_run(int argc, char **argv)
     struct run_opts o;
     memset(&o, 0, sizeof(o));
     o.replications = 1;
-    o.jobs = 1;
     char *cmdline = run_meta_command_line(argc, argv); /* before getopt
                                                          permutes argv */
     int rc = parse_run_args(argc, argv, &o);
@@ -244,7 +239,7 @@ int cmd_run(int argc, char **argv)
     char *models = cli_models_dir();
     int loaded = scenario_load(path, models, &sc, &dl) == 0;
     rc = loaded ? apply_overrides(&sc, &o) : 1;
-    if (rc == 0 && scenario_check_limits(&sc, o.force, &dl) < 0)
+    if (rc == 0 && scenario_check_limits(&sc, o.c.force, &dl) < 0)
         rc = 1;
     if (rc == 0 && o.acct) /* before anything that may take long */
         warn_acct_size(&sc, o.replications);
@@ -252,17 +247,18 @@ int cmd_run(int argc, char **argv)
         rc = cli_preflight(&sc, &dl);
     char *out = NULL;
     if (rc == 0)
-        out = outdir_claim_scenario(o.out, "", &sc, 1, "mtasim run", o.force,
-                                    &dl, &rc);
+        out = outdir_claim_scenario(o.c.out, "", &sc, 1, "mtasim run",
+                                    o.c.force, &dl, &rc);
     if (rc == 0) {
         struct runner_opts ro = {
-            o.replications, o.jobs, o.acct, !o.quiet && isatty(STDERR_FILENO),
-            !o.quiet,       cmdline
+            o.replications, o.c.jobs,
+            o.acct,         !o.c.quiet && isatty(STDERR_FILENO),
+            !o.c.quiet,     cmdline
         };
         rc = runner_run(&sc, out, &ro, &dl);
-        if (rc == 0 && !o.quiet && o.replications > 1)
+        if (rc == 0 && !o.c.quiet && o.replications > 1)
             print_replicated(out, o.replications);
-        if (rc == 0 && !o.quiet)
+        if (rc == 0 && !o.c.quiet)
             printf("reports in %s/\n", out);
     }
     diag_print_all(stderr, &dl, o.scenario, isatty(STDERR_FILENO));

@@ -62,11 +62,10 @@ static const char plan_help[] =
     "--force clears it.\n";
 
 struct plan_opts {
-    const char *scenario, *out, *within, *pool;
+    const char *scenario, *within, *pool;
     double volume, max_defer, within_s;
     int max_ips;
-    uint64_t seed;
-    int have_seed, force, quiet;
+    struct cli_common c; /* --out, --seed, --quiet, --force */
 };
 
 int plan_usage(const char *msg)
@@ -124,11 +123,7 @@ static int parse_plan_args(int argc, char **argv, struct plan_opts *o)
     }
     if (c == CLI_OPT_STOP)
         return status == 0 ? -1 : status;
-    o->out = p.c.out;
-    o->seed = p.c.seed;
-    o->have_seed = p.c.have_seed;
-    o->force = p.c.force;
-    o->quiet = p.c.quiet;
+    o->c = p.c;
     if (optind != argc - 1)
         return cli_usage(&p, "expected one SCENARIO");
     o->scenario = argv[optind];
@@ -316,14 +311,15 @@ static int plan_capacity(int argc, char **argv)
     struct cap_plan c;
     memset(&c, 0, sizeof(c));
     cJSON *trials = cJSON_CreateArray();
-    struct trial_log log = { trials, o.quiet };
+    struct trial_log log = { trials, o.c.quiet };
     char *out = NULL;
-    rc = plan_load(&m, o.scenario, o.have_seed ? &o.seed : NULL, &dl);
+    rc = plan_load(&m, o.scenario, o.c.have_seed ? &o.c.seed : NULL, &dl);
     if (rc == 0)
         rc = plan_preflight(&m.sc, &dl);
     if (rc == 0) {
-        out = outdir_claim_scenario(o.out, "capacity-", &m.sc, 1,
-                                    "mtasim plan capacity", o.force, &dl, &rc);
+        out =
+            outdir_claim_scenario(o.c.out, "capacity-", &m.sc, 1,
+                                  "mtasim plan capacity", o.c.force, &dl, &rc);
     }
     if (rc == 0) {
         struct cap_opts co = { o.volume, o.within_s, o.max_defer,
@@ -336,12 +332,12 @@ static int plan_capacity(int argc, char **argv)
         c.out = out;
         c.on_trial = log_trial;
         c.ctx = &log;
-        if (!o.quiet)
+        if (!o.c.quiet)
             printf("searching the fewest warmed virtual-mtas of pool '%s' for "
                    "%.0f messages within %s:\n",
                    cap_pool_name(&c), o.volume, o.within);
         rc = cap_plan_run(&c, &dl) != 0 ||
-             write_answer(&c, trials, out, o.quiet, &dl);
+             write_answer(&c, trials, out, o.c.quiet, &dl);
     }
     diag_print_all(stderr, &dl, "mtasim plan capacity", isatty(STDERR_FILENO));
     diag_list_release(&dl);

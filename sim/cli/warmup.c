@@ -71,10 +71,9 @@ static const char warmup_help[] =
     "it; another non-empty DIR is refused (exit 3) unless --force clears it.\n";
 
 struct wu_cli {
-    const char *scenario, *out;
+    const char *scenario;
     struct wu_opts o;
-    uint64_t seed;
-    int have_seed, force, quiet;
+    struct cli_common c; /* --out, --seed, --quiet, --force */
 };
 
 /* parse_target - "N/day", "N/d" or "N": a daily volume. */
@@ -141,11 +140,7 @@ static int parse_wu_args(int argc, char **argv, struct wu_cli *o)
     }
     if (c == CLI_OPT_STOP)
         return status == 0 ? -1 : status;
-    o->out = p.c.out;
-    o->seed = p.c.seed;
-    o->have_seed = p.c.have_seed;
-    o->force = p.c.force;
-    o->quiet = p.c.quiet;
+    o->c = p.c;
     if (optind != argc - 1)
         return plan_usage("expected one SCENARIO");
     o->scenario = argv[optind];
@@ -328,19 +323,19 @@ int plan_warmup(int argc, char **argv)
     struct wu_plan w;
     memset(&w, 0, sizeof(w));
     char *out = NULL;
-    rc = plan_load(&m, o.scenario, o.have_seed ? &o.seed : NULL, &dl);
+    rc = plan_load(&m, o.scenario, o.c.have_seed ? &o.c.seed : NULL, &dl);
     if (rc == 0)
         rc = plan_preflight(&m.sc, &dl);
     if (rc == 0) {
-        out = outdir_claim_scenario(o.out, "warmup-", &m.sc, 1,
-                                    "mtasim plan warmup", o.force, &dl, &rc);
+        out = outdir_claim_scenario(o.c.out, "warmup-", &m.sc, 1,
+                                    "mtasim plan warmup", o.c.force, &dl, &rc);
     }
     if (rc == 0)
         rc = wu_plan_init(&w, &m, &o.o, out, &dl);
     if (rc == 0) {
-        w.on_day = o.quiet ? NULL : print_day;
+        w.on_day = o.c.quiet ? NULL : print_day;
         w.ctx = &w;
-        if (!o.quiet)
+        if (!o.c.quiet)
             printf(
                 "planning %.0f days for %d new IP%s (per IP and provider):\n",
                 o.o.days, w.n_new, w.n_new == 1 ? "" : "s");
@@ -348,7 +343,7 @@ int plan_warmup(int argc, char **argv)
     for (size_t pi = 0; rc == 0 && pi < m.n_p; pi++)
         rc = wu_plan_provider(&w, pi, &dl) != 0;
     if (rc == 0)
-        rc = wu_finish(&w, o.quiet, &dl);
+        rc = wu_finish(&w, o.c.quiet, &dl);
     diag_print_all(stderr, &dl, "mtasim plan warmup", isatty(STDERR_FILENO));
     diag_list_release(&dl);
     wu_plan_release(&w);

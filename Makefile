@@ -27,7 +27,8 @@ DEBUG   ?= -g
 # commands and tests (plots, bench, the scenario schema test).
 BUILD_DEPS := pkg-config:cmd:pkg-config libgsl-dev:pc:gsl \
               libcjson-dev:pc:libcjson libpcre2-dev:pc:libpcre2-8 \
-              zlib1g-dev:pc:zlib librandom123-dev:hdr:Random123/philox.h
+              zlib1g-dev:pc:zlib librandom123-dev:hdr:Random123/philox.h \
+              nettle-dev:pc:nettle
 RUN_DEPS   := gnuplot-nox:cmd:gnuplot time:cmd:/usr/bin/time patch:cmd:patch \
               python3-jsonschema:py:jsonschema
 DEB_PKGS   := $(foreach d,$(BUILD_DEPS) $(RUN_DEPS),$(firstword $(subst :, ,$(d))))
@@ -172,8 +173,8 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/fuzz_se
 # from the help texts. The binary finds models and plots in
 # PREFIX/share/mtasim from its own location, so DESTDIR staging works.
 PREFIX  ?= /usr/local
-VERSION := $(shell sed -n 's/^\#define MTASIM_VERSION "\(.*\)"/\1/p' sim/main.c)
-MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup" report
+VERSION := $(shell sed -n 's/^\#define MTASIM_VERSION "\(.*\)"/\1/p' sim/cli/cli.h)
+MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup" report fit
 install: $(PROG) build/mtasim.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtasim/models \
 	    $(DESTDIR)$(PREFIX)/share/mtasim/plots $(DESTDIR)$(PREFIX)/share/man/man1

@@ -1,6 +1,8 @@
 # compare.gp - two runs side by side (A solid, B dashed): total delivered
 # per hour, total queued, the latency CDF of all mail, and a table of the
-# headline figures from summary.json with the change from A to B.
+# headline figures from summary.json with the change from A to B, then the
+# delivered count and p95 latency of each stream that differs (at most 4);
+# replicated runs show the half-width of each figure's 95 % CI.
 #
 #   gnuplot -e "a='DIR_A'; b='DIR_B'; out='DIR'" plots/compare.gp
 #
@@ -30,7 +32,9 @@ ornull(f) = readable(f) ? f : "/dev/null"
 
 # For one run (awk -v P=A or P=B): $A_T 't_mid_s delivered_per_hour
 # queued' from the total rows, $A_L 'latency_s cdf' of stream '*', and
-# A_* variables with the summary figures.
+# A_* variables with the summary figures: the plain members give the
+# values, the same members under "figures" ({mean, ci_low, ci_high, values})
+# the half-widths A_hw_* of their CIs (0 for a run without replications).
 PROG = AWK_LIB . \
     'function jfig(s, k,    lo, hi) { if (s !~ /\{[ \t\r]*$/) return jnum(s); ' . \
     '  while ((getline s) > 0) { ' . \
@@ -39,11 +43,18 @@ PROG = AWK_LIB . \
     '    else if (s ~ /"ci_high":/) { sub(/^[^:]*:[ \t]*/, "", s); hi = s + 0; break } } ' . \
     '  hw[k] += (hi - lo) / 2; return m } ' . \
     'FILENAME == ARGV[1] { ' . \
-    '  if ($0 ~ /^\t"totals":/) sec = "t"; ' . \
-    '  if ($0 ~ /^\t"latency_s":/) sec = "l"; ' . \
-    '  if ($0 ~ /^\t"throughput_per_hour":/) sec = "p"; ' . \
+    '  if ($0 ~ /^\t\t?"totals":/) sec = "t"; ' . \
+    '  if ($0 ~ /^\t\t?"latency_s":/) sec = "l"; ' . \
+    '  if ($0 ~ /^\t\t?"throughput_per_hour":/) sec = "p"; ' . \
     '  if ($0 ~ /^\t"queues":/) sec = "q"; ' . \
-    '  if ($0 ~ /^\t"providers":/) sec = ""; ' . \
+    '  if ($0 ~ /^\t\t"queues":/) sec = ""; ' . \
+    '  if ($0 ~ /^\t\t?"providers":/) sec = ""; ' . \
+    '  if ($0 ~ /^\t\t?"streams":/) sec = "s"; ' . \
+    '  if ($0 ~ /^\t\t?"daily":/) sec = ""; ' . \
+    '  if (sec == "s" && $0 ~ /"stream":/) { sx = jstr($0); ' . \
+    '    if (!(sx in si)) { si[sx] = ++ns; sn[ns] = sx } cs = si[sx] } ' . \
+    '  if (sec == "s" && $0 ~ /"delivered":/) v["sdel" cs] = jfig($0, "sdel" cs); ' . \
+    '  if (sec == "s" && $0 ~ /"p95":/) v["sp95" cs] = jfig($0, "sp95" cs); ' . \
     '  if (sec == "t" && match($0, /"(injected|delivered|bounced|expired|deferrals|queued_at_end)":/)) ' . \
     '    { kk = substr($0, RSTART + 1, RLENGTH - 3); v[kk] = jfig($0, kk) } ' . \
     '  if (sec == "l" && match($0, /"(p50|p95)":/)) { kk = substr($0, RSTART + 1, RLENGTH - 3); v[kk] = jfig($0, kk) } ' . \
@@ -65,6 +76,10 @@ PROG = AWK_LIB . \
     '  n = split("injected delivered bounced expired deferrals queued_at_end p50 p95 peak backoff_s", k, " "); ' . \
     '  for (i = 1; i <= n; i++) { h = (k[i] in v); ' . \
     '    printf "%s_%s = %.10g; %s_has_%s = %d; %s_hw_%s = %.10g\n", P, k[i], v[k[i]] + 0, P, k[i], h, P, k[i], hw[k[i]] + 0 } ' . \
+    '  printf "%s_ns = %d\n", P, ns; ' . \
+    '  for (i = 1; i <= ns; i++) { printf "%s_sname%d = \"%s\"\n", P, i, nm(sn[i]); ' . \
+    '    split("sdel sp95", sk, " "); for (j = 1; j <= 2; j++) { kk = sk[j] i; h = (kk in v); ' . \
+    '      printf "%s_%s = %.10g; %s_has_%s = %d; %s_hw_%s = %.10g\n", P, kk, v[kk] + 0, P, kk, h, P, kk, hw[kk] + 0 } } ' . \
     '}'
 
 load "< awk -v P=A " . sq(PROG) . " " . sq(ornull(a . "/summary.json")) . " " . \
@@ -109,9 +124,25 @@ fb = B_has_injected && B_injected > 0 ? B_delivered / B_injected : 1
 rows = "injected delivered bounced expired queued_at_end deferrals peak p50 p95 backoff_s"
 names = "injected|delivered|bounced|expired|still queued at the end|deferrals|" . \
         "peak delivered per hour|latency p50|latency p95|queue time in backoff"
+# The streams whose delivered count or p95 latency differ between A and B
+# (same name at the same place; at most 4), each as two more rows.
+ns_shown = 0
+if (A_ns > 0 && B_ns > 0) {
+    do for [i=1:(A_ns < B_ns ? A_ns : B_ns)] {
+        si = sprintf("%d", i)
+        if (ns_shown < 4 && value("A_sname" . si) eq value("B_sname" . si) && \
+            (value("A_sdel" . si) != value("B_sdel" . si) || \
+             value("A_sp95" . si) != value("B_sp95" . si))) {
+            rows = rows . " sdel" . si . " sp95" . si
+            names = names . "|stream " . value("A_sname" . si) . ": delivered" . \
+                "|stream " . value("A_sname" . si) . ": latency p95"
+            ns_shown = ns_shown + 1
+        }
+    }
+}
 field(s, i) = i <= 1 ? (strstrt(s, "|") ? s[1:strstrt(s, "|") - 1] : s) : \
     field(strstrt(s, "|") ? s[strstrt(s, "|") + 1:] : "", i - 1)
-fmtv(k, x) = (k eq "p50" || k eq "p95") ? hd(x) : \
+fmtv(k, x) = (k eq "p50" || k eq "p95" || strstrt(k, "sp95") == 1) ? hd(x) : \
     k eq "backoff_s" ? sprintf("%.1f h", x / 3600) : sprintf("%.0f", x)
 # A replicated run's figure carries the half-width of its 95 % CI.
 cell(run, k) = value(run . "_has_" . k) ? fmtv(k, value(run . "_" . k)) . \
@@ -191,7 +222,7 @@ do for [fmt in formats] {
     set label 4 "B vs A" at graph 0.98, 0.95 right font ",11"
     do for [i=1:words(rows)] {
         k = word(rows, i)
-        yy = 0.95 - 0.085 * i
+        yy = 0.95 - (words(rows) > 10 ? 0.85 / words(rows) : 0.085) * i
         set label (10 * i) field(names, i) at graph 0.02, yy
         set label (10 * i + 1) cell("A", k) at graph 0.62, yy right
         set label (10 * i + 2) cell("B", k) at graph 0.82, yy right

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MTASIM_VERSION "0.1.0"
-
 static void usage(FILE *fp)
 {
     fputs(
@@ -32,6 +30,9 @@ static void usage(FILE *fp)
         "                  more than noise (--replications R)\n"
         "  plan capacity SCENARIO --volume N --within D\n"
         "                  the fewest warmed IPs for N messages within D\n"
+        "  plan warmup SCENARIO [--days N] [--target N/day]\n"
+        "                  a day-by-day warm-up schedule for the new IPs,\n"
+        "                  checked end to end (warmup.conf, schedule.csv)\n"
         "  plot DIR        draw a run's reports as PNG and SVG (gnuplot)\n"
         "  gen SCENARIO    write the scenario's send list as CSV\n"
         "  fit ACCT_FILE...  calibrate the provider models from PowerMTA\n"
@@ -39,7 +40,14 @@ static void usage(FILE *fp)
         "  report DIR      one self-contained HTML page about a run (tables,\n"
         "                  plots, CIs; --compare DIR_B)\n"
         "  help            this text ('mtasim COMMAND --help' for more)\n"
-        "  version         print the version\n",
+        "  version         print the version\n"
+        "\n"
+        "options every command spells the same way: -o/--out, -q/--quiet,\n"
+        "--seed N, -j/--jobs J, --force (clear an output folder mtasim did\n"
+        "not write), -h/--help; durations need a unit (6h, 30m, 2d).\n"
+        "\n"
+        "exit status: 0 success; 1 errors in the input or a failed run; 2 bad\n"
+        "usage; 3 an output folder that is not mtasim's (nothing written).\n",
         fp);
 }
 

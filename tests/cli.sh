@@ -90,7 +90,7 @@ fi
 # The CI of a figure narrows with more replications (t and sqrt(R)).
 "$mtasim" run "$sc" --out "$tmp/r9" --duration 3h --replications 9 --jobs 2 -q
 width() { # the CI width of totals.delivered
-    awk '/"totals":/{t=1} t&&/"delivered":/{d=1} d&&/"ci_low":/{lo=$2} d&&/"ci_high":/{hi=$2; print hi-lo; exit}' "$1" | tr -d ','
+    python3 -c 'import json, sys; f = json.load(open(sys.argv[1]))["figures"]["totals"]["delivered"]; print(f["ci_high"] - f["ci_low"])' "$1"
 }
 check "CI narrows from 3 to 9 replications" \
     awk -v a="$(width "$tmp/r1/summary.json")" -v b="$(width "$tmp/r9/summary.json")" 'BEGIN{exit !(b < a)}'
@@ -164,10 +164,142 @@ del_sum=$(awk '/"totals":/ { f = 1 } f && /"delivered":/ { gsub(/[^0-9]/, ""); p
 check "daily accepted adds up to delivered ($acc_daily = $del_sum)" [ "$acc_daily" = "$del_sum" ]
 n_daily=$(($(wc -l <"$tmp/a/daily.csv") - 1))
 check "summary.json has the daily rows" \
-    [ "$(grep -c '"capacity_per_hour":' "$tmp/a/summary.json")" -eq "$n_daily" ]
+    [ "$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["daily"]))' "$tmp/a/summary.json")" -eq "$n_daily" ]
 check "events.csv holds no packed daily figures" sh -c "! grep -q 'age_days=' '$tmp/a/events.csv'"
 check "provider rows name provider and ip in their own columns" \
     grep -q '^[0-9.]*,[^,]*,,episode-start,[^,]*,[a-z]*,[0-9.]*$' "$tmp/a/events.csv"
 check "daily.csv identical on rerun" cmp -s "$tmp/a/daily.csv" "$tmp/b/daily.csv"
+
+# Output folders: a command owns the folder it writes. It refuses a
+# non-empty folder mtasim did not write (exit 3, naming what is there),
+# --force clears it, and a rerun clears its own earlier outputs.
+mkdir -p "$tmp/own" && echo keep >"$tmp/own/notes.txt"
+"$mtasim" run "$sc" --out "$tmp/own" --duration 1h -q 2>"$tmp/own.err"
+check "run refuses a foreign non-empty folder (exit 3)" [ $? -eq 3 ]
+check "the refusal names the folder, a file in it and --force" \
+    grep -q "$tmp/own: error: mtasim run: the output folder is not empty (it holds 'notes.txt') and mtasim did not write it (no 'mtasim-folder' file); choose another --out, or add --force to clear it" "$tmp/own.err"
+check "and leaves the folder alone" [ "$(ls -A "$tmp/own")" = notes.txt ]
+"$mtasim" run "$sc" --out "$tmp/own" --duration 1h -q --force
+check "--force clears it (exit 0)" [ $? -eq 0 ]
+check "--force removed the foreign file" [ ! -e "$tmp/own/notes.txt" ]
+check "the folder is marked as mtasim's" grep -q "written by mtasim run" "$tmp/own/mtasim-folder"
+"$mtasim" run "$sc" --out "$tmp/own" --duration 1h --acct --replications 2 -q
+touch "$tmp/own/throughput.png"
+"$mtasim" run "$sc" --out "$tmp/own" --duration 1h -q
+check "a rerun into its own folder needs no --force (exit 0)" [ $? -eq 0 ]
+check "a rerun leaves no stale acct.csv" [ ! -e "$tmp/own/acct.csv" ]
+check "a rerun leaves no stale rep-N/" [ ! -e "$tmp/own/rep-0" ]
+check "a rerun leaves no stale PNG" [ ! -e "$tmp/own/throughput.png" ]
+check "a rerun writes its reports" [ -s "$tmp/own/summary.json" ]
+mkdir -p "$tmp/old" && touch "$tmp/old/complete" "$tmp/old/acct.csv"
+"$mtasim" run "$sc" --out "$tmp/old" --duration 1h -q
+check "a folder an older mtasim wrote (complete) is taken over" [ $? -eq 0 ]
+check "and cleared" [ ! -e "$tmp/old/acct.csv" ]
+cp -r "$sc" "$tmp/scdir"
+sed -i "s|\\.\\./\\.\\./\\.\\./models|$PWD/models|g" "$tmp/scdir/scenario.json"
+"$mtasim" run "$tmp/scdir" --out "$tmp/scdir" --duration 1h -q --force 2>"$tmp/in.err"
+check "never clears a folder holding an input, even with --force (exit 3)" [ $? -eq 3 ]
+check "it names the input" grep -q "will not clear this folder: it holds the input '$tmp/scdir/scenario.json'" "$tmp/in.err"
+check "the input is still there" [ -s "$tmp/scdir/scenario.json" ]
+(cd "$tmp/own" && "$OLDPWD/$mtasim" run "$OLDPWD/$sc" --out . --duration 1h -q 2>"$tmp/cwd.err")
+check "nor the current directory (exit 3)" [ $? -eq 3 ]
+check "saying so" grep -q "it holds the current directory" "$tmp/cwd.err"
+for cmd in "compare $sc --config $sc/small.conf --config $sc/small.conf --duration 1h" \
+    "plan capacity $sc --volume 1000 --within 1h" \
+    "plan warmup tests/scenarios/warmup --days 1" \
+    "fit $tmp/a/acct.csv"; do
+    rm -rf "$tmp/f2" && mkdir -p "$tmp/f2" && touch "$tmp/f2/x.txt"
+    # shellcheck disable=SC2086
+    "$mtasim" $cmd --out "$tmp/f2" >/dev/null 2>"$tmp/f2.err"
+    check "${cmd%% [a-z/]*s*} refuses a foreign folder (exit 3)" [ $? -eq 3 ]
+    check "${cmd%% [a-z/]*s*} says so" grep -q "mtasim did not write it" "$tmp/f2.err"
+    check "${cmd%% [a-z/]*s*} leaves it alone" [ "$(ls -A "$tmp/f2")" = x.txt ]
+done
+
+# summary.json records its inputs, command line and version, and has one
+# shape with or without replications.
+js() { # js FILE EXPR - a Python expression over the summary d
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+check "summary.json records the version" \
+    [ "mtasim $(js "$tmp/a/summary.json" 'd["version"]')" = "$("$mtasim" version)" ]
+check "and the command line, arguments in their order" \
+    [ "$(js "$tmp/a/summary.json" 'd["command_line"]')" = "mtasim run $sc --out $tmp/a --acct" ]
+check "and the scenario's name" [ "$(js "$tmp/a/summary.json" 'd["scenario"]')" = small ]
+check "the scenario's SHA-256 is sha256sum's" \
+    [ "$(js "$tmp/a/summary.json" 'd["inputs"]["scenario"]["sha256"]')" = "$(sha256sum <"$sc/scenario.json" | cut -d' ' -f1)" ]
+check "the config's too" \
+    [ "$(js "$tmp/a/summary.json" 'd["inputs"]["config"][0]["sha256"]')" = "$(sha256sum <"$sc/small.conf" | cut -d' ' -f1)" ]
+check "every model is listed with its checksum" \
+    [ "$(js "$tmp/a/summary.json" 'sum(1 for m in d["inputs"]["models"] if len(m["sha256"]) == 64)')" -eq 4 ]
+check "a generated send list is said to be generated" \
+    js "$tmp/a/summary.json" 'd["inputs"]["sendlist"]' | grep -q generated
+check "a replayed send list is listed with its checksum" \
+    [ "$(js "$tmp/r/summary.json" 'd["inputs"]["sendlist"]["sha256"]')" = "$(sha256sum <"$tmp/sends.csv" | cut -d' ' -f1)" ]
+mkdir -p "$tmp/inc"
+printf 'include %s\n' "$PWD/$sc/small.conf" >"$tmp/inc/main.conf"
+"$mtasim" run "$sc" --config "$tmp/inc/main.conf" --out "$tmp/inc/out" --duration 1h -q
+check "an included config file is listed after the main one" \
+    [ "$(js "$tmp/inc/out/summary.json" '" ".join(c["path"] for c in d["inputs"]["config"])')" = "$tmp/inc/main.conf $PWD/$sc/small.conf" ]
+shape() { # the member names of summary.json and of its figure sections
+    js "$1" '" ".join(list(d) + sorted(d["figures"]) + list(d["figures"]["totals"]) + list(d["totals"]))'
+}
+check "one shape with and without replications" [ "$(shape "$tmp/a/summary.json")" = "$(shape "$tmp/r1/summary.json")" ]
+check "R = 1: each figure has one value" \
+    [ "$(js "$tmp/a/summary.json" 'd["figures"]["totals"]["delivered"]["values"] == [d["totals"]["delivered"]] and d["replications"] == 1')" = True ]
+check "R = 1: the CI is the value" \
+    [ "$(js "$tmp/a/summary.json" 'd["figures"]["latency_s"]["p95"]["ci_low"] == d["latency_s"]["p95"] == d["figures"]["latency_s"]["p95"]["ci_high"]')" = True ]
+check "R = 3: three values, and the plain figure is their mean" \
+    [ "$(js "$tmp/r1/summary.json" 'len(d["figures"]["totals"]["delivered"]["values"]) == 3 and d["totals"]["delivered"] == d["figures"]["totals"]["delivered"]["mean"] and d["replications"] == 3')" = True ]
+check "R = 3: daily rows and queues have intervals too" \
+    [ "$(js "$tmp/r1/summary.json" 'len(d["figures"]["daily"][0]["accepted"]["values"]) == 3 and "ci_low" in d["figures"]["queues"][0]["delivered"]')" = True ]
+"$mtasim" run "$sc" --out "$tmp/rp" --duration 1h --replications 3 >"$tmp/rp.out"
+check "a replicated run prints its figures with CIs" \
+    grep -Eq '^  delivered +[0-9.e+]+  \[[0-9.e+]+, [0-9.e+]+\]$' "$tmp/rp.out"
+
+# CLI conventions: every --help lists the exit codes, `mtasim --help`
+# lists every subcommand, the shared options mean the same everywhere,
+# durations need a unit.
+for cmd in run compare "plan capacity" "plan warmup" plot gen fit report check; do
+    # shellcheck disable=SC2086
+    "$mtasim" $cmd --help >"$tmp/h.out" 2>&1
+    check "$cmd --help exits 0" [ $? -eq 0 ]
+    check "$cmd --help lists the exit codes" grep -q "^exit status: 0 " "$tmp/h.out"
+    check "$cmd --help prints no '%%'" sh -c "! grep -q '%%' '$tmp/h.out'"
+done
+for cmd in run compare "plan capacity" "plan warmup" fit; do
+    # shellcheck disable=SC2086
+    "$mtasim" $cmd --help | tr '\n' ' ' | grep -q "3 the output folder is not mtasim's"
+    check "$cmd --help names exit status 3" [ $? -eq 0 ]
+done
+"$mtasim" --help >"$tmp/h.out"
+for cmd in check run compare "plan capacity" "plan warmup" plot gen fit report help version; do
+    check "mtasim --help lists '$cmd'" grep -q "^  $cmd " "$tmp/h.out"
+done
+check "mtasim --help lists the exit codes" grep -q "^exit status: 0 success" "$tmp/h.out"
+"$mtasim" run "$sc" -o "$tmp/short" -q --duration 1h >"$tmp/short.out"
+check "run takes -o and -q" [ $? -eq 0 ] && [ -s "$tmp/short/summary.json" ] && [ ! -s "$tmp/short.out" ]
+"$mtasim" gen "$sc" -o "$tmp/short.csv" --duration 1h >/dev/null
+check "gen takes -o" [ -s "$tmp/short.csv" ]
+for cmd in "run $sc" "compare $sc --config $sc/small.conf --config $sc/small.conf" \
+    "plan capacity $sc --volume 10 --within 1h" "plan warmup $sc" "gen $sc -o $tmp/x.csv"; do
+    # shellcheck disable=SC2086
+    "$mtasim" $cmd --seed x 2>"$tmp/seed.err" >/dev/null
+    check "${cmd%% *}: a bad --seed is a usage error (exit 2)" [ $? -eq 2 ]
+    check "${cmd%% *}: with the same message" grep -q -- "--seed takes a non-negative integer, not 'x'; try 'mtasim [a-z ]*--help'" "$tmp/seed.err"
+done
+for cmd in "run $sc --jobs 0" "compare $sc --config $sc/small.conf --config $sc/small.conf -j 0"; do
+    # shellcheck disable=SC2086
+    "$mtasim" $cmd 2>"$tmp/jobs.err" >/dev/null
+    check "${cmd%% *}: --jobs 0 is a usage error (exit 2)" [ $? -eq 2 ]
+    check "${cmd%% *}: saying --jobs takes a positive integer" grep -q -- "--jobs takes a positive integer, not '0'" "$tmp/jobs.err"
+done
+for cmd in "run $sc --duration 6" "compare $sc --config $sc/small.conf --config $sc/small.conf --duration 6" \
+    "plan capacity $sc --volume 10 --within 6" "plan warmup $sc --max-backoff 6" "gen $sc -o $tmp/x.csv --duration 6"; do
+    # shellcheck disable=SC2086
+    "$mtasim" $cmd 2>"$tmp/dur.err" >/dev/null
+    check "${cmd%% *}: a duration without a unit is refused (exit 2)" [ $? -eq 2 ]
+    check "${cmd%% *}: asking for the unit" grep -q "6 what? write 6h" "$tmp/dur.err"
+done
 
 finish

@@ -46,12 +46,13 @@ check "plot --compare exits 0" [ $? -eq 0 ]
 images "$tmp/run" compare
 check "compare is listed" grep -q "^$tmp/run/compare.png$" "$tmp/c.out"
 
-# A replicated run's summary.json holds {mean, ci_low, ...} objects: the
-# compare table shows the means (it once showed zeros).
+# A replicated run's summary.json holds {mean, ci_low, ...} objects under
+# "figures": the compare table shows the means (it once showed zeros) and
+# the half-widths of their CIs.
 "$mtasim" run "$sc" --out "$tmp/rep" --replications 2 -q
 "$mtasim" plot "$tmp/rep" --compare "$tmp/rep" --only compare >/dev/null 2>&1
 check "plot of a replicated run exits 0" [ $? -eq 0 ]
-inj=$(awk '/"injected":/{f=1; next} f && /"mean":/{gsub(/[^0-9.]/,""); printf "%.0f", $0; exit}' "$tmp/rep/summary.json")
+inj=$(python3 -c 'import json, sys; print("%.0f" % json.load(open(sys.argv[1]))["figures"]["totals"]["injected"]["mean"])' "$tmp/rep/summary.json")
 check "the replicated mean is read (injected > 0)" [ "${inj:-0}" -gt 0 ]
 check "the compare table shows the mean injected" grep -q ">$inj[ <]" "$tmp/rep/compare.svg"
 check "with the half-width of its CI" grep -q ">$inj ±[0-9]" "$tmp/rep/compare.svg"
@@ -129,5 +130,15 @@ mkdir "$tmp/many" && cp "$tmp/run/summary.json" "$tmp/run/complete" "$tmp/many/"
 check "timeline of 200000 refused connections drawn" [ -s "$tmp/many/timeline.svg" ]
 check "with the markers thinned (a small SVG)" [ "$(wc -c <"$tmp/many/timeline.svg")" -lt 2000000 ]
 check "and all of them counted in the title" grep -q '20[0-9][0-9][0-9][0-9] refused connections' "$tmp/many/timeline.svg"
+
+# The compare table adds the streams that differ, with their CIs; a run
+# compared with itself has none.
+check "a self-comparison lists no stream" sh -c "! grep -q '<text>stream ' '$tmp/rep/compare.svg'"
+"$mtasim" run "$sc" --config "$sc/slow.conf" --out "$tmp/repb" --replications 2 -q
+"$mtasim" plot "$tmp/rep" --compare "$tmp/repb" --only compare >/dev/null 2>&1
+check "the compare table lists a stream that differs" grep -q '<text>stream news: delivered</text>' "$tmp/rep/compare.svg"
+check "and its p95" grep -q '<text>stream news: latency p95</text>' "$tmp/rep/compare.svg"
+sdel=$(python3 -c 'import json, sys; print(next("%.0f" % s["delivered"] for s in json.load(open(sys.argv[1]))["streams"] if s["stream"] == "news"))' "$tmp/rep/summary.json")
+check "with the stream's mean and CI" grep -q ">$sdel ±[0-9]" "$tmp/rep/compare.svg"
 
 finish

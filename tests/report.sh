@@ -75,4 +75,12 @@ else
     check "the rendered page names the scenario" grep -q '<h1>small</h1>' "$tmp/dom.html"
     check "and holds the plots" [ "$(grep -c '<svg' "$tmp/dom.html")" -ge 4 ]
 fi
+# What was simulated comes from summary.json: the version, the command
+# line and each input with its checksum.
+check "the page shows the recorded version" grep -q '<td>mtasim version</td><td>0\.[0-9.]*</td>' "$page"
+check "and the command line" grep -q '<td>command line</td><td><code>mtasim run ' "$page"
+sha=$(sha256sum <tests/scenarios/small/small.conf | cut -c1-16)
+check "and the config with its SHA-256" grep -q "small.conf</code> <span class=note title=\"sha256 $sha" "$page"
+check "no input is 'not recorded'" sh -c "! grep -q 'inputs</td><td class=note>not recorded' '$page'"
+
 finish

@@ -5,6 +5,7 @@
  * stdout. Exit status 0 when the config is usable, 1 when it has errors,
  * 2 on bad usage. */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
 #include "config/cfg_fix.h"
 #include "config/cfg_json.h"
@@ -181,6 +182,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             for (size_t i = 0; i < sizeof(check_help) / sizeof(*check_help);
                  i++)
                 fputs(check_help[i], stdout);
+            cli_print_help(stdout, "", 0);
             return -1;
         default:
             fputs("try 'mtasim check --help'\n", stderr);

@@ -4,6 +4,10 @@
 #ifndef CLI_H
 #define CLI_H
 
+/* The version mtasim prints, records in summary.json and puts on its
+ * report pages; the Makefile reads it from here for the man page. */
+#define MTASIM_VERSION "0.1.0"
+
 int cmd_check(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_run(int argc, char **argv);

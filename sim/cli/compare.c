@@ -7,7 +7,10 @@
  * differences come from the configs. With R > 1 the difference of each
  * figure gets a paired 95 % confidence interval (docs/design.md). */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
+#include "cli/outdir.h"
+#include "cli/run_meta.h"
 #include "cli/runner.h"
 #include "config/cfg_diff.h"
 #include "config/cfg_model.h"
@@ -30,8 +33,8 @@
 
 static const char compare_help[] =
     "usage: mtasim compare SCENARIO --config A.conf --config B.conf\n"
-    "                      [--replications R] [--jobs J] [--out DIR]\n"
-    "                      [--seed N] [--duration D]\n"
+    "                      [--replications R] [-j|--jobs J] [-o|--out DIR]\n"
+    "                      [--seed N] [--duration D] [-q] [--force]\n"
     "       mtasim compare SCENARIO_A SCENARIO_B [options]\n"
     "\n"
     "Run one send list through two PowerMTA configs (arm a and arm b) with\n"
@@ -54,75 +57,57 @@ static const char compare_help[] =
     "options:\n"
     "  --config FILE     twice: the configs of arm a and arm b\n"
     "  --replications R  paired replications (default 1)\n"
-    "  --jobs J          processes for the replications (default 1)\n"
-    "  --out DIR, --seed N, --duration D   as for `mtasim run`\n";
+    "  -j, --jobs J      processes for the replications (default 1)\n"
+    "  -o, --out DIR, --seed N, --duration D   as for `mtasim run`\n"
+    "  -q, --quiet       print nothing but errors\n"
+    "  --force           clear DIR even when mtasim did not write it (a\n"
+    "                    folder mtasim wrote is always cleared first)\n";
 
 struct cmp_opts {
-    const char *scen[2], *config[2], *out, *duration;
-    uint64_t seed, reps;
-    int have_seed, jobs, quiet;
+    const char *scen[2], *config[2], *duration;
+    uint64_t reps;
+    struct cli_common c; /* --out, --seed, --jobs, --quiet, --force */
+    char *cmdline;       /* for summary.json */
 };
-
-static int cmp_usage(const char *msg)
-{
-    fprintf(stderr, "mtasim compare: %s; try 'mtasim compare --help'\n", msg);
-    return 2;
-}
 
 static int parse_cmp_args(int argc, char **argv, struct cmp_opts *o)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         { "config", required_argument, NULL, 'c' },
         { "replications", required_argument, NULL, 'R' },
-        { "jobs", required_argument, NULL, 'j' },
-        { "out", required_argument, NULL, 'o' },
-        { "seed", required_argument, NULL, 's' },
         { "duration", required_argument, NULL, 'd' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c, n_config = 0;
+    struct cli_opt p;
+    cli_opt_init(&p, "mtasim compare", compare_help,
+                 CLI_O_OUT | CLI_O_QUIET | CLI_O_SEED | CLI_O_JOBS |
+                     CLI_O_FORCE,
+                 own, "");
+    int c, n_config = 0, status = 0;
     uint64_t v;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0) {
         switch (c) {
         case 'c':
             if (n_config == 2)
-                return cmp_usage("--config is given twice at most");
+                return cli_usage(&p, "--config is given twice at most");
             o->config[n_config++] = optarg;
             break;
         case 'R':
-        case 'j':
             if (cli_parse_u64(optarg, &v) || v < 1 || v > 100000)
-                return cmp_usage("--replications and --jobs take a positive "
-                                 "integer");
-            if (c == 'R')
-                o->reps = v;
-            else
-                o->jobs = (int)v;
-            break;
-        case 'o':
-            o->out = optarg;
-            break;
-        case 's':
-            if (cli_parse_u64(optarg, &o->seed))
-                return cmp_usage("--seed takes a non-negative integer");
-            o->have_seed = 1;
+                return cli_usage(&p,
+                                 "--replications takes a positive "
+                                 "integer, not '%s'",
+                                 optarg);
+            o->reps = v;
             break;
         case 'd':
             o->duration = optarg;
             break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'h':
-            fputs(compare_help, stdout);
-            return -1;
-        default:
-            return cmp_usage("unknown option");
         }
     }
+    if (c == CLI_OPT_STOP)
+        return status == 0 ? -1 : status;
+    o->c = p.c;
     int n = argc - optind;
     if (n == 1 && n_config == 2) {
         o->scen[0] = o->scen[1] = argv[optind];
@@ -133,7 +118,7 @@ static int parse_cmp_args(int argc, char **argv, struct cmp_opts *o)
         o->scen[1] = argv[optind + 1];
         return 0;
     }
-    return cmp_usage("give SCENARIO with two --config, or two scenarios");
+    return cli_usage(&p, "give SCENARIO with two --config, or two scenarios");
 }
 
 /* ------------------------------------------------------------------ arms */
@@ -158,8 +143,8 @@ static int load_arm(struct arm *a, const struct cmp_opts *o, int k,
         free(a->sc.config);
         a->sc.config = xstrdup(o->config[k]);
     }
-    if (o->have_seed)
-        a->sc.seed = o->seed;
+    if (o->c.have_seed)
+        a->sc.seed = o->c.seed;
     if (o->duration && cli_parse_duration("mtasim compare", "--duration",
                                           o->duration, &a->sc.duration_s))
         return 2;
@@ -177,7 +162,7 @@ static int run_arm(struct arm *a, const struct cmp_opts *o, const char *tag,
     strbuf_release(&sb);
     if (a->out == NULL)
         return 1;
-    struct runner_opts ro = { o->reps, o->jobs, 0, 0, 0 };
+    struct runner_opts ro = { o->reps, o->c.jobs, 0, 0, 0, o->cmdline };
     if (runner_run(&a->sc, a->out, &ro, dl) != 0)
         return 1;
     a->reps = xcalloc(o->reps, sizeof(*a->reps));
@@ -497,10 +482,14 @@ int cmd_compare(int argc, char **argv)
     struct cmp_opts o;
     memset(&o, 0, sizeof(o));
     o.reps = 1;
-    o.jobs = 1;
+    char *cmdline = run_meta_command_line(argc, argv); /* before getopt
+                                                         permutes argv */
     int rc = parse_cmp_args(argc, argv, &o);
-    if (rc)
+    o.cmdline = cmdline;
+    if (rc) {
+        free(cmdline);
         return rc < 0 ? 0 : rc;
+    }
     struct diag_list dl;
     diag_list_init(&dl, DIAG_DEFAULT_MAX_ERRORS);
     struct arm arm[2];
@@ -509,22 +498,20 @@ int cmd_compare(int argc, char **argv)
     for (int k = 0; k < 2 && rc == 0; k++)
         rc = load_arm(&arm[k], &o, k, models, &dl);
     if (rc == 0) {
-        struct strbuf def;
-        strbuf_init(&def);
-        strbuf_addf(&def, "out/compare-%s", arm[0].sc.name);
-        out = cli_out_dir(o.out ? o.out : def.buf, NULL, &dl);
-        strbuf_release(&def);
-        rc = out == NULL;
+        struct scenario both[2] = { arm[0].sc, arm[1].sc };
+        out = outdir_claim_scenario(o.c.out, "compare-", both, 2,
+                                    "mtasim compare", o.c.force, &dl, &rc);
     }
     for (int k = 0; k < 2 && rc == 0; k++)
         rc = run_arm(&arm[k], &o, k ? "b" : "a", out, &dl);
     if (rc == 0)
-        rc = compare_arms(arm, out, o.reps, o.quiet, &dl);
+        rc = compare_arms(arm, out, o.reps, o.c.quiet, &dl);
     diag_print_all(stderr, &dl, "mtasim compare", isatty(STDERR_FILENO));
     for (int k = 0; k < 2; k++)
         release_arm(&arm[k], o.reps);
     diag_list_release(&dl);
     free(models);
     free(out);
+    free(o.cmdline);
     return rc;
 }

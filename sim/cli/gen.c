@@ -6,6 +6,7 @@
  * The file is written to FILE.tmp and renamed, so FILE is never left
  * half-written. Exit status 0 ok, 1 errors in the input, 2 bad usage. */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
 #include "config/cfg_value.h"
 #include "engine/rng.h"
@@ -75,57 +76,27 @@ struct gen_opts {
     double duration_s;
 };
 
-/* parse_value - --seed N or --duration D; 0, or 2 after a message. */
-static int parse_value(int c, const char *arg, struct gen_opts *o)
-{
-    char *end;
-
-    if (c == 'S') {
-        errno = 0;
-        o->seed = strtoull(arg, &end, 10);
-        if (errno || *end || end == arg || arg[0] == '-') {
-            fprintf(stderr,
-                    "mtasim gen: --seed takes a non-negative "
-                    "integer, not '%s'\n",
-                    arg);
-            return 2;
-        }
-        o->has_seed = 1;
-        return 0;
-    }
-    if (cli_parse_duration("mtasim gen", "--duration", arg, &o->duration_s))
-        return 2;
-    o->has_duration = 1;
-    return 0;
-}
-
-/* parse_args - getopt_long; 0, -1 after --help, or 2. */
+/* parse_args - the options; 0, -1 after --help, or 2. */
 static int parse_args(int argc, char **argv, struct gen_opts *o)
 {
-    static const struct option longopts[] = {
-        { "out", required_argument, NULL, 'o' },
-        { "seed", required_argument, NULL, 'S' },
+    static const struct option own[] = {
         { "duration", required_argument, NULL, 'D' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
-
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        if (c == 'o') {
-            o->out = optarg;
-        } else if (c == 'S' || c == 'D') {
-            if (parse_value(c, optarg, o))
-                return 2;
-        } else if (c == 'h') {
-            fputs(gen_help, stdout);
-            return -1;
-        } else {
-            fputs("try 'mtasim gen --help'\n", stderr);
+    struct cli_opt p;
+    cli_opt_init(&p, "mtasim gen", gen_help, CLI_O_OUT | CLI_O_SEED, own, "");
+    int c, status = 0;
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0)
+        if (c == 'D' && cli_parse_duration("mtasim gen", "--duration", optarg,
+                                           &o->duration_s))
             return 2;
-        }
-    }
+        else if (c == 'D')
+            o->has_duration = 1;
+    if (c == CLI_OPT_STOP)
+        return status == 0 ? -1 : status;
+    o->out = p.c.out;
+    o->seed = p.c.seed;
+    o->has_seed = p.c.have_seed;
     if (optind != argc - 1 || o->out == NULL) {
         fputs("mtasim gen: expected one SCENARIO and --out FILE.csv; try "
               "'mtasim gen --help'\n",

@@ -2,7 +2,9 @@
  * capacity.conf) and the `mtasim plan` dispatch. The search itself is
  * library code: plan/capacity.h. */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
+#include "cli/outdir.h"
 #include "cli/plan_cli.h"
 #include "config/cfg_value.h"
 #include "plan/capacity.h"
@@ -24,7 +26,8 @@
 static const char plan_help[] =
     "usage: mtasim plan capacity SCENARIO --volume N --within D\n"
     "                            [--pool NAME] [--max-deferral-rate X]\n"
-    "                            [--max-ips K] [--out DIR] [--seed N]\n"
+    "                            [--max-ips K] [-o|--out DIR] [--seed N]\n"
+    "                            [-q|--quiet] [--force]\n"
     "       mtasim plan warmup SCENARIO ...   (mtasim plan warmup --help)\n"
     "\n"
     "Find how many warmed virtual-mtas (source IPs) of your own pool deliver\n"
@@ -54,14 +57,15 @@ static const char plan_help[] =
     "Writes to DIR (default out/capacity-<scenario>): capacity.json (the\n"
     "answer, the settings, every trial), capacity.patch (a unified diff of\n"
     "your config for the answer), capacity.conf (your config with it\n"
-    "applied) and each trial's run in trials/k-K/.\n";
+    "applied) and each trial's run in trials/k-K/. DIR is cleared first\n"
+    "when mtasim wrote it; another non-empty DIR is refused (exit 3) unless\n"
+    "--force clears it.\n";
 
 struct plan_opts {
-    const char *scenario, *out, *within, *pool;
+    const char *scenario, *within, *pool;
     double volume, max_defer, within_s;
     int max_ips;
-    uint64_t seed;
-    int have_seed;
+    struct cli_common c; /* --out, --seed, --quiet, --force */
 };
 
 int plan_usage(const char *msg)
@@ -80,62 +84,51 @@ int plan_parse_number(const char *s, double *out)
 
 static int parse_plan_args(int argc, char **argv, struct plan_opts *o)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         { "volume", required_argument, NULL, 'n' },
         { "within", required_argument, NULL, 'w' },
         { "max-deferral-rate", required_argument, NULL, 'x' },
         { "max-ips", required_argument, NULL, 'k' },
         { "pool", required_argument, NULL, 'p' },
-        { "out", required_argument, NULL, 'o' },
-        { "seed", required_argument, NULL, 's' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
+    struct cli_opt p;
+    cli_opt_init(&p, "mtasim plan capacity", plan_help,
+                 CLI_O_OUT | CLI_O_QUIET | CLI_O_SEED | CLI_O_FORCE, own, "");
+    int c, status = 0;
     double v;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0) {
         switch (c) {
         case 'n':
             if (plan_parse_number(optarg, &o->volume))
-                return plan_usage("--volume takes a positive number");
+                return cli_usage(&p, "--volume takes a positive number");
             break;
         case 'w':
             o->within = optarg;
             break;
         case 'x':
             if (plan_parse_number(optarg, &o->max_defer) || o->max_defer > 1)
-                return plan_usage("--max-deferral-rate takes a fraction "
-                                  "(0, 1]");
+                return cli_usage(&p, "--max-deferral-rate takes a fraction "
+                                     "(0, 1]");
             break;
         case 'k':
             if (plan_parse_number(optarg, &v) || v > 4096)
-                return plan_usage("--max-ips takes 1 to 4096");
+                return cli_usage(&p, "--max-ips takes 1 to 4096");
             o->max_ips = (int)v;
-            break;
-        case 'o':
-            o->out = optarg;
             break;
         case 'p':
             o->pool = optarg;
             break;
-        case 's':
-            if (cli_parse_u64(optarg, &o->seed))
-                return plan_usage("--seed takes a non-negative integer");
-            o->have_seed = 1;
-            break;
-        case 'h':
-            fputs(plan_help, stdout);
-            return -1;
-        default:
-            return plan_usage("unknown option");
         }
     }
+    if (c == CLI_OPT_STOP)
+        return status == 0 ? -1 : status;
+    o->c = p.c;
     if (optind != argc - 1)
-        return plan_usage("expected one SCENARIO");
+        return cli_usage(&p, "expected one SCENARIO");
     o->scenario = argv[optind];
     if (o->volume <= 0 || o->within == NULL)
-        return plan_usage("--volume and --within are required");
+        return cli_usage(&p, "--volume and --within are required");
     if (cli_parse_duration("mtasim plan", "--within", o->within, &o->within_s))
         return 2;
     return 0;
@@ -158,8 +151,15 @@ int plan_preflight(const struct scenario *sc, struct diag_list *dl)
     return preflight_check(sc, dl) ? 1 : 0;
 }
 
+/* The trial log: capacity.json's "trials", and stdout unless quiet. */
+struct trial_log {
+    cJSON *trials;
+    int quiet;
+};
+
 static void log_trial(void *ctx, const struct cap_trial *t)
 {
+    struct trial_log *log = ctx;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "ips", t->ips);
     cJSON_AddBoolToObject(o, "pass", t->pass);
@@ -168,7 +168,9 @@ static void log_trial(void *ctx, const struct cap_trial *t)
     cJSON_AddNumberToObject(o, "queued_at_end", t->queued);
     cJSON_AddNumberToObject(o, "deferral_rate", t->deferral_rate);
     cJSON_AddNumberToObject(o, "last_delivery_s", t->last_s);
-    cJSON_AddItemToArray(ctx, o);
+    cJSON_AddItemToArray(log->trials, o);
+    if (log->quiet)
+        return;
     printf("  %4d IPs: %s  delivered %.0f, expired %.0f, left %.0f, "
            "deferral rate %.4f, last delivery %.0f s\n",
            t->ips, t->pass ? "pass" : "fail", t->delivered, t->expired,
@@ -252,7 +254,7 @@ static int write_conf(struct cap_plan *c, const char *out, struct diag_list *dl)
 }
 
 static int write_answer(struct cap_plan *c, cJSON *trials, const char *out,
-                        struct diag_list *dl)
+                        int quiet, struct diag_list *dl)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "scenario", c->m->sc.path);
@@ -265,7 +267,7 @@ static int write_answer(struct cap_plan *c, cJSON *trials, const char *out,
         cJSON_AddNullToObject(root, "ips");
     cJSON_AddItemToObject(root, "providers", provider_json(c));
     cJSON_AddItemReferenceToObject(root, "trials", trials);
-    if (c->answer > 0)
+    if (c->answer > 0 && !quiet)
         print_answer(c);
     char *text = cJSON_Print(root);
     int rc = trial_write_file(out, "capacity.json", text);
@@ -279,6 +281,8 @@ static int write_answer(struct cap_plan *c, cJSON *trials, const char *out,
         return 1;
     }
     if (c->answer > 0) {
+        if (quiet)
+            return 0;
         printf("capacity.json, capacity.patch (for %s), capacity.conf and the "
                "trials in %s/\n",
                c->m->sc.config, out);
@@ -307,17 +311,15 @@ static int plan_capacity(int argc, char **argv)
     struct cap_plan c;
     memset(&c, 0, sizeof(c));
     cJSON *trials = cJSON_CreateArray();
+    struct trial_log log = { trials, o.c.quiet };
     char *out = NULL;
-    rc = plan_load(&m, o.scenario, o.have_seed ? &o.seed : NULL, &dl);
+    rc = plan_load(&m, o.scenario, o.c.have_seed ? &o.c.seed : NULL, &dl);
     if (rc == 0)
         rc = plan_preflight(&m.sc, &dl);
     if (rc == 0) {
-        struct strbuf def;
-        strbuf_init(&def);
-        strbuf_addf(&def, "out/capacity-%s", m.sc.name);
-        out = cli_out_dir(o.out ? o.out : def.buf, NULL, &dl);
-        strbuf_release(&def);
-        rc = out == NULL;
+        out =
+            outdir_claim_scenario(o.c.out, "capacity-", &m.sc, 1,
+                                  "mtasim plan capacity", o.c.force, &dl, &rc);
     }
     if (rc == 0) {
         struct cap_opts co = { o.volume, o.within_s, o.max_defer,
@@ -329,11 +331,13 @@ static int plan_capacity(int argc, char **argv)
     if (rc == 0) {
         c.out = out;
         c.on_trial = log_trial;
-        c.ctx = trials;
-        printf("searching the fewest warmed virtual-mtas of pool '%s' for "
-               "%.0f messages within %s:\n",
-               cap_pool_name(&c), o.volume, o.within);
-        rc = cap_plan_run(&c, &dl) != 0 || write_answer(&c, trials, out, &dl);
+        c.ctx = &log;
+        if (!o.c.quiet)
+            printf("searching the fewest warmed virtual-mtas of pool '%s' for "
+                   "%.0f messages within %s:\n",
+                   cap_pool_name(&c), o.volume, o.within);
+        rc = cap_plan_run(&c, &dl) != 0 ||
+             write_answer(&c, trials, out, o.c.quiet, &dl);
     }
     diag_print_all(stderr, &dl, "mtasim plan capacity", isatty(STDERR_FILENO));
     diag_list_release(&dl);
@@ -349,7 +353,7 @@ int cmd_plan(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "capacity") == 0)
         return plan_capacity(argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs(plan_help, stdout);
+        cli_print_help(stdout, plan_help, CLI_O_FORCE);
         return 0;
     }
     if (argc >= 2 && strcmp(argv[1], "warmup") == 0)

@@ -10,6 +10,7 @@
  * the folder: no date or host name goes in, so the same run gives the
  * same bytes. docs/reports.md describes it. */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
 #include "cli/plot.h"
 #include "util/strbuf.h"
@@ -175,7 +176,9 @@ static void fig(struct strbuf *sb, const cJSON *n, enum fmt f)
 {
     fmt(sb, jval(n), f);
     const cJSON *lo = jget(n, "ci_low"), *hi = jget(n, "ci_high");
-    if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi)) {
+    /* one value (R = 1) has no interval worth showing */
+    if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi) &&
+        cJSON_GetArraySize(jget(n, "values")) > 1) {
         strbuf_adds(sb, " <span class=ci>[");
         fmt(sb, lo->valuedouble, f);
         strbuf_adds(sb, " &ndash; ");
@@ -387,11 +390,41 @@ static void folder_files(struct rpt *r)
     free(names);
 }
 
-/* inputs - summary.json's record of the inputs, when it has one: an
- * object or array of paths or {path, checksum} objects, shown as found. */
+/* input_row - one input file: its path, SHA-256 and size when recorded
+ * ({path, sha256, bytes}), else the value as found. */
+static void input_row(struct rpt *r, const char *label, const cJSON *it)
+{
+    strbuf_adds(&r->h, "<tr><td>");
+    esc(&r->h, label);
+    strbuf_adds(&r->h, "</td><td><code>");
+    if (cJSON_IsString(it)) {
+        esc(&r->h, it->valuestring);
+    } else if (jstr(it, "path")) {
+        /* the first 16 hex digits (the page's width); all 64 in the
+         * tooltip and in summary.json */
+        const char *sum = jstr(it, "sha256");
+        esc(&r->h, jstr(it, "path"));
+        strbuf_adds(&r->h, "</code> <span class=note title=\"sha256 ");
+        esc(&r->h, sum ? sum : "unreadable");
+        strbuf_addf(&r->h, "\">sha256&nbsp;%.16s%s", sum ? sum : "unreadable",
+                    sum ? "&hellip;" : "");
+        if (cJSON_IsNumber(jget(it, "bytes")))
+            strbuf_addf(&r->h, ", %.0f&nbsp;bytes", jnum(it, "bytes"));
+        strbuf_adds(&r->h, "</span><code>");
+    } else {
+        char *text = cJSON_PrintUnformatted(it);
+        esc(&r->h, text);
+        free(text);
+    }
+    strbuf_adds(&r->h, "</code></td></tr>\n");
+}
+
+/* inputs - summary.json's record of the inputs, when it has one: files
+ * as {path, sha256, bytes}, lists of them (config and its includes,
+ * models) one row each. */
 static void inputs(struct rpt *r)
 {
-    const cJSON *in = jget(r->sum, "inputs"), *it;
+    const cJSON *in = jget(r->sum, "inputs"), *it, *el;
     if (in == NULL) {
         strbuf_adds(&r->h, "<tr><td>inputs</td><td class=note>not recorded "
                            "in summary.json (this mtasim version does not "
@@ -402,13 +435,20 @@ static void inputs(struct rpt *r)
     }
     cJSON_ArrayForEach(it, in)
     {
-        strbuf_adds(&r->h, "<tr><td>");
-        esc(&r->h, it->string ? it->string : "input");
-        strbuf_adds(&r->h, "</td><td><code>");
-        char *text = cJSON_IsString(it) ? NULL : cJSON_PrintUnformatted(it);
-        esc(&r->h, text ? text : it->valuestring);
-        free(text);
-        strbuf_adds(&r->h, "</code></td></tr>\n");
+        const char *label = it->string ? it->string : "input";
+        if (!cJSON_IsArray(it)) {
+            input_row(r, label, it);
+            continue;
+        }
+        int k = 0;
+        cJSON_ArrayForEach(el, it)
+        {
+            char lab[64];
+            snprintf(lab, sizeof(lab), "%s%s", label,
+                     !strcmp(label, "config") && k > 0 ? " (included)" : "");
+            input_row(r, lab, el);
+            k++;
+        }
     }
 }
 
@@ -429,7 +469,7 @@ static void what_simulated(struct rpt *r, const char *name)
     num(h, jnum(s, "seed"));
     double reps = jnum(s, "replications");
     strbuf_adds(h, "</td></tr>\n<tr><td>replications</td><td>");
-    if (isnan(reps))
+    if (isnan(reps) || reps <= 1)
         strbuf_adds(h, "1");
     else
         strbuf_addf(h,
@@ -1064,7 +1104,7 @@ static void compare(struct rpt *r, const char *name_b)
     strbuf_adds(h, ")</h2>\n<p class=note>B: <code>");
     esc(h, r->dir_b);
     strbuf_adds(h, "</code>. The difference is B &minus; A; with "
-                   "replications in both runs, its 95&nbsp;%% confidence "
+                   "replications in both runs, its 95&nbsp;% confidence "
                    "interval is paired by replication (the same random "
                    "streams); red when it excludes 0.</p>\n<table>\n");
     static const char *const ch[] = { "figure",      "A",        "B",
@@ -1114,34 +1154,21 @@ static void compare(struct rpt *r, const char *name_b)
 
 static int parse_report_args(int argc, char **argv, struct rpt *r)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         { "compare", required_argument, NULL, 'c' },
-        { "out", required_argument, NULL, 'o' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
+    struct cli_opt p;
+    cli_opt_init(&p, "mtasim report", report_help, CLI_O_OUT | CLI_O_QUIET, own,
+                 "");
+    int c, status = 0;
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0)
+        if (c == 'c')
             r->dir_b = optarg;
-            break;
-        case 'o':
-            r->out = optarg;
-            break;
-        case 'q':
-            r->quiet = 1;
-            break;
-        case 'h':
-            fputs(report_help, stdout);
-            return -1;
-        default:
-            fputs("try 'mtasim report --help'\n", stderr);
-            return 2;
-        }
-    }
+    if (c == CLI_OPT_STOP)
+        return status == 0 ? -1 : status;
+    r->out = p.c.out;
+    r->quiet = p.c.quiet;
     if (optind != argc - 1) {
         fputs("mtasim report: expected one run folder DIR; try 'mtasim "
               "report --help'\n",
@@ -1150,6 +1177,21 @@ static int parse_report_args(int argc, char **argv, struct rpt *r)
     }
     r->dir = argv[optind];
     return 0;
+}
+
+/* with_figures - the sections of summary.json's "figures" (each number a
+ * {mean, ci_low, ci_high, values} object) in place of the plain ones, so
+ * the tables can show intervals; summaries written before "figures"
+ * existed are left as they are (a replicated one has the objects in
+ * place already). */
+static void with_figures(cJSON *sum)
+{
+    const cJSON *figs = jget(sum, "figures"), *it;
+    cJSON_ArrayForEach(it, figs)
+    {
+        cJSON_ReplaceItemInObjectCaseSensitive(sum, it->string,
+                                               cJSON_Duplicate(it, 1));
+    }
 }
 
 /* load - summary.json of dir, or NULL after saying why. */
@@ -1168,6 +1210,7 @@ static cJSON *load(const char *dir)
                 "mtasim report: '%s/summary.json' is missing or not JSON "
                 "(run 'mtasim run SCENARIO --out %s' first)\n",
                 dir, dir);
+    with_figures(j);
     return j;
 }
 
@@ -1203,7 +1246,8 @@ static void page(struct rpt *r)
     providers(r);
     backoff(r);
     if (r->dir_b)
-        compare(r, run_name(r->sum_b, r->dir_b, nb_b, sizeof(nb_b)));
+        /* B by its folder: both runs are often of one scenario */
+        compare(r, run_name(NULL, r->dir_b, nb_b, sizeof(nb_b)));
     strbuf_addf(h,
                 "<p class=note>Made by mtasim %s from the files of the run "
                 "folder; the figures are simulated, not measured.</p>\n"

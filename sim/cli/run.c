@@ -6,8 +6,11 @@
  * renamed when the run succeeds, so a failed run leaves nothing half
  * written. Progress goes to stderr when it is a terminal. */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
 #include "config/cfg_value.h"
+#include "cli/outdir.h"
+#include "cli/run_meta.h"
 #include "cli/runner.h"
 #include "run/sim.h"
 #include "util/diag.h"
@@ -24,7 +27,7 @@
 #include <unistd.h>
 
 static const char run_help[] =
-    "usage: mtasim run SCENARIO [--config FILE] [--out DIR] [--seed N]\n"
+    "usage: mtasim run SCENARIO [--config FILE] [-o|--out DIR] [--seed N]\n"
     "                  [--duration D] [--acct] [--acct-eol lf|crlf]\n"
     "                  [--replications R [--jobs J]] [--force]\n"
     "\n"
@@ -34,7 +37,7 @@ static const char run_help[] =
     "\n"
     "options:\n"
     "  --config FILE   use this PowerMTA config instead of the scenario's\n"
-    "  --out DIR       where the reports go (default out/<scenario name>)\n"
+    "  -o, --out DIR   where the reports go (default out/<scenario name>)\n"
     "  --seed N        random seed (default: the scenario's, else 1); the\n"
     "                  same inputs and seed give byte-identical reports\n"
     "  --duration D    simulated time, PowerMTA interval syntax (30d, 12h)\n"
@@ -51,9 +54,10 @@ static const char run_help[] =
     "                  and per-replication values; each replication's\n"
     "                  reports are in DIR/rep-N/, replication 0's CSVs also\n"
     "                  in DIR\n"
-    "  --jobs J        run the replications on J processes (default 1)\n"
+    "  -j, --jobs J    run the replications on J processes (default 1)\n"
     "  --force         run even past the soft limits on report size and\n"
-    "                  volume (docs/limits.md)\n"
+    "                  volume (docs/limits.md), and clear an output folder\n"
+    "                  that mtasim did not write (see 'output folder')\n"
     "  -q, --quiet     no summary on stdout, no progress on stderr\n"
     "  -h, --help      this text\n"
     "\n"
@@ -72,51 +76,44 @@ static const char run_help[] =
     "                  summary.json \"daily\")\n"
     "  latency.csv     latency histogram and CDF per stream ('*' = all)\n"
     "\n"
+    "output folder: DIR is the run's own. A missing or empty DIR is created;\n"
+    "one mtasim wrote before (it holds the file 'mtasim-folder') is cleared\n"
+    "first, so no earlier acct.csv, rep-N/ or plot survives; any other\n"
+    "non-empty DIR is refused (exit 3) unless --force clears it. A folder\n"
+    "that holds an input file or the current directory is never cleared.\n"
+    "\n"
     "The rate-limit algorithm PowerMTA uses is undocumented; pick it in the\n"
     "scenario with \"rate_window\": \"sliding\" (default), \"token-bucket\"\n"
     "or \"even\" (see README).\n";
 
 struct run_opts {
-    const char *scenario, *config, *out, *duration;
-    uint64_t seed, replications;
-    int have_seed, acct, quiet, jobs, force;
+    const char *scenario, *config, *duration;
+    uint64_t replications;
+    int acct;
+    struct cli_common c; /* --out, --seed, --jobs, --quiet, --force */
 };
 
 static int parse_run_args(int argc, char **argv, struct run_opts *o)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         { "config", required_argument, NULL, 'c' },
-        { "out", required_argument, NULL, 'o' },
-        { "seed", required_argument, NULL, 's' },
         { "duration", required_argument, NULL, 'd' },
         { "acct", no_argument, NULL, 'a' },
         { "acct-eol", required_argument, NULL, 'E' },
         { "replications", required_argument, NULL, 'R' },
-        { "jobs", required_argument, NULL, 'j' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "force", no_argument, NULL, 'F' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+    struct cli_opt p;
+    cli_opt_init(&p, "mtasim run", run_help,
+                 CLI_O_OUT | CLI_O_QUIET | CLI_O_SEED | CLI_O_JOBS |
+                     CLI_O_FORCE,
+                 own, "");
+    int c, status = 0;
+    uint64_t v;
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0) {
         switch (c) {
         case 'c':
             o->config = optarg;
-            break;
-        case 'o':
-            o->out = optarg;
-            break;
-        case 's':
-            if (cli_parse_u64(optarg, &o->seed)) {
-                fprintf(stderr,
-                        "mtasim run: --seed takes a non-negative "
-                        "integer, not '%s'\n",
-                        optarg);
-                return 2;
-            }
-            o->have_seed = 1;
             break;
         case 'd':
             o->duration = optarg;
@@ -125,50 +122,28 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
             o->acct = o->acct ? o->acct : 1;
             break;
         case 'E':
-            if (strcmp(optarg, "lf") != 0 && strcmp(optarg, "crlf") != 0) {
-                fprintf(stderr,
-                        "mtasim run: --acct-eol takes 'lf' or 'crlf', not "
-                        "'%s'\n",
-                        optarg);
-                return 2;
-            }
+            if (strcmp(optarg, "lf") != 0 && strcmp(optarg, "crlf") != 0)
+                return cli_usage(&p,
+                                 "--acct-eol takes 'lf' or 'crlf', not "
+                                 "'%s'",
+                                 optarg);
             o->acct = strcmp(optarg, "crlf") == 0 ? 2 : 1;
             break;
         case 'R':
-        case 'j': {
-            uint64_t v;
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 100000) {
-                fprintf(stderr,
-                        "mtasim run: --%s takes a positive integer, "
-                        "not '%s'\n",
-                        c == 'R' ? "replications" : "jobs", optarg);
-                return 2;
-            }
-            if (c == 'R')
-                o->replications = v;
-            else
-                o->jobs = (int)v;
+            if (cli_parse_u64(optarg, &v) || v < 1 || v > 100000)
+                return cli_usage(&p,
+                                 "--replications takes a positive "
+                                 "integer, not '%s'",
+                                 optarg);
+            o->replications = v;
             break;
         }
-        case 'q':
-            o->quiet = 1;
-            break;
-        case 'F':
-            o->force = 1;
-            break;
-        case 'h':
-            fputs(run_help, stdout);
-            return -1;
-        default:
-            fputs("try 'mtasim run --help'\n", stderr);
-            return 2;
-        }
     }
-    if (optind != argc - 1) {
-        fputs("mtasim run: expected one SCENARIO; try 'mtasim run --help'\n",
-              stderr);
-        return 2;
-    }
+    if (c == CLI_OPT_STOP)
+        return status == 0 ? -1 : status;
+    o->c = p.c;
+    if (optind != argc - 1)
+        return cli_usage(&p, "expected one SCENARIO");
     o->scenario = argv[optind];
     return 0;
 }
@@ -180,9 +155,9 @@ static int apply_overrides(struct scenario *sc, const struct run_opts *o)
         free(sc->config);
         sc->config = xstrdup(o->config);
     }
-    if (o->have_seed)
-        sc->seed = o->seed;
-    sc->force = o->force;
+    if (o->c.have_seed)
+        sc->seed = o->c.seed;
+    sc->force = o->c.force;
     if (o->duration && cli_parse_duration("mtasim run", "--duration",
                                           o->duration, &sc->duration_s))
         return 2;
@@ -207,12 +182,42 @@ static void warn_acct_size(const struct scenario *sc, uint64_t reps)
                 gb, reps > 1 ? ", in every replication" : "");
 }
 
-/* print_replicated - the aggregate's headline figures on stdout. */
+/* print_figure - "  label  mean [ci_low, ci_high]" of figures.SECTION.KEY
+ * in the aggregate summary (nothing when absent). */
+static void print_figure(const cJSON *figs, const char *section,
+                         const char *key, const char *label)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(figs, section), key);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(f, "mean");
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(f, "ci_low");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(f, "ci_high");
+    if (!cJSON_IsNumber(m) || !cJSON_IsNumber(lo) || !cJSON_IsNumber(hi))
+        return;
+    printf("  %-24s %12.6g  [%.6g, %.6g]\n", label, m->valuedouble,
+           lo->valuedouble, hi->valuedouble);
+}
+
+/* print_replicated - the aggregate's headline figures with their 95 %
+ * confidence intervals on stdout. */
 static void print_replicated(const char *out, uint64_t reps)
 {
-    printf("%llu replications; mean and 95 %% confidence interval per figure "
-           "in %s/summary.json, each replication's reports in %s/rep-N/\n",
-           (unsigned long long)reps, out, out);
+    cJSON *sum = cli_read_json(out, "summary.json");
+    const cJSON *figs = cJSON_GetObjectItemCaseSensitive(sum, "figures");
+    printf("%llu replications: mean and [95 %% confidence interval]\n",
+           (unsigned long long)reps);
+    static const char *const totals[] = { "injected",  "delivered",
+                                          "bounced",   "expired",
+                                          "deferrals", "queued_at_end" };
+    for (size_t i = 0; i < sizeof(totals) / sizeof(totals[0]); i++)
+        print_figure(figs, "totals", totals[i], totals[i]);
+    print_figure(figs, "latency_s", "p50", "latency p50 (s)");
+    print_figure(figs, "latency_s", "p95", "latency p95 (s)");
+    print_figure(figs, "throughput_per_hour", "peak", "peak throughput (/h)");
+    printf("every figure's mean, interval and values in %s/summary.json "
+           "(\"figures\"), each replication's reports in %s/rep-N/\n",
+           out, out);
+    cJSON_Delete(sum);
 }
 
 int cmd_run(int argc, char **argv)
@@ -220,10 +225,13 @@ int cmd_run(int argc, char **argv)
     struct run_opts o;
     memset(&o, 0, sizeof(o));
     o.replications = 1;
-    o.jobs = 1;
+    char *cmdline = run_meta_command_line(argc, argv); /* before getopt
+                                                         permutes argv */
     int rc = parse_run_args(argc, argv, &o);
-    if (rc)
+    if (rc) {
+        free(cmdline);
         return rc < 0 ? 0 : rc;
+    }
     struct diag_list dl;
     diag_list_init(&dl, DIAG_DEFAULT_MAX_ERRORS);
     struct scenario sc;
@@ -231,7 +239,7 @@ int cmd_run(int argc, char **argv)
     char *models = cli_models_dir();
     int loaded = scenario_load(path, models, &sc, &dl) == 0;
     rc = loaded ? apply_overrides(&sc, &o) : 1;
-    if (rc == 0 && scenario_check_limits(&sc, o.force, &dl) < 0)
+    if (rc == 0 && scenario_check_limits(&sc, o.c.force, &dl) < 0)
         rc = 1;
     if (rc == 0 && o.acct) /* before anything that may take long */
         warn_acct_size(&sc, o.replications);
@@ -239,16 +247,18 @@ int cmd_run(int argc, char **argv)
         rc = cli_preflight(&sc, &dl);
     char *out = NULL;
     if (rc == 0)
-        out = cli_out_dir(o.out, sc.name, &dl);
-    if (rc == 0 && out == NULL)
-        rc = 1;
+        out = outdir_claim_scenario(o.c.out, "", &sc, 1, "mtasim run",
+                                    o.c.force, &dl, &rc);
     if (rc == 0) {
-        struct runner_opts ro = { o.replications, o.jobs, o.acct,
-                                  !o.quiet && isatty(STDERR_FILENO), !o.quiet };
+        struct runner_opts ro = {
+            o.replications, o.c.jobs,
+            o.acct,         !o.c.quiet && isatty(STDERR_FILENO),
+            !o.c.quiet,     cmdline
+        };
         rc = runner_run(&sc, out, &ro, &dl);
-        if (rc == 0 && !o.quiet && o.replications > 1)
+        if (rc == 0 && !o.c.quiet && o.replications > 1)
             print_replicated(out, o.replications);
-        if (rc == 0 && !o.quiet)
+        if (rc == 0 && !o.c.quiet)
             printf("reports in %s/\n", out);
     }
     diag_print_all(stderr, &dl, o.scenario, isatty(STDERR_FILENO));
@@ -258,5 +268,6 @@ int cmd_run(int argc, char **argv)
     free(out);
     free(path);
     free(models);
+    free(cmdline);
     return rc;
 }

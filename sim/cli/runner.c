@@ -6,6 +6,7 @@
  * reads the workers' summary.json files, so it is the same whatever J. */
 #include "cli/runner.h"
 #include "cli/cli_util.h"
+#include "cli/run_meta.h"
 #include "report/agg.h"
 #include "util/tmpfiles.h"
 #include "run/sim.h"
@@ -70,6 +71,7 @@ static int run_single(struct scenario *sc, const char *out, uint64_t rep,
     struct sim_options so = { out, o->acct, rep };
     if (sim_init(&s, sc, &so, dl) != 0)
         return 1;
+    obs_set_meta(s.obs, run_meta_json(sc, s.cfg, o->command_line));
     double t0 = wall_now();
     int rc = 0;
     if (drive(&s, dl, o->progress && print) < 0) {
@@ -154,7 +156,8 @@ static void remove_temporaries(const char *out, int w,
 {
     static const char *const names[] = { "summary.json", "timeseries.csv",
                                          "events.csv",   "latency.csv",
-                                         "acct.csv",     "complete" };
+                                         "acct.csv",     "daily.csv",
+                                         "complete" };
     for (uint64_t r = (uint64_t)w; r < o->replications;
          r += (uint64_t)o->jobs) {
         char *dir = runner_rep_dir(out, r);
@@ -291,8 +294,7 @@ static int aggregate(const char *out, uint64_t reps, struct diag_list *dl)
         free(dir);
     }
     if (rc == 0) {
-        cJSON *agg = agg_summaries(s, reps);
-        cJSON_AddNumberToObject(agg, "replications", (double)reps);
+        cJSON *agg = agg_document(s, reps);
         char *text = cJSON_Print(agg);
         struct strbuf p;
         strbuf_init(&p);

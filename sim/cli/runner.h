@@ -18,8 +18,9 @@ struct runner_opts {
     uint64_t replications; /* >= 1 */
     int jobs;              /* >= 1 */
     int acct;
-    int progress;      /* progress on stderr (one replication) */
-    int print_summary; /* the human summary on stdout */
+    int progress;             /* progress on stderr (one replication) */
+    int print_summary;        /* the human summary on stdout */
+    const char *command_line; /* for summary.json (NULL: not recorded) */
 };
 
 /* runner_run - 0, or 1 after errors (in dl, or printed by a worker). */

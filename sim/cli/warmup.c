@@ -2,7 +2,9 @@
  * check table, schedule.csv/json and warmup.conf. The planning itself is
  * library code: plan/warmup.h. */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
+#include "cli/outdir.h"
 #include "cli/plan_cli.h"
 #include "plan/patch.h"
 #include "plan/trial.h"
@@ -23,7 +25,8 @@ static const char warmup_help[] =
     "                          [--target N/day [--by DAY]]\n"
     "                          [--max-deferral-rate X] [--max-backoff D]\n"
     "                          [--max-queue Q] [--margin M]\n"
-    "                          [--out DIR] [--seed N]\n"
+    "                          [-o|--out DIR] [--seed N] [-q|--quiet]\n"
+    "                          [--force]\n"
     "\n"
     "Plan the warm-up of the scenario's new IPs (\"age_days\" below 1 in its\n"
     "\"ips\") for the sender the scenario describes: its config, the\n"
@@ -64,13 +67,13 @@ static const char warmup_help[] =
     "  warmup.conf   the config with the patch applied\n"
     "  check/        warmup.conf simulated over all days (printed as a\n"
     "                table; exit 1 when a provider-day breaks the limit)\n"
-    "Draw it with 'mtasim plot DIR'.\n";
+    "Draw it with 'mtasim plot DIR'. DIR is cleared first when mtasim wrote\n"
+    "it; another non-empty DIR is refused (exit 3) unless --force clears it.\n";
 
 struct wu_cli {
-    const char *scenario, *out;
+    const char *scenario;
     struct wu_opts o;
-    uint64_t seed;
-    int have_seed;
+    struct cli_common c; /* --out, --seed, --quiet, --force */
 };
 
 /* parse_target - "N/day", "N/d" or "N": a daily volume. */
@@ -101,31 +104,30 @@ static int parse_goal(int c, const char *arg, struct wu_opts *o)
 
 static int parse_wu_args(int argc, char **argv, struct wu_cli *o)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         { "days", required_argument, NULL, 'd' },
         { "max-deferral-rate", required_argument, NULL, 'x' },
         { "max-backoff", required_argument, NULL, 'b' },
-        { "max-queue", required_argument, NULL, 'q' },
+        { "max-queue", required_argument, NULL, 'Q' },
         { "margin", required_argument, NULL, 'm' },
         { "target", required_argument, NULL, 't' },
         { "by", required_argument, NULL, 'y' },
         { "sending-days", required_argument, NULL, 'w' },
-        { "out", required_argument, NULL, 'o' },
-        { "seed", required_argument, NULL, 's' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
+    struct cli_opt p;
+    cli_opt_init(&p, "mtasim plan warmup", warmup_help,
+                 CLI_O_OUT | CLI_O_QUIET | CLI_O_SEED | CLI_O_FORCE, own, "");
+    int c, status = 0;
     double backoff_s;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0) {
         double *dst = c == 'd'   ? &o->o.days
                       : c == 'x' ? &o->o.max_defer
-                      : c == 'q' ? &o->o.max_queue
+                      : c == 'Q' ? &o->o.max_queue
                       : c == 'm' ? &o->o.margin
                                  : NULL;
         if (dst && plan_parse_number(optarg, dst))
-            return plan_usage("the limits take positive numbers");
+            return cli_usage(&p, "the limits take positive numbers");
         if (c == 't' || c == 'y' || c == 'w') {
             if (parse_goal(c, optarg, &o->o))
                 return 2;
@@ -134,18 +136,11 @@ static int parse_wu_args(int argc, char **argv, struct wu_cli *o)
                                    optarg, &backoff_s))
                 return 2;
             o->o.max_backoff_h = backoff_s / 3600;
-        } else if (c == 'o')
-            o->out = optarg;
-        else if (c == 's' && cli_parse_u64(optarg, &o->seed))
-            return plan_usage("--seed takes a non-negative integer");
-        else if (c == 's')
-            o->have_seed = 1;
-        else if (c == 'h') {
-            fputs(warmup_help, stdout);
-            return -1;
-        } else if (!dst)
-            return plan_usage("unknown option");
+        }
     }
+    if (c == CLI_OPT_STOP)
+        return status == 0 ? -1 : status;
+    o->c = p.c;
     if (optind != argc - 1)
         return plan_usage("expected one SCENARIO");
     o->scenario = argv[optind];
@@ -278,14 +273,14 @@ static int write_plan(struct wu_plan *w, char **conf, struct diag_list *dl)
     return rc;
 }
 
-static int wu_finish(struct wu_plan *w, struct diag_list *dl)
+static int wu_finish(struct wu_plan *w, int quiet, struct diag_list *dl)
 {
     char *conf = NULL;
     int rc = write_plan(w, &conf, dl);
     if (rc == 0)
         rc = wu_check(w, conf, dl) != 0;
     free(conf);
-    if (rc == 0)
+    if (rc == 0 && !quiet)
         print_check(w);
     if (rc == 0 && (size_t)w->check_ok < w->n_check) {
         /* The one-day trials do not yet predict the chained run (see the
@@ -305,7 +300,7 @@ static int wu_finish(struct wu_plan *w, struct diag_list *dl)
                  w->o.target, w->o.by, got);
         rc = 1;
     }
-    if (rc == 0)
+    if (rc == 0 && !quiet)
         printf("\nschedule.csv, schedule.json, warmup.patch (apply it to %s "
                "with: patch -p1 ...), warmup.conf (%s with it applied) and "
                "check/ in %s/ (draw it: mtasim plot %s)\n",
@@ -328,29 +323,27 @@ int plan_warmup(int argc, char **argv)
     struct wu_plan w;
     memset(&w, 0, sizeof(w));
     char *out = NULL;
-    rc = plan_load(&m, o.scenario, o.have_seed ? &o.seed : NULL, &dl);
+    rc = plan_load(&m, o.scenario, o.c.have_seed ? &o.c.seed : NULL, &dl);
     if (rc == 0)
         rc = plan_preflight(&m.sc, &dl);
     if (rc == 0) {
-        struct strbuf def;
-        strbuf_init(&def);
-        strbuf_addf(&def, "out/warmup-%s", m.sc.name);
-        out = cli_out_dir(o.out ? o.out : def.buf, NULL, &dl);
-        strbuf_release(&def);
-        rc = out == NULL;
+        out = outdir_claim_scenario(o.c.out, "warmup-", &m.sc, 1,
+                                    "mtasim plan warmup", o.c.force, &dl, &rc);
     }
     if (rc == 0)
         rc = wu_plan_init(&w, &m, &o.o, out, &dl);
     if (rc == 0) {
-        w.on_day = print_day;
+        w.on_day = o.c.quiet ? NULL : print_day;
         w.ctx = &w;
-        printf("planning %.0f days for %d new IP%s (per IP and provider):\n",
-               o.o.days, w.n_new, w.n_new == 1 ? "" : "s");
+        if (!o.c.quiet)
+            printf(
+                "planning %.0f days for %d new IP%s (per IP and provider):\n",
+                o.o.days, w.n_new, w.n_new == 1 ? "" : "s");
     }
     if (rc == 0) /* one process per core: the providers are independent */
         rc = wu_plan_all(&w, (int)sysconf(_SC_NPROCESSORS_ONLN), &dl) != 0;
     if (rc == 0)
-        rc = wu_finish(&w, &dl);
+        rc = wu_finish(&w, o.c.quiet, &dl);
     diag_print_all(stderr, &dl, "mtasim plan warmup", isatty(STDERR_FILENO));
     diag_list_release(&dl);
     wu_plan_release(&w);

@@ -718,3 +718,9 @@ const struct cfg_spl *cfg_model_spl_at(const struct cfg_model *m, size_t i)
 {
     return &m->spls[i];
 }
+
+const char *const *cfg_model_files(const struct cfg_model *m, size_t *n)
+{
+    *n = m->n_files;
+    return (const char *const *)m->files;
+}

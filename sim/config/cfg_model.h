@@ -215,4 +215,8 @@ struct cfg_model_stats {
 };
 void cfg_model_stats(const struct cfg_model *m, struct cfg_model_stats *s);
 
+/* cfg_model_files - the files the config was read from: the main file,
+ * then its includes as they were met (borrowed; *n of them). */
+const char *const *cfg_model_files(const struct cfg_model *m, size_t *n);
+
 #endif

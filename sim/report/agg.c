@@ -151,6 +151,101 @@ cJSON *agg_summaries(cJSON *const *reps, size_t n)
     return agg_node((const cJSON *const *)reps, n);
 }
 
+/* is_figure - an aggregated number: {"mean", "ci_low", "ci_high",
+ * "values": [...]}. */
+static int is_figure(const cJSON *o)
+{
+    return cJSON_IsObject(o) &&
+           cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(o, "values")) &&
+           cJSON_GetObjectItemCaseSensitive(o, "ci_low") &&
+           cJSON_GetObjectItemCaseSensitive(o, "mean");
+}
+
+/* means_of - the aggregate agg with each figure replaced by its mean. */
+static cJSON *means_of(const cJSON *agg)
+{
+    if (is_figure(agg))
+        return cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(agg, "mean"),
+                               1);
+    if (!cJSON_IsObject(agg) && !cJSON_IsArray(agg))
+        return cJSON_Duplicate(agg, 1);
+    cJSON *o = cJSON_IsArray(agg) ? cJSON_CreateArray() : cJSON_CreateObject();
+    const cJSON *it;
+    cJSON_ArrayForEach(it, agg)
+    {
+        if (cJSON_IsArray(agg))
+            cJSON_AddItemToArray(o, means_of(it));
+        else
+            cJSON_AddItemToObject(o, it->string, means_of(it));
+    }
+    return o;
+}
+
+static const char *const figure_sections[] = {
+    "totals",  "latency_s", "throughput_per_hour", "queues", "providers",
+    "streams", "daily",
+};
+#define N_SECTIONS (sizeof(figure_sections) / sizeof(figure_sections[0]))
+
+static int is_section(const char *key)
+{
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (strcmp(key, figure_sections[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* section_agg - the aggregate of member key over the replications. */
+static cJSON *section_agg(cJSON *const *reps, size_t n, const char *key)
+{
+    const cJSON **v = xcalloc(n + 1, sizeof(*v));
+    for (size_t i = 0; i < n; i++)
+        v[i] = cJSON_GetObjectItemCaseSensitive(reps[i], key);
+    cJSON *a = agg_node(v, n);
+    free(v);
+    return a;
+}
+
+static cJSON *figures_of(cJSON *const *reps, size_t n)
+{
+    cJSON *f = cJSON_CreateObject();
+    for (size_t i = 0; i < N_SECTIONS; i++)
+        if (cJSON_GetObjectItemCaseSensitive(reps[0], figure_sections[i]))
+            cJSON_AddItemToObject(f, figure_sections[i],
+                                  section_agg(reps, n, figure_sections[i]));
+    return f;
+}
+
+cJSON *agg_document(cJSON *const *reps, size_t n)
+{
+    cJSON *doc = cJSON_CreateObject();
+    int have_figures = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, reps[0])
+    {
+        const char *key = it->string;
+        if (!strcmp(key, "figures") || !strcmp(key, "replications"))
+            continue;
+        if (!strcmp(key, "engine")) {
+            cJSON_AddItemToObject(doc, "figures", figures_of(reps, n));
+            cJSON_AddNumberToObject(doc, "replications", (double)n);
+            have_figures = 1;
+        }
+        if (n > 1 && (is_section(key) || !strcmp(key, "engine"))) {
+            cJSON *a = section_agg(reps, n, key);
+            cJSON_AddItemToObject(doc, key, means_of(a));
+            cJSON_Delete(a);
+        } else {
+            cJSON_AddItemToObject(doc, key, cJSON_Duplicate(it, 1));
+        }
+    }
+    if (!have_figures) {
+        cJSON_AddItemToObject(doc, "figures", figures_of(reps, n));
+        cJSON_AddNumberToObject(doc, "replications", (double)n);
+    }
+    return doc;
+}
+
 /* ------------------------------------------------------------ figures */
 
 struct fig_list {

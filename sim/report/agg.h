@@ -19,6 +19,17 @@
  * ones that vary from run to run). */
 cJSON *agg_summaries(cJSON *const *reps, size_t n);
 
+/* agg_document - summary.json in its one shape, for one run (n = 1) or
+ * the aggregate of n replications: the members of reps[0] in their order,
+ * where every figure section ("totals", "latency_s",
+ * "throughput_per_hour", "queues", "providers", "streams", "daily") and
+ * "engine" holds plain numbers (the mean over the replications; for n = 1
+ * the run's own values), then before "engine" the object "figures": each
+ * figure section again with every number as {"mean", "ci_low", "ci_high",
+ * "values"} (agg_summaries; one value when n = 1), and "replications": n
+ * after it. A "figures" or "replications" member of reps[0] is replaced. */
+cJSON *agg_document(cJSON *const *reps, size_t n);
+
 /* agg_mean_ci - mean and 95 % CI half-width of x[0..n). */
 void agg_mean_ci(const double *x, size_t n, double *mean, double *half);
 

@@ -8,6 +8,8 @@
  * written as they happen to hidden temporary files in the output folder;
  * report.c renames them when the run succeeds. */
 #include "report/obs_int.h"
+
+#include <cjson/cJSON.h>
 #include "util/tmpfiles.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
@@ -175,6 +177,7 @@ void obs_free(struct obs *ob)
 {
     if (ob == NULL)
         return;
+    cJSON_Delete(ob->meta);
     for (size_t i = 0; i < ob->n_streams; i++) {
         obs_hist_release(&ob->streams[i].latency);
         free(ob->streams[i].name);

@@ -153,6 +153,12 @@ struct obs_engine {
     uint64_t sendlist_adjusted;
 };
 
+/* obs_set_meta - members (a JSON object: the mtasim version, the command
+ * line, the inputs and their checksums) that summary.json records after
+ * the figures; the obs takes ownership of meta. */
+struct cJSON;
+void obs_set_meta(struct obs *ob, struct cJSON *meta);
+
 /* obs_write_reports - summary.json, latency.csv and the renames of the
  * streamed files; returns 0, or -1 with errno. */
 int obs_write_reports(struct obs *ob, const struct obs_engine *e);

@@ -83,6 +83,7 @@ enum { OBS_F_TIMESERIES, OBS_F_EVENTS, OBS_F_ACCT, OBS_N_FILES };
 
 struct obs {
     struct obs_options opt;
+    struct cJSON *meta; /* obs_set_meta, or NULL */
     FILE *ts, *ev, *acct;
     char *tmp_path[OBS_N_FILES];
     const char *final_name[OBS_N_FILES];

@@ -7,6 +7,7 @@
  * middle leaves one run's files without the marker, never two runs'
  * files side by side (docs/limits.md). */
 #include "provider/provider.h"
+#include "report/agg.h"
 #include "report/obs_int.h"
 #include "util/tmpfiles.h"
 #include "util/strbuf.h"
@@ -197,7 +198,14 @@ static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
     add_num(en, "events_per_s",
             e->wall_s > 0 ? (double)e->events / e->wall_s : (double)NAN);
     add_num(en, "peak_rss_kb", (double)e->peak_rss_kb);
-    return root;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, ob->meta)
+    {
+        cJSON_AddItemToObject(root, m->string, cJSON_Duplicate(m, 1));
+    }
+    cJSON *doc = agg_document(&root, 1);
+    cJSON_Delete(root);
+    return doc;
 }
 
 /* write_text - text into DIR/.NAME.tmp; the path goes to *tmp. */
@@ -280,8 +288,8 @@ static int publish(const struct obs *ob, const char *tmp, const char *name)
 
 /* The reports of a run, and the marker written after all of them. */
 static const char *const report_names[] = { "summary.json", "timeseries.csv",
-                                            "events.csv", "latency.csv",
-                                            "acct.csv" };
+                                            "events.csv",   "latency.csv",
+                                            "acct.csv",     "daily.csv" };
 
 int obs_publish_begin(const char *dir)
 {
@@ -379,6 +387,12 @@ int obs_write_reports(struct obs *ob, const struct obs_engine *e)
     free(lat_tmp);
     free(day_tmp);
     return rc ? -1 : 0;
+}
+
+void obs_set_meta(struct obs *ob, struct cJSON *meta)
+{
+    cJSON_Delete(ob->meta);
+    ob->meta = meta;
 }
 
 void obs_print_summary(const struct obs *ob, FILE *fp)

@@ -65,6 +65,16 @@ grep '^r,' "$acct" | cut -d, -f1-22 >"$tmp/r1"
 grep '^r,' "$tmp/rt/out/acct.csv" | cut -d, -f1-22 >"$tmp/r2"
 check "the replay injects the same recipients (r rows identical)" cmp -s "$tmp/r1" "$tmp/r2"
 check "with no adjusted times" grep -q '"sendlist_adjusted":	0' "$tmp/rt/out/summary.json"
+# Unknown users survive the replay: their b rows come long after their r
+# rows, so the reader must carry them to recipients it already handed on.
+bad() { awk -F, '$1 == "b" && /bad-mailbox/ { print $5 }' "$1" | sort -u; }
+bad "$acct" >"$tmp/bad1"
+bad "$tmp/rt/out/acct.csv" >"$tmp/bad2"
+n1=$(wc -l <"$tmp/bad1"); n2=$(wc -l <"$tmp/bad2")
+check "the replay bounces >= 90 % of the unknown users again ($n2 of $n1)" \
+    [ "$n1" -gt 20 -a $((n2 * 10)) -ge $((n1 * 9)) ]
+check "and delivers none of them" \
+    [ -z "$(awk -F, '$1 == "d" { print $5 }' "$tmp/rt/out/acct.csv" | sort -u | comm -12 - "$tmp/bad1")" ]
 
 # CR LF as an option; otherwise the same bytes.
 "$mtasim" run "$sc" --out "$tmp/c" --acct-eol crlf -q

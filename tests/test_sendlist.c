@@ -422,9 +422,10 @@ static void test_acct(void)
     static const struct want w[] = {
         { 10000000, "a@gmail.com", "gmail.com", "vmta1", "pool1", "job1", 1000,
           0, 0 },
-        /* bounced bad-mailbox after it was emitted: stays valid */
+        /* bounced bad-mailbox after it was emitted: invalid all the same
+         * (the first pass saw the bounce) */
         { 20000000, "b@Yahoo.com", "yahoo.com", "vmta1", "pool1", "job2", 2000,
-          0, 0 },
+          1, 0 },
         /* r record; the bounce came while it was buffered */
         { 100000000, "c@hotmail.com", "hotmail.com", "vmta2", NULL, "default",
           3000, 1, 0 },

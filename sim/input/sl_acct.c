@@ -18,10 +18,10 @@
  * sendlist_adjusted(). Active keys are kept, as two 64-bit hashes, until
  * the instance's terminal d or b row, so a recipient is injected once.
  *
- * Limitation: a b row with bounceCat bad-mailbox (or dsnStatus 5.1.1)
- * marks the recipient invalid only while it is still buffered; one that
- * was already emitted stays valid. With r records, or short queue times,
- * that is rarely the case. */
+ * A b row with bounceCat bad-mailbox (or dsnStatus 5.1.1) marks its
+ * recipient invalid, and an f row its instance a complainer, wherever
+ * they stand in the file: a silent first pass collects both (the file is
+ * read twice; memory grows with the number of such rows only). */
 #include "input/sl_int.h"
 #include "util/xalloc.h"
 #include "util/zfile.h"
@@ -65,6 +65,8 @@ static const char *const acct_names[A_COUNT] = {
 
 enum acct_kind { K_D, K_B, K_T, K_R, K_F, K_IGNORED, K_UNKNOWN };
 
+static enum acct_kind classify(const char *type);
+
 /* A buffered recipient instance. seq 0 = free. */
 struct acct_slot {
     struct strbuf rcpt, vmta, pool, stream;
@@ -90,6 +92,12 @@ struct acct_key {
     int state;
 };
 
+/* A set of 128-bit hashes (h2 is never 0; 0 marks a free entry). */
+struct hash_set {
+    struct acct_key *v; /* only h1 and h2 are used */
+    size_t cap, used;   /* cap a power of two */
+};
+
 struct acct_src {
     FILE *fp;
     struct sl_csv rd;
@@ -109,6 +117,9 @@ struct acct_src {
     int64_t last_us;  /* last emitted time */
     uint32_t emitted; /* slot handed out by the last call */
     struct strbuf domain;
+    /* From a first pass: recipients that bounced as bad mailboxes, and
+     * the instances that drew a complaint (f row). */
+    struct hash_set bad_rcpts, complaints;
 };
 
 static int acct_error(struct sendlist *sl, const char *fmt, ...)
@@ -139,11 +150,10 @@ static const char *afield(const struct acct_src *s, enum acct_col k)
 
 /* ----------------------------------------------------------- header */
 
-/* acct_header - (re)map the columns from a header row. */
-static int acct_header(struct sendlist *sl)
+/* map_header - the columns of the current (header) row; the first
+ * required column that is missing, or A_COUNT when none is. */
+static enum acct_col map_header(struct acct_src *s)
 {
-    struct acct_src *s = sl->src;
-
     for (int k = 0; k < A_COUNT; k++)
         s->col[k] = -1;
     for (size_t i = 0; i < s->rd.n_fields; i++)
@@ -153,19 +163,28 @@ static int acct_header(struct sendlist *sl)
                 s->col[k] = (int)i;
     for (int k = A_TYPE; k <= A_RCPT; k++)
         if (s->col[k] < 0 && k != A_TQUEUED && k != A_ORIG)
-            return acct_error(sl, "missing column '%s' in the header",
-                              acct_names[k]);
+            return (enum acct_col)k;
     s->have_header = 1;
+    return A_COUNT;
+}
+
+/* acct_header - (re)map the columns from a header row. */
+static int acct_header(struct sendlist *sl)
+{
+    enum acct_col missing = map_header(sl->src);
+
+    if (missing != A_COUNT)
+        return acct_error(sl, "missing column '%s' in the header",
+                          acct_names[missing]);
     return 0;
 }
 
 /* ------------------------------------------------------------ times */
 
-/* acct_time - time_t seconds or an ISO / PowerMTA time stamp, as
- * microseconds from the scenario start. */
-static int acct_time(struct sendlist *sl, enum acct_col k, int64_t *t_us)
+/* time_of - time_t seconds or an ISO / PowerMTA time stamp, as
+ * microseconds from start_us; -1 when it is neither. */
+static int time_of(const char *v, int64_t start_us, int64_t *t_us)
 {
-    const char *v = afield(sl->src, k);
     int64_t epoch_us;
     char *end;
 
@@ -173,13 +192,24 @@ static int acct_time(struct sendlist *sl, enum acct_col k, int64_t *t_us)
         errno = 0;
         long long secs = strtoll(v, &end, 10);
         if (*end == '\0' && errno == 0 && secs < INT64_MAX / 1000000) {
-            *t_us = secs * 1000000 - sl->start_us;
+            *t_us = secs * 1000000 - start_us;
             return 0;
         }
     } else if (sl_parse_datetime(v, &epoch_us) == 0) {
-        *t_us = epoch_us - sl->start_us;
+        *t_us = epoch_us - start_us;
         return 0;
     }
+    return -1;
+}
+
+/* acct_time - column k of the row as microseconds from the scenario
+ * start (an error naming the row when it is no time). */
+static int acct_time(struct sendlist *sl, enum acct_col k, int64_t *t_us)
+{
+    const char *v = afield(sl->src, k);
+
+    if (time_of(v, sl->start_us, t_us) == 0)
+        return 0;
     return acct_error(sl,
                       "invalid time '%s' in column '%s' (expected time_t "
                       "seconds or 'YYYY-MM-DD HH:MM:SS+hhmm')",
@@ -275,6 +305,121 @@ static void key_put(struct acct_src *s, struct acct_key *key, int state,
     key_insert(s, key);
 }
 
+/* ------------------------------------------------- first-pass sets */
+
+/* set_slot - the slot of (h1, h2), or of the free entry that ends its
+ * probe chain. */
+static size_t set_slot(const struct hash_set *hs, uint64_t h1, uint64_t h2)
+{
+    size_t i = h1 & (hs->cap - 1);
+
+    while (hs->v[i].h2 != 0 && (hs->v[i].h1 != h1 || hs->v[i].h2 != h2))
+        i = (i + 1) & (hs->cap - 1);
+    return i;
+}
+
+/* set_has - whether (h1, h2) is in the set. */
+static int set_has(const struct hash_set *hs, uint64_t h1, uint64_t h2)
+{
+    return hs->cap != 0 && hs->v[set_slot(hs, h1, h2 | 1)].h2 != 0;
+}
+
+/* set_add - insert (h1, h2), doubling the table past 70 % full. */
+static void set_add(struct hash_set *hs, uint64_t h1, uint64_t h2)
+{
+    h2 |= 1;
+    if (10 * (hs->used + 1) > 7 * hs->cap) {
+        struct hash_set old = *hs;
+        hs->cap = old.cap ? 2 * old.cap : 256;
+        hs->v = xcalloc(hs->cap, sizeof(*hs->v));
+        hs->used = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.v[i].h2 != 0)
+                set_add(hs, old.v[i].h1, old.v[i].h2);
+        free(old.v);
+    }
+    size_t i = set_slot(hs, h1, h2);
+    if (hs->v[i].h2 == 0) {
+        hs->v[i].h1 = h1;
+        hs->v[i].h2 = h2;
+        hs->used++;
+    }
+}
+
+/* rcpt_hash - two hashes of the current row's recipient alone. */
+static void rcpt_hash(const struct acct_src *s, uint64_t *h1, uint64_t *h2)
+{
+    uint64_t a = 1469598103934665603ULL, b = 0x9e3779b97f4a7c15ULL;
+
+    for (const unsigned char *p = (const unsigned char *)afield(s, A_RCPT); *p;
+         p++) {
+        a = (a ^ *p) * 1099511628211ULL;
+        b = (b ^ *p) * 0xff51afd7ed558ccdULL;
+        b ^= b >> 29;
+    }
+    *h1 = a ^ (a >> 31);
+    *h2 = b;
+}
+
+/* is_bad_mailbox - a b row saying the mailbox does not exist. */
+static int is_bad_mailbox(const struct acct_src *s)
+{
+    return strcmp(afield(s, A_BCAT), "bad-mailbox") == 0 ||
+           strncmp(afield(s, A_DSN), "5.1.1", 5) == 0;
+}
+
+/* note_outcome - what a row of the first pass adds to the sets. */
+static void note_outcome(struct acct_src *into, const struct acct_src *pre,
+                         int64_t start_us)
+{
+    enum acct_kind kind = classify(afield(pre, A_TYPE));
+    uint64_t h1, h2;
+    int64_t tq_us;
+
+    if (afield(pre, A_RCPT)[0] == '\0')
+        return;
+    if (kind == K_B && is_bad_mailbox(pre)) {
+        rcpt_hash(pre, &h1, &h2);
+        set_add(&into->bad_rcpts, h1, h2);
+    } else if (kind == K_F &&
+               time_of(afield(pre, A_TQUEUED), start_us, &tq_us) == 0) {
+        key_hash(pre, tq_us, &h1, &h2);
+        set_add(&into->complaints, h1, h2);
+    }
+}
+
+/* scan_outcomes - a first pass over the file that remembers every
+ * bad-mailbox recipient and every complained-of instance. Rows arrive in
+ * timeLogged order, so a recipient's b or f row may come after the
+ * recipient was handed to the simulation (always so with r rows, which
+ * are logged at enqueue); without this pass a replay of the simulator's
+ * own file lost most of its unknown users. The pass is silent: the main
+ * pass reports every problem with the file, once. */
+static void scan_outcomes(struct sendlist *sl, const char *path)
+{
+    struct acct_src *s = sl->src, pre = { 0 };
+    struct diag_list scratch;
+
+    pre.fp = zfile_open(path);
+    if (pre.fp == NULL)
+        return;
+    diag_list_init(&scratch, 1);
+    sl_csv_init(&pre.rd, pre.fp, path);
+    while (sl_csv_next(&pre.rd, &scratch) > 0) {
+        if (sl_header_eq(sl_csv_field(&pre.rd, 0), "type")) {
+            if (map_header(&pre) != A_COUNT)
+                break;
+        } else if (pre.have_header) {
+            note_outcome(s, &pre, sl->start_us);
+        } else {
+            break;
+        }
+    }
+    sl_csv_release(&pre.rd);
+    fclose(pre.fp);
+    diag_list_release(&scratch);
+}
+
 /* ------------------------------------------------------------- heap */
 
 /* ref_less - heap order: enqueue time, then first sighting. */
@@ -368,8 +513,7 @@ static int slot_merge(struct sendlist *sl, struct acct_slot *x,
             return acct_error(sl, "invalid size '%s' in column 'dlvSize'", v);
         x->size = (uint32_t)n;
     }
-    if (kind == K_B && (strcmp(afield(s, A_BCAT), "bad-mailbox") == 0 ||
-                        strncmp(afield(s, A_DSN), "5.1.1", 5) == 0))
+    if (kind == K_B && is_bad_mailbox(s))
         x->invalid = 1;
     if (kind == K_F)
         x->complains = 1;
@@ -392,7 +536,10 @@ static int instance_new(struct sendlist *sl, struct acct_key *key, int64_t e_us,
     strbuf_reset(&x->stream);
     strbuf_adds(&x->stream, job[0] ? job : "default");
     x->size = 0;
-    x->invalid = x->complains = 0;
+    uint64_t r1, r2;
+    rcpt_hash(s, &r1, &r2);
+    x->invalid = set_has(&s->bad_rcpts, r1, r2);
+    x->complains = set_has(&s->complaints, key->h1, key->h2);
     x->seq = ++s->seq;
     heap_push(s, (struct acct_ref){ e_us, x->seq, i });
     if (tl_us - e_us > s->lag_us)
@@ -599,6 +746,8 @@ static void release_acct(struct sendlist *sl)
     free(s->free_slots);
     free(s->heap);
     free(s->keys);
+    free(s->bad_rcpts.v);
+    free(s->complaints.v);
     strbuf_release(&s->domain);
     free(s);
     sl->src = NULL;
@@ -621,6 +770,7 @@ int sl_acct_open(struct sendlist *sl)
                  "cannot open accounting file: %s", strerror(errno));
         return -1;
     }
+    scan_outcomes(sl, path);
     sl_csv_init(&s->rd, s->fp, path);
     int rc = sl_csv_next(&s->rd, sl->dl);
     if (rc == 0)

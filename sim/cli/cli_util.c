@@ -143,10 +143,16 @@ int cli_parse_duration(const char *cmd, const char *opt, const char *s,
     e.msg[0] = 0;
     (void)strtod(s, &end);
     if (end != s && *end == 0) {
-        fprintf(stderr,
-                "%s: %s %s: %s what? write %sh (or %sm, %sd; units w d h m "
-                "s)\n",
-                cmd, opt, s, s, s, s, s);
+        if (s[strspn(s, "0123456789")] == '\0') /* advice that parses */
+            fprintf(stderr,
+                    "%s: %s %s: %s what? write %sh (or %sm, %sd; units w d h "
+                    "m s)\n",
+                    cmd, opt, s, s, s, s, s);
+        else
+            fprintf(stderr,
+                    "%s: %s %s: %s what? an interval is a whole number with "
+                    "a unit, such as 30d or 1h30m (units w d h m s)\n",
+                    cmd, opt, s, s);
         return 2;
     }
     if (cfgv_parse_time(s, out_s, 0, &e) < 0 || !(*out_s > 0)) {

@@ -13,6 +13,7 @@
 #include "cli/cli_opt.h"
 #include "cli/cli_util.h"
 #include "cli/plot.h"
+#include "report/run_dir.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -1202,6 +1203,11 @@ static cJSON *load(const char *dir)
                 "mtasim report: '%s' is not a folder (a run folder is what "
                 "'mtasim run --out DIR' writes)\n",
                 dir);
+        return NULL;
+    }
+    char msg[1024];
+    if (run_dir_check(dir, msg, sizeof(msg)) != 0) { /* half-written */
+        fprintf(stderr, "mtasim report: %s\n", msg);
         return NULL;
     }
     cJSON *j = cli_read_json(dir, "summary.json");

@@ -122,73 +122,82 @@ struct check_opts {
     const char *config;
 };
 
-/* parse_args - getopt_long; returns 0, or the exit status to use. */
+/* check_help_text - the help text's parts as one string (malloc). */
+static char *check_help_text(void)
+{
+    struct strbuf sb;
+    strbuf_init(&sb);
+    for (size_t i = 0; i < sizeof(check_help) / sizeof(*check_help); i++)
+        strbuf_adds(&sb, check_help[i]);
+    return strbuf_detach(&sb);
+}
+
+/* check_option - one of check's own options into o; 0, or 2. */
+static int check_option(struct cli_opt *p, int c, struct check_opts *o)
+{
+    char *end;
+    switch (c) {
+    case 's':
+        o->load.strict = 1;
+        break;
+    case 'S':
+        o->show = xreallocarray(o->show, o->n_show + 1, sizeof(*o->show));
+        o->show[o->n_show++] = optarg;
+        break;
+    case 'J':
+        o->json = 1;
+        break;
+    case 'Q':
+        o->queues = 1;
+        break;
+    case 'f':
+        o->fix = 1;
+        break;
+    case 'v':
+        o->verbose = 1;
+        break;
+    case 'P':
+        if (strcmp(optarg, "layer") && strcmp(optarg, "specificity"))
+            return cli_usage(p, "--domain-precedence takes 'layer' or "
+                                "'specificity'");
+        o->load.vmta_layer_first = strcmp(optarg, "layer") == 0;
+        break;
+    case 'E':
+        errno = 0;
+        o->max_errors = (size_t)strtoul(optarg, &end, 10);
+        if (errno || *end || end == optarg || o->max_errors == 0)
+            return cli_usage(p, "--max-errors takes a positive number");
+        break;
+    }
+    return 0;
+}
+
+/* parse_args - the options (the shared parser, cli_opt.h); returns 0,
+ * -1 after --help, or the exit status to use. */
 static int parse_args(int argc, char **argv, struct check_opts *o)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         { "strict", no_argument, NULL, 's' },
         { "show-settings", required_argument, NULL, 'S' },
-        { "json", no_argument, NULL, 'j' },
+        { "json", no_argument, NULL, 'J' },
         { "queues", no_argument, NULL, 'Q' },
         { "fix", no_argument, NULL, 'f' },
         { "domain-precedence", required_argument, NULL, 'P' },
         { "max-errors", required_argument, NULL, 'E' },
         { "verbose", no_argument, NULL, 'v' },
-        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case 's':
-            o->load.strict = 1;
-            break;
-        case 'S':
-            o->show = xreallocarray(o->show, o->n_show + 1, sizeof(*o->show));
-            o->show[o->n_show++] = optarg;
-            break;
-        case 'j':
-            o->json = 1;
-            break;
-        case 'Q':
-            o->queues = 1;
-            break;
-        case 'f':
-            o->fix = 1;
-            break;
-        case 'v':
-            o->verbose = 1;
-            break;
-        case 'P':
-            if (strcmp(optarg, "layer") && strcmp(optarg, "specificity")) {
-                fprintf(stderr, "mtasim check: --domain-precedence takes "
-                                "'layer' or 'specificity'\n");
-                return 2;
-            }
-            o->load.vmta_layer_first = strcmp(optarg, "layer") == 0;
-            break;
-        case 'E':
-            errno = 0;
-            o->max_errors = (size_t)strtoul(optarg, &end, 10);
-            if (errno || *end || end == optarg || o->max_errors == 0) {
-                fprintf(stderr, "mtasim check: --max-errors takes a positive "
-                                "number\n");
-                return 2;
-            }
-            break;
-        case 'h':
-            for (size_t i = 0; i < sizeof(check_help) / sizeof(*check_help);
-                 i++)
-                fputs(check_help[i], stdout);
-            cli_print_help(stdout, "", 0);
-            return -1;
-        default:
-            fputs("try 'mtasim check --help'\n", stderr);
-            return 2;
-        }
-    }
+    struct cli_opt p;
+    char *help = check_help_text();
+    int c, status = 0;
+    cli_opt_init(&p, "mtasim check", help, 0, own, "v");
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0 && status == 0)
+        status = check_option(&p, c, o);
+    free(help);
+    if (c == CLI_OPT_STOP)
+        return status == 0 ? -1 : status;
+    if (status)
+        return status;
     if (optind != argc - 1) {
         fputs("mtasim check: expected one CONFIG file; try 'mtasim check "
               "--help'\n",

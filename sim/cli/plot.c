@@ -7,6 +7,7 @@
  * no escaping but gnuplot's own); what it prints is shown only when it
  * fails. */
 #include "cli/cli.h"
+#include "cli/cli_opt.h"
 #include "cli/cli_util.h"
 #include "cli/plot.h"
 #include "report/run_dir.h"
@@ -179,34 +180,26 @@ static int plot_positionals(int argc, char **argv, struct plot_opts *o)
     return 0;
 }
 
-/* parse_plot_args - fill o; 0, 2 on bad usage, -1 after --help. */
+/* parse_plot_args - fill o (the shared parser, cli_opt.h); 0, 2 on bad
+ * usage, -1 after --help. */
 static int parse_plot_args(int argc, char **argv, struct plot_opts *o)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         { "compare", required_argument, NULL, 'c' },
-        { "only", required_argument, NULL, 'o' },
-        { "help", no_argument, NULL, 'h' },
+        { "only", required_argument, NULL, 'O' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
+    struct cli_opt p;
+    int c, status = 0;
+    cli_opt_init(&p, "mtasim plot", plot_help, 0, own, "");
+    while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0) {
+        if (c == 'c')
             o->compare = optarg;
-            break;
-        case 'o':
-            if (plot_add_only(o, optarg))
-                return 2;
-            break;
-        case 'h':
-            fputs(plot_help, stdout);
-            return -1;
-        default:
-            fputs("try 'mtasim plot --help'\n", stderr);
+        else if (c == 'O' && plot_add_only(o, optarg))
             return 2;
-        }
     }
+    if (c == CLI_OPT_STOP)
+        return status == 0 ? -1 : status;
     return plot_positionals(argc, argv, o);
 }
 

@@ -4,6 +4,7 @@
  * The tokenizer reads 256 KiB at a time and copies each record's fields
  * into one reused buffer, so steady-state reading does not allocate. */
 #include "input/sl_int.h"
+#include "util/strutil.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -534,14 +535,8 @@ void sl_csv_format_header(struct strbuf *sb)
 static void add_u64(struct strbuf *sb, uint64_t v)
 {
     char tmp[24];
-    int n = 0;
 
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        strbuf_addc(sb, tmp[--n]);
+    strbuf_add(sb, tmp, (size_t)(str_put_u64(tmp, v) - tmp));
 }
 
 /* add_field - a comma and s, quoted when it holds a comma, quote or line

@@ -460,14 +460,30 @@ static void ld_connections(struct prov_ld *ld, const cJSON *root,
     ld_reply(ld, o, path, "msg_cap_reply", 4, PROV_T_MSG_CAP, m);
 }
 
+/* ld_pos_list - the positive numbers of array v (its size checked by
+ * the caller) into out, each error naming its element; their count. */
+static size_t ld_pos_list(struct prov_ld *ld, const cJSON *v, const char *path,
+                          double *out)
+{
+    char sub[PROV_PATH_MAX];
+    size_t i = 0;
+
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+        if (!cJSON_IsNumber(e))
+            ld_error(ld, sub, "expected a number");
+        else if (ld_num_ok(ld, sub, e->valuedouble, PROV_NUM_POS))
+            out[i] = e->valuedouble;
+    }
+    return i;
+}
+
 /* ld_growth - capacity.growth_per_day: a number or [week1, week2, later]. */
 static void ld_growth(struct prov_ld *ld, const cJSON *cap,
                       struct prov_cap_params *c)
 {
     const char *path = "$.capacity.growth_per_day";
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(cap, "growth_per_day");
-    char sub[PROV_PATH_MAX];
-    int i = 0;
 
     if (v == NULL)
         return;
@@ -480,13 +496,7 @@ static void ld_growth(struct prov_ld *ld, const cJSON *cap,
         ld_error(ld, path, "expected a number or a list of 3 numbers");
         return;
     }
-    for (const cJSON *e = v->child; e; e = e->next, i++) {
-        snprintf(sub, sizeof(sub), "%s[%d]", path, i);
-        if (!cJSON_IsNumber(e))
-            ld_error(ld, sub, "expected a number");
-        else if (ld_num_ok(ld, sub, e->valuedouble, PROV_NUM_POS))
-            c->growth[i] = e->valuedouble;
-    }
+    ld_pos_list(ld, v, path, c->growth);
 }
 
 /* ld_ceiling - capacity.ceiling_per_day: messages a day by age (day 0
@@ -496,8 +506,6 @@ static void ld_ceiling(struct prov_ld *ld, const cJSON *cap,
 {
     const char *path = "$.capacity.ceiling_per_day";
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(cap, "ceiling_per_day");
-    char sub[PROV_PATH_MAX];
-    int i = 0;
 
     if (v == NULL)
         return;
@@ -506,14 +514,7 @@ static void ld_ceiling(struct prov_ld *ld, const cJSON *cap,
         ld_error(ld, path, "expected a list of 1 to %d numbers", PROV_CEIL_MAX);
         return;
     }
-    for (const cJSON *e = v->child; e; e = e->next, i++) {
-        snprintf(sub, sizeof(sub), "%s[%d]", path, i);
-        if (!cJSON_IsNumber(e))
-            ld_error(ld, sub, "expected a number");
-        else if (ld_num_ok(ld, sub, e->valuedouble, PROV_NUM_POS))
-            c->ceiling[i] = e->valuedouble;
-    }
-    c->n_ceiling = (size_t)i;
+    c->n_ceiling = ld_pos_list(ld, v, path, c->ceiling);
 }
 
 /* ld_capacity - "capacity": "unlimited" or the §4.2 capacity terms. */

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include "util/tmpfiles.h"
 #include "util/strbuf.h"
+#include "util/strutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -437,26 +438,12 @@ void obs_gauge(struct obs *ob, int q, uint64_t queued, uint64_t ready,
     oq->g_backoff = backoff;
 }
 
-/* put_u64 - v in decimal at p (as %llu prints it); the end. */
-static char *put_u64(char *p, uint64_t v)
-{
-    char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
-    return p;
-}
-
 /* put_fields - ",v0,v1,..." for n values at p; the end (n <= 9). */
 static char *put_fields(char *p, const uint64_t *v, int n)
 {
     for (int i = 0; i < n; i++) {
         *p++ = ',';
-        p = put_u64(p, v[i]);
+        p = str_put_u64(p, v[i]);
     }
     return p;
 }

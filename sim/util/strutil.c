@@ -155,3 +155,16 @@ const char *str_vocab_closest(const struct str_vocab *v, const char *word)
 {
     return closest(word, v->names, v->n, v->lens, v->masks);
 }
+
+char *str_put_u64(char *p, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}

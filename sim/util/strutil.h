@@ -3,11 +3,16 @@
 #define STRUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* str_lower - lower-case ASCII letters of s in place; returns s. */
 char *str_lower(char *s);
 int str_ieq(const char *a, const char *b);
 int str_has_prefix(const char *s, const char *prefix);
+/* str_put_u64 - v in decimal at p, as %llu prints it (at most 20 bytes,
+ * no NUL); returns the end. Report writers call it per field, where
+ * printf's cost shows. */
+char *str_put_u64(char *p, uint64_t v);
 /* str_edit_distance - Levenshtein distance, capped at cap+1 (cheap reject). */
 size_t str_edit_distance(const char *a, const char *b, size_t cap);
 /* str_closest - the candidate nearest to word, or NULL when none is within

@@ -124,6 +124,28 @@ check "naming file:line" grep -q "bad.csv:2:" "$tmp/bad.err"
 printf 'type,timeLogged,rcpt\nd,1767258002,a@hotmail.com\nd,2099-01-01 00:00:00+0000,b@hotmail.com\n' >"$tmp/far.csv"
 "$mtasim" fit "$tmp/far.csv" --out "$tmp/farout" 2>"$tmp/far.err"
 check "a time decades away fails at its line" grep -q "far.csv:3:" "$tmp/far.err"
+# The README's step 4: plan a warm-up with the fitted model, and without.
+top=$(pwd)
+for v in fit shipped; do
+    extra=""
+    [ $v = fit ] && extra=", \"$tmp/fit1/microsoft.json\""
+    cat >"$tmp/wu-$v.json" <<JSON
+{"duration": "14d", "config": "$top/scenarios/pool-warmup/pool.conf",
+ "models": ["$top/models/generic.json", "$top/models/microsoft.json"$extra],
+ "ips": {"203.0.113.11": {"age_days": 400, "reputation": 0.8},
+         "203.0.113.12": {"age_days": 400, "reputation": 0.8},
+         "203.0.113.13": {"age_days": 0}, "203.0.113.14": {"age_days": 0}},
+ "sendlist": {"generate": {"streams": [{"name": "newsletter",
+   "volume_per_day": 20000, "domains": {"hotmail.com": 0.6, "outlook.com": 0.4}}]}}}
+JSON
+    "$mtasim" plan warmup "$tmp/wu-$v.json" --days 14 --out "$tmp/wu-$v" -q
+    check "README step 4: plan warmup with the $v model runs" [ $? -eq 0 ]
+done
+day7() { awk -F, '$1 == 7 && $2 == "203.0.113.13" { print $4 }' "$1/schedule.csv"; }
+f7=$(day7 "$tmp/wu-fit"); s7=$(day7 "$tmp/wu-shipped")
+check "the fitted model plans less than the shipped one on day 7 ($f7 < $s7)" \
+    [ "${f7:-0}" -gt 0 -a "${f7:-0}" -lt "${s7:-0}" ]
+
 "$mtasim" fit 2>/dev/null
 check "no file is a usage error (exit 2)" [ $? -eq 2 ]
 "$mtasim" fit "$tmp/bad.csv" --check 2>/dev/null

@@ -229,17 +229,6 @@ static cJSON *mix_json(const struct mix *m)
     return o;
 }
 
-static cJSON *models_json(const struct scenario *sc)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; i < sc->n_models; i++) {
-        char *abs = realpath(sc->models[i], NULL);
-        cJSON_AddItemToArray(a, cJSON_CreateString(abs ? abs : ""));
-        free(abs);
-    }
-    return a;
-}
-
 /* add_warm - ip as a warmed IP of the trial. */
 static void add_warm(cJSON *ips, const char *ip)
 {
@@ -281,7 +270,7 @@ static char *scenario_text(const struct cap_plan *c, int k)
     cJSON_AddStringToObject(root, "duration", dur);
     cJSON_AddNumberToObject(root, "seed", (double)m->sc.seed);
     cJSON_AddStringToObject(root, "config", "pmta.conf");
-    cJSON_AddItemToObject(root, "models", models_json(&m->sc));
+    cJSON_AddItemToObject(root, "models", trial_models_json(&m->sc));
     cJSON *rep = cJSON_AddObjectToObject(root, "report");
     cJSON_AddStringToObject(rep, "interval", "10m");
     warmed_ips(c, k, cJSON_AddObjectToObject(root, "ips"));

@@ -12,6 +12,7 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -232,4 +233,15 @@ int trial_files(const char *dir, const char *conf, const char *scenario,
     if (loaded)
         scenario_release(&sc);
     return rc;
+}
+
+struct cJSON *trial_models_json(const struct scenario *sc)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < sc->n_models; i++) {
+        char *abs = realpath(sc->models[i], NULL);
+        cJSON_AddItemToArray(a, cJSON_CreateString(abs ? abs : ""));
+        free(abs);
+    }
+    return a;
 }

@@ -36,6 +36,10 @@ int trial_run(struct scenario *sc, const struct trial_overrides *ov,
 int trial_files(const char *dir, const char *conf, const char *scenario,
                 uint64_t reps, struct run_figures *f, struct diag_list *dl);
 
+/* trial_models_json - the scenario's model files as absolute paths, the
+ * "models" array of a trial scenario written into another folder. */
+struct cJSON *trial_models_json(const struct scenario *sc);
+
 /* trial_write_file - DIR/NAME with text; 0 or -1 (errno). */
 int trial_write_file(const char *dir, const char *name, const char *text);
 

@@ -143,17 +143,6 @@ const struct wu_day *wu_day_of(const struct wu_plan *w, size_t pi, int day)
     return &w->plan[pi * (size_t)w->o.days + (size_t)day];
 }
 
-static cJSON *models_json(const struct scenario *sc)
-{
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; i < sc->n_models; i++) {
-        char *abs = realpath(sc->models[i], NULL);
-        cJSON_AddItemToArray(a, cJSON_CreateString(abs ? abs : ""));
-        free(abs);
-    }
-    return a;
-}
-
 /* day_stream - the generator stream of one planned day. */
 static cJSON *day_stream(const struct wu_plan *w, const char *domain, double v)
 {
@@ -214,7 +203,7 @@ static char *day_scenario(const struct wu_plan *w, const char *domain, double v,
     cJSON_AddStringToObject(root, "duration", "1d");
     cJSON_AddNumberToObject(root, "seed", (double)w->m->sc.seed);
     cJSON_AddStringToObject(root, "config", w->config_abs);
-    cJSON_AddItemToObject(root, "models", models_json(&w->m->sc));
+    cJSON_AddItemToObject(root, "models", trial_models_json(&w->m->sc));
     cJSON_AddStringToObject(cJSON_AddObjectToObject(root, "report"), "interval",
                             "10m");
     trial_ips(w, root, st);
@@ -857,7 +846,7 @@ static char *check_scenario(const struct wu_plan *w)
     cJSON_AddStringToObject(root, "start", start);
     cJSON_AddNumberToObject(root, "seed", (double)sc->seed);
     cJSON_AddStringToObject(root, "config", "pmta.conf");
-    cJSON_AddItemToObject(root, "models", models_json(sc));
+    cJSON_AddItemToObject(root, "models", trial_models_json(sc));
     cJSON_AddStringToObject(cJSON_AddObjectToObject(root, "report"), "interval",
                             "1h");
     cJSON *ips = cJSON_AddObjectToObject(root, "ips");

@@ -7,7 +7,7 @@
 #include <string.h>
 
 /* Ids of the shared options without a short letter (above any char). */
-enum { ID_SEED = 0x1001, ID_FORCE };
+enum { ID_SEED = 0x1001, ID_FORCE, ID_REPS };
 
 static const struct {
     unsigned flag;
@@ -19,6 +19,7 @@ static const struct {
     { CLI_O_SEED, { "seed", required_argument, NULL, ID_SEED }, "" },
     { CLI_O_JOBS, { "jobs", required_argument, NULL, 'j' }, "j:" },
     { CLI_O_FORCE, { "force", no_argument, NULL, ID_FORCE }, "" },
+    { CLI_O_REPS, { "replications", required_argument, NULL, ID_REPS }, "" },
 };
 #define N_SHARED (sizeof(shared) / sizeof(shared[0]))
 
@@ -31,6 +32,7 @@ void cli_opt_init(struct cli_opt *p, const char *cmd, const char *help,
     p->help = help;
     p->flags = flags;
     p->c.jobs = 1;
+    p->c.replications = 1;
     size_t n = 0;
     /* "+"-less: GNU getopt permutes, so options may follow the operands */
     strcat(p->shorts, "h");
@@ -87,6 +89,14 @@ static int shared_opt(struct cli_opt *p, int c, const char *arg)
         return 0;
     case ID_FORCE:
         p->c.force = 1;
+        return 0;
+    case ID_REPS:
+        if (cli_parse_u64(arg, &v) || v < 1 || v > 100000)
+            return cli_usage(p,
+                             "--replications takes a positive integer, not "
+                             "'%s'",
+                             arg);
+        p->c.replications = v;
         return 0;
     }
     return -1;

@@ -6,6 +6,7 @@
  *   -q, --quiet          nothing on stdout but errors
  *   --seed N             the random seed (a non-negative integer)
  *   -j, --jobs J         processes for replications (a positive integer)
+ *   --replications R     independent runs (a positive integer)
  *   --force              clear an output folder mtasim did not write
  *   -h, --help           the help text and the exit codes
  * A command lists its own options in a getopt_long table and names the
@@ -24,6 +25,7 @@ enum cli_opt_flags {
     CLI_O_SEED = (1 << 2),
     CLI_O_JOBS = (1 << 3),
     CLI_O_FORCE = (1 << 4),
+    CLI_O_REPS = (1 << 5),
 };
 
 /* The shared options' values after parsing. */
@@ -31,7 +33,8 @@ struct cli_common {
     const char *out; /* NULL when not given */
     uint64_t seed;
     int have_seed;
-    int jobs; /* 1 when not given */
+    int jobs;              /* 1 when not given */
+    uint64_t replications; /* 1 when not given */
     int quiet, force;
 };
 

@@ -74,31 +74,21 @@ static int parse_cmp_args(int argc, char **argv, struct cmp_opts *o)
 {
     static const struct option own[] = {
         { "config", required_argument, NULL, 'c' },
-        { "replications", required_argument, NULL, 'R' },
         { "duration", required_argument, NULL, 'd' },
         { NULL, 0, NULL, 0 },
     };
     struct cli_opt p;
     cli_opt_init(&p, "mtasim compare", compare_help,
                  CLI_O_OUT | CLI_O_QUIET | CLI_O_SEED | CLI_O_JOBS |
-                     CLI_O_FORCE,
+                     CLI_O_REPS | CLI_O_FORCE,
                  own, "");
     int c, n_config = 0, status = 0;
-    uint64_t v;
     while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0) {
         switch (c) {
         case 'c':
             if (n_config == 2)
                 return cli_usage(&p, "--config is given twice at most");
             o->config[n_config++] = optarg;
-            break;
-        case 'R':
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 100000)
-                return cli_usage(&p,
-                                 "--replications takes a positive "
-                                 "integer, not '%s'",
-                                 optarg);
-            o->reps = v;
             break;
         case 'd':
             o->duration = optarg;
@@ -108,6 +98,7 @@ static int parse_cmp_args(int argc, char **argv, struct cmp_opts *o)
     if (c == CLI_OPT_STOP)
         return status == 0 ? -1 : status;
     o->c = p.c;
+    o->reps = p.c.replications;
     int n = argc - optind;
     if (n == 1 && n_config == 2) {
         o->scen[0] = o->scen[1] = argv[optind];

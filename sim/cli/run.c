@@ -100,16 +100,14 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
         { "duration", required_argument, NULL, 'd' },
         { "acct", no_argument, NULL, 'a' },
         { "acct-eol", required_argument, NULL, 'E' },
-        { "replications", required_argument, NULL, 'R' },
         { NULL, 0, NULL, 0 },
     };
     struct cli_opt p;
     cli_opt_init(&p, "mtasim run", run_help,
                  CLI_O_OUT | CLI_O_QUIET | CLI_O_SEED | CLI_O_JOBS |
-                     CLI_O_FORCE,
+                     CLI_O_REPS | CLI_O_FORCE,
                  own, "");
     int c, status = 0;
-    uint64_t v;
     while ((c = cli_opt_next(&p, argc, argv, &status)) >= 0) {
         switch (c) {
         case 'c':
@@ -129,19 +127,12 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o)
                                  optarg);
             o->acct = strcmp(optarg, "crlf") == 0 ? 2 : 1;
             break;
-        case 'R':
-            if (cli_parse_u64(optarg, &v) || v < 1 || v > 100000)
-                return cli_usage(&p,
-                                 "--replications takes a positive "
-                                 "integer, not '%s'",
-                                 optarg);
-            o->replications = v;
-            break;
         }
     }
     if (c == CLI_OPT_STOP)
         return status == 0 ? -1 : status;
     o->c = p.c;
+    o->replications = p.c.replications;
     if (optind != argc - 1)
         return cli_usage(&p, "expected one SCENARIO");
     o->scenario = argv[optind];

@@ -13,6 +13,7 @@
 #include "engine/evq.h"
 #include "engine/rng.h"
 #include "mta/mta.h"
+#include "mta/mta_deadline.h"
 #include "provider/provider.h"
 #include "report/obs.h"
 #include "test.h"
@@ -607,6 +608,30 @@ static void test_skip_mx(void)
             CHECK_NEAR(r.s.t_last, 300.1, 0.01);
         rig_remove(&r);
     }
+}
+
+/* The deadline heap gives its entries back by time, then recipient
+ * index, whatever the order they came in (deferred recipients' expiry). */
+static void test_deadline_order(void)
+{
+    struct mta_deadlines h = { 0 };
+    uint64_t x = 88172645463325252ULL;
+    enum { N = 5000 };
+    for (uint32_t i = 0; i < N; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+        mta_deadline_push(&h, (int64_t)(x % 700), (uint32_t)(x >> 40));
+    }
+    int64_t t, last_t = -1;
+    uint32_t ri, last_ri = 0, n = 0, in_order = 1;
+    while (mta_deadline_pop(&h, &t, &ri) == 0) {
+        if (t < last_t || (t == last_t && ri < last_ri))
+            in_order = 0;
+        last_t = t, last_ri = ri, n++;
+    }
+    CHECK_INT(n, N);
+    CHECK(in_order, "entries out of (time, recipient) order");
+    CHECK_INT(mta_deadline_first(&h), INT64_MAX);
+    mta_deadline_release(&h);
 }
 
 /* UG5 §3.3.10.11 bounce-after: a recipient waiting in the retry bucket
@@ -1813,6 +1838,7 @@ int main(void)
     test_duplicate_actions();
     test_skip_mx();
     test_exact_expiry();
+    test_deadline_order();
     test_2xx_patterns();
     test_enhanced_codes();
     test_recipient_priority();

@@ -581,6 +581,7 @@ struct mta *mta_alloc(const struct cfg_model *cfg, struct prov_world *w,
     m->opt = *o;
     m->r_free = MTA_NIL;
     m->conn_free = MTA_NIL;
+    m->expiry_armed_us = MTA_NEVER;
     m->total_max = cfg_model_total_max_smtp_out(cfg);
     setup_vmtas(m);
     declare_assumptions(m);
@@ -651,6 +652,7 @@ void mta_free(struct mta *m)
         free(m->conns[i].more);
     free(m->conns);
     free(m->waiters);
+    mta_deadline_release(&m->expiry);
     free(m->r);
     free(m);
 }
@@ -1103,6 +1105,17 @@ void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us)
     }
 }
 
+/* expiry_arm - the evq event for the earliest deadline, when none is
+ * armed for it yet (an earlier armed one makes the later stale). */
+static void expiry_arm(struct mta *m)
+{
+    int64_t t = mta_deadline_first(&m->expiry);
+    if (t == INT64_MAX || t >= m->expiry_armed_us)
+        return;
+    m->expiry_armed_us = t;
+    EVQ_PUSH(m->q, t, MTA_EV_RCPT_EXPIRE, ++m->expiry_gen, 0);
+}
+
 void mta_rcpt_defer_timer(struct mta *m, uint32_t qi, uint32_t ri)
 {
     struct mta_rcpt *r = &m->r[ri];
@@ -1110,23 +1123,26 @@ void mta_rcpt_defer_timer(struct mta *m, uint32_t qi, uint32_t ri)
     if ((r->flags & MTA_R_TIMED) || q->c.bounce_after_us < 0)
         return;
     r->flags |= MTA_R_TIMED;
-    evq_push(m->q, r->enq_us + (int64_t)q->c.bounce_after_us,
-             MTA_EV_RCPT_EXPIRE, (uint32_t)r->id, ri);
+    mta_deadline_push(&m->expiry, r->enq_us + (int64_t)q->c.bounce_after_us,
+                      ri);
+    expiry_arm(m);
 }
 
-void mta_expire_event(struct mta *m, const struct evq_event *ev)
+/* expire_in_place - ri's deadline has come at now_us: a recipient still
+ * waiting expires where it is (a tombstone in its FIFO). One that left,
+ * or whose slot holds another recipient now, is not due and stays. */
+static void expire_in_place(struct mta *m, uint32_t ri, int64_t now_us)
 {
-    uint32_t ri = (uint32_t)ev->id;
     struct mta_rcpt *r = &m->r[ri];
-    if ((uint32_t)r->id != ev->gen || !(r->flags & MTA_R_TIMED) ||
+    if (!(r->flags & MTA_R_TIMED) ||
         (r->flags & (MTA_R_DEAD | MTA_R_IN_FLIGHT)))
         return; /* gone, or in a transaction whose outcome decides */
     uint32_t qi = r->queue;
     struct mta_queue *q = &m->queues[qi];
-    if (!expired(q, r, ev->t_us))
+    if (!expired(q, r, now_us))
         return;
-    expire_record(m, qi, ri, ev->t_us);
-    unqueue(m, ev->t_us);
+    expire_record(m, qi, ri, now_us);
+    unqueue(m, now_us);
     r->flags |= MTA_R_DEAD;
     if (r->flags & MTA_R_IN_RETRY) {
         q->retry.dead++;
@@ -1134,6 +1150,19 @@ void mta_expire_event(struct mta *m, const struct evq_event *ev)
         ready_lane(&q->ready, r->prio)->f.dead++;
         q->ready.dead++;
     }
+}
+
+void mta_expire_event(struct mta *m, const struct evq_event *ev)
+{
+    if (ev->gen != m->expiry_gen)
+        return; /* an earlier deadline came in and was armed instead */
+    m->expiry_armed_us = MTA_NEVER;
+    int64_t t;
+    uint32_t ri;
+    while (mta_deadline_first(&m->expiry) <= ev->t_us &&
+           mta_deadline_pop(&m->expiry, &t, &ri) == 0)
+        expire_in_place(m, ri, ev->t_us);
+    expiry_arm(m);
 }
 
 void mta_bounce_queue(struct mta *m, struct mta_queue *q, int64_t now_us,

@@ -4,6 +4,7 @@
 #define MTA_INT_H
 
 #include "mta/mta.h"
+#include "mta/mta_deadline.h"
 #include "report/obs.h"
 
 #define MTA_NIL   UINT32_MAX
@@ -27,7 +28,7 @@ enum mta_rflags {
     MTA_R_IN_RETRY = 4,  /* in the retry FIFO (else ready or in flight) */
     MTA_R_IN_FLIGHT = 8, /* in a transaction */
     MTA_R_DEAD = 16,     /* expired while queued: a tombstone in its FIFO */
-    MTA_R_TIMED = 32     /* has an MTA_EV_RCPT_EXPIRE pending */
+    MTA_R_TIMED = 32     /* has its deadline in mta.expiry */
 };
 
 /* One queued recipient: 48 bytes (checked by a static assertion), kept in a
@@ -291,6 +292,11 @@ struct mta {
     struct mta_map dip_map;
     int ip_limited;       /* some ip-connection-limit applies */
     const char *acct_dip; /* dlvDestinationIp of the records written now */
+    /* deferred recipients' bounce-after deadlines, and the one evq event
+     * armed for the earliest (expiry_gen, at expiry_armed_us) */
+    struct mta_deadlines expiry;
+    uint32_t expiry_gen;
+    int64_t expiry_armed_us;
 };
 
 /* mta.c */
@@ -340,8 +346,9 @@ void mta_fifo_push_front(struct mta *m, struct mta_fifo *f, uint32_t ri);
 /* mta_fifo_pop_live - the first live recipient of f; tombstones before it
  * are released. MTA_NIL when none. */
 uint32_t mta_fifo_pop_live(struct mta *m, struct mta_fifo *f);
-/* mta_expire_event - an MTA_EV_RCPT_EXPIRE: expire the recipient in place
- * if it is still waiting (UG5 §3.3.10.11: bounce-after is exact). */
+/* mta_expire_event - an MTA_EV_RCPT_EXPIRE: the deadlines that have come
+ * expire their recipients in place if they are still waiting (UG5
+ * §3.3.10.11: bounce-after is exact). */
 void mta_expire_event(struct mta *m, const struct evq_event *ev);
 /* mta_expired_now - expire ri of queue qi if its bounce-after has passed
  * (1), else 0. */

@@ -116,7 +116,8 @@ test: $(TESTS) $(PROG) $(REPLAY)
 # long tail, 16 source IPs); prints wall time, events/s, recipients/s and
 # peak RSS. Figures are printed, not asserted.
 # Each run's CPU time is printed too (the machine may be shared), and the
-# floor: a plain binary-heap hold loop of as many events (tests/bench/).
+# floor: a plain binary-heap hold loop of as many events (tests/bench/),
+# and the memory a deferred recipient costs (tests/bench/backlog.sh).
 BENCH ?= bench-1m bench-10m
 FLOOR_PENDING ?= 1024
 bench: $(PROG) $(BUILD)/bench/heap_floor
@@ -125,6 +126,7 @@ bench: $(PROG) $(BUILD)/bench/heap_floor
 	    ./$(PROG) run scenarios/bench/$$b.json --out build/bench/$$b 2>&1 | \
 	    grep -E 'simulated|engine|cpu:'; done
 	@$(BUILD)/bench/heap_floor $(FLOOR_PENDING) 30000000
+	@sh tests/bench/backlog.sh ./$(PROG)
 $(BUILD)/bench/heap_floor: tests/bench/heap_floor.c
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(STD) $(OPT) -o $@ $<

@@ -582,6 +582,7 @@ struct mta *mta_alloc(const struct cfg_model *cfg, struct prov_world *w,
     m->r_free = MTA_NIL;
     m->conn_free = MTA_NIL;
     m->expiry_armed_us = MTA_NEVER;
+    m->acct_on = obs_acct_on(obs);
     m->total_max = cfg_model_total_max_smtp_out(cfg);
     setup_vmtas(m);
     declare_assumptions(m);
@@ -933,7 +934,8 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
     mta_area_tick(m, now_us);
     m->queued++;
     queue_depth_seen(q);
-    mta_acct(m, "r", q, ri, -1, NULL, now_us);
+    if (m->acct_on) /* an r record: the only work it would do */
+        mta_acct(m, "r", q, ri, -1, NULL, now_us);
     if (q->in_retry && q->c.retry_upon_new_mail)
         q->in_retry = 0;
     mta_q_service(m, qi, now_us);
@@ -1233,6 +1235,14 @@ static int64_t next_wake(const struct mta *m, const struct mta_queue *q,
     return t;
 }
 
+/* wants_connection - whether q has more ready recipients than its idle
+ * and connecting connections can take (mta_conn_try_open checks it too;
+ * this spares the call after the usual single opening). */
+static int wants_connection(const struct mta_queue *q)
+{
+    return q->conns - q->in_flight < mta_ready_live(q);
+}
+
 void mta_q_service(struct mta *m, uint32_t qi, int64_t now_us)
 {
     struct mta_queue *q = &m->queues[qi];
@@ -1247,7 +1257,7 @@ void mta_q_service(struct mta *m, uint32_t qi, int64_t now_us)
     q->holds_slot = 0;
     if (!q->in_retry && mta_ready_live(q)) {
         mta_conn_kick_idle(m, qi, now_us);
-        while (mta_ready_live(&m->queues[qi]) > 0 &&
+        while (wants_connection(&m->queues[qi]) &&
                mta_conn_try_open(m, qi, now_us, &open_wake))
             opened++; /* opening may make queues (a reroute): re-index */
     }

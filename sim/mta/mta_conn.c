@@ -244,7 +244,11 @@ static int64_t lat_us(double latency_s)
     /* fmax(x, 0) and fmin(x, day) as comparisons (libm calls otherwise,
      * twice per recipient): a NaN gives 0 as fmax does. */
     double s = latency_s > 0 ? latency_s : 0;
-    return (int64_t)llround((s < 86400.0 ? s : 86400.0) * MTA_US);
+    double us = (s < 86400.0 ? s : 86400.0) * MTA_US;
+    /* llround for 0 <= us < 2^53 without the libm call: the fraction
+     * us - trunc(us) is exact there, so halves round up as llround's do */
+    int64_t whole = (int64_t)us;
+    return whole + (us - (double)whole >= 0.5);
 }
 
 /* conn_schedule - the connection's one pending event; older ones go stale. */

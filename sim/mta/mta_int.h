@@ -292,6 +292,7 @@ struct mta {
     struct mta_map dip_map;
     int ip_limited;       /* some ip-connection-limit applies */
     const char *acct_dip; /* dlvDestinationIp of the records written now */
+    int acct_on;          /* acct.csv is written (fixed for the run) */
     /* deferred recipients' bounce-after deadlines, and the one evq event
      * armed for the earliest (expiry_gen, at expiry_armed_us) */
     struct mta_deadlines expiry;

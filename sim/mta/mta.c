@@ -428,6 +428,23 @@ static void mx_sort(const struct mta *m, uint32_t *ids, size_t n)
 }
 
 /* queue_create - the queue queue_domain/vmta, registered with obs. */
+/* queue_paced - whether any message or volume rate could hold a
+ * transaction of q in mode k (its own, its VMTA's, a pool's or a source
+ * IP's); limiters never change between limited and unlimited during a
+ * run, so the transaction path skips asking them when none is. */
+static int queue_paced(const struct mta *m, const struct mta_queue *q, int k)
+{
+    const struct mta_vmta *mv = &m->vmtas[q->vmta];
+    int paced = !q->msg_rl[k].unlimited || !q->data_rl[k].unlimited ||
+                !mv->msg_rl.unlimited || !mv->data_rl.unlimited ||
+                q->ip_msg_rl || q->ip_data_rl;
+    for (size_t i = 0; i < mv->n_pools; i++) {
+        const struct mta_pool *p = &m->pools[mv->pools[i]];
+        paced |= !p->msg_rl.unlimited || !p->data_rl.unlimited;
+    }
+    return paced;
+}
+
 static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
                              const char *const *mx, size_t n_mx)
 {
@@ -477,6 +494,8 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
         ip_rates(m, q, q->c.sip_conn, q->c.n_sip_conn, m->opt.rate_algo);
     q->ip_data_rl =
         ip_rates(m, q, q->c.sip_data, q->c.n_sip_data, MTA_RATE_TOKEN_BUCKET);
+    for (int k = 0; k < 2; k++)
+        q->paced[k] = queue_paced(m, q, k);
     map_put(&m->queue_map, name, qi);
     obs_add_queue(m->obs, name, prov);
     return qi;
@@ -1088,7 +1107,7 @@ static void promote_retries(struct mta *m, uint32_t qi, int64_t now_us)
     mta_expire_heads(m, qi, now_us);
 }
 
-void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us)
+void mta_expire_ready_heads(struct mta *m, uint32_t qi, int64_t now_us)
 {
     struct mta_queue *q = &m->queues[qi];
     struct mta_ready *rd = &q->ready;

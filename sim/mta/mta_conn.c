@@ -399,6 +399,25 @@ static void add_waiter(struct mta *m, struct mta_queue *q)
     m->waiters[m->n_waiters++] = (uint32_t)(q - m->queues);
 }
 
+/* next_msg_slot - when a new connection of q would get its message slot,
+ * after the ones its open connections will take (every message rate). */
+static int64_t next_msg_slot(const struct mta *m, const struct mta_queue *q,
+                             int64_t now_us)
+{
+    const struct mta_vmta *mv = &m->vmtas[q->vmta];
+    uint32_t k = q->conns - q->in_flight;
+    int64_t tm = mta_rate_next_nth(&q->msg_rl[q->mode], now_us, k);
+    int64_t tv = mta_rate_next_nth(&mv->msg_rl, now_us, k);
+    int64_t slot = tm > tv ? tm : tv;
+    for (size_t i = 0; i < mv->n_pools; i++) {
+        int64_t tp =
+            mta_rate_next_nth(&m->pools[mv->pools[i]].msg_rl, now_us, k);
+        if (tp > slot)
+            slot = tp;
+    }
+    return slot;
+}
+
 /* open_blocked - 1 when a limit keeps q from opening now; *wake gets the
  * time it lifts when that is known (else a freed slot will wake q). */
 static int open_blocked(struct mta *m, struct mta_queue *q, int64_t now_us,
@@ -427,16 +446,7 @@ static int open_blocked(struct mta *m, struct mta_queue *q, int64_t now_us,
     /* The message slot this connection would get, after the ones the
      * connections already open will take: open it only if that slot is
      * near (it then waits for it), else wake when it comes. */
-    uint32_t k = q->conns - q->in_flight;
-    int64_t tm = mta_rate_next_nth(&q->msg_rl[mode], now_us, k);
-    int64_t tv = mta_rate_next_nth(&mv->msg_rl, now_us, k);
-    int64_t slot = tm > tv ? tm : tv;
-    for (size_t i = 0; i < mv->n_pools; i++) {
-        int64_t tp =
-            mta_rate_next_nth(&m->pools[mv->pools[i]].msg_rl, now_us, k);
-        if (tp > slot)
-            slot = tp;
-    }
+    int64_t slot = q->paced[mode] ? next_msg_slot(m, q, now_us) : now_us;
     if (slot - now_us > MTA_RATE_WAIT_US && slot > t)
         t = slot;
     if (t > now_us) {
@@ -704,6 +714,8 @@ static void go_idle(struct mta *m, uint32_t ci, int64_t now_us)
 static int64_t rate_wait(struct mta *m, const struct mta_queue *q, int ip,
                          int64_t now_us, uint32_t size, uint32_t k)
 {
+    if (!q->paced[q->mode])
+        return now_us;
     const struct mta_vmta *mv = &m->vmtas[q->vmta];
     int64_t t[6] = {
         mta_rate_next_nth(&q->msg_rl[q->mode], now_us, k),
@@ -756,6 +768,8 @@ static int rate_room(const struct mta_rate *r, int64_t now_us, uint32_t k)
 static int msg_room(const struct mta *m, const struct mta_queue *q, int ip,
                     int64_t now_us, uint32_t k)
 {
+    if (!q->paced[q->mode])
+        return 1;
     const struct mta_vmta *mv = &m->vmtas[q->vmta];
     if (!rate_room(&q->msg_rl[q->mode], now_us, k) ||
         !rate_room(&mv->msg_rl, now_us, k) ||

@@ -156,6 +156,7 @@ struct mta_queue {
     const struct cfg_spl_rule *rc_rule[MTA_REPLY_CACHE];
     uint32_t rc_n;
     uint32_t mx_rr; /* round robin over MX hosts of equal preference */
+    int paced[2];   /* some message or volume rate applies (per mode) */
 };
 
 enum mta_cstate {
@@ -320,8 +321,14 @@ void mta_bounce_queue(struct mta *m, struct mta_queue *q, int64_t now_us,
                       const char *reply, int by_rule);
 const struct cfg_spl_rule *mta_match(struct mta_queue *q, const char *text);
 /* mta_expire_heads - expire recipients at the head of the ready FIFO
- * whose bounce-after has passed. */
-void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us);
+ * whose bounce-after has passed (and release tombstones there); inline
+ * for the usual case of a queue with nothing ready. */
+void mta_expire_ready_heads(struct mta *m, uint32_t qi, int64_t now_us);
+static inline void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us)
+{
+    if (m->queues[qi].ready.n)
+        mta_expire_ready_heads(m, qi, now_us);
+}
 
 /* mta_live - recipients of f that are still queued (no tombstones). */
 static inline uint32_t mta_live(const struct mta_fifo *f)

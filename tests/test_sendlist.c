@@ -22,6 +22,7 @@ struct rec {
     char *rcpt, *domain, *vmta, *pool, *stream;
     uint32_t size;
     int invalid, complains;
+    uint32_t domain_ix;
 };
 
 struct recs {
@@ -54,6 +55,7 @@ static void collect(struct sendlist *sl, struct recs *out, size_t max)
         x->size = r.size;
         x->invalid = r.invalid;
         x->complains = r.complains;
+        x->domain_ix = r.domain_ix;
     }
 }
 
@@ -211,6 +213,7 @@ static void check_recs(const struct recs *rs, const struct want *w, size_t n)
         CHECK_INT(r->size, w[i].size);
         CHECK_INT(r->invalid, w[i].invalid);
         CHECK_INT(r->complains, w[i].complains);
+        CHECK_INT(r->domain_ix, UINT32_MAX); /* files have no domain table */
     }
 }
 
@@ -246,6 +249,7 @@ static void test_csv_good(void)
         CHECK_INT(rs.rc, 0);
         check_recs(&rs, w, N_ELEM(w));
         CHECK_INT(sendlist_stream_count(sl), 4);
+        CHECK_INT(sendlist_domain_count(sl), 0);
         CHECK_STR(sendlist_stream(sl, 0)->name, "news");
         CHECK_STR(sendlist_stream(sl, 3)->name, "default");
         CHECK_INT(sendlist_stream(sl, 0)->deadline_s, -1);
@@ -1065,6 +1069,66 @@ static void test_gen_recipients(void)
     scenario_release(&sc);
 }
 
+/* test_gen_domain_ix - domain_ix numbers the generator's domain table:
+ * the same name always has the same index, different names different
+ * ones, all below sendlist_domain_count (named domains of every stream
+ * once, then the tail's 1000; a named tail domain keeps one index). */
+static void test_gen_domain_ix(void)
+{
+    static const double vol[] = { 20000 };
+    struct scenario sc;
+    struct recs rs;
+
+    gen_scenario(&sc, 2, 86400.0);
+    gen_stream(&sc, 0, "s1", vol, 1, "a.com=0.4,b.com=0.3,*=0.3");
+    gen_stream(&sc, 1, "s2", vol, 1,
+               "b.com=0.4,tail0000.example=0.3,c.com=0.3");
+    struct diag_list dl;
+    struct rng g;
+    diag_list_init(&dl, 10);
+    rng_init(&g, 7, 0);
+    struct sendlist *sl = sendlist_open(&sc, &g, &dl);
+    CHECK(sl != NULL, "open failed");
+    size_t bound = sl ? sendlist_domain_count(sl) : 0;
+    CHECK_INT(bound, 4 + 1000); /* a, b, tail0000 (named), c; the tail */
+    if (sl)
+        collect(sl, &rs, 10000000);
+    CHECK(rs.n > 30000, "%zu records", rs.n);
+    char **name_of = xcalloc(bound + 1, sizeof(*name_of));
+    size_t bad_bound = 0, bad_same = 0, bad_diff = 0, tail0 = 0;
+    for (size_t i = 0; i < rs.n; i++) {
+        const struct rec *x = &rs.v[i];
+        if (x->domain_ix >= bound) {
+            bad_bound++;
+            continue;
+        }
+        if (name_of[x->domain_ix] == NULL)
+            name_of[x->domain_ix] = x->domain;
+        bad_diff += strcmp(name_of[x->domain_ix], x->domain) != 0;
+        tail0 += strcmp(x->domain, "tail0000.example") == 0;
+    }
+    /* same name, same index: every name maps back to one index */
+    for (size_t a = 0; a < bound; a++)
+        for (size_t b = a + 1; b < bound && name_of[a]; b++)
+            bad_same += name_of[b] && strcmp(name_of[a], name_of[b]) == 0;
+    CHECK_INT(bad_bound, 0);
+    CHECK_INT(bad_diff, 0);
+    CHECK_INT(bad_same, 0);
+    CHECK(tail0 > 5000, "tail0000.example %zu times", tail0);
+    CHECK(name_of[0] && strcmp(name_of[0], "a.com") == 0, "index 0 is %s",
+          name_of[0] ? name_of[0] : "unused");
+    /* tail rank k is 4 + k, but rank 0 is the named tail0000.example */
+    CHECK(name_of[4] == NULL, "index 4 is %s", name_of[4]);
+    CHECK(name_of[5] && strcmp(name_of[5], "tail0001.example") == 0,
+          "index 5 is %s", name_of[5] ? name_of[5] : "unused");
+    free(name_of);
+    recs_release(&rs);
+    sendlist_close(sl);
+    rng_release(&g);
+    diag_list_release(&dl);
+    scenario_release(&sc);
+}
+
 int main(void)
 {
     if (mkdtemp(tmpdir) == NULL) {
@@ -1091,6 +1155,7 @@ int main(void)
     test_gen_streams();
     test_csv_message_id();
     test_gen_recipients();
+    test_gen_domain_ix();
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -53,6 +53,7 @@ int sendlist_next(struct sendlist *sl, struct send_rec *out)
         return sl->state > 0 ? 0 : -1;
     memset(out, 0, sizeof(*out));
     out->id = sl->next_id;
+    out->domain_ix = UINT32_MAX; /* sources with a domain table set it */
     rc = sl->next(sl, out);
     if (rc <= 0) {
         sl->state = rc == 0 ? 1 : -1;
@@ -66,6 +67,12 @@ int sendlist_next(struct sendlist *sl, struct send_rec *out)
 size_t sendlist_stream_count(const struct sendlist *sl)
 {
     return sl->n_streams;
+}
+
+/* sendlist_domain_count - the source's domain table size (0: none). */
+size_t sendlist_domain_count(const struct sendlist *sl)
+{
+    return sl->n_domains;
 }
 
 /* sendlist_stream - stream i, NULL when out of range. */

@@ -42,6 +42,12 @@ struct send_rec {
     int complains;      /* complains if delivered */
     uint64_t msg;       /* 0: a message of its own; else consecutive
                            recipients with the same msg are one message */
+    uint32_t domain_ix; /* the domain's index in this list's domain table
+                           (< sendlist_domain_count: equal names, equal
+                           index; stable for the list's life), so readers
+                           can keep per-domain state in an array; or
+                           UINT32_MAX when the source has no table (CSV
+                           and accounting lists) */
 };
 
 struct sendlist_stream {
@@ -60,6 +66,12 @@ struct sendlist *sendlist_open(const struct scenario *sc, struct rng *g,
  * never later than the scenario's duration. */
 int sendlist_next(struct sendlist *sl, struct send_rec *out);
 size_t sendlist_stream_count(const struct sendlist *sl);
+/* sendlist_domain_count - a bound on every send_rec.domain_ix other than
+ * UINT32_MAX: the generator's domain table (the named domains of every
+ * stream, each name once, then the "*" long tail's domains when a stream
+ * draws from it); 0 for lists without a table. Fixed once the list is
+ * open. */
+size_t sendlist_domain_count(const struct sendlist *sl);
 const struct sendlist_stream *sendlist_stream(const struct sendlist *sl,
                                               size_t i);
 /* sendlist_warnings - rows skipped or adjusted so far (e.g. acct rows

@@ -29,10 +29,12 @@
 
 #define GEN_TAIL_LEN 40
 
-/* A domain and its length; name NULL for the "*" long tail. */
+/* A domain, its length and its send_rec.domain_ix; name NULL for the
+ * "*" long tail. */
 struct gen_dom {
     const char *name;
     size_t len;
+    uint32_t ix;
 };
 
 struct gen_stream {
@@ -276,6 +278,7 @@ static int next_gen(struct sendlist *sl, struct send_rec *out)
     out->t_us = st->next_us;
     const struct gen_dom *d = pick_domain(gn, st, id);
     out->domain = d->name;
+    out->domain_ix = d->ix;
     out->rcpt = set_rcpt(gn, id, d);
     out->vmta = c->vmta;
     out->pool = c->pool;
@@ -356,6 +359,63 @@ static void stream_init(struct gen *gn, struct sendlist *sl, size_t si)
         gn->heap[gn->n_heap++] = si;
 }
 
+/* tail_rank - k when name is the tail's name of rank k < n, else -1. */
+static long tail_rank(const char *name, size_t n)
+{
+    char buf[GEN_TAIL_LEN];
+
+    if (strncmp(name, "tail", 4) != 0 || name[4] < '0' || name[4] > '9')
+        return -1;
+    unsigned long long k = strtoull(name + 4, NULL, 10);
+    if (k >= n)
+        return -1;
+    snprintf(buf, sizeof(buf), "tail%04llu.example", k);
+    return strcmp(buf, name) == 0 ? (long)k : -1;
+}
+
+/* index_domains - number the domains for send_rec.domain_ix: each named
+ * domain once, in scenario order (an open-addressing set of the names
+ * seen), then the long tail's ranks after them when a stream draws from
+ * the tail; a named domain that is also a tail name keeps one index. */
+static void index_domains(struct gen *gn, struct sendlist *sl)
+{
+    size_t total = 0, cap = 16, n_named = 0;
+    int any_tail = 0;
+
+    for (size_t i = 0; i < gn->n; i++)
+        total += gn->s[i].cfg->n_domains;
+    while (cap < 2 * total)
+        cap *= 2;
+    struct gen_dom **set = xcalloc(cap, sizeof(*set));
+    for (size_t i = 0; i < gn->n; i++) {
+        for (size_t k = 0; k < gn->s[i].cfg->n_domains; k++) {
+            struct gen_dom *d = &gn->s[i].dom[k];
+            if (d->name == NULL) {
+                any_tail = 1;
+                continue;
+            }
+            size_t h = (size_t)rng_hash64(d->name) & (cap - 1);
+            while (set[h] && strcmp(set[h]->name, d->name) != 0)
+                h = (h + 1) & (cap - 1);
+            if (set[h] == NULL) {
+                set[h] = d;
+                d->ix = (uint32_t)n_named++;
+            } else {
+                d->ix = set[h]->ix;
+            }
+        }
+    }
+    for (size_t k = 0; k < gn->n_tail; k++)
+        gn->tail[k].ix = (uint32_t)(n_named + k);
+    for (size_t h = 0; h < cap; h++) {
+        long k = set[h] ? tail_rank(set[h]->name, gn->n_tail) : -1;
+        if (k >= 0)
+            gn->tail[k].ix = set[h]->ix;
+    }
+    free(set);
+    sl->n_domains = n_named + (any_tail ? gn->n_tail : 0);
+}
+
 /* release_gen - the generator's tables and buffers. */
 static void release_gen(struct sendlist *sl)
 {
@@ -403,6 +463,7 @@ int sl_gen_open(struct sendlist *sl)
     }
     for (size_t i = 0; i < gn->n; i++)
         stream_init(gn, sl, i);
+    index_domains(gn, sl);
     for (size_t i = gn->n_heap / 2 + 1; i-- > 0;)
         heap_down(gn, i);
     return 0;

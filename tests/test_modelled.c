@@ -445,6 +445,7 @@ static void send_all(struct mta *m, struct evq *q, int n, double t_s,
         struct send_rec sr = { .t_us = (int64_t)(t_s * 1e6),
                                .id = id,
                                .domain = domain,
+                               .domain_ix = UINT32_MAX,
                                .vmta = vmta,
                                .size = 1000,
                                /* messages of 2 recipients, so that

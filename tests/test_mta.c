@@ -223,6 +223,7 @@ static void rig_send_to(struct rig *r, double t_s, int n, const char *rcpt,
                                .id = r->next_id++,
                                .rcpt = rcpt,
                                .domain = domain,
+                               .domain_ix = UINT32_MAX,
                                .vmta = vmta,
                                .pool = pool,
                                .size = 1000 };
@@ -1456,6 +1457,7 @@ static void rig_send_msg(struct rig *r, double t_s, int n, const char *domain,
         struct send_rec sr = { .t_us = (int64_t)(t_s * 1e6),
                                .id = r->next_id++,
                                .domain = domain,
+                               .domain_ix = UINT32_MAX,
                                .size = 1000,
                                .msg = msg };
         r->q.now_us = sr.t_us;
@@ -1512,6 +1514,7 @@ static void test_multi_rcpt(void)
         struct send_rec sr = { .t_us = 0,
                                .id = r.next_id++,
                                .domain = "example.com",
+                               .domain_ix = UINT32_MAX,
                                .vmta = "v",
                                .size = 1000,
                                .msg = 7 };

@@ -40,19 +40,29 @@ static void sift_up(struct evq_event *h, size_t i)
     h[i] = x;
 }
 
-static void sift_down(struct evq_event *h, size_t n, size_t i)
+/* sift_down - put x (the old last element) into the hole at the root:
+ * Floyd's bottom-up variant walks the hole down to a leaf along the
+ * earlier child (one comparison a level instead of two), then sifts x up
+ * from there; x came from the bottom, so it rarely rises far. The heap
+ * order, and so the pop order, is the same as the classic sift-down's. */
+static void sift_down(struct evq_event *h, size_t n, struct evq_event x)
 {
-    struct evq_event x = h[i];
+    size_t i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n)
             break;
         if (c + 1 < n && before(&h[c + 1], &h[c]))
             c++;
-        if (!before(&h[c], &x))
-            break;
         h[i] = h[c];
         i = c;
+    }
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!before(&x, &h[parent]))
+            break;
+        h[i] = h[parent];
+        i = parent;
     }
     h[i] = x;
 }
@@ -86,9 +96,8 @@ int evq_pop(struct evq *q, struct evq_event *ev)
     if (h->n == 0)
         return -1;
     *ev = h->ev[0];
-    h->ev[0] = h->ev[--h->n];
-    if (h->n)
-        sift_down(h->ev, h->n, 0);
+    if (--h->n)
+        sift_down(h->ev, h->n, h->ev[h->n]);
     q->n--;
     q->now_us = ev->t_us;
     q->popped++;

@@ -672,6 +672,7 @@ void mta_free(struct mta *m)
         free(m->conns[i].more);
     free(m->conns);
     free(m->waiters);
+    free(m->dom_ix);
     mta_deadline_release(&m->expiry);
     free(m->r);
     free(m);
@@ -695,6 +696,27 @@ static uint32_t domain_get(struct mta *m, const char *name)
         d->queue_by_vmta[i] = MTA_NIL;
     map_put(&m->domain_map, d->name, di);
     return di;
+}
+
+/* domain_of - the domain of send-list record r: by the list's own domain
+ * index when it gives one (no hashing of the name per recipient), else
+ * by name (a record built by hand must say UINT32_MAX: 0 is an index). */
+static uint32_t domain_of(struct mta *m, const struct send_rec *r)
+{
+    uint32_t ix = r->domain_ix;
+    if (ix == UINT32_MAX)
+        return domain_get(m, r->domain);
+    if (ix < m->n_dom_ix && m->dom_ix[ix] != MTA_NIL)
+        return m->dom_ix[ix];
+    if (ix >= m->n_dom_ix) {
+        size_t n =
+            (size_t)ix + 1 > 2 * m->n_dom_ix ? (size_t)ix + 1 : 2 * m->n_dom_ix;
+        m->dom_ix = xreallocarray(m->dom_ix, n, sizeof(*m->dom_ix));
+        for (size_t k = m->n_dom_ix; k < n; k++)
+            m->dom_ix[k] = MTA_NIL;
+        m->n_dom_ix = n;
+    }
+    return m->dom_ix[ix] = domain_get(m, r->domain);
 }
 
 /* queue_for - the queue of domain di through vmta (queue-to, rollup). */
@@ -845,6 +867,9 @@ static int reroute_vmta(struct mta *m, const struct mta_queue *q)
  * back to qi is a loop and is not taken. */
 static uint32_t reroute(struct mta *m, uint32_t di, uint32_t qi)
 {
+    const struct mta_queue *q = &m->queues[qi];
+    if (q->c.reroute[0] == MTA_NO_ROUTE && q->c.reroute[1] == MTA_NO_ROUTE)
+        return qi; /* the usual case: no reroute in either mode */
     uint32_t at = qi;
     for (int hop = 0; hop < MTA_REROUTE_HOPS; hop++) {
         int v = reroute_vmta(m, &m->queues[at]);
@@ -921,7 +946,7 @@ void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
         reject_at_injection(m, r, now_us);
         return;
     }
-    uint32_t di = domain_get(m, r->domain);
+    uint32_t di = domain_of(m, r);
     uint32_t qi = queue_for(m, di, vmta);
     uint32_t cold = cold_redirect(m, di, qi, pool, now_us);
     if (cold != MTA_NIL)

@@ -271,6 +271,8 @@ struct mta {
     struct mta_domain *domains;
     size_t n_domains, cap_domains;
     struct mta_map domain_map;
+    uint32_t *dom_ix; /* send_rec.domain_ix -> domain, MTA_NIL until seen */
+    size_t n_dom_ix;
     struct mta_vmta *vmtas;
     size_t n_vmtas;
     struct mta_pool *pools;
@@ -326,8 +328,17 @@ const struct cfg_spl_rule *mta_match(struct mta_queue *q, const char *text);
 void mta_expire_ready_heads(struct mta *m, uint32_t qi, int64_t now_us);
 static inline void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us)
 {
-    if (m->queues[qi].ready.n)
-        mta_expire_ready_heads(m, qi, now_us);
+    const struct mta_queue *q = &m->queues[qi];
+    if (q->ready.n == 0)
+        return;
+    if (q->ready.n_lanes == 1 && q->ready.dead == 0) {
+        /* one priority, no tombstones: only the head can be due */
+        const struct mta_rcpt *h = &m->r[q->ready.lanes[0].f.head];
+        if (q->c.bounce_after_us < 0 ||
+            now_us - h->enq_us < (int64_t)q->c.bounce_after_us)
+            return;
+    }
+    mta_expire_ready_heads(m, qi, now_us);
 }
 
 /* mta_live - recipients of f that are still queued (no tombstones). */

@@ -771,7 +771,8 @@ static int pick_vmta(struct mta *m, const struct send_rec *r, int *pool_out,
         const struct cfg_pool *p = cfg_model_pool(m->cfg, (size_t)pool);
         if (p->n_members == 0)
             return -1;
-        vmta = p->members[m->pools[pool].rr++ % p->n_members];
+        vmta =
+            p->members[mta_next_of(&m->pools[pool].rr, (uint32_t)p->n_members)];
         *pool_out = pool;
     }
     *pool_out = pool;
@@ -827,7 +828,7 @@ static uint32_t cold_redirect(struct mta *m, uint32_t di, uint32_t qi, int pool,
     int64_t abs_s = m->opt.start_unix + now_us / (int64_t)MTA_US;
     int64_t day = abs_s >= 0 ? abs_s / 86400 : (abs_s - 86399) / 86400;
     for (size_t k = 0; k < n; k++) {
-        size_t at = (*rr + k) % n;
+        size_t at = mta_wrap(*rr + (uint32_t)k, (uint32_t)n);
         if (cold[at] < 0)
             continue;
         uint32_t cq = queue_for(m, di, cold[at]);
@@ -857,7 +858,8 @@ static int reroute_vmta(struct mta *m, const struct mta_queue *q)
         const struct cfg_pool *p = cfg_model_pool(m->cfg, (size_t)pool);
         if (p->n_members == 0)
             return -1;
-        vmta = p->members[m->pools[pool].rr++ % p->n_members];
+        vmta =
+            p->members[mta_next_of(&m->pools[pool].rr, (uint32_t)p->n_members)];
     }
     return vmta == q->vmta ? -1 : vmta;
 }

@@ -134,7 +134,7 @@ static uint32_t *dip_conns(struct mta *m, uint32_t d, int wip)
 static uint32_t mx_level(const struct mta *m, const struct mta_queue *q,
                          uint32_t *first)
 {
-    uint32_t b = q->mx_skipped % q->n_mx, n = 1;
+    uint32_t b = mta_wrap(q->mx_skipped, q->n_mx), n = 1;
     int pref = m->mx[q->mx[b]].pref;
     while (b + n < q->n_mx && m->mx[q->mx[b + n]].pref == pref)
         n++;
@@ -161,7 +161,7 @@ static uint32_t dip_pick(struct mta *m, uint32_t x, int wip, int *full)
     const struct mta_mx *h = &m->mx[x];
     *full = 0;
     for (uint32_t k = 0; k < h->n_dips; k++) {
-        uint32_t d = h->dips[(h->rr_dip + k) % h->n_dips];
+        uint32_t d = h->dips[mta_wrap(h->rr_dip + k, h->n_dips)];
         if (m->ip_limited && !isinf(m->dips[d].limit) &&
             *dip_conns(m, d, wip) >= m->dips[d].limit)
             continue;
@@ -180,7 +180,7 @@ static uint32_t host_pick(struct mta *m, const struct mta_queue *q, int wip,
 {
     uint32_t first, n = mx_level(m, q, &first);
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t x = q->mx[first + (q->mx_rr + k) % n];
+        uint32_t x = q->mx[first + mta_wrap(q->mx_rr + k, n)];
         int full;
         if (mx_full(m, x, wip))
             continue;
@@ -365,7 +365,7 @@ static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
     *all_disabled = 1;
     *mx_blocked = 0;
     for (size_t k = 0; k < n; k++) {
-        int ip = (int)((q->rr_ip + k) % n);
+        int ip = (int)mta_wrap(q->rr_ip + (uint32_t)k, (uint32_t)n);
         if (q->ip_disabled_until[ip])
             continue;
         *all_disabled = 0;

@@ -341,6 +341,22 @@ static inline void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us)
     mta_expire_ready_heads(m, qi, now_us);
 }
 
+/* mta_wrap - x mod n for the round-robin counters, which are nearly always
+ * below n already: a compare instead of a division on the hot path. */
+static inline uint32_t mta_wrap(uint32_t x, uint32_t n)
+{
+    return x < n ? x : x % n;
+}
+
+/* mta_next_of - member pool->rr of n, and rr moves on (kept below n, so
+ * the sequence is the rr++ % n one without a division). */
+static inline uint32_t mta_next_of(uint32_t *rr, uint32_t n)
+{
+    uint32_t at = mta_wrap(*rr, n);
+    *rr = at + 1 < n ? at + 1 : 0;
+    return at;
+}
+
 /* mta_live - recipients of f that are still queued (no tombstones). */
 static inline uint32_t mta_live(const struct mta_fifo *f)
 {

@@ -120,14 +120,17 @@ static void test_evq_order(void)
     for (int i = 0; i < 5000; i++)
         evq_push(&q, 50 + rand() % 100000, 1, 0, (uint64_t)i);
     int64_t last = -1;
+    uint64_t last_seq = 0;
     int sorted = 1;
     while (evq_pop(&q, &ev) == 0) {
-        sorted &= ev.t_us >= last;
+        /* time order, and ties in push order */
+        sorted &= ev.t_us > last || (ev.t_us == last && ev.seq > last_seq);
         last = ev.t_us;
+        last_seq = ev.seq;
         if (q.popped % 3 == 0 && q.pushed < 20000)
             evq_push(&q, ev.t_us + rand() % 1000, 1, 0, 0);
     }
-    CHECK(sorted, "pops in time order");
+    CHECK(sorted, "pops in (time, push) order");
     evq_release(&q);
 }
 

@@ -635,10 +635,8 @@ void mta_free(struct mta *m)
         free(q->mx);
         free((char *)q->name);
     }
-    for (size_t i = 0; i < m->n_domains; i++) {
+    for (size_t i = 0; i < m->n_domains; i++)
         free((char *)m->domains[i].name);
-        free(m->domains[i].queue_by_vmta);
-    }
     for (size_t i = 0; i < m->n_vmtas; i++) {
         mta_rate_release(&m->vmtas[i].msg_rl);
         mta_rate_release(&m->vmtas[i].data_rl);
@@ -673,12 +671,37 @@ void mta_free(struct mta *m)
     free(m->conns);
     free(m->waiters);
     free(m->dom_ix);
+    free(m->qmap);
     mta_deadline_release(&m->expiry);
     free(m->r);
     free(m);
 }
 
 /* -------------------------------------------------------------- routing */
+
+/* The domain x VMTA queue map is one flat array, so finding a recipient's
+ * queue is one load instead of a chase through its domain's own array. */
+static size_t qmap_stride(const struct mta *m)
+{
+    return m->n_vmtas ? m->n_vmtas : 1;
+}
+
+static uint32_t *qmap_slot(struct mta *m, uint32_t di, int vmta)
+{
+    return &m->qmap[(size_t)di * qmap_stride(m) + (size_t)vmta];
+}
+
+/* qmap_grow - a row of MTA_NIL for each domain slot. */
+static void qmap_grow(struct mta *m)
+{
+    size_t nv = qmap_stride(m);
+    if (m->qmap_rows >= m->cap_domains)
+        return;
+    m->qmap = xreallocarray(m->qmap, m->cap_domains * nv, sizeof(*m->qmap));
+    for (size_t k = m->qmap_rows * nv; k < m->cap_domains * nv; k++)
+        m->qmap[k] = MTA_NIL;
+    m->qmap_rows = m->cap_domains;
+}
 
 static uint32_t domain_get(struct mta *m, const char *name)
 {
@@ -691,9 +714,7 @@ static uint32_t domain_get(struct mta *m, const char *name)
     struct mta_domain *d = &m->domains[di];
     d->name = xstrdup(name);
     d->prov = prov_world_find(m->world, name);
-    d->queue_by_vmta = xmalloc(m->n_vmtas * sizeof(*d->queue_by_vmta));
-    for (size_t i = 0; i < m->n_vmtas; i++)
-        d->queue_by_vmta[i] = MTA_NIL;
+    qmap_grow(m);
     map_put(&m->domain_map, d->name, di);
     return di;
 }
@@ -722,9 +743,10 @@ static uint32_t domain_of(struct mta *m, const struct send_rec *r)
 /* queue_for - the queue of domain di through vmta (queue-to, rollup). */
 static uint32_t queue_for(struct mta *m, uint32_t di, int vmta)
 {
+    uint32_t *slot = qmap_slot(m, di, vmta);
+    if (*slot != MTA_NIL)
+        return *slot;
     struct mta_domain *d = &m->domains[di];
-    if (d->queue_by_vmta[vmta] != MTA_NIL)
-        return d->queue_by_vmta[vmta];
     const char *mx[8] = { NULL };
     char mxbuf[300], qd[300], key[700];
     size_t n_mx = d->prov >= 0 ? prov_world_mx(m->world, d->prov, d->name, mx,
@@ -736,7 +758,7 @@ static uint32_t queue_for(struct mta *m, uint32_t di, int vmta)
     uint32_t qi = map_get(&m->queue_map, key);
     if (qi == MTA_NIL)
         qi = queue_create(m, qd, vmta, d->prov, mx, n_mx);
-    d->queue_by_vmta[vmta] = qi;
+    *qmap_slot(m, di, vmta) = qi; /* creating may have moved the map */
     return qi;
 }
 

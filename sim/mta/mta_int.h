@@ -218,7 +218,6 @@ struct mta_pool {
 struct mta_domain {
     const char *name;
     int prov;
-    uint32_t *queue_by_vmta; /* MTA_NIL until used */
 };
 
 /* An MX host: its mx-connection-limit (UG5 §3.3.1.48.1) and connections
@@ -271,6 +270,9 @@ struct mta {
     struct mta_domain *domains;
     size_t n_domains, cap_domains;
     struct mta_map domain_map;
+    uint32_t *qmap; /* [domain * n_vmtas + vmta] -> queue, MTA_NIL until
+                       used; qmap_rows domains have rows */
+    size_t qmap_rows;
     uint32_t *dom_ix; /* send_rec.domain_ix -> domain, MTA_NIL until seen */
     size_t n_dom_ix;
     struct mta_vmta *vmtas;

@@ -187,12 +187,16 @@ void mta_rate_take_limited(struct mta_rate *r, int64_t now_us, double amount)
         return;
     }
     if (r->algo == MTA_RATE_SLIDING) {
+        /* ring_head < n and ring_n <= n: wrap with a compare, not a
+         * division (this runs for every message of a limited queue) */
         uint32_t n = (uint32_t)r->count;
         if (r->ring_n < n) {
-            r->ring[(r->ring_head + r->ring_n++) % n] = now_us;
+            uint32_t at = r->ring_head + r->ring_n++;
+            r->ring[at < n ? at : at - n] = now_us;
         } else {
             r->ring[r->ring_head] = now_us;
-            r->ring_head = (r->ring_head + 1) % n;
+            if (++r->ring_head == n)
+                r->ring_head = 0;
         }
         return;
     }

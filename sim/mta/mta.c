@@ -190,11 +190,23 @@ static struct mta_lane *ready_lane(struct mta_ready *rd, int prio)
 {
     if (rd->n_lanes && rd->lanes[0].prio == prio)
         return &rd->lanes[0]; /* the usual case: one lane */
+    if (rd->n_lanes == 0) {   /* the first: inline */
+        memset(&rd->lane0, 0, sizeof(rd->lane0));
+        rd->lane0.prio = prio;
+        rd->lanes = &rd->lane0;
+        rd->n_lanes = 1;
+        return &rd->lane0;
+    }
     uint32_t i = 0;
     while (i < rd->n_lanes && rd->lanes[i].prio > prio)
         i++;
     if (i < rd->n_lanes && rd->lanes[i].prio == prio)
         return &rd->lanes[i];
+    if (rd->cap == 0) { /* a second priority: the lanes go to the heap */
+        rd->cap = 4;
+        rd->lanes = xreallocarray(NULL, rd->cap, sizeof(*rd->lanes));
+        rd->lanes[0] = rd->lane0;
+    }
     XGROW(rd->lanes, rd->n_lanes, rd->cap);
     memmove(&rd->lanes[i + 1], &rd->lanes[i],
             (rd->n_lanes - i) * sizeof(*rd->lanes));
@@ -445,6 +457,17 @@ static int queue_paced(const struct mta *m, const struct mta_queue *q, int k)
     return paced;
 }
 
+/* inline_lanes_moved - the queue array moved: queues whose one lane is
+ * inline point at it again. */
+static void inline_lanes_moved(struct mta *m)
+{
+    for (size_t i = 0; i < m->n_queues; i++) {
+        struct mta_ready *rd = &m->queues[i].ready;
+        if (rd->n_lanes && rd->cap == 0)
+            rd->lanes = &rd->lane0;
+    }
+}
+
 static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
                              const char *const *mx, size_t n_mx)
 {
@@ -460,7 +483,10 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
     size_t len = strlen(qd) + strlen(v->name) + 2;
     char *name = xmalloc(len);
     snprintf(name, len, "%s/%s", qd, v->name);
+    struct mta_queue *before = m->queues;
     XGROW(m->queues, m->n_queues, m->cap_queues);
+    if (m->queues != before)
+        inline_lanes_moved(m);
     uint32_t qi = (uint32_t)m->n_queues++;
     struct mta_queue *q = &m->queues[qi];
     memset(q, 0, sizeof(*q));
@@ -629,7 +655,8 @@ void mta_free(struct mta *m)
         ip_rates_free(q->ip_msg_rl, n_ips);
         ip_rates_free(q->ip_conn_rl, n_ips);
         ip_rates_free(q->ip_data_rl, n_ips);
-        free(q->ready.lanes);
+        if (q->ready.cap) /* else the one lane is inline */
+            free(q->ready.lanes);
         free(q->ip_disabled_until);
         free(q->ip_conns);
         free(q->mx);

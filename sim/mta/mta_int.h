@@ -71,6 +71,10 @@ struct mta_ready {
     struct mta_lane *lanes;
     uint32_t n_lanes, cap;
     uint32_t n, dead;
+    /* The lanes while there is one (cap 0): kept inline, so a queue's
+     * ready recipients cost no second cache line; lanes points here, and
+     * mta.c points it again when the queue array moves. */
+    struct mta_lane lane0;
 };
 
 /* The settings a queue uses, copied from cfg_qsettings ([0] normal,

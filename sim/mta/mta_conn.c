@@ -134,6 +134,9 @@ static uint32_t *dip_conns(struct mta *m, uint32_t d, int wip)
 static uint32_t mx_level(const struct mta *m, const struct mta_queue *q,
                          uint32_t *first)
 {
+    *first = 0;
+    if (q->n_mx == 1)
+        return 1; /* one MX host: nothing to look up */
     uint32_t b = mta_wrap(q->mx_skipped, q->n_mx), n = 1;
     int pref = m->mx[q->mx[b]].pref;
     while (b + n < q->n_mx && m->mx[q->mx[b + n]].pref == pref)

@@ -369,8 +369,8 @@ static int pick_ip(struct mta *m, struct mta_queue *q, int64_t now_us,
     *mx_blocked = 0;
     for (size_t k = 0; k < n; k++) {
         int ip = (int)mta_wrap(q->rr_ip + (uint32_t)k, (uint32_t)n);
-        if (q->ip_disabled_until[ip])
-            continue;
+        if (q->n_disabled && q->ip_disabled_until[ip])
+            continue; /* (the count first: the array is a cache miss) */
         *all_disabled = 0;
         if (q->c.n_sip_out && q->ip_conns[ip] >= sip_limit(m, q, ip))
             continue;

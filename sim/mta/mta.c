@@ -522,6 +522,8 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
         ip_rates(m, q, q->c.sip_data, q->c.n_sip_data, MTA_RATE_TOKEN_BUCKET);
     for (int k = 0; k < 2; k++)
         q->paced[k] = queue_paced(m, q, k);
+    q->conn_limited = !q->conn_rl[0].unlimited || !q->conn_rl[1].unlimited;
+    q->data_limited = !q->data_rl[0].unlimited || !q->data_rl[1].unlimited;
     map_put(&m->queue_map, name, qi);
     obs_add_queue(m->obs, name, prov);
     return qi;

@@ -443,7 +443,8 @@ static int open_blocked(struct mta *m, struct mta_queue *q, int64_t now_us,
     if (q->conns > 0 && q->c.rampup_us > 0 &&
         q->last_open_us + (int64_t)q->c.rampup_us > t)
         t = q->last_open_us + (int64_t)q->c.rampup_us;
-    int64_t tc = mta_rate_next(&q->conn_rl[mode], now_us, 1);
+    int64_t tc =
+        q->conn_limited ? mta_rate_next(&q->conn_rl[mode], now_us, 1) : now_us;
     if (tc > t)
         t = tc;
     /* The message slot this connection would get, after the ones the
@@ -470,8 +471,10 @@ static void count_open(struct mta *m, struct mta_queue *q, int ip,
     pools_count(m, mv, 1);
     m->total_conns++;
     q->last_open_us = now_us;
-    mta_rate_take(&q->conn_rl[0], now_us, 1);
-    mta_rate_take(&q->conn_rl[1], now_us, 1);
+    if (q->conn_limited) { /* (the limiters are out of the hot lines) */
+        mta_rate_take(&q->conn_rl[0], now_us, 1);
+        mta_rate_take(&q->conn_rl[1], now_us, 1);
+    }
     if (q->ip_conn_rl)
         mta_rate_take(&q->ip_conn_rl[ip], now_us, 1);
 }
@@ -1007,8 +1010,10 @@ static void delivered(struct mta *m, struct mta_queue *q, uint32_t ri, int ip,
 static void take_bytes(struct mta *m, struct mta_queue *q, uint32_t size,
                        int ip, int64_t now_us)
 {
-    mta_rate_take(&q->data_rl[0], now_us, size);
-    mta_rate_take(&q->data_rl[1], now_us, size);
+    if (q->data_limited) {
+        mta_rate_take(&q->data_rl[0], now_us, size);
+        mta_rate_take(&q->data_rl[1], now_us, size);
+    }
     const struct mta_vmta *mv = &m->vmtas[q->vmta];
     mta_rate_take(&m->vmtas[q->vmta].data_rl, now_us, size);
     for (size_t i = 0; i < mv->n_pools; i++)

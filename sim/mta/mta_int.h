@@ -78,89 +78,97 @@ struct mta_ready {
 };
 
 /* The settings a queue uses, copied from cfg_qsettings ([0] normal,
- * [1] backoff where PowerMTA has a backoff-* twin). */
+ * [1] backoff where PowerMTA has a backoff-* twin). Those read for nearly
+ * every recipient come first, so they share a cache line or two. */
 struct mta_qconf {
     double max_smtp_out[2];
-    struct cfgv_rate msg_rate[2], conn_rate[2], data_rate[2];
-    double rampup_us, idle_timeout_us;
+    double bounce_after_us, retry_rcpt_us;
     double max_msg_per_conn, max_errors_per_conn;
     double max_rcpt_per_msg; /* 0 or infinite: no limit */
-    const double *retry_after[2];
-    size_t n_retry_after[2];
-    double retry_rcpt_us, bounce_after_us;
-    int retry_upon_new_mail;
-    double backoff_to_normal_us; /* < 0: never */
-    int backoff_to_normal_after_delivery;
-    int backoff_upon_all_disabled;
-    double reenable_us; /* < 0: never */
-    int bounce_upon_5xx_greeting;
-    int mx421_unavailable; /* smtp-421-means-mx-unavailable */
-    int priority, allow_interruption;
-    const double *cold_per_day;
+    double rampup_us, idle_timeout_us;
+    const struct cfg_spl *spl;
     size_t n_cold_per_day;
-    int discard; /* type discard: delivered at once */
     /* reroute-to-virtual-mta [0] and backoff-reroute-to-virtual-mta [1]
      * (UG5 §3.3.10.50-51): a VMTA index, MTA_POOL(p) for pool p, or
      * MTA_NO_ROUTE. */
     int reroute[2];
-    const struct cfg_cidr_value *sip_out;
+    int discard; /* type discard: delivered at once */
+    int retry_upon_new_mail;
+    int backoff_to_normal_after_delivery;
+    int priority, allow_interruption;
+    int mx421_unavailable; /* smtp-421-means-mx-unavailable */
     size_t n_sip_out;
+    /* the rest: read when a limit, a failure or a mode change needs it */
+    const double *cold_per_day;
+    struct cfgv_rate msg_rate[2], conn_rate[2], data_rate[2];
+    const double *retry_after[2];
+    size_t n_retry_after[2];
+    double backoff_to_normal_us; /* < 0: never */
+    int backoff_upon_all_disabled;
+    double reenable_us; /* < 0: never */
+    int bounce_upon_5xx_greeting;
+    const struct cfg_cidr_value *sip_out;
     const struct cfg_cidr_value *sip_msg, *sip_conn, *sip_data;
     size_t n_sip_msg, n_sip_conn, n_sip_data;
-    const struct cfg_spl *spl;
 };
 
 #define MTA_REPLY_CACHE 8
 
+/* A queue: the fields nearly every recipient reads or writes come first
+ * (a run with thousands of long-tail queues takes a cache miss for each
+ * line of a queue it touches), then its settings, then the rest. */
 struct mta_queue {
-    const char *name; /* "domain/vmta" */
-    int vmta;
-    int prov;   /* provider model, for reports */
-    int target; /* its state group (prov_world_target): the long tail's
-                   domains each answer on their own */
-    struct mta_qconf c;
     struct mta_ready ready;
     struct mta_fifo retry;
     uint32_t in_flight;
     int mode;
-    int64_t backoff_until, backoff_since;
-    double backoff_total_s;
-    uint32_t backoff_entries;
     int in_retry;
-    int64_t retry_until;
-    uint32_t retry_step;
     uint32_t conns;        /* open or connecting */
     uint32_t rate_waiters; /* connections waiting for a rate slot */
-    struct mta_rate msg_rl[2], conn_rl[2], data_rl[2];
+    uint32_t idle_head;    /* connections idling for new mail */
+    uint32_t n_disabled;   /* source IPs disabled now */
+    uint32_t rr_ip;
+    uint32_t n_mx, mx_skipped; /* MX hosts of the domain; skipped in a row */
+    uint32_t mx_rr; /* round robin over MX hosts of equal preference */
+    int vmta;
+    int prov;         /* provider model, for reports */
+    int target;       /* its state group (prov_world_target): the long tail's
+                         domains each answer on their own */
+    int paced[2];     /* some message or volume rate applies (per mode) */
+    int conn_limited; /* a connect rate applies (either mode) */
+    int data_limited; /* a data-volume rate applies (either mode) */
+    int waiting_slot; /* in mta.waiters: blocked by a shared connection limit */
+    int holds_slot;   /* woken for a freed shared slot: use it or pass it on */
+    uint32_t wake_gen;
+    uint32_t retry_step;
+    int64_t wake_us;
+    int64_t backoff_until;
+    int64_t retry_until;
     int64_t last_open_us;
     int64_t open_block_until; /* no new connection before (a rate wait, a
                                  refused extra connection) */
-    int64_t wake_us;
-    uint32_t wake_gen;
-    int64_t *ip_disabled_until; /* per source IP of the VMTA */
-    uint32_t n_disabled;        /* source IPs disabled now */
+    int64_t last_delivery_us;
+    uint64_t max_depth;
+    uint32_t *mx; /* the MX hosts (mta.mx indices), preferred first;
+                     mx_skipped picks the one in use */
     uint32_t *ip_conns;
+    int64_t *ip_disabled_until; /* per source IP of the VMTA */
     /* source-ip-max-msg-rate, -connect-rate, -data-volume-rate per source
      * IP of the VMTA (NULL when the queue sets none). */
     struct mta_rate *ip_msg_rl, *ip_conn_rl, *ip_data_rl;
-    uint32_t rr_ip;
+    uint32_t rc_n;
+    const char *rc_text[MTA_REPLY_CACHE];
+    const struct cfg_spl_rule *rc_rule[MTA_REPLY_CACHE];
+    struct mta_qconf c;
+    const char *name; /* "domain/vmta" */
+    int64_t backoff_since;
+    double backoff_total_s;
+    uint32_t backoff_entries;
     /* As a cold VMTA's queue: mail taken today (cold_day, a UTC day
      * number) and the day it took its first (the ramp's day 1). */
     int64_t cold_day, cold_first_day;
     double cold_used;
-    uint32_t n_mx, mx_skipped; /* MX hosts of the domain; skipped in a row */
-    uint32_t *mx;              /* the MX hosts (mta.mx indices), preferred
-                                  first; mx_skipped picks the one in use */
-    uint64_t max_depth;
-    int64_t last_delivery_us;
-    int waiting_slot; /* in mta.waiters: blocked by a shared connection limit */
-    int holds_slot;   /* woken for a freed shared slot: use it or pass it on */
-    uint32_t idle_head; /* connections idling for new mail */
-    const char *rc_text[MTA_REPLY_CACHE];
-    const struct cfg_spl_rule *rc_rule[MTA_REPLY_CACHE];
-    uint32_t rc_n;
-    uint32_t mx_rr; /* round robin over MX hosts of equal preference */
-    int paced[2];   /* some message or volume rate applies (per mode) */
+    struct mta_rate msg_rl[2], conn_rl[2], data_rl[2];
 };
 
 enum mta_cstate {

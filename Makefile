@@ -120,13 +120,15 @@ test: $(TESTS) $(PROG) $(REPLAY)
 # and the memory a deferred recipient costs (tests/bench/backlog.sh).
 BENCH ?= bench-1m bench-10m
 FLOOR_PENDING ?= 1024
-bench: $(PROG) $(BUILD)/bench/heap_floor
+BENCH_PROG := $(if $(PGO),build-pgo/mtasim,$(PROG))
+bench: $(if $(PGO),pgo,$(PROG)) $(BUILD)/bench/heap_floor
+	@echo "binary: $(BENCH_PROG)"
 	@for b in $(BENCH); do echo "== $$b"; \
 	    /usr/bin/time -f '  cpu: %U s user, %S s system, %M kB peak' \
-	    ./$(PROG) run scenarios/bench/$$b.json --out build/bench/$$b 2>&1 | \
+	    ./$(BENCH_PROG) run scenarios/bench/$$b.json --out build/bench/$$b 2>&1 | \
 	    grep -E 'simulated|engine|cpu:'; done
 	@$(BUILD)/bench/heap_floor $(FLOOR_PENDING) 30000000
-	@sh tests/bench/backlog.sh ./$(PROG)
+	@sh tests/bench/backlog.sh ./$(BENCH_PROG)
 $(BUILD)/bench/heap_floor: tests/bench/heap_floor.c
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(STD) $(OPT) -o $@ $<
@@ -218,7 +220,7 @@ format:
 format-check:
 	clang-format --dry-run -Werror $(FMT_SRC)
 clean:
-	rm -rf build build-san build-fuzz build-cov mtasim mtasim-san
+	rm -rf build build-san build-fuzz build-cov build-pgo mtasim mtasim-san
 .PHONY: all test bench deps pkgcheck install uninstall fresh-check fuzz fuzz-build plots check-headers format format-check clean
 # coverage - the unit tests built with --coverage in build-cov/, run, and
 # gcov's line coverage of each sim/mta/ file and of the directory.
@@ -251,3 +253,20 @@ fidelity-plan: $(PROG)
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)
 -include $(wildcard build-fuzz/sim/*/*.d)
+# pgo - mtasim built with gcc's profile-guided optimisation in build-pgo/:
+# an instrumented build runs two days of bench-1m, then every object is
+# compiled again with that profile (hot code together: fewer instruction
+# cache misses). The outputs are the same (ISO C, so no contraction of
+# floating-point operations; no -ffast-math). `make bench PGO=1` times it.
+pgo:
+	@$(MAKE) --no-print-directory BUILD=build-pgo PROG=build-pgo/mtasim-gen \
+	    CFLAGS="-fprofile-generate -fprofile-update=single" \
+	    LDFLAGS=-fprofile-generate build-pgo/mtasim-gen
+	@find build-pgo -name '*.gcda' -delete
+	@./build-pgo/mtasim-gen run scenarios/bench/bench-1m.json --duration 2d \
+	    --out build-pgo/train --force -q
+	@find build-pgo -name '*.o' -delete
+	@$(MAKE) --no-print-directory BUILD=build-pgo PROG=build-pgo/mtasim \
+	    CFLAGS="-fprofile-use -fprofile-correction -Wno-missing-profile" \
+	    build-pgo/mtasim
+.PHONY: pgo

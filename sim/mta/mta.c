@@ -510,6 +510,7 @@ static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
     q->cold_first_day = -1;
     q->n_mx = n_mx > 0 ? (uint32_t)n_mx : 1;
     q->mx = mx_ids;
+    q->mx_only = mx_ids[0];
     q->last_delivery_us = -1;
     size_t n_ips = m->vmtas[vmta].n_ips;
     q->ip_disabled_until = xcalloc(n_ips, sizeof(*q->ip_disabled_until));

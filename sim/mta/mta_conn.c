@@ -183,7 +183,8 @@ static uint32_t host_pick(struct mta *m, const struct mta_queue *q, int wip,
 {
     uint32_t first, n = mx_level(m, q, &first);
     for (uint32_t k = 0; k < n; k++) {
-        uint32_t x = q->mx[first + mta_wrap(q->mx_rr + k, n)];
+        uint32_t x = q->n_mx == 1 ? q->mx_only
+                                  : q->mx[first + mta_wrap(q->mx_rr + k, n)];
         int full;
         if (mx_full(m, x, wip))
             continue;
@@ -201,9 +202,11 @@ static void host_take(struct mta *m, struct mta_queue *q, uint32_t x,
                       uint32_t dip)
 {
     uint32_t first, n = mx_level(m, q, &first);
-    for (uint32_t k = 0; k < n; k++)
+    for (uint32_t k = 0; k < n && q->n_mx > 1; k++)
         if (q->mx[first + k] == x)
             q->mx_rr = k + 1;
+    if (q->n_mx == 1)
+        q->mx_rr = 1;
     struct mta_mx *h = &m->mx[x];
     for (uint32_t k = 0; k < h->n_dips; k++)
         if (h->dips[k] == dip)

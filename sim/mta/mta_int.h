@@ -129,7 +129,8 @@ struct mta_queue {
     uint32_t n_disabled;   /* source IPs disabled now */
     uint32_t rr_ip;
     uint32_t n_mx, mx_skipped; /* MX hosts of the domain; skipped in a row */
-    uint32_t mx_rr; /* round robin over MX hosts of equal preference */
+    uint32_t mx_rr;   /* round robin over MX hosts of equal preference */
+    uint32_t mx_only; /* mx[0], for the usual queue with one MX host */
     int vmta;
     int prov;         /* provider model, for reports */
     int target;       /* its state group (prov_world_target): the long tail's

@@ -27,9 +27,10 @@ static int before(const struct evq_event *a, const struct evq_event *b)
     return a->t_us < b->t_us || (a->t_us == b->t_us && a->seq < b->seq);
 }
 
-static void sift_up(struct evq_event *h, size_t i)
+/* rise - x goes into the hole at i, moved up past every parent it pops
+ * before. */
+static void rise(struct evq_event *h, size_t i, struct evq_event x)
 {
-    struct evq_event x = h[i];
     while (i > 0) {
         size_t parent = (i - 1) / 2;
         if (!before(&x, &h[parent]))
@@ -40,9 +41,14 @@ static void sift_up(struct evq_event *h, size_t i)
     h[i] = x;
 }
 
+static void sift_up(struct evq_event *h, size_t i)
+{
+    rise(h, i, h[i]);
+}
+
 /* sift_down - put x (the old last element) into the hole at the root:
  * Floyd's bottom-up variant walks the hole down to a leaf along the
- * earlier child (one comparison a level instead of two), then sifts x up
+ * earlier child (one comparison a level instead of two), then lets x rise
  * from there; x came from the bottom, so it rarely rises far. The heap
  * order, and so the pop order, is the same as the classic sift-down's. */
 static void sift_down(struct evq_event *h, size_t n, struct evq_event x)
@@ -57,14 +63,7 @@ static void sift_down(struct evq_event *h, size_t n, struct evq_event x)
         h[i] = h[c];
         i = c;
     }
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!before(&x, &h[parent]))
-            break;
-        h[i] = h[parent];
-        i = parent;
-    }
-    h[i] = x;
+    rise(h, i, x);
 }
 
 int evq_push(struct evq *q, int64_t t_us, uint32_t kind, uint32_t gen,

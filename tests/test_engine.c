@@ -98,6 +98,82 @@ static void test_rng_exponential(void)
     rng_release(&g);
 }
 
+/* The precomputed round keys give Random123's philox4x64 to the bit, for
+ * any key and counter (words from a splitmix64 sequence, plus the edge
+ * values 0 and all ones); rng_at's stream walks on with them. */
+static void test_rng_philox_rounds(void)
+{
+    uint64_t x = 12345;
+    size_t differ = 0;
+
+    for (int n = 0; n < 20000; n++) {
+        uint64_t w[6];
+        for (int i = 0; i < 6; i++) {
+            x += 0x9e3779b97f4a7c15ULL;
+            uint64_t z = x;
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            w[i] = z ^ (z >> 31);
+            if (n % 7 == i)
+                w[i] = n % 2 ? 0 : UINT64_MAX;
+        }
+        struct rng g;
+        rng_init(&g, w[0], w[1]);
+        philox4x64_key_t key = { { w[0], w[1] } };
+        philox4x64_ctr_t ctr = { { w[2], w[3], w[4], w[5] } };
+        philox4x64_ctr_t want = philox4x64(ctr, key);
+        philox4x64_ctr_t got = rng_philox_block(&g, ctr);
+        for (int i = 0; i < 4; i++)
+            differ += got.v[i] != want.v[i];
+        if (n % 100 == 0) { /* a stream past its first block */
+            gsl_rng *r = rng_at(&g, RNG_MESSAGE, w[3], w[4]);
+            philox4x64_ctr_t c1 = { { RNG_MESSAGE, w[3], w[4], 1 } };
+            philox4x64_ctr_t b1 = philox4x64(c1, key);
+            for (int i = 0; i < 4; i++)
+                gsl_rng_uniform(r);
+            differ += gsl_rng_uniform(r) != rng_u01(b1.v[0]);
+        }
+        rng_release(&g);
+    }
+    CHECK_INT(differ, 0);
+}
+
+/* rng_block's words are the positioned stream's successive doubles, and
+ * rng_discrete is gsl_ran_discrete on them, to the bit: small and large
+ * tables, skewed weights, one cell of weight 0. */
+static void test_rng_discrete(void)
+{
+    static const double w3[] = { 0.5, 0.3, 0.2 };
+    static const double w8[] = { 0.3, 0.15, 0.1, 0.1, 0.05, 0.05, 0.05, 0.2 };
+    double wz[1000];
+    struct rng g;
+    size_t differ = 0, words = 0;
+
+    for (size_t k = 0; k < 1000; k++)
+        wz[k] = k == 17 ? 0 : 1 / (double)(k + 1);
+    gsl_ran_discrete_t *tab[3] = { gsl_ran_discrete_preproc(3, w3),
+                                   gsl_ran_discrete_preproc(8, w8),
+                                   gsl_ran_discrete_preproc(1000, wz) };
+    rng_init(&g, 42, 1);
+    for (uint64_t e = 0; e < 30000; e++) {
+        philox4x64_ctr_t b = rng_block(&g, RNG_DOMAIN, e, e % 3);
+        const gsl_ran_discrete_t *t = tab[e % 3];
+        gsl_rng *r = rng_at(&g, RNG_DOMAIN, e, e % 3);
+        for (int i = 0; i < 4; i++) {
+            double u = rng_u01(b.v[i]);
+            words += u == gsl_rng_uniform(r);
+        }
+        r = rng_at(&g, RNG_DOMAIN, e, e % 3);
+        differ += rng_discrete(t, rng_u01(b.v[0])) != gsl_ran_discrete(r, t);
+        differ += rng_discrete(t, rng_u01(b.v[1])) != gsl_ran_discrete(r, t);
+    }
+    CHECK_INT(words, 4 * 30000);
+    CHECK_INT(differ, 0);
+    for (int i = 0; i < 3; i++)
+        gsl_ran_discrete_free(tab[i]);
+    rng_release(&g);
+}
+
 static void test_evq_order(void)
 {
     struct evq q;
@@ -284,6 +360,8 @@ int main(void)
     test_rng_keying();
     test_rng_quality();
     test_rng_exponential();
+    test_rng_discrete();
+    test_rng_philox_rounds();
     test_evq_order();
     test_evq_near_far();
     test_rate_limits();

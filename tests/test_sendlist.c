@@ -1129,6 +1129,61 @@ static void test_gen_domain_ix(void)
     scenario_release(&sc);
 }
 
+/* test_gen_rcpt - every address is "u<id>@<domain>" (written in place:
+ * ids passing 9, 99, 999; domains shorter and longer than the padded
+ * copy; the tail). */
+static void test_gen_rcpt(void)
+{
+    static const double vol[] = { 5000 };
+    struct scenario sc;
+    struct recs rs;
+    char want[200];
+    size_t bad = 0, longs = 0;
+
+    gen_scenario(&sc, 1, 86400.0);
+    gen_stream(&sc, 0, "s", vol, 1,
+               "a.com=0.4,a-rather-long-domain-name-for-the-test.example=0.3,"
+               "*=0.3");
+    run_gen(&sc, 7, &rs);
+    for (size_t i = 0; i < rs.n; i++) {
+        snprintf(want, sizeof(want), "u%llu@%s", (unsigned long long)rs.v[i].id,
+                 rs.v[i].domain);
+        bad += strcmp(rs.v[i].rcpt, want) != 0;
+        longs += strlen(rs.v[i].domain) > 40;
+    }
+    CHECK(rs.n > 4000, "%zu records", rs.n);
+    CHECK_INT(bad, 0);
+    CHECK(longs > 1000, "%zu long domains", longs);
+    /* sendlist_skip_rcpt: no address, the same list otherwise */
+    struct diag_list dl;
+    struct rng g;
+    struct recs rs2;
+    diag_list_init(&dl, 10);
+    rng_init(&g, 7, 0);
+    struct sendlist *sl = sendlist_open(&sc, &g, &dl);
+    CHECK(sl != NULL, "open failed");
+    if (sl) {
+        sendlist_skip_rcpt(sl);
+        collect(sl, &rs2, 10000000);
+        CHECK_INT(rs2.n, rs.n);
+        size_t differ = 0;
+        for (size_t i = 0; i < rs.n && i < rs2.n; i++)
+            differ += rs2.v[i].rcpt != NULL || rs2.v[i].t_us != rs.v[i].t_us ||
+                      strcmp(rs2.v[i].domain, rs.v[i].domain) != 0 ||
+                      rs2.v[i].domain_ix != rs.v[i].domain_ix ||
+                      rs2.v[i].invalid != rs.v[i].invalid ||
+                      rs2.v[i].complains != rs.v[i].complains ||
+                      rs2.v[i].size != rs.v[i].size;
+        CHECK_INT(differ, 0);
+        recs_release(&rs2);
+    }
+    sendlist_close(sl);
+    rng_release(&g);
+    diag_list_release(&dl);
+    recs_release(&rs);
+    scenario_release(&sc);
+}
+
 int main(void)
 {
     if (mkdtemp(tmpdir) == NULL) {
@@ -1156,6 +1211,7 @@ int main(void)
     test_csv_message_id();
     test_gen_recipients();
     test_gen_domain_ix();
+    test_gen_rcpt();
     char cmd[300];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

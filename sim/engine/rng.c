@@ -1,11 +1,10 @@
 /* rng.c - Philox4x64-10 as a keyed gsl_rng_type. */
 #include "engine/rng.h"
 
-#include <Random123/philox.h>
-#include <math.h>
 #include <string.h>
 
 struct philox_state {
+    const struct rng *g; /* set by rng_at: its round keys; NULL: use key */
     philox4x64_key_t key;
     philox4x64_ctr_t ctr; /* ctr.v[3] counts 256-bit blocks */
     philox4x64_ctr_t out;
@@ -15,7 +14,7 @@ struct philox_state {
 /* refill - the next block of the stream. */
 static void refill(struct philox_state *s)
 {
-    s->out = philox4x64(s->ctr, s->key);
+    s->out = s->g ? rng_philox_block(s->g, s->ctr) : philox4x64(s->ctr, s->key);
     s->ctr.v[3]++;
     s->used = 0;
 }
@@ -64,6 +63,10 @@ void rng_init(struct rng *g, uint64_t seed, uint64_t replication)
 {
     g->seed = seed;
     g->replication = replication;
+    for (int i = 0; i < RNG_ROUNDS; i++) {
+        g->round_key[i][0] = seed + (uint64_t)i * PHILOX_W64_0;
+        g->round_key[i][1] = replication + (uint64_t)i * PHILOX_W64_1;
+    }
     g->r = gsl_rng_alloc(rng_philox);
     rng_at(g, RNG_ARRIVAL, 0, 0);
 }
@@ -78,6 +81,7 @@ gsl_rng *rng_at(struct rng *g, enum rng_purpose purpose, uint64_t entity,
                 uint64_t attempt)
 {
     struct philox_state *s = g->r->state;
+    s->g = g;
     s->key.v[0] = g->seed;
     s->key.v[1] = g->replication;
     s->ctr.v[0] = (uint64_t)purpose;
@@ -86,23 +90,6 @@ gsl_rng *rng_at(struct rng *g, enum rng_purpose purpose, uint64_t entity,
     s->ctr.v[3] = 0;
     refill(s);
     return g->r;
-}
-
-double rng_uniform(struct rng *g, enum rng_purpose purpose, uint64_t entity,
-                   uint64_t attempt)
-{
-    /* The first double of the stream, as gsl_rng_uniform(rng_at(...))
-     * gives it, computed without touching g's gsl_rng (hot path). */
-    philox4x64_key_t key = { { g->seed, g->replication } };
-    philox4x64_ctr_t ctr = { { (uint64_t)purpose, entity, attempt, 0 } };
-    philox4x64_ctr_t out = philox4x64(ctr, key);
-    return (double)(out.v[0] >> 11) * (1.0 / 9007199254740992.0);
-}
-
-double rng_exponential(struct rng *g, enum rng_purpose purpose, uint64_t entity,
-                       uint64_t attempt, double mu)
-{
-    return -mu * log1p(-rng_uniform(g, purpose, entity, attempt));
 }
 
 uint64_t rng_hash64(const char *s)

@@ -69,6 +69,12 @@ size_t sendlist_stream_count(const struct sendlist *sl)
     return sl->n_streams;
 }
 
+/* sendlist_skip_rcpt - sources that build addresses need not. */
+void sendlist_skip_rcpt(struct sendlist *sl)
+{
+    sl->skip_rcpt = 1;
+}
+
 /* sendlist_domain_count - the source's domain table size (0: none). */
 size_t sendlist_domain_count(const struct sendlist *sl)
 {

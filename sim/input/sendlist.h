@@ -65,6 +65,13 @@ struct sendlist *sendlist_open(const struct scenario *sc, struct rng *g,
  * (in dl, with file:line). Records come in non-decreasing t_us, and
  * never later than the scenario's duration. */
 int sendlist_next(struct sendlist *sl, struct send_rec *out);
+/* sendlist_skip_rcpt - the reader never looks at send_rec.rcpt (say, the
+ * MTA routes every recipient through a fixed <source>, and the accounting
+ * file writes its own addresses): a source that would build the address
+ * (the generator's "u<id>@<domain>") leaves rcpt NULL and saves the
+ * work. Every other field stays as it was. Call before the first
+ * sendlist_next. */
+void sendlist_skip_rcpt(struct sendlist *sl);
 size_t sendlist_stream_count(const struct sendlist *sl);
 /* sendlist_domain_count - a bound on every send_rec.domain_ix other than
  * UINT32_MAX: the generator's domain table (the named domains of every

@@ -27,13 +27,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GEN_TAIL_LEN 40
+#define GEN_TAIL_LEN 32 /* "tail%04zu.example" for up to 10^15 names */
+/* Domains shorter than this are copied into the address as one
+ * fixed-size block (no call) from a zero-padded copy. */
+#define GEN_PAD 32
+_Static_assert(GEN_TAIL_LEN >= GEN_PAD, "tail names are their own pads");
 
-/* A domain, its length and its send_rec.domain_ix; name NULL for the
- * "*" long tail. */
+/* A domain and its send_rec.domain_ix; name NULL for the "*" long
+ * tail. pad: GEN_PAD readable bytes holding the name and zeros after it,
+ * or NULL when the name is GEN_PAD bytes or longer. 24 bytes: the tail's
+ * table is read at random, once per recipient. */
 struct gen_dom {
     const char *name;
-    size_t len;
+    const char *pad;
     uint32_t ix;
 };
 
@@ -50,6 +56,7 @@ struct gen_stream {
     int64_t next_us;            /* the pending arrival */
     int stream;                 /* index in the send list's streams */
     uint32_t size;              /* fixed size in bytes; 0: drawn */
+    int draws_domain;           /* the domain is drawn (shares or the tail) */
     uint32_t left;              /* recipients of the message still to come */
     uint64_t msg;               /* its key (0: one-recipient messages) */
 };
@@ -61,13 +68,14 @@ struct gen {
     size_t n_heap;
     gsl_ran_discrete_t *tail_table;
     char (*tail_names)[GEN_TAIL_LEN];
+    char (*named_pad)[GEN_PAD]; /* pad copies of the streams' domains */
     struct gen_dom *tail;
     size_t n_tail;
-    struct rng kd;   /* the send list's own keyed draws (same seed) */
-    char *rcpt;      /* the current record's address */
-    char id_dig[24]; /* decimal digits of id_of, right-aligned */
-    size_t id_len;
-    uint64_t id_of;
+    struct rng kd;  /* the send list's own keyed draws (same seed) */
+    char *rcpt;     /* "u<id_of>@<rcpt_dom>", reused */
+    size_t id_len;  /* digits of id_of */
+    uint64_t id_of; /* the id rcpt holds */
+    const struct gen_dom *at_dom; /* the domain rcpt holds; NULL: empty */
     size_t rcpt_cap;
     double duration_s;
 };
@@ -95,12 +103,19 @@ static void hour_rate(struct gen_stream *st)
     st->hour_end = (double)(st->hour + 1) * 3600.0;
 }
 
-/* poisson_next - move st to its next arrival; 0 when there is none
- * within the duration. The rate of the current hour is cached. */
-static int poisson_next(struct gen *gn, size_t si)
+/* arrival_e - the Exp(1) draw of Poisson stream si's next arrival, keyed
+ * on the stream and its count of arrivals. */
+RNG_INLINE double arrival_e(struct gen *gn, size_t si)
+{
+    return rng_exponential(&gn->kd, RNG_ARRIVAL, si, gn->s[si].k++, 1);
+}
+
+/* poisson_next - move st to its next arrival, e = arrival_e(gn, si) of
+ * integrated rate away; 0 when there is none within the duration. The
+ * rate of the current hour is cached. */
+static int poisson_next(struct gen *gn, size_t si, double e)
 {
     struct gen_stream *st = &gn->s[si];
-    double e = rng_exponential(&gn->kd, RNG_ARRIVAL, si, st->k++, 1);
 
     for (;;) {
         double mass = st->rate * (st->hour_end - st->t_s);
@@ -139,12 +154,18 @@ static int blast_next(struct gen *gn, size_t si)
     return st->t_s <= gn->duration_s;
 }
 
-/* advance - the stream's next arrival into next_us; 0 when it ends. */
-static int advance(struct gen *gn, size_t si)
+/* is_poisson - the stream's arrivals are a Poisson process. */
+static int is_poisson(const struct gen_stream *st)
+{
+    return st->cfg->arrivals != SCEN_ARR_BLAST;
+}
+
+/* advance - the stream's next arrival into next_us (e: arrival_e(gn, si)
+ * for a Poisson stream, unused by a blast); 0 when it ends. */
+static int advance(struct gen *gn, size_t si, double e)
 {
     struct gen_stream *st = &gn->s[si];
-    int live = st->cfg->arrivals == SCEN_ARR_BLAST ? blast_next(gn, si)
-                                                   : poisson_next(gn, si);
+    int live = is_poisson(st) ? poisson_next(gn, si, e) : blast_next(gn, si);
     if (live)
         st->next_us = (int64_t)(st->t_s * 1e6 + 0.5); /* t_s >= 0 */
     return live;
@@ -179,22 +200,23 @@ static void heap_down(struct gen *gn, size_t i)
 
 /* ------------------------------------------------------ per recipient */
 
-/* pick_domain - the recipient's domain by the stream's shares. */
-static const struct gen_dom *
-pick_domain(struct gen *gn, const struct gen_stream *st, uint64_t id)
+/* pick_domain - the recipient's domain by the stream's shares, then the
+ * tail's Zipf table when the share drawn is "*". Both draws are the
+ * successive uniforms of stream (RNG_DOMAIN, id): gsl_ran_discrete on
+ * rng_at(...) as the tables' lookups, taken from that stream's first
+ * Philox block b (unused when the stream has one named domain). */
+static const struct gen_dom *pick_domain(const struct gen *gn,
+                                         const struct gen_stream *st,
+                                         const philox4x64_ctr_t *b)
 {
-    gsl_rng *r = NULL;
     size_t k = 0;
+    int used = 0; /* words of b taken */
 
-    if (st->shares) {
-        r = rng_at(&gn->kd, RNG_DOMAIN, id, 0);
-        k = gsl_ran_discrete(r, st->shares);
-    }
+    if (st->shares)
+        k = rng_discrete(st->shares, rng_u01(b->v[used++]));
     if (st->dom[k].name)
         return &st->dom[k];
-    if (r == NULL)
-        r = rng_at(&gn->kd, RNG_DOMAIN, id, 0);
-    return &gn->tail[gsl_ran_discrete(r, gn->tail_table)];
+    return &gn->tail[rng_discrete(gn->tail_table, rng_u01(b->v[used]))];
 }
 
 /* draw_size - the stream's fixed size, or the lognormal default (see
@@ -208,63 +230,74 @@ static uint32_t draw_size(struct rng *kd, const struct gen_stream *st,
     return (uint32_t)llround(b < 1024 ? 1024 : b > 10485760 ? 10485760 : b);
 }
 
-/* bernoulli - 1 with probability p, keyed on the recipient. */
-static int bernoulli(struct rng *kd, enum rng_purpose purpose, uint64_t id,
-                     double p)
+/* put_domain - d after the '@' of the address in place. */
+static void put_domain(struct gen *gn, const struct gen_dom *d)
 {
-    return p > 0 && rng_uniform(kd, purpose, id, 0) < p;
-}
+    size_t at = gn->id_len + 1, room = d->pad ? GEN_PAD : strlen(d->name) + 1;
 
-/* id_digits - the decimal digits of id: ids come in sequence, so the
- * previous id's digits are incremented in place (amortised O(1)) rather
- * than divided out again. */
-static void id_digits(struct gen *gn, uint64_t id)
-{
-    char *end = gn->id_dig + sizeof(gn->id_dig);
-
-    if (gn->id_len && id == gn->id_of + 1) {
-        char *p = end - 1;
-        while (p >= end - gn->id_len && *p == '9')
-            *p-- = '0';
-        if (p < end - gn->id_len) {
-            *p = '1';
-            gn->id_len++;
-        } else {
-            (*p)++;
-        }
-    } else {
-        uint64_t v = id;
-        gn->id_len = 0;
-        do {
-            end[-1 - (int)gn->id_len++] = (char)('0' + v % 10);
-            v /= 10;
-        } while (v);
+    if (gn->rcpt_cap < at + 1 + room) {
+        gn->rcpt_cap = 2 * (at + 1 + room);
+        gn->rcpt = xrealloc(gn->rcpt, gn->rcpt_cap);
     }
-    gn->id_of = id;
+    if (d->pad)
+        memcpy(gn->rcpt + at + 1, d->pad, GEN_PAD); /* a constant size */
+    else
+        memcpy(gn->rcpt + at + 1, d->name, room);
+    gn->at_dom = d;
 }
 
-/* set_rcpt - "u<id>@<domain>" into the reused buffer, written in place. */
+/* next_id_in_place - the address's digits from id_of to id_of + 1 (ids
+ * come in sequence: usually one digit changes); 0 when the number of
+ * digits grows, and the address must be written again. */
+static int next_id_in_place(struct gen *gn)
+{
+    char *p = gn->rcpt + gn->id_len; /* the last digit; rcpt[0] is 'u' */
+
+    while (p > gn->rcpt && *p == '9')
+        *p-- = '0';
+    if (p == gn->rcpt)
+        return 0;
+    (*p)++;
+    gn->id_of++;
+    return 1;
+}
+
+/* set_rcpt - "u<id>@<domain>" in the reused buffer: the previous id's
+ * digits incremented and the domain replaced when it differs, or all of
+ * it written again. */
 static const char *set_rcpt(struct gen *gn, uint64_t id,
                             const struct gen_dom *d)
 {
-    size_t need;
-
-    id_digits(gn, id);
-    need = gn->id_len + d->len + 3;
-    if (gn->rcpt_cap < need + 1) {
-        gn->rcpt_cap = 2 * (need + 1);
+    if (gn->at_dom && id == gn->id_of + 1 && next_id_in_place(gn)) {
+        if (d != gn->at_dom)
+            put_domain(gn, d);
+        return gn->rcpt;
+    }
+    char dig[24];
+    size_t n = 0;
+    uint64_t v = id;
+    do {
+        dig[sizeof(dig) - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (gn->rcpt_cap < n + 2) {
+        gn->rcpt_cap = 2 * (n + 2);
         gn->rcpt = xrealloc(gn->rcpt, gn->rcpt_cap);
     }
-    char *p = gn->rcpt;
-    *p++ = 'u';
-    memcpy(p, gn->id_dig + sizeof(gn->id_dig) - gn->id_len, gn->id_len);
-    p += gn->id_len;
-    *p++ = '@';
-    memcpy(p, d->name, d->len + 1);
+    gn->rcpt[0] = 'u';
+    memcpy(gn->rcpt + 1, dig + sizeof(dig) - n, n);
+    gn->rcpt[n + 1] = '@';
+    gn->id_len = n;
+    gn->id_of = id;
+    put_domain(gn, d);
     return gn->rcpt;
 }
 
-/* next_gen - the earliest pending arrival, then that stream's next. */
+/* next_gen - the earliest pending arrival, then that stream's next.
+ * The recipient's keyed draws (domain, invalid, complaint, and the
+ * stream's next gap when this arrival is done) are independent Philox
+ * blocks: they are all started before anything branches on a drawn
+ * value, so the CPU overlaps them. */
 static int next_gen(struct sendlist *sl, struct send_rec *out)
 {
     struct gen *gn = sl->src;
@@ -273,31 +306,42 @@ static int next_gen(struct sendlist *sl, struct send_rec *out)
     if (gn->n_heap == 0)
         return 0;
     size_t si = gn->heap[0];
-    const struct gen_stream *st = &gn->s[si];
+    struct gen_stream *st = &gn->s[si];
     const struct scen_stream *c = st->cfg;
+    /* an arrival is a message of c->recipients recipients, in a row */
+    int done = 1;
+    if (st->left == 0 && c->recipients > 1) {
+        st->left = (uint32_t)c->recipients;
+        st->msg = id + 1;
+    }
+    if (st->left > 0) {
+        out->msg = st->msg;
+        done = --st->left == 0;
+    }
+    philox4x64_ctr_t bd = { { 0 } };
+    double ui = 1, uc = 1, e = 0;
+    if (st->draws_domain)
+        bd = rng_block(&gn->kd, RNG_DOMAIN, id, 0);
+    if (c->invalid_rate > 0)
+        ui = rng_uniform(&gn->kd, RNG_INVALID, id, 0);
+    if (c->complaint_rate > 0)
+        uc = rng_uniform(&gn->kd, RNG_COMPLAINT, id, 0);
+    if (done && is_poisson(st))
+        e = arrival_e(gn, si);
     out->t_us = st->next_us;
-    const struct gen_dom *d = pick_domain(gn, st, id);
+    out->invalid = c->invalid_rate > 0 && ui < c->invalid_rate;
+    out->complains = c->complaint_rate > 0 && uc < c->complaint_rate;
+    const struct gen_dom *d = pick_domain(gn, st, &bd);
     out->domain = d->name;
     out->domain_ix = d->ix;
-    out->rcpt = set_rcpt(gn, id, d);
+    out->rcpt = sl->skip_rcpt ? NULL : set_rcpt(gn, id, d);
     out->vmta = c->vmta;
     out->pool = c->pool;
     out->stream = st->stream;
     out->size = draw_size(&gn->kd, st, id);
-    out->invalid = bernoulli(&gn->kd, RNG_INVALID, id, c->invalid_rate);
-    out->complains = bernoulli(&gn->kd, RNG_COMPLAINT, id, c->complaint_rate);
-    /* an arrival is a message of c->recipients recipients, in a row */
-    struct gen_stream *sm = &gn->s[si];
-    if (sm->left == 0 && c->recipients > 1) {
-        sm->left = (uint32_t)c->recipients;
-        sm->msg = id + 1;
-    }
-    if (sm->left > 0) {
-        out->msg = sm->msg;
-        if (--sm->left > 0)
-            return 1; /* the same arrival goes on */
-    }
-    if (!advance(gn, si))
+    if (!done)
+        return 1; /* the same arrival goes on */
+    if (!advance(gn, si, e))
         gn->heap[0] = gn->heap[--gn->n_heap];
     heap_down(gn, 0);
     return 1;
@@ -313,12 +357,12 @@ static void tail_init(struct gen *gn, size_t n, double s)
 
     gn->n_tail = n;
     gn->tail = xmalloc(n * sizeof(*gn->tail));
-    gn->tail_names = xmalloc(n * sizeof(*gn->tail_names));
+    gn->tail_names = xcalloc(n, sizeof(*gn->tail_names)); /* zero padded */
     for (size_t k = 0; k < n; k++) {
         w[k] = pow((double)k + 1, -s);
         snprintf(gn->tail_names[k], GEN_TAIL_LEN, "tail%04zu.example", k);
         gn->tail[k].name = gn->tail_names[k];
-        gn->tail[k].len = strlen(gn->tail_names[k]);
+        gn->tail[k].pad = gn->tail_names[k]; /* zero padded, short */
     }
     gn->tail_table = gsl_ran_discrete_preproc(n, w);
     free(w);
@@ -344,7 +388,6 @@ static void stream_init(struct gen *gn, struct sendlist *sl, size_t si)
     for (size_t k = 0; k < c->n_domains; k++) {
         int tail = strcmp(c->domains[k].domain, "*") == 0;
         st->dom[k].name = tail ? NULL : c->domains[k].domain;
-        st->dom[k].len = strlen(c->domains[k].domain);
     }
     if (c->n_domains > 1) {
         double *p = xmalloc(c->n_domains * sizeof(*p));
@@ -353,16 +396,17 @@ static void stream_init(struct gen *gn, struct sendlist *sl, size_t si)
         st->shares = gsl_ran_discrete_preproc(c->n_domains, p);
         free(p);
     }
+    st->draws_domain = st->shares != NULL || st->dom[0].name == NULL;
     st->day = -1;
     hour_rate(st);
-    if (advance(gn, si))
+    if (advance(gn, si, is_poisson(st) ? arrival_e(gn, si) : 0))
         gn->heap[gn->n_heap++] = si;
 }
 
 /* tail_rank - k when name is the tail's name of rank k < n, else -1. */
 static long tail_rank(const char *name, size_t n)
 {
-    char buf[GEN_TAIL_LEN];
+    char buf[48]; /* "tail" 20 digits ".example" */
 
     if (strncmp(name, "tail", 4) != 0 || name[4] < '0' || name[4] > '9')
         return -1;
@@ -376,7 +420,8 @@ static long tail_rank(const char *name, size_t n)
 /* index_domains - number the domains for send_rec.domain_ix: each named
  * domain once, in scenario order (an open-addressing set of the names
  * seen), then the long tail's ranks after them when a stream draws from
- * the tail; a named domain that is also a tail name keeps one index. */
+ * the tail; a named domain that is also a tail name keeps one index.
+ * Short named domains get their pad copies here too. */
 static void index_domains(struct gen *gn, struct sendlist *sl)
 {
     size_t total = 0, cap = 16, n_named = 0;
@@ -387,12 +432,19 @@ static void index_domains(struct gen *gn, struct sendlist *sl)
     while (cap < 2 * total)
         cap *= 2;
     struct gen_dom **set = xcalloc(cap, sizeof(*set));
+    size_t n_pad = 0;
+    gn->named_pad = xcalloc(total ? total : 1, sizeof(*gn->named_pad));
     for (size_t i = 0; i < gn->n; i++) {
         for (size_t k = 0; k < gn->s[i].cfg->n_domains; k++) {
             struct gen_dom *d = &gn->s[i].dom[k];
             if (d->name == NULL) {
                 any_tail = 1;
                 continue;
+            }
+            size_t len = strlen(d->name);
+            if (len < GEN_PAD) {
+                memcpy(gn->named_pad[n_pad], d->name, len);
+                d->pad = gn->named_pad[n_pad++];
             }
             size_t h = (size_t)rng_hash64(d->name) & (cap - 1);
             while (set[h] && strcmp(set[h]->name, d->name) != 0)
@@ -431,6 +483,7 @@ static void release_gen(struct sendlist *sl)
     if (gn->tail_table)
         gsl_ran_discrete_free(gn->tail_table);
     free(gn->tail_names);
+    free(gn->named_pad);
     free(gn->tail);
     free(gn->s);
     free(gn->heap);

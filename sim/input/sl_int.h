@@ -32,6 +32,7 @@ struct sendlist {
     size_t name_cap;  /* a power of two */
     size_t last_stream;
     size_t n_domains; /* sendlist_domain_count: set by the source */
+    int skip_rcpt;    /* sendlist_skip_rcpt was called */
     uint64_t next_id;
     uint64_t adjusted; /* rows skipped plus recipients moved */
     uint64_t skipped;  /* rows skipped: the first few are kept, to show */

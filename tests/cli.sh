@@ -302,4 +302,16 @@ for cmd in "run $sc --duration 6" "compare $sc --config $sc/small.conf --config 
     check "${cmd%% *}: asking for the unit" grep -q "6 what? write 6h" "$tmp/dur.err"
 done
 
+# A <pattern-list> in <source> routes by address, so the generated addresses
+# must be built (they are skipped when nothing reads them): gmail.com goes
+# through VMTA a, the rest through b.
+sed -e 's/^    default-virtual-mta p$/    pattern-list route\n    default-virtual-mta b/' \
+    "$sc/small.conf" >"$tmp/route.conf"
+printf '<pattern-list route>\n    rcpt-to /@gmail\\.com$/ virtual-mta=a\n</pattern-list>\n' >>"$tmp/route.conf"
+"$mtasim" run "$sc" --config "$tmp/route.conf" --duration 3h --out "$tmp/route" -q 2>"$tmp/route.err"
+check "run with address routing exits 0" [ $? -eq 0 ]
+check "gmail.com routed to VMTA a by its address" grep -q ',gmail.com/a,' "$tmp/route/timeseries.csv"
+check "gmail.com not through b" sh -c "! grep -q ',gmail.com/b,' '$tmp/route/timeseries.csv'"
+check "yahoo.com through b (the default)" grep -q ',yahoo.com/b,' "$tmp/route/timeseries.csv"
+
 finish

@@ -992,6 +992,11 @@ static void reject_at_injection(struct mta *m, const struct send_rec *r,
     obs_bounced(m->obs, -1, -1, r->stream, reply, now_us);
 }
 
+int mta_reads_rcpt(const struct mta *m)
+{
+    return !m->inject_fixed;
+}
+
 void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us)
 {
     int pool, prio;

@@ -74,6 +74,10 @@ void mta_free(struct mta *m);
  * run loop registers IPs first (mta_alloc does it from the config; a
  * config without source IPs uses the world's IP 0). */
 
+/* mta_reads_rcpt - whether mta_inject looks at send_rec.rcpt (a
+ * <pattern-list> in <source> routes by address); else the send list may
+ * leave it NULL (sendlist_skip_rcpt). */
+int mta_reads_rcpt(const struct mta *m);
 /* mta_inject - a recipient from the send list arrives at now_us. */
 void mta_inject(struct mta *m, const struct send_rec *r, int64_t now_us);
 /* mta_handle - an event of kind >= MTA_EV_BASE popped from the evq. */

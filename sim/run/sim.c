@@ -129,6 +129,8 @@ int sim_init(struct sim *s, struct scenario *sc, const struct sim_options *o,
                               .source = sc->source,
                               .start_unix = sc->start_unix };
     s->mta = mta_alloc(s->cfg, s->world, &s->g, &s->q, s->obs, &mo);
+    if (!mta_reads_rcpt(s->mta))
+        sendlist_skip_rcpt(s->sl); /* no address built per recipient */
     register_streams(s);
     EVQ_PUSH(&s->q, s->report_us < s->end_us ? s->report_us : s->end_us,
              SIM_EV_REPORT, 0, 0);

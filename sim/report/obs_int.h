@@ -27,11 +27,16 @@ struct obs_counts {
     uint64_t v[OBS_N_COUNTS];
 };
 
-/* Latency of delivered recipients: bin 0 is [0, 10 ms), then log bins. */
+/* Latency of delivered recipients: bin 0 is [0, 10 ms), then log bins.
+ * lut holds, for each 1/128 octave from 10 ms up (the top bits of a
+ * double), the bin its lower end falls in (obs_hist_bin). */
 struct obs_hist {
     gsl_histogram *h;
     uint64_t n;
     double sum, max;
+    uint16_t *lut;
+    uint64_t lut_base; /* the lookup key of the first entry */
+    size_t lut_n;
 };
 
 struct obs_queue {

@@ -295,15 +295,24 @@ static struct obs_counts *qc(struct obs *ob, int q)
     return q >= 0 && (size_t)q < ob->n_queues ? &ob->queues[q].cur : NULL;
 }
 
+/* count - one event of queue q, in this interval's counters only (the
+ * interval's end adds them to the run's). */
 static void count(struct obs *ob, int q, int field)
 {
     struct obs_counts *c = qc(ob, q);
     if (c)
         c->v[field]++;
     ob->total_cur.v[field]++;
-    ob->totals.v[field]++;
-    if (q >= 0 && (size_t)q < ob->n_queues)
-        ob->queues[q].sum.v[field]++;
+}
+
+struct obs_counts obs_queue_sum(const struct obs *ob, size_t q)
+{
+    return obs_counts_sum(&ob->queues[q].closed, &ob->queues[q].cur);
+}
+
+struct obs_counts obs_totals_sum(const struct obs *ob)
+{
+    return obs_counts_sum(&ob->totals_closed, &ob->total_cur);
 }
 
 static struct obs_stream *stream_at(struct obs *ob, int s)
@@ -359,8 +368,6 @@ void obs_rerouted(struct obs *ob, int from, int to, int64_t now_us)
     struct obs_counts *c = qc(ob, to);
     if (c)
         c->v[OBS_INJECTED]++;
-    if (to >= 0 && (size_t)to < ob->n_queues)
-        ob->queues[to].sum.v[OBS_INJECTED]++;
 }
 
 void obs_attempt(struct obs *ob, int q, int prov, int stream, int64_t now_us)
@@ -551,6 +558,7 @@ void obs_interval_end(struct obs *ob, int64_t now_us)
         if (active || g[0] || g[3] || q->g_backoff)
             ts_row(ob, stamp, q->name, g, &q->cur,
                    q->g_backoff ? "backoff" : "normal");
+        q->closed = obs_counts_sum(&q->closed, &q->cur);
         memset(&q->cur, 0, sizeof(q->cur));
     }
     ts_row(ob, stamp, "*", tot, &ob->total_cur, "-");
@@ -558,6 +566,7 @@ void obs_interval_end(struct obs *ob, int64_t now_us)
         (double)ob->total_cur.v[OBS_DELIVERED] * 3600.0 / ob->opt.interval_s;
     if (per_hour > ob->peak_per_hour)
         ob->peak_per_hour = per_hour;
+    ob->totals_closed = obs_counts_sum(&ob->totals_closed, &ob->total_cur);
     memset(&ob->total_cur, 0, sizeof(ob->total_cur));
     ob->intervals++;
 }

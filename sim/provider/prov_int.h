@@ -131,8 +131,8 @@ struct prov_state {
     int64_t win_idx;    /* the offered-rate window being counted */
     double win_offered; /* first attempts in that window */
     double day_unknown, day_complaints;
-    double phi; /* phi(reputation), cached with cap_per_hour */
     struct prov_cold *cold;
+    int conn_tol; /* sessions tolerated from the IP now; 0 = unlimited */
     unsigned char in_episode, blocked;
     int open_conns;
 };

@@ -110,6 +110,19 @@ static double prov_bucket_size(const struct prov_model *m, double cap)
     return fmax(1, cap / 60 * m->cap.burst_minutes);
 }
 
+/* prov_conn_tolerance - sessions tolerated per IP: ceil(N max(phi(R),
+ * 1/N)) with reputation, N without [A shape, docs/providers.md]; 0 when
+ * the model sets no limit. Kept in the state with the capacity (it
+ * changes with the reputation, once a day). */
+static int prov_conn_tolerance(const struct prov_model *m, double rep)
+{
+    int n = m->conn.max_per_ip;
+
+    if (n <= 0 || !m->rep.on)
+        return n > 0 ? n : 0;
+    return (int)ceil(n * fmax(prov_phi(m, rep), 1.0 / n));
+}
+
 /* prov_set_rate - the capacity in force (times rho inside an episode)
  * and the bucket's size at it, kept in the state because every call
  * refills the bucket and these change only with the capacity or an
@@ -164,7 +177,7 @@ static void prov_recompute(const struct prov_model *m, struct prov_state *st)
 {
     st->cold->cap_per_hour = prov_capacity(m, st->cold);
     st->day_cap = prov_day_cap(m, st->cold);
-    st->phi = prov_phi(m, st->cold->reputation);
+    st->conn_tol = prov_conn_tolerance(m, st->cold->reputation);
     prov_set_rate(m, st);
     st->tokens = fmin(st->tokens, st->bucket_max);
 }
@@ -374,7 +387,7 @@ static void prov_state_init(struct prov_world *w, const struct prov_group *g,
             m->cap.active_hours;
     st->cold->cap_per_hour = prov_capacity(m, st->cold);
     st->day_cap = prov_day_cap(m, st->cold);
-    st->phi = prov_phi(m, st->cold->reputation);
+    st->conn_tol = prov_conn_tolerance(m, st->cold->reputation);
     prov_set_rate(m, st);
     st->tokens = st->bucket_max;
     if (m->block.on && st->cold->reputation < m->block.below)
@@ -582,18 +595,6 @@ static struct prov_state *prov_enter(struct prov_world *w, int prov, int ip,
     return st;
 }
 
-/* prov_conn_tolerance - sessions tolerated per IP: ceil(N max(phi(R),
- * 1/N)) with reputation, N without [A shape, docs/providers.md]. */
-static int prov_conn_tolerance(const struct prov_model *m,
-                               const struct prov_state *st)
-{
-    int n = m->conn.max_per_ip;
-
-    if (!m->rep.on)
-        return n;
-    return (int)ceil(n * fmax(st->phi, 1.0 / n));
-}
-
 void prov_connect(struct prov_world *w, int prov, int ip, double now_s,
                   struct rng *g, uint64_t conn_id, struct prov_reply *out)
 {
@@ -606,8 +607,7 @@ void prov_connect(struct prov_world *w, int prov, int ip, double now_s,
      * block replies of docs/providers.md (S3150, 5.7.1, TSS09) are
      * transaction replies, so each recipient bounces on its own attempt
      * rather than a 5xx greeting bouncing the whole queue. */
-    if (m->conn.max_per_ip > 0 &&
-        st->open_conns >= prov_conn_tolerance(m, st)) {
+    if (st->conn_tol > 0 && st->open_conns >= st->conn_tol) {
         prov_answer(out, m, st, PROV_T_CONN, PROV_CONN_LIMIT, lat);
         out->closes = 1;
         return;
@@ -837,8 +837,7 @@ void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
                  !(st->cold->block_release && now_s >= st->cold->block_until_s);
     v->open_connections = st->open_conns;
     v->recent_volume_per_day = st->cold->vbar_per_day;
-    v->max_connections =
-        m->conn.max_per_ip > 0 ? prov_conn_tolerance(m, st) : 0;
+    v->max_connections = st->conn_tol;
     v->capacity_per_day =
         st->day_cap >= PROV_HUGE || !m->cap.limited ? HUGE_VAL : st->day_cap;
     if (!m->cap.limited)

@@ -558,8 +558,10 @@ void obs_interval_end(struct obs *ob, int64_t now_us)
         if (active || g[0] || g[3] || q->g_backoff)
             ts_row(ob, stamp, q->name, g, &q->cur,
                    q->g_backoff ? "backoff" : "normal");
-        q->closed = obs_counts_sum(&q->closed, &q->cur);
-        memset(&q->cur, 0, sizeof(q->cur));
+        if (active) { /* an idle queue's counts are zero */
+            q->closed = obs_counts_sum(&q->closed, &q->cur);
+            memset(&q->cur, 0, sizeof(q->cur));
+        }
     }
     ts_row(ob, stamp, "*", tot, &ob->total_cur, "-");
     double per_hour =

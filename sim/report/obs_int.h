@@ -49,15 +49,17 @@ struct obs_hist {
     size_t lut_n;
 };
 
+/* A queue's figures; what each event and each interval's end touch
+ * (gauges, then this interval's counts) comes first. */
 struct obs_queue {
     char *name;
     int prov;
+    int g_backoff;
+    uint64_t g_queued, g_ready, g_retry;
+    uint32_t g_conns;
     /* this interval's counts, and those of the intervals closed before
      * it (an event counts once, in cur; obs_queue_sum adds the two) */
     struct obs_counts cur, closed;
-    uint64_t g_queued, g_ready, g_retry;
-    uint32_t g_conns;
-    int g_backoff;
     uint64_t max_depth, queued_at_end;
     double backoff_s;
     uint32_t backoff_entries;

@@ -235,14 +235,15 @@ static void prov_offer_window(const struct prov_world *w,
                               const struct prov_model *m, struct prov_state *st,
                               int ip, double now_s, struct rng *g)
 {
-    /* What the receiver's own limiter lets through in a window: the
-     * window's share plus the burst its bucket tolerates. Poisson noise
-     * around the allowance is no overshoot. */
-    double allowed = st->cold->cap_per_hour *
-                     (m->ep.window_s + 60 * m->cap.burst_minutes) / 3600;
-
     if (st->in_episode || st->win_offered <= 0)
         return;
+    /* What the receiver's own limiter lets through in a window: the
+     * window's share plus the burst its bucket tolerates. Poisson noise
+     * around the allowance is no overshoot. Outside an episode the rate
+     * in force is cap_per_hour (and it is in the hot part of the state:
+     * a long-tail receiver starts a new window on most of its messages). */
+    double allowed =
+        st->cap_now * (m->ep.window_s + 60 * m->cap.burst_minutes) / 3600;
     double r = allowed > 0 ? st->win_offered / allowed : HUGE_VAL;
     if (r <= 1)
         return;

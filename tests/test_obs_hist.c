@@ -1,13 +1,15 @@
 /* test_obs_hist.c - the latency histogram's bin lookup (obs_hist_bin)
  * against GSL's binary search (gsl_histogram_find) on every bin edge,
- * its neighbours and a log-uniform sweep: the arithmetic estimate must
- * never move a latency to another bin. */
+ * every step of its lookup table, their neighbours and a log-uniform
+ * sweep: neither the table nor the arithmetic estimate may move a
+ * latency to another bin. */
 #include "report/obs_int.h"
 #include "test.h"
 
 #include <gsl/gsl_histogram.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* reference_bin - the bin by GSL's own search; below the first edge
  * (and NaN) bin 0, beyond the last one the last bin. */
@@ -40,6 +42,24 @@ static void test_edges(const struct obs_hist *h)
     CHECK_INT(bad, 0);
 }
 
+/* test_lut_steps - the lower end of every table step (a double whose low
+ * mantissa bits are zero), its neighbours and the step's middle. */
+static void test_lut_steps(const struct obs_hist *h)
+{
+    size_t bad = 0;
+    CHECK(h->lut_n > 3000, "lut_n = %zu", h->lut_n);
+    for (size_t j = 0; j < h->lut_n; j++) {
+        uint64_t bits = (h->lut_base + j) << 45;
+        double lo;
+        memcpy(&lo, &bits, sizeof(lo));
+        bad += !same_bin(h, lo);
+        bad += !same_bin(h, nextafter(lo, 0));
+        bad += !same_bin(h, nextafter(lo, INFINITY));
+        bad += !same_bin(h, lo * (1 + 1.0 / 256));
+    }
+    CHECK_INT(bad, 0);
+}
+
 static void test_sweep(const struct obs_hist *h)
 {
     size_t bad = 0;
@@ -59,6 +79,7 @@ int main(void)
     struct obs_hist h;
     obs_hist_init(&h);
     test_edges(&h);
+    test_lut_steps(&h);
     test_sweep(&h);
     obs_hist_release(&h);
     return test_done();

@@ -99,8 +99,9 @@ struct prov_block_params {
     double min_s; /* shortest block */
 };
 
-/* Per (provider, source IP) state (docs/providers.md). */
-struct prov_state {
+/* The cold part of a (provider, source IP) state: what only the daily
+ * update, episodes, blocks, refusals and reports read. */
+struct prov_cold {
     uint64_t key;     /* keyed-draw entity: hash of provider and IP */
     const char *name; /* provider, or long-tail domain, for events */
     const char *text[PROV_N_TEXT]; /* replies with "{ip}" filled in */
@@ -108,22 +109,32 @@ struct prov_state {
     double age_days;     /* active sending days */
     double vbar_per_day; /* recent peak of accepted daily volume */
     double cap_per_hour; /* capacity outside episodes */
-    double day_cap;      /* messages it accepts today (PROV_HUGE: no cap) */
-    double phi;          /* phi(reputation), cached with cap_per_hour */
-    double tokens;       /* bucket content at bucket_s */
-    double bucket_s;
-    int in_episode;
-    double ep_until_s;
     double ep_start_s[PROV_EP_RING];
     uint64_t n_episodes; /* episodes started so far */
-    int64_t win_idx;     /* the offered-rate window being counted */
-    double win_offered;  /* first attempts in that window */
-    int blocked;
-    int block_release; /* reputation recovered: unblock at block_until */
+    int block_release;   /* reputation recovered: unblock at block_until */
     double block_until_s;
-    int open_conns;
-    double day_accepted, day_unknown, day_complaints, day_attempts;
+};
+
+/* Per (provider, source IP) state (docs/providers.md): the fields every
+ * connection and transaction reads, in two cache lines (the array is
+ * aligned to 64 bytes). A run has up to 10,000 long-tail receivers times
+ * its IPs, so these are cache misses: one state used to span five lines. */
+struct prov_state {
+    double tokens; /* bucket content at bucket_s */
+    double bucket_s;
+    double cap_now;    /* cap_per_hour, times rho inside an episode */
+    double bucket_max; /* the bucket's size at cap_now */
+    double ep_until_s;
+    double day_cap; /* messages it accepts today (PROV_HUGE: no cap) */
+    double day_accepted, day_attempts;
     double day_offered; /* first attempts today */
+    int64_t win_idx;    /* the offered-rate window being counted */
+    double win_offered; /* first attempts in that window */
+    double day_unknown, day_complaints;
+    struct prov_cold *cold;
+    int conn_tol; /* sessions tolerated from the IP now; 0 = unlimited */
+    unsigned char in_episode, blocked;
+    int open_conns;
 };
 
 struct prov_model;
@@ -133,13 +144,15 @@ struct prov_model;
  * allowance, connection limit and reputation). */
 struct prov_group {
     struct prov_model *m;
+    struct prov_state *states; /* indexed by IP; 64-byte aligned */
     const char *name;          /* the model's name or the domain (not owned) */
-    struct prov_state *states; /* indexed by IP */
+    struct prov_cold *colds;   /* indexed by IP */
+    void *states_mem;          /* the allocation states lies in */
     size_t n_states, cap_states;
 };
 
-/* Targets from PROV_TAIL_BASE up are long-tail groups (tails[t - base]);
- * below it, model indexes. */
+/* Targets from PROV_TAIL_BASE up are long-tail groups (groups[n_models +
+ * t - base]); below it, model indexes (groups[t]). */
 #define PROV_TAIL_BASE (1 << 24)
 
 struct prov_model {
@@ -165,8 +178,7 @@ struct prov_model {
     struct prov_block_params block;
     char *tmpl[PROV_N_TEXT]; /* reply templates, may contain "{ip}" */
     int code[PROV_N_TEXT];
-    size_t tail_domains;   /* "*" domains with a state of their own */
-    struct prov_group grp; /* the model's own states */
+    size_t tail_domains; /* "*" domains with a state of their own */
 };
 
 /* An open-addressing hash set of strings with an int value. */
@@ -197,8 +209,11 @@ struct prov_world {
     struct prov_htab texts;    /* interned reply texts */
     int wildcard;              /* model serving "*", or -1 */
     struct prov_htab ip_index; /* IP name -> index (linear-time loading) */
-    struct prov_group **tails; /* long-tail domains with their own state */
-    size_t n_tails, cap_tails;
+    /* the states of each model (by index), then of each long-tail domain
+     * with a state of its own: one array, so a target is one index */
+    struct prov_group *groups;
+    size_t n_groups, cap_groups;
+    size_t n_tails;
     struct prov_htab tail_ids; /* domain -> index in tails */
     prov_event_fn *event_fn;
     void *event_ctx;
@@ -212,6 +227,8 @@ void prov_model_free(struct prov_model *m);
 
 /* prov_state_add - a state for IP ip (the next one) in group g. */
 void prov_state_add(struct prov_world *w, struct prov_group *g, int ip);
+/* prov_group_release - free g's states. */
+void prov_group_release(struct prov_group *g);
 
 /* prov_htab_find - the value of key, or -1. */
 int prov_htab_find(const struct prov_htab *t, const char *key);

@@ -954,6 +954,5 @@ void prov_model_free(struct prov_model *m)
     free(m->data_text);
     for (int i = 0; i < PROV_N_TEXT; i++)
         free(m->tmpl[i]);
-    free(m->grp.states);
     free(m);
 }

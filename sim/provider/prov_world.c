@@ -91,14 +91,12 @@ void prov_world_free(struct prov_world *w)
     for (size_t i = 0; i < w->n_models; i++)
         prov_model_free(w->models[i]);
     free(w->models);
+    for (size_t i = 0; i < w->n_groups; i++)
+        prov_group_release(&w->groups[i]);
+    free(w->groups);
     for (size_t i = 0; i < w->n_ips; i++)
         free(w->ips[i].name);
     free(w->ips);
-    for (size_t i = 0; i < w->n_tails; i++) {
-        free(w->tails[i]->states);
-        free(w->tails[i]);
-    }
-    free(w->tails);
     prov_htab_release(&w->tail_ids);
     prov_htab_release(&w->domains);
     prov_htab_release(&w->texts);
@@ -187,10 +185,13 @@ int prov_world_load(struct prov_world *w, const char *path,
         else
             prov_htab_put(&w->domains, m->domains[i], idx);
     }
-    m->grp.m = m;
-    m->grp.name = m->name;
+    XGROW(w->groups, w->n_groups, w->cap_groups);
+    struct prov_group *g = &w->groups[w->n_groups++];
+    memset(g, 0, sizeof(*g));
+    g->m = m;
+    g->name = m->name;
     for (size_t i = 0; i < w->n_ips; i++)
-        prov_state_add(w, &m->grp, (int)i);
+        prov_state_add(w, g, (int)i);
     return idx;
 }
 

@@ -29,7 +29,8 @@ static void prov_emit(const struct prov_world *w, double t,
                       const char *detail)
 {
     if (w->event_fn)
-        w->event_fn(w->event_ctx, t, st->name, w->ips[ip].name, event, detail);
+        w->event_fn(w->event_ctx, t, st->cold->name, w->ips[ip].name, event,
+                    detail);
 }
 
 /* ---- capacity (docs/providers.md) ---------------------------------------- */
@@ -62,18 +63,18 @@ static double prov_age_term(const struct prov_cap_params *c, double age)
 /* prov_capacity - C = phi(R) * min(Cmax, C0 G(a), beta max(Vbar, Vfloor)
  * / H), in msgs/hour (§3). */
 static double prov_capacity(const struct prov_model *m,
-                            const struct prov_state *st)
+                            const struct prov_cold *c_st)
 {
     const struct prov_cap_params *c = &m->cap;
 
     if (!c->limited)
         return PROV_HUGE;
-    double cap = fmin(c->max_per_hour, prov_age_term(c, st->age_days));
+    double cap = fmin(c->max_per_hour, prov_age_term(c, c_st->age_days));
     if (c->history_factor > 0)
         cap = fmin(cap, c->history_factor *
-                            fmax(st->vbar_per_day, c->history_floor_per_day) /
+                            fmax(c_st->vbar_per_day, c->history_floor_per_day) /
                             c->active_hours);
-    return prov_phi(m, st->reputation) * cap;
+    return prov_phi(m, c_st->reputation) * cap;
 }
 
 /* prov_day_cap - what the receiver accepts from the IP in one calendar
@@ -83,29 +84,21 @@ static double prov_capacity(const struct prov_model *m,
  * are daily limits as receivers state them (Outlook 20,000 a day in a
  * new IP's first week) and the upper anchor of a new IP's ramp. */
 static double prov_day_cap(const struct prov_model *m,
-                           const struct prov_state *st)
+                           const struct prov_cold *c_st)
 {
     const struct prov_cap_params *c = &m->cap;
     double cap = PROV_HUGE;
 
     if (!c->limited)
         return PROV_HUGE;
-    if (st->age_days >= 0 && st->age_days < (double)c->n_ceiling)
-        cap = c->ceiling_factor * c->ceiling[(size_t)st->age_days];
-    if (c->week1_cap_per_day > 0 && st->age_days < 7)
+    if (c_st->age_days >= 0 && c_st->age_days < (double)c->n_ceiling)
+        cap = c->ceiling_factor * c->ceiling[(size_t)c_st->age_days];
+    if (c->week1_cap_per_day > 0 && c_st->age_days < 7)
         cap = fmin(cap, c->week1_cap_per_day);
     if (c->history_factor > 0)
         cap = fmin(cap, c->history_factor *
-                            fmax(st->vbar_per_day, c->history_floor_per_day));
-    return cap >= PROV_HUGE ? PROV_HUGE : prov_phi(m, st->reputation) * cap;
-}
-
-/* prov_cap_now - the capacity in force: times rho inside an episode. */
-static double prov_cap_now(const struct prov_model *m,
-                           const struct prov_state *st)
-{
-    return st->in_episode ? st->cap_per_hour * m->ep.capacity_factor
-                          : st->cap_per_hour;
+                            fmax(c_st->vbar_per_day, c->history_floor_per_day));
+    return cap >= PROV_HUGE ? PROV_HUGE : prov_phi(m, c_st->reputation) * cap;
 }
 
 /* prov_bucket_size - burst_minutes of capacity, at least one message;
@@ -117,15 +110,50 @@ static double prov_bucket_size(const struct prov_model *m, double cap)
     return fmax(1, cap / 60 * m->cap.burst_minutes);
 }
 
+/* prov_conn_tolerance - sessions tolerated per IP: ceil(N max(phi(R),
+ * 1/N)) with reputation, N without [A shape, docs/providers.md]; 0 when
+ * the model sets no limit. Kept in the state with the capacity (it
+ * changes with the reputation, once a day). */
+static int prov_conn_tolerance(const struct prov_model *m, double rep)
+{
+    int n = m->conn.max_per_ip;
+
+    if (n <= 0 || !m->rep.on)
+        return n > 0 ? n : 0;
+    return (int)ceil(n * fmax(prov_phi(m, rep), 1.0 / n));
+}
+
+/* prov_set_rate - the capacity in force (times rho inside an episode)
+ * and the bucket's size at it, kept in the state because every call
+ * refills the bucket and these change only with the capacity or an
+ * episode. */
+static void prov_set_rate(const struct prov_model *m, struct prov_state *st)
+{
+    st->cap_now = st->in_episode
+                      ? st->cold->cap_per_hour * m->ep.capacity_factor
+                      : st->cold->cap_per_hour;
+    st->bucket_max = prov_bucket_size(m, st->cap_now);
+}
+
+/* prov_min - fmin(a, b) to the bit (for equal operands, b, as glibc's),
+ * inlined: fmin is a library call, and the bucket refill on every
+ * connection and transaction needs one. */
+static inline double prov_min(double a, double b)
+{
+    if (isnan(a))
+        return b;
+    if (isnan(b))
+        return a;
+    return a < b ? a : b;
+}
+
 /* prov_fill - add the tokens earned up to to_s at the current rate. */
-static void prov_fill(const struct prov_model *m, struct prov_state *st,
-                      double to_s)
+static void prov_fill(struct prov_state *st, double to_s)
 {
     if (to_s <= st->bucket_s)
         return;
-    double cap = prov_cap_now(m, st);
-    st->tokens = fmin(prov_bucket_size(m, cap),
-                      st->tokens + (to_s - st->bucket_s) * cap / 3600);
+    st->tokens = prov_min(st->bucket_max, st->tokens + (to_s - st->bucket_s) *
+                                                           st->cap_now / 3600);
     st->bucket_s = to_s;
 }
 
@@ -135,21 +163,23 @@ static void prov_refill(const struct prov_world *w, const struct prov_model *m,
                         struct prov_state *st, int ip, double now_s)
 {
     if (st->in_episode && st->ep_until_s <= now_s) {
-        prov_fill(m, st, st->ep_until_s);
+        prov_fill(st, st->ep_until_s);
         st->in_episode = 0;
+        prov_set_rate(m, st);
         prov_emit(w, st->ep_until_s, st, ip, "episode-end", "");
     }
-    prov_fill(m, st, now_s);
+    prov_fill(st, now_s);
 }
 
 /* prov_recompute - new capacity after a daily update; the bucket keeps
  * its tokens up to the new size. */
 static void prov_recompute(const struct prov_model *m, struct prov_state *st)
 {
-    st->cap_per_hour = prov_capacity(m, st);
-    st->day_cap = prov_day_cap(m, st);
-    st->phi = prov_phi(m, st->reputation);
-    st->tokens = fmin(st->tokens, prov_bucket_size(m, prov_cap_now(m, st)));
+    st->cold->cap_per_hour = prov_capacity(m, st->cold);
+    st->day_cap = prov_day_cap(m, st->cold);
+    st->conn_tol = prov_conn_tolerance(m, st->cold->reputation);
+    prov_set_rate(m, st);
+    st->tokens = fmin(st->tokens, st->bucket_max);
 }
 
 /* ---- episodes ------------------------------------------------------------ */
@@ -157,11 +187,12 @@ static void prov_recompute(const struct prov_model *m, struct prov_state *st)
 /* prov_recent_episodes - episodes started in the 24 h before now_s. */
 static unsigned prov_recent_episodes(const struct prov_state *st, double now_s)
 {
-    uint64_t n = st->n_episodes < PROV_EP_RING ? st->n_episodes : PROV_EP_RING;
+    uint64_t n = st->cold->n_episodes < PROV_EP_RING ? st->cold->n_episodes
+                                                     : PROV_EP_RING;
     unsigned k = 0;
 
     for (uint64_t i = 0; i < n; i++)
-        if (st->ep_start_s[i] > now_s - PROV_DAY_S)
+        if (st->cold->ep_start_s[i] > now_s - PROV_DAY_S)
             k++;
     return k;
 }
@@ -174,18 +205,20 @@ static void prov_episode_start(const struct prov_world *w,
                                struct rng *g)
 {
     const struct prov_ep_params *e = &m->ep;
-    gsl_rng *r = rng_at(g, RNG_EPISODE_LEN, st->key, st->n_episodes);
+    gsl_rng *r =
+        rng_at(g, RNG_EPISODE_LEN, st->cold->key, st->cold->n_episodes);
     double d = gsl_ran_lognormal(r, log(e->median_s), e->sigma) *
                pow(e->repeat_factor, prov_recent_episodes(st, now_s));
     char detail[64];
 
     if (e->max_s > 0)
         d = fmin(d, e->max_s);
-    st->ep_start_s[st->n_episodes % PROV_EP_RING] = now_s;
-    st->n_episodes++;
+    st->cold->ep_start_s[st->cold->n_episodes % PROV_EP_RING] = now_s;
+    st->cold->n_episodes++;
     st->in_episode = 1;
     st->ep_until_s = now_s + d;
-    st->tokens = fmin(st->tokens, prov_bucket_size(m, prov_cap_now(m, st)));
+    prov_set_rate(m, st);
+    st->tokens = fmin(st->tokens, st->bucket_max);
     if (w->event_fn) {
         snprintf(detail, sizeof(detail), "duration_s=%.0f", d);
         prov_emit(w, now_s, st, ip, "episode-start", detail);
@@ -202,19 +235,20 @@ static void prov_offer_window(const struct prov_world *w,
                               const struct prov_model *m, struct prov_state *st,
                               int ip, double now_s, struct rng *g)
 {
-    /* What the receiver's own limiter lets through in a window: the
-     * window's share plus the burst its bucket tolerates. Poisson noise
-     * around the allowance is no overshoot. */
-    double allowed =
-        st->cap_per_hour * (m->ep.window_s + 60 * m->cap.burst_minutes) / 3600;
-
     if (st->in_episode || st->win_offered <= 0)
         return;
+    /* What the receiver's own limiter lets through in a window: the
+     * window's share plus the burst its bucket tolerates. Poisson noise
+     * around the allowance is no overshoot. Outside an episode the rate
+     * in force is cap_per_hour (and it is in the hot part of the state:
+     * a long-tail receiver starts a new window on most of its messages). */
+    double allowed =
+        st->cap_now * (m->ep.window_s + 60 * m->cap.burst_minutes) / 3600;
     double r = allowed > 0 ? st->win_offered / allowed : HUGE_VAL;
     if (r <= 1)
         return;
     double p = -expm1(-m->ep.hazard * fmin(r - 1, 1e6));
-    if (rng_uniform(g, RNG_EPISODE, st->key, (uint64_t)st->win_idx) < p)
+    if (rng_uniform(g, RNG_EPISODE, st->cold->key, (uint64_t)st->win_idx) < p)
         prov_episode_start(w, m, st, ip, now_s, g);
 }
 
@@ -243,10 +277,11 @@ static void prov_block(const struct prov_world *w, const struct prov_model *m,
     char detail[64];
 
     st->blocked = 1;
-    st->block_release = 0;
-    st->block_until_s = t + m->block.min_s;
+    st->cold->block_release = 0;
+    st->cold->block_until_s = t + m->block.min_s;
     if (w->event_fn) {
-        snprintf(detail, sizeof(detail), "reputation=%.3f", st->reputation);
+        snprintf(detail, sizeof(detail), "reputation=%.3f",
+                 st->cold->reputation);
         prov_emit(w, t, st, ip, "block", detail);
     }
 }
@@ -257,13 +292,15 @@ static void prov_unblock_check(const struct prov_world *w,
 {
     char detail[64];
 
-    if (!st->blocked || !st->block_release || now_s < st->block_until_s)
+    if (!st->blocked || !st->cold->block_release ||
+        now_s < st->cold->block_until_s)
         return;
     st->blocked = 0;
-    st->block_release = 0;
+    st->cold->block_release = 0;
     if (w->event_fn) {
-        snprintf(detail, sizeof(detail), "reputation=%.3f", st->reputation);
-        prov_emit(w, st->block_until_s, st, ip, "unblock", detail);
+        snprintf(detail, sizeof(detail), "reputation=%.3f",
+                 st->cold->reputation);
+        prov_emit(w, st->cold->block_until_s, st, ip, "unblock", detail);
     }
 }
 
@@ -275,15 +312,15 @@ static void prov_block_update(const struct prov_world *w,
 {
     if (!m->block.on)
         return;
-    if (st->reputation < m->block.below) {
+    if (st->cold->reputation < m->block.below) {
         if (!st->blocked)
             prov_block(w, m, st, ip, t);
-        st->block_release = 0;
+        st->cold->block_release = 0;
         return;
     }
-    if (st->blocked && !st->block_release) {
-        st->block_release = 1;
-        st->block_until_s = fmax(st->block_until_s, t);
+    if (st->blocked && !st->cold->block_release) {
+        st->cold->block_release = 1;
+        st->cold->block_until_s = fmax(st->cold->block_until_s, t);
     }
     prov_unblock_check(w, st, ip, t);
 }
@@ -315,7 +352,7 @@ static void prov_state_texts(struct prov_world *w, const struct prov_model *m,
             p = hit + 4;
         }
         strbuf_adds(&sb, p);
-        st->text[i] = prov_htab_put(&w->texts, sb.buf, 0);
+        st->cold->text[i] = prov_htab_put(&w->texts, sb.buf, 0);
     }
     strbuf_release(&sb);
 }
@@ -326,65 +363,100 @@ static void prov_state_texts(struct prov_world *w, const struct prov_model *m,
  * capacity (Vbar = min(Cmax, C0 G(a)) * H), so the history cap does not
  * bind for established IPs until their real volume replaces it [A]. */
 static void prov_state_init(struct prov_world *w, const struct prov_group *g,
-                            struct prov_state *st, int ip)
+                            int ip)
 {
     const struct prov_model *m = g->m;
     const struct prov_ip *p = &w->ips[ip];
+    struct prov_state *st = &g->states[ip];
 
     memset(st, 0, sizeof(*st));
-    st->name = g->name;
-    st->key = prov_state_key(g->name, p->name);
+    st->cold = &g->colds[ip];
+    memset(st->cold, 0, sizeof(*st->cold));
+    st->cold->name = g->name;
+    st->cold->key = prov_state_key(g->name, p->name);
     prov_state_texts(w, m, st, p->name);
-    st->age_days = p->age_days;
-    st->reputation = p->reputation >= 0 ? p->reputation
-                     : p->age_days < 1  ? m->rep.initial
-                                        : m->rep.established;
+    st->cold->age_days = p->age_days;
+    st->cold->reputation = p->reputation >= 0 ? p->reputation
+                           : p->age_days < 1  ? m->rep.initial
+                                              : m->rep.established;
     if (p->vbar_per_day >= 0)
-        st->vbar_per_day = p->vbar_per_day;
-    else if (m->cap.limited && st->age_days >= 1)
-        st->vbar_per_day =
-            fmin(m->cap.max_per_hour, prov_age_term(&m->cap, st->age_days)) *
+        st->cold->vbar_per_day = p->vbar_per_day;
+    else if (m->cap.limited && st->cold->age_days >= 1)
+        st->cold->vbar_per_day =
+            fmin(m->cap.max_per_hour,
+                 prov_age_term(&m->cap, st->cold->age_days)) *
             m->cap.active_hours;
-    st->cap_per_hour = prov_capacity(m, st);
-    st->day_cap = prov_day_cap(m, st);
-    st->phi = prov_phi(m, st->reputation);
-    st->tokens = prov_bucket_size(m, st->cap_per_hour);
-    if (m->block.on && st->reputation < m->block.below)
+    st->cold->cap_per_hour = prov_capacity(m, st->cold);
+    st->day_cap = prov_day_cap(m, st->cold);
+    st->conn_tol = prov_conn_tolerance(m, st->cold->reputation);
+    prov_set_rate(m, st);
+    st->tokens = st->bucket_max;
+    if (m->block.on && st->cold->reputation < m->block.below)
         prov_block(w, m, st, ip, 0);
+}
+
+/* prov_state_add - a state for IP ip (the next one) in group g. */
+/* PROV_LINE - the cache-line size the hot states are aligned to. */
+#define PROV_LINE 64
+_Static_assert(sizeof(struct prov_state) <= 2 * PROV_LINE,
+               "a provider state's hot part must fit in two cache lines");
+
+/* prov_group_grow - room for one more state in g: the hot states move to
+ * a new aligned block, the cold ones are reallocated, and each hot state
+ * points at its cold part again. */
+static void prov_group_grow(struct prov_group *g)
+{
+    size_t cap = g->cap_states ? 2 * g->cap_states : 8;
+    void *mem = xmalloc(cap * sizeof(struct prov_state) + PROV_LINE - 1);
+    struct prov_state *states =
+        (struct prov_state *)(((uintptr_t)mem + PROV_LINE - 1) &
+                              ~(uintptr_t)(PROV_LINE - 1));
+
+    if (g->n_states > 0)
+        memcpy(states, g->states, g->n_states * sizeof(*states));
+    free(g->states_mem);
+    g->states_mem = mem;
+    g->states = states;
+    g->colds = xreallocarray(g->colds, cap, sizeof(*g->colds));
+    g->cap_states = cap;
+    for (size_t i = 0; i < g->n_states; i++)
+        g->states[i].cold = &g->colds[i];
 }
 
 /* prov_state_add - a state for IP ip (the next one) in group g. */
 void prov_state_add(struct prov_world *w, struct prov_group *g, int ip)
 {
-    XGROW(g->states, g->n_states, g->cap_states);
-    prov_state_init(w, g, &g->states[g->n_states++], ip);
+    if (g->n_states >= g->cap_states)
+        prov_group_grow(g);
+    g->n_states++;
+    prov_state_init(w, g, ip);
 }
 
-/* prov_group_at - group i of all groups: the models', then the tails'. */
-static struct prov_group *prov_group_at(const struct prov_world *w, size_t i)
+void prov_group_release(struct prov_group *g)
 {
-    return i < w->n_models ? &w->models[i]->grp : w->tails[i - w->n_models];
-}
-
-static size_t prov_n_groups(const struct prov_world *w)
-{
-    return w->n_models + w->n_tails;
+    free(g->states_mem);
+    free(g->colds);
+    g->states = NULL;
+    g->states_mem = NULL;
+    g->colds = NULL;
+    g->n_states = g->cap_states = 0;
 }
 
 /* prov_group_of - the group of a target (prov_world_target). */
 static struct prov_group *prov_group_of(const struct prov_world *w, int target)
 {
-    return target >= PROV_TAIL_BASE ? w->tails[target - PROV_TAIL_BASE]
-                                    : &w->models[target]->grp;
+    return target >= PROV_TAIL_BASE
+               ? &w->groups[w->n_models + (size_t)(target - PROV_TAIL_BASE)]
+               : &w->groups[target];
 }
 
 void prov_world_set_history(struct prov_world *w, int ip, double vbar_per_day)
 {
     w->ips[ip].vbar_per_day = vbar_per_day;
-    for (size_t i = 0; i < prov_n_groups(w); i++) {
-        struct prov_group *g = prov_group_at(w, i);
+    for (size_t i = 0; i < w->n_groups; i++) {
+        struct prov_group *g = &w->groups[i];
         if ((size_t)ip < g->n_states)
-            prov_state_init(w, g, &g->states[ip], ip);
+            prov_state_init(w, g, ip);
     }
 }
 
@@ -392,13 +464,14 @@ void prov_world_set_history(struct prov_world *w, int ip, double vbar_per_day)
  * prov, with a state for every IP known. */
 static int prov_tail_new(struct prov_world *w, int prov, const char *d)
 {
-    struct prov_group *g = xcalloc(1, sizeof(*g));
     int id = (int)w->n_tails;
 
+    XGROW(w->groups, w->n_groups, w->cap_groups);
+    struct prov_group *g = &w->groups[w->n_groups++];
+    memset(g, 0, sizeof(*g));
     g->m = w->models[prov];
     g->name = prov_htab_put(&w->tail_ids, d, id);
-    XGROW(w->tails, w->n_tails, w->cap_tails);
-    w->tails[w->n_tails++] = g;
+    w->n_tails++;
     for (size_t i = 0; i < w->n_ips; i++)
         prov_state_add(w, g, (int)i);
     return id;
@@ -430,8 +503,8 @@ int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
     p->reputation = reputation > 1 ? 1 : reputation;
     p->vbar_per_day = -1;
     int idx = (int)w->n_ips++;
-    for (size_t i = 0; i < prov_n_groups(w); i++)
-        prov_state_add(w, prov_group_at(w, i), idx);
+    for (size_t i = 0; i < w->n_groups; i++)
+        prov_state_add(w, &w->groups[i], idx);
     return idx;
 }
 
@@ -470,7 +543,7 @@ static void prov_answer(struct prov_reply *out, const struct prov_model *m,
     out->outcome = code >= 500 ? PROV_REJECT : PROV_DEFER;
     out->reason = why;
     out->code = code;
-    out->text = st->text[id];
+    out->text = st->cold->text[id];
     out->closes = code == 421;
     out->latency_s = latency_s;
 }
@@ -485,6 +558,24 @@ static void prov_accept(struct prov_reply *out, int code, const char *text,
     out->text = text;
     out->closes = 0;
     out->latency_s = latency_s;
+}
+
+/* prov_prefetch - the model of target prov, with the state of ip asked
+ * into the cache: a long-tail receiver's state is seldom there (thousands
+ * of them), so callers fetch it while they draw the latency, which needs
+ * only the model (keyed draws come out the same in any order). */
+static const struct prov_model *prov_prefetch(const struct prov_world *w,
+                                              int prov, int ip)
+{
+    const struct prov_group *grp = prov_group_of(w, prov);
+#if defined(__GNUC__)
+    const char *p = (const char *)&grp->states[ip];
+    __builtin_prefetch(p, 1);
+    __builtin_prefetch(p + PROV_LINE, 1);
+#else
+    (void)ip;
+#endif
+    return grp->m;
 }
 
 /* prov_enter - the state of (prov, ip), brought to now_s: day boundaries
@@ -505,31 +596,19 @@ static struct prov_state *prov_enter(struct prov_world *w, int prov, int ip,
     return st;
 }
 
-/* prov_conn_tolerance - sessions tolerated per IP: ceil(N max(phi(R),
- * 1/N)) with reputation, N without [A shape, docs/providers.md]. */
-static int prov_conn_tolerance(const struct prov_model *m,
-                               const struct prov_state *st)
-{
-    int n = m->conn.max_per_ip;
-
-    if (!m->rep.on)
-        return n;
-    return (int)ceil(n * fmax(st->phi, 1.0 / n));
-}
-
 void prov_connect(struct prov_world *w, int prov, int ip, double now_s,
                   struct rng *g, uint64_t conn_id, struct prov_reply *out)
 {
     struct prov_model *m;
+    double lat = prov_draw(&prov_prefetch(w, prov, ip)->lat_connect, g,
+                           RNG_CONNECT, conn_id, 0);
     struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
-    double lat = prov_draw(&m->lat_connect, g, RNG_CONNECT, conn_id, 0);
 
     /* A blocked IP is refused at MAIL/RCPT, not at the greeting: the
      * block replies of docs/providers.md (S3150, 5.7.1, TSS09) are
      * transaction replies, so each recipient bounces on its own attempt
      * rather than a 5xx greeting bouncing the whole queue. */
-    if (m->conn.max_per_ip > 0 &&
-        st->open_conns >= prov_conn_tolerance(m, st)) {
+    if (st->conn_tol > 0 && st->open_conns >= st->conn_tol) {
         prov_answer(out, m, st, PROV_T_CONN, PROV_CONN_LIMIT, lat);
         out->closes = 1;
         return;
@@ -568,8 +647,9 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
                    uint32_t msgs_before, struct prov_reply *out)
 {
     struct prov_model *m;
+    double lat = prov_draw(&prov_prefetch(w, prov, ip)->lat_message, g,
+                           RNG_MESSAGE, r->id, r->attempt);
     struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
-    double lat = prov_draw(&m->lat_message, g, RNG_MESSAGE, r->id, r->attempt);
 
     st->day_attempts++;
     if (r->attempt == 0)
@@ -642,18 +722,18 @@ static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
     drive -= p->w_complaint_hard * fmax(0, c - p->complaint_hard) /
              p->complaint_hard;
     drive -= p->w_unknown * fmax(0, u - p->unknown_soft) / p->unknown_soft;
-    if (st->vbar_per_day > 0 && acc > 0)
-        drive -= p->w_spike * fmax(0, log2(acc / st->vbar_per_day) - 1);
+    if (st->cold->vbar_per_day > 0 && acc > 0)
+        drive -= p->w_spike * fmax(0, log2(acc / st->cold->vbar_per_day) - 1);
     /* A receiver that saw few messages from the IP has little to judge
      * it by: the verdict weighs in full from evidence_volume a day. */
     if (p->evidence_volume > 0)
         drive *= fmin(1, seen / p->evidence_volume);
     double target = c < p->complaint_soft && u < p->unknown_soft
                         ? p->target
-                        : st->reputation;
-    double r =
-        st->reputation + (target - st->reputation) / p->recovery_days + drive;
-    st->reputation = fmin(fmax(r, 0), 1);
+                        : st->cold->reputation;
+    double r = st->cold->reputation +
+               (target - st->cold->reputation) / p->recovery_days + drive;
+    st->cold->reputation = fmin(fmax(r, 0), 1);
 }
 
 /* prov_vbar_update - the recent peak of daily volume: today's if
@@ -668,13 +748,13 @@ static void prov_rep_update(const struct prov_model *m, struct prov_state *st)
  * 1.1-1.2x a day. */
 static void prov_vbar_update(const struct prov_model *m, struct prov_state *st)
 {
-    double decayed = st->vbar_per_day * exp2(-1 / m->cap.half_life_days);
-    double seen = fmax(
-        st->day_accepted,
-        fmin(st->day_offered,
-             m->cap.history_factor * fmax(st->vbar_per_day, st->day_accepted)));
+    double decayed = st->cold->vbar_per_day * exp2(-1 / m->cap.half_life_days);
+    double seen = fmax(st->day_accepted,
+                       fmin(st->day_offered,
+                            m->cap.history_factor * fmax(st->cold->vbar_per_day,
+                                                         st->day_accepted)));
 
-    st->vbar_per_day = fmax(seen, decayed);
+    st->cold->vbar_per_day = fmax(seen, decayed);
 }
 
 /* prov_day_end - the daily update of one state at day boundary t. */
@@ -685,13 +765,14 @@ static void prov_day_report(const struct prov_world *w,
                             const double day[3])
 {
     char detail[200];
-    double cap = st->cap_per_hour;
+    double cap = st->cold->cap_per_hour;
     snprintf(detail, sizeof(detail),
              "reputation=%.3f age_days=%.0f capacity_per_hour=%.0f "
              "recent_volume_per_day=%.0f accepted=%.0f unknown=%.0f "
              "complaints=%.0f",
-             st->reputation, st->age_days, cap >= PROV_HUGE ? -1 : cap,
-             st->vbar_per_day, day[0], day[1], day[2]);
+             st->cold->reputation, st->cold->age_days,
+             cap >= PROV_HUGE ? -1 : cap, st->cold->vbar_per_day, day[0],
+             day[1], day[2]);
     prov_emit(w, t, st, ip, "day", detail);
 }
 
@@ -709,7 +790,7 @@ static void prov_day_end(struct prov_world *w, struct prov_model *m,
      * warm-up do; a volume threshold would stop the clock of a throttled
      * IP exactly when it needs to age out of its limits. */
     if (st->day_attempts > 0 && st->day_attempts >= m->cap.active_day_min)
-        st->age_days += 1;
+        st->cold->age_days += 1;
     prov_vbar_update(m, st);
     st->day_accepted = st->day_unknown = st->day_complaints = 0;
     st->day_attempts = st->day_offered = 0;
@@ -717,7 +798,7 @@ static void prov_day_end(struct prov_world *w, struct prov_model *m,
     prov_recompute(m, st);
     /* Daily figures for the named receivers only: thousands of long-tail
      * domains a day would swamp events.csv (and cost a third of a run). */
-    if (active && st->name == m->name)
+    if (active && st->cold->name == m->name)
         prov_day_report(w, st, ip, t, day);
 }
 
@@ -725,15 +806,15 @@ void prov_world_advance(struct prov_world *w, double now_s)
 {
     while (w->next_day_s <= now_s) {
         double t = w->next_day_s;
-        for (size_t i = 0; i < prov_n_groups(w); i++) {
-            struct prov_group *g = prov_group_at(w, i);
+        for (size_t i = 0; i < w->n_groups; i++) {
+            struct prov_group *g = &w->groups[i];
             for (size_t j = 0; j < g->n_states; j++)
                 prov_day_end(w, g->m, &g->states[j], (int)j, t);
         }
         w->next_day_s += PROV_DAY_S;
     }
-    for (size_t i = 0; i < prov_n_groups(w); i++) {
-        struct prov_group *g = prov_group_at(w, i);
+    for (size_t i = 0; i < w->n_groups; i++) {
+        struct prov_group *g = &w->groups[i];
         for (size_t j = 0; j < g->n_states; j++) {
             if (g->m->cap.limited)
                 prov_refill(w, g->m, &g->states[j], (int)j, now_s);
@@ -750,20 +831,19 @@ void prov_world_view(const struct prov_world *w, int prov, int ip, double now_s,
     const struct prov_state *st = &grp->states[ip];
     int ep = st->in_episode && st->ep_until_s > now_s;
 
-    v->reputation = st->reputation;
-    v->age_days = st->age_days;
+    v->reputation = st->cold->reputation;
+    v->age_days = st->cold->age_days;
     v->in_episode = ep;
-    v->blocked =
-        st->blocked && !(st->block_release && now_s >= st->block_until_s);
+    v->blocked = st->blocked &&
+                 !(st->cold->block_release && now_s >= st->cold->block_until_s);
     v->open_connections = st->open_conns;
-    v->recent_volume_per_day = st->vbar_per_day;
-    v->max_connections =
-        m->conn.max_per_ip > 0 ? prov_conn_tolerance(m, st) : 0;
+    v->recent_volume_per_day = st->cold->vbar_per_day;
+    v->max_connections = st->conn_tol;
     v->capacity_per_day =
         st->day_cap >= PROV_HUGE || !m->cap.limited ? HUGE_VAL : st->day_cap;
     if (!m->cap.limited)
         v->capacity_per_hour = HUGE_VAL;
     else
         v->capacity_per_hour =
-            st->cap_per_hour * (ep ? m->ep.capacity_factor : 1);
+            st->cold->cap_per_hour * (ep ? m->ep.capacity_factor : 1);
 }

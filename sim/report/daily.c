@@ -28,23 +28,29 @@ void obs_set_world(struct obs *ob, const struct prov_world *w)
     ob->world = w;
 }
 
-/* day_cell - the counters of (prov, ip), growing the table for a new IP. */
-static uint64_t *day_cell(struct obs *ob, int prov, int ip)
+/* day_grow - make room in the table for IP ip and every provider. */
+static void day_grow(struct obs *ob, int ip)
+{
+    size_t n = (size_t)ip + 8 > ob->day_ips ? (size_t)ip + 8 : ob->day_ips;
+    uint64_t *t = xcalloc(ob->n_provs * n * OBS_N_DAY, sizeof(*t));
+    for (size_t p = 0; p < ob->day_provs; p++)
+        memcpy(t + p * n * OBS_N_DAY, ob->day_n + p * ob->day_ips * OBS_N_DAY,
+               ob->day_ips * OBS_N_DAY * sizeof(*t));
+    free(ob->day_n);
+    ob->day_n = t;
+    ob->day_ips = n;
+    ob->day_provs = ob->n_provs;
+}
+
+/* day_cell - the counters of (prov, ip), growing the table for a new IP
+ * (or provider); the common case, a known pair, is a bounds check and an
+ * index: it runs on every answer a provider gives. */
+static inline uint64_t *day_cell(struct obs *ob, int prov, int ip)
 {
     if (prov < 0 || (size_t)prov >= ob->n_provs || ip < 0)
         return NULL;
-    if ((size_t)ip >= ob->day_ips || ob->n_provs > ob->day_provs) {
-        size_t n = (size_t)ip + 8 > ob->day_ips ? (size_t)ip + 8 : ob->day_ips;
-        uint64_t *t = xcalloc(ob->n_provs * n * OBS_N_DAY, sizeof(*t));
-        for (size_t p = 0; p < ob->day_provs; p++)
-            memcpy(t + p * n * OBS_N_DAY,
-                   ob->day_n + p * ob->day_ips * OBS_N_DAY,
-                   ob->day_ips * OBS_N_DAY * sizeof(*t));
-        free(ob->day_n);
-        ob->day_n = t;
-        ob->day_ips = n;
-        ob->day_provs = ob->n_provs;
-    }
+    if ((size_t)ip >= ob->day_ips || ob->n_provs > ob->day_provs)
+        day_grow(ob, ip);
     return ob->day_n + ((size_t)prov * ob->day_ips + (size_t)ip) * OBS_N_DAY;
 }
 

@@ -48,7 +48,8 @@ static void counts_of(const struct obs_counts *o, struct run_counts *c)
 
 void obs_totals(const struct obs *ob, struct run_counts *c)
 {
-    counts_of(&ob->totals, c);
+    struct obs_counts t = obs_totals_sum(ob);
+    counts_of(&t, c);
 }
 
 size_t obs_queue_count(const struct obs *ob)
@@ -58,7 +59,8 @@ size_t obs_queue_count(const struct obs *ob)
 
 void obs_queue_totals(const struct obs *ob, size_t i, struct run_counts *c)
 {
-    counts_of(&ob->queues[i].sum, c);
+    struct obs_counts s = obs_queue_sum(ob, i);
+    counts_of(&s, c);
 }
 
 void run_counts_sub(const struct run_counts *a, const struct run_counts *b,
@@ -73,14 +75,15 @@ void run_counts_sub(const struct run_counts *a, const struct run_counts *b,
     out->conn_failures = a->conn_failures - b->conn_failures;
 }
 
-static void queue_of(const struct obs *ob, const struct obs_queue *q,
-                     struct run_queue *r)
+static void queue_of(const struct obs *ob, size_t i, struct run_queue *r)
 {
+    const struct obs_queue *q = &ob->queues[i];
+    struct obs_counts sum = obs_queue_sum(ob, i);
     r->name = xstrdup(q->name);
     r->provider = q->prov >= 0 && (size_t)q->prov < ob->n_provs
                       ? xstrdup(ob->provs[q->prov].name)
                       : NULL;
-    counts_of(&q->sum, &r->c);
+    counts_of(&sum, &r->c);
     r->queued_at_end = (double)q->queued_at_end;
     r->max_depth = (double)q->max_depth;
     r->backoff_s = q->backoff_s;
@@ -91,14 +94,15 @@ static void queue_of(const struct obs *ob, const struct obs_queue *q,
 
 void obs_figures(const struct obs *ob, struct run_figures *f)
 {
-    counts_of(&ob->totals, &f->totals);
+    struct obs_counts t = obs_totals_sum(ob);
+    counts_of(&t, &f->totals);
     f->queued_at_end = (double)ob->queued_at_end;
     f->p95_s =
         ob->all_latency.n ? obs_hist_quantile(&ob->all_latency, 0.95) : 0;
     f->queues = xcalloc(ob->n_queues + 1, sizeof(*f->queues));
     f->n_queues = ob->n_queues;
     for (size_t i = 0; i < ob->n_queues; i++) {
-        queue_of(ob, &ob->queues[i], &f->queues[i]);
+        queue_of(ob, i, &f->queues[i]);
         f->backoff_s += f->queues[i].backoff_s;
         if (f->queues[i].last_delivery_s > f->last_delivery_s)
             f->last_delivery_s = f->queues[i].last_delivery_s;

@@ -23,6 +23,71 @@
 
 /* ------------------------------------------------------------ histogram */
 
+/* OBS_LUT_SHIFT - a lookup key is a double's bits from the exponent down
+ * to the 7th bit of the mantissa: 128 steps per octave, each at most
+ * 0.17 of a bin wide, so a step holds at most one bin edge. */
+#define OBS_LUT_SHIFT 45
+
+static uint64_t lut_key(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof(bits));
+    return bits >> OBS_LUT_SHIFT;
+}
+
+/* log2_estimate - log2(x) within 0.09 for finite x > 0: the binary
+ * exponent plus the mantissa's fraction taken as linear. */
+static double log2_estimate(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof(bits));
+    int e = (int)((bits >> 52) & 0x7ff) - 1023;
+    double frac = (double)(bits & 0xfffffffffffffULL) / 4503599627370496.0;
+    return e + frac;
+}
+
+/* nudge - the bin of x from a guess i: range[i] <= x < range[i + 1]
+ * exactly, whatever the guess (1 <= i < n; beyond the top, the last). */
+static size_t nudge(const struct obs_hist *h, size_t n, size_t i, double x)
+{
+    while (i > 1 && x < h->h->range[i])
+        i--;
+    while (i + 1 < n && x >= h->h->range[i + 1])
+        i++;
+    return i;
+}
+
+/* bin_estimated - the bin of x >= OBS_HIST_MIN_S estimated by arithmetic,
+ * then nudged (log2_estimate: a bin or two off, at a fraction of log10's
+ * cost). */
+static size_t bin_estimated(const struct obs_hist *h, double x)
+{
+    size_t n = gsl_histogram_bins(h->h), i;
+    /* bins per octave: OBS_HIST_PER_DECADE * log10(2) */
+    double k = floor(OBS_HIST_PER_DECADE * 0.30102999566398120 *
+                     (log2_estimate(x) - log2_estimate(OBS_HIST_MIN_S)));
+    i = k >= (double)(n - 2) ? n - 1 : k < 0 ? 1 : 1 + (size_t)k;
+    return nudge(h, n, i, x);
+}
+
+/* lut_init - the bin of the lower end of each 1/128 octave from the one
+ * holding OBS_HIST_MIN_S to the one holding the top edge. */
+static void lut_init(struct obs_hist *h)
+{
+    size_t n = gsl_histogram_bins(h->h);
+    uint64_t first = lut_key(OBS_HIST_MIN_S), last = lut_key(h->h->range[n]);
+
+    h->lut_base = first;
+    h->lut_n = (size_t)(last - first) + 1;
+    h->lut = xmalloc(h->lut_n * sizeof(*h->lut));
+    for (size_t j = 0; j < h->lut_n; j++) {
+        uint64_t bits = (first + j) << OBS_LUT_SHIFT;
+        double lo;
+        memcpy(&lo, &bits, sizeof(lo));
+        h->lut[j] = (uint16_t)(lo < OBS_HIST_MIN_S ? 1 : bin_estimated(h, lo));
+    }
+}
+
 void obs_hist_init(struct obs_hist *h)
 {
     size_t n = OBS_HIST_DECADES * OBS_HIST_PER_DECADE + 1;
@@ -37,45 +102,34 @@ void obs_hist_init(struct obs_hist *h)
     h->n = 0;
     h->sum = 0;
     h->max = 0;
+    lut_init(h);
 }
 
 void obs_hist_release(struct obs_hist *h)
 {
     gsl_histogram_free(h->h);
     h->h = NULL;
-}
-
-/* log2_estimate - log2(x) within 0.09 for finite x > 0: the binary
- * exponent plus the mantissa's fraction taken as linear. */
-static double log2_estimate(double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof(bits));
-    int e = (int)((bits >> 52) & 0x7ff) - 1023;
-    double frac = (double)(bits & 0xfffffffffffffULL) / 4503599627370496.0;
-    return e + frac;
+    free(h->lut);
+    h->lut = NULL;
 }
 
 /* obs_hist_bin - the bin of x (all histograms share one set of ranges):
- * estimated by arithmetic instead of gsl_histogram_increment's binary
- * search, as this runs on every delivery, then nudged so that range[i] <=
- * x < range[i + 1] holds exactly; the nudge makes the answer exact for any
- * estimate, so the estimate need not be (log2_estimate: a bin or two off,
- * at a fraction of log10's cost). Beyond the top: the last bin. */
+ * looked up by the top bits of x instead of gsl_histogram_increment's
+ * binary search, as this runs on every delivery, then nudged so that
+ * range[i] <= x < range[i + 1] holds exactly (the table's bin is that of
+ * the step's lower end; at most one edge lies inside a step). Beyond the
+ * table (above the top edge, or not a number): the arithmetic estimate,
+ * nudged the same way; beyond the top, the last bin. */
 size_t obs_hist_bin(const struct obs_hist *h, double x)
 {
-    size_t n = gsl_histogram_bins(h->h), i;
     if (!(x >= OBS_HIST_MIN_S))
         return 0;
-    /* bins per octave: OBS_HIST_PER_DECADE * log10(2) */
-    double k = floor(OBS_HIST_PER_DECADE * 0.30102999566398120 *
-                     (log2_estimate(x) - log2_estimate(OBS_HIST_MIN_S)));
-    i = k >= (double)(n - 2) ? n - 1 : k < 0 ? 1 : 1 + (size_t)k;
-    while (i > 1 && x < h->h->range[i])
-        i--;
-    while (i + 1 < n && x >= h->h->range[i + 1])
-        i++;
-    return i;
+    uint64_t j = lut_key(x) - h->lut_base;
+    if (j >= h->lut_n)
+        return bin_estimated(h, x);
+    size_t n = gsl_histogram_bins(h->h), i = h->lut[j];
+    i += i + 1 < n && x >= h->h->range[i + 1];
+    return nudge(h, n, i, x);
 }
 
 void obs_hist_add_bin(struct obs_hist *h, size_t bin, double x)
@@ -241,15 +295,24 @@ static struct obs_counts *qc(struct obs *ob, int q)
     return q >= 0 && (size_t)q < ob->n_queues ? &ob->queues[q].cur : NULL;
 }
 
+/* count - one event of queue q, in this interval's counters only (the
+ * interval's end adds them to the run's). */
 static void count(struct obs *ob, int q, int field)
 {
     struct obs_counts *c = qc(ob, q);
     if (c)
         c->v[field]++;
     ob->total_cur.v[field]++;
-    ob->totals.v[field]++;
-    if (q >= 0 && (size_t)q < ob->n_queues)
-        ob->queues[q].sum.v[field]++;
+}
+
+struct obs_counts obs_queue_sum(const struct obs *ob, size_t q)
+{
+    return obs_counts_sum(&ob->queues[q].closed, &ob->queues[q].cur);
+}
+
+struct obs_counts obs_totals_sum(const struct obs *ob)
+{
+    return obs_counts_sum(&ob->totals_closed, &ob->total_cur);
 }
 
 static struct obs_stream *stream_at(struct obs *ob, int s)
@@ -305,8 +368,6 @@ void obs_rerouted(struct obs *ob, int from, int to, int64_t now_us)
     struct obs_counts *c = qc(ob, to);
     if (c)
         c->v[OBS_INJECTED]++;
-    if (to >= 0 && (size_t)to < ob->n_queues)
-        ob->queues[to].sum.v[OBS_INJECTED]++;
 }
 
 void obs_attempt(struct obs *ob, int q, int prov, int stream, int64_t now_us)
@@ -497,13 +558,17 @@ void obs_interval_end(struct obs *ob, int64_t now_us)
         if (active || g[0] || g[3] || q->g_backoff)
             ts_row(ob, stamp, q->name, g, &q->cur,
                    q->g_backoff ? "backoff" : "normal");
-        memset(&q->cur, 0, sizeof(q->cur));
+        if (active) { /* an idle queue's counts are zero */
+            q->closed = obs_counts_sum(&q->closed, &q->cur);
+            memset(&q->cur, 0, sizeof(q->cur));
+        }
     }
     ts_row(ob, stamp, "*", tot, &ob->total_cur, "-");
     double per_hour =
         (double)ob->total_cur.v[OBS_DELIVERED] * 3600.0 / ob->opt.interval_s;
     if (per_hour > ob->peak_per_hour)
         ob->peak_per_hour = per_hour;
+    ob->totals_closed = obs_counts_sum(&ob->totals_closed, &ob->total_cur);
     memset(&ob->total_cur, 0, sizeof(ob->total_cur));
     ob->intervals++;
 }

@@ -27,20 +27,39 @@ struct obs_counts {
     uint64_t v[OBS_N_COUNTS];
 };
 
-/* Latency of delivered recipients: bin 0 is [0, 10 ms), then log bins. */
+/* obs_counts_sum - a + b, field by field. */
+static inline struct obs_counts obs_counts_sum(const struct obs_counts *a,
+                                               const struct obs_counts *b)
+{
+    struct obs_counts s;
+    for (int k = 0; k < OBS_N_COUNTS; k++)
+        s.v[k] = a->v[k] + b->v[k];
+    return s;
+}
+
+/* Latency of delivered recipients: bin 0 is [0, 10 ms), then log bins.
+ * lut holds, for each 1/128 octave from 10 ms up (the top bits of a
+ * double), the bin its lower end falls in (obs_hist_bin). */
 struct obs_hist {
     gsl_histogram *h;
     uint64_t n;
     double sum, max;
+    uint16_t *lut;
+    uint64_t lut_base; /* the lookup key of the first entry */
+    size_t lut_n;
 };
 
+/* A queue's figures; what each event and each interval's end touch
+ * (gauges, then this interval's counts) comes first. */
 struct obs_queue {
     char *name;
     int prov;
-    struct obs_counts cur, sum;
+    int g_backoff;
     uint64_t g_queued, g_ready, g_retry;
     uint32_t g_conns;
-    int g_backoff;
+    /* this interval's counts, and those of the intervals closed before
+     * it (an event counts once, in cur; obs_queue_sum adds the two) */
+    struct obs_counts cur, closed;
     uint64_t max_depth, queued_at_end;
     double backoff_s;
     uint32_t backoff_entries;
@@ -94,7 +113,7 @@ struct obs {
     size_t n_provs, cap_provs;
     struct obs_stream *streams;
     size_t n_streams, cap_streams;
-    struct obs_counts totals, total_cur;
+    struct obs_counts totals_closed, total_cur; /* as a queue's */
     struct obs_hist all_latency;
     double peak_per_hour;
     uint64_t intervals;
@@ -115,6 +134,10 @@ struct obs {
     struct obs_acct_state *acct_state; /* acct.c's patterns and cache */
 };
 
+/* obs_queue_sum, obs_totals_sum - the counts of the run so far, of queue q
+ * and of all queues. */
+struct obs_counts obs_queue_sum(const struct obs *ob, size_t q);
+struct obs_counts obs_totals_sum(const struct obs *ob);
 void obs_hist_init(struct obs_hist *h);
 void obs_hist_release(struct obs_hist *h);
 void obs_hist_add(struct obs_hist *h, double x);

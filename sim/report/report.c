@@ -69,8 +69,9 @@ static cJSON *queues_json(const struct obs *ob)
         cJSON_AddStringToObject(o, "queue", q->name);
         if (q->prov >= 0 && (size_t)q->prov < ob->n_provs)
             cJSON_AddStringToObject(o, "provider", ob->provs[q->prov].name);
-        add_counts(o, &q->sum);
-        add_num(o, "rerouted", (double)q->sum.v[OBS_REROUTED]);
+        struct obs_counts sum = obs_queue_sum(ob, i);
+        add_counts(o, &sum);
+        add_num(o, "rerouted", (double)sum.v[OBS_REROUTED]);
         add_num(o, "queued_at_end", (double)q->queued_at_end);
         add_num(o, "max_depth", (double)q->max_depth);
         add_num(o, "backoff_s", q->backoff_s);
@@ -174,7 +175,8 @@ static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
     for (size_t i = 0; i < ob->n_assume; i++)
         cJSON_AddStringToObject(as, ob->assume_key[i], ob->assume_val[i]);
     cJSON *t = cJSON_AddObjectToObject(root, "totals");
-    add_counts(t, &ob->totals);
+    struct obs_counts totals = obs_totals_sum(ob);
+    add_counts(t, &totals);
     add_num(t, "queued_at_end", (double)ob->queued_at_end);
     add_num(t, "queued_integral_s", ob->queued_integral_s);
     add_num(t, "mean_queued",
@@ -185,7 +187,7 @@ static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
     cJSON *tp = cJSON_AddObjectToObject(root, "throughput_per_hour");
     add_num(tp, "mean",
             e->duration_s > 0
-                ? (double)ob->totals.v[OBS_DELIVERED] * 3600.0 / e->duration_s
+                ? (double)totals.v[OBS_DELIVERED] * 3600.0 / e->duration_s
                 : (double)NAN);
     add_num(tp, "peak", ob->peak_per_hour);
     cJSON_AddItemToObject(root, "queues", queues_json(ob));
@@ -397,7 +399,8 @@ void obs_set_meta(struct obs *ob, struct cJSON *meta)
 
 void obs_print_summary(const struct obs *ob, FILE *fp)
 {
-    const struct obs_counts *t = &ob->totals;
+    const struct obs_counts totals = obs_totals_sum(ob);
+    const struct obs_counts *t = &totals;
     const struct obs_engine *e = &ob->engine;
     fprintf(fp,
             "simulated %.1f days: %llu injected, %llu delivered, "

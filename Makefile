@@ -53,6 +53,7 @@ SRC     := $(filter-out $(MAIN),$(shell find sim -name '*.c' | LC_ALL=C sort))
 OBJ     := $(SRC:%.c=$(BUILD)/%.o)
 TESTS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 PROG    := mtasim$(if $(SANITIZE),-san)
+PGO_BIN := build-pgo/mtasim
 ifndef V
 QUIET_CC = @echo '   CC $@';
 QUIET_LD = @echo '   LD $@';
@@ -120,8 +121,9 @@ test: $(TESTS) $(PROG) $(REPLAY)
 # and the memory a deferred recipient costs (tests/bench/backlog.sh).
 BENCH ?= bench-1m bench-10m
 FLOOR_PENDING ?= 1024
-BENCH_PROG := $(if $(PGO),build-pgo/mtasim,$(PROG))
-bench: $(if $(PGO),pgo,$(PROG)) $(BUILD)/bench/heap_floor
+# PGO=0 times the plain build instead of the installed one.
+BENCH_PROG := $(if $(filter 0,$(PGO)),$(PROG),$(PGO_BIN))
+bench: $(if $(filter 0,$(PGO)),$(PROG),pgo) $(BUILD)/bench/heap_floor
 	@echo "binary: $(BENCH_PROG)"
 	@for b in $(BENCH); do echo "== $$b"; \
 	    /usr/bin/time -f '  cpu: %U s user, %S s system, %M kB peak' \
@@ -179,10 +181,10 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h tests/fuzz/fuzz_se
 PREFIX  ?= /usr/local
 VERSION := $(shell sed -n 's/^\#define MTASIM_VERSION "\(.*\)"/\1/p' sim/cli/cli.h)
 MAN_CMDS ?= check run gen compare plot "plan capacity" "plan warmup" report fit
-install: $(PROG) build/mtasim.1
+install: pgo build/mtasim.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/mtasim/models \
 	    $(DESTDIR)$(PREFIX)/share/mtasim/plots $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/mtasim
+	install -m 755 $(PGO_BIN) $(DESTDIR)$(PREFIX)/bin/mtasim
 	install -m 644 models/*.json $(DESTDIR)$(PREFIX)/share/mtasim/models
 	install -m 644 plots/*.gp $(DESTDIR)$(PREFIX)/share/mtasim/plots
 	install -m 644 build/mtasim.1 $(DESTDIR)$(PREFIX)/share/man/man1/mtasim.1
@@ -253,12 +255,15 @@ fidelity-plan: $(PROG)
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)
 -include $(wildcard build-fuzz/sim/*/*.d)
-# pgo - mtasim built with gcc's profile-guided optimisation in build-pgo/:
-# an instrumented build runs two days of bench-1m, then every object is
-# compiled again with that profile (hot code together: fewer instruction
-# cache misses). The outputs are the same (ISO C, so no contraction of
-# floating-point operations; no -ffast-math). `make bench PGO=1` times it.
-pgo:
+# pgo - mtasim built with gcc's profile-guided optimisation in build-pgo/
+# (what `make install` installs and `make bench` times): an instrumented
+# build runs two days of bench-1m, then every object is compiled again with
+# that profile (hot code together: fewer instruction-cache misses). The
+# outputs are the same (ISO C, so no contraction of floating-point
+# operations, and no -ffast-math; tests/install.sh compares them). Redone
+# when the plain build changes.
+pgo: build-pgo/.stamp
+build-pgo/.stamp: $(PROG)
 	@$(MAKE) --no-print-directory BUILD=build-pgo PROG=build-pgo/mtasim-gen \
 	    CFLAGS="-fprofile-generate -fprofile-update=single" \
 	    LDFLAGS=-fprofile-generate build-pgo/mtasim-gen
@@ -266,7 +271,9 @@ pgo:
 	@./build-pgo/mtasim-gen run scenarios/bench/bench-1m.json --duration 2d \
 	    --out build-pgo/train --force -q
 	@find build-pgo -name '*.o' -delete
-	@$(MAKE) --no-print-directory BUILD=build-pgo PROG=build-pgo/mtasim \
+	@rm -f $(PGO_BIN)
+	@$(MAKE) --no-print-directory BUILD=build-pgo PROG=$(PGO_BIN) \
 	    CFLAGS="-fprofile-use -fprofile-correction -Wno-missing-profile" \
-	    build-pgo/mtasim
+	    $(PGO_BIN)
+	@touch $@
 .PHONY: pgo

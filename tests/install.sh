@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/install.sh - `make install` into a staging folder (DESTDIR): the
 # installed binary, run from elsewhere, finds its models and plot scripts
-# under PREFIX/share/mtasim without MTASIM_MODELS, and the man page lists
+# under PREFIX/share/mtasim without MTASIM_MODELS, writes the same reports
+# as the plain build (it is the profile-guided one), and the man page lists
 # every command; a binary copied away alone says how to fix the models path.
 cd "$(dirname "$0")/.." || exit 2
 . tests/lib.sh
@@ -28,6 +29,19 @@ plots_elsewhere() {
 }
 check "the installed binary finds its plot scripts" plots_elsewhere
 check "and drew the throughput plot" test -s "$tmp/run/throughput.png"
+# The installed binary is the profile-guided build (make pgo): it must
+# give the same reports as the plain one, byte for byte.
+same_reports() {
+    "$bin" run tests/scenarios/small --out "$tmp/pgo" -q --acct >/dev/null 2>&1 &&
+        "$mtasim" run tests/scenarios/small --out "$tmp/plain" -q --acct >/dev/null 2>&1 || return 1
+    for f in timeseries.csv events.csv latency.csv daily.csv acct.csv; do
+        cmp -s "$tmp/pgo/$f" "$tmp/plain/$f" || return 1
+    done
+    sed '/"engine":/,$d' "$tmp/pgo/summary.json" >"$tmp/pgo.sum"
+    sed '/"engine":/,$d' "$tmp/plain/summary.json" >"$tmp/plain.sum"
+    cmp -s "$tmp/pgo.sum" "$tmp/plain.sum"
+}
+check "the installed (profile-guided) binary writes the same reports as ./mtasim" same_reports
 cp "$mtasim" "$tmp/alone"
 alone_hint() {
     (cd "$tmp" && env -u MTASIM_MODELS ./alone run "$top/scenarios/hotmail-warmup" \

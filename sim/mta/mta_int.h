@@ -363,8 +363,9 @@ static inline uint32_t mta_wrap(uint32_t x, uint32_t n)
     return x < n ? x : x % n;
 }
 
-/* mta_next_of - member pool->rr of n, and rr moves on (kept below n, so
- * the sequence is the rr++ % n one without a division). */
+/* mta_next_of - the index *rr picks among n members, and *rr moves on;
+ * *rr is kept below n, so the sequence is that of rr++ % n without a
+ * division. */
 static inline uint32_t mta_next_of(uint32_t *rr, uint32_t n)
 {
     uint32_t at = mta_wrap(*rr, n);

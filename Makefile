@@ -263,8 +263,12 @@ fidelity-plan: $(PROG)
 # operations, and no -ffast-math; tests/install.sh compares them). Redone
 # when the plain build changes.
 pgo: build-pgo/.stamp
+# It starts from an empty build-pgo/ and clears SANITIZE for its sub-makes:
+# `make SANITIZE=... test` runs `make install` (tests/install.sh), whose
+# sub-makes would otherwise inherit it and mix sanitized objects in.
 build-pgo/.stamp: $(PROG)
-	@$(MAKE) --no-print-directory BUILD=build-pgo PROG=build-pgo/mtasim-gen \
+	@rm -rf build-pgo
+	@$(MAKE) --no-print-directory SANITIZE= BUILD=build-pgo PROG=build-pgo/mtasim-gen \
 	    CFLAGS="-fprofile-generate -fprofile-update=single" \
 	    LDFLAGS=-fprofile-generate build-pgo/mtasim-gen
 	@find build-pgo -name '*.gcda' -delete
@@ -272,7 +276,7 @@ build-pgo/.stamp: $(PROG)
 	    --out build-pgo/train --force -q
 	@find build-pgo -name '*.o' -delete
 	@rm -f $(PGO_BIN)
-	@$(MAKE) --no-print-directory BUILD=build-pgo PROG=$(PGO_BIN) \
+	@$(MAKE) --no-print-directory SANITIZE= BUILD=build-pgo PROG=$(PGO_BIN) \
 	    CFLAGS="-fprofile-use -fprofile-correction -Wno-missing-profile" \
 	    $(PGO_BIN)
 	@touch $@

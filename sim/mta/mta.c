@@ -439,7 +439,6 @@ static void mx_sort(const struct mta *m, uint32_t *ids, size_t n)
     }
 }
 
-/* queue_create - the queue queue_domain/vmta, registered with obs. */
 /* queue_paced - whether any message or volume rate could hold a
  * transaction of q in mode k (its own, its VMTA's, a pool's or a source
  * IP's); limiters never change between limited and unlimited during a
@@ -468,6 +467,7 @@ static void inline_lanes_moved(struct mta *m)
     }
 }
 
+/* queue_create - the queue queue_domain/vmta, registered with obs. */
 static uint32_t queue_create(struct mta *m, const char *qd, int vmta, int prov,
                              const char *const *mx, size_t n_mx)
 {
@@ -709,6 +709,14 @@ void mta_free(struct mta *m)
 
 /* -------------------------------------------------------------- routing */
 
+/* grow_nil - *a from n to n_new entries, the new ones MTA_NIL. */
+static void grow_nil(uint32_t **a, size_t n, size_t n_new)
+{
+    *a = xreallocarray(*a, n_new, sizeof(**a));
+    for (size_t k = n; k < n_new; k++)
+        (*a)[k] = MTA_NIL;
+}
+
 /* The domain x VMTA queue map is one flat array, so finding a recipient's
  * queue is one load instead of a chase through its domain's own array. */
 static size_t qmap_stride(const struct mta *m)
@@ -727,9 +735,7 @@ static void qmap_grow(struct mta *m)
     size_t nv = qmap_stride(m);
     if (m->qmap_rows >= m->cap_domains)
         return;
-    m->qmap = xreallocarray(m->qmap, m->cap_domains * nv, sizeof(*m->qmap));
-    for (size_t k = m->qmap_rows * nv; k < m->cap_domains * nv; k++)
-        m->qmap[k] = MTA_NIL;
+    grow_nil(&m->qmap, m->qmap_rows * nv, m->cap_domains * nv);
     m->qmap_rows = m->cap_domains;
 }
 
@@ -762,9 +768,7 @@ static uint32_t domain_of(struct mta *m, const struct send_rec *r)
     if (ix >= m->n_dom_ix) {
         size_t n =
             (size_t)ix + 1 > 2 * m->n_dom_ix ? (size_t)ix + 1 : 2 * m->n_dom_ix;
-        m->dom_ix = xreallocarray(m->dom_ix, n, sizeof(*m->dom_ix));
-        for (size_t k = m->n_dom_ix; k < n; k++)
-            m->dom_ix[k] = MTA_NIL;
+        grow_nil(&m->dom_ix, m->n_dom_ix, n);
         m->n_dom_ix = n;
     }
     return m->dom_ix[ix] = domain_get(m, r->domain);
@@ -1126,13 +1130,6 @@ const struct cfg_spl_rule *mta_match(struct mta_queue *q, const char *text)
 
 /* ------------------------------------------------------------- expiry */
 
-static int expired(const struct mta_queue *q, const struct mta_rcpt *r,
-                   int64_t now_us)
-{
-    return q->c.bounce_after_us >= 0 &&
-           now_us - r->enq_us >= (int64_t)q->c.bounce_after_us;
-}
-
 /* expire_record - the accounting of an expiry (b record, DSN 4.4.7). */
 static void expire_record(struct mta *m, uint32_t qi, uint32_t ri,
                           int64_t now_us)
@@ -1152,7 +1149,7 @@ static void expire(struct mta *m, uint32_t qi, uint32_t ri, int64_t now_us)
 
 int mta_expired_now(struct mta *m, uint32_t qi, uint32_t ri, int64_t now_us)
 {
-    if (!expired(&m->queues[qi], &m->r[ri], now_us))
+    if (!mta_rcpt_expired(&m->queues[qi], &m->r[ri], now_us))
         return 0;
     expire(m, qi, ri, now_us);
     return 1;
@@ -1182,7 +1179,7 @@ static void promote_retries(struct mta *m, uint32_t qi, int64_t now_us)
             break;
         uint32_t ri = mta_fifo_pop(m, &q->retry);
         m->r[ri].flags &= (uint8_t)~MTA_R_IN_RETRY;
-        if (expired(q, &m->r[ri], now_us))
+        if (mta_rcpt_expired(q, &m->r[ri], now_us))
             expire(m, qi, ri, now_us);
         else
             route_ready(m, qi, ri, now_us);
@@ -1202,7 +1199,7 @@ void mta_expire_ready_heads(struct mta *m, uint32_t qi, int64_t now_us)
                 rd->n--, rd->dead--;
                 continue;
             }
-            if (!expired(q, &m->r[f->head], now_us))
+            if (!mta_rcpt_expired(q, &m->r[f->head], now_us))
                 break;
             rd->n--;
             expire(m, qi, mta_fifo_pop(m, f), now_us);
@@ -1244,7 +1241,7 @@ static void expire_in_place(struct mta *m, uint32_t ri, int64_t now_us)
         return; /* gone, or in a transaction whose outcome decides */
     uint32_t qi = r->queue;
     struct mta_queue *q = &m->queues[qi];
-    if (!expired(q, r, now_us))
+    if (!mta_rcpt_expired(q, r, now_us))
         return;
     expire_record(m, qi, ri, now_us);
     unqueue(m, now_us);

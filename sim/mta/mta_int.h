@@ -337,6 +337,14 @@ void mta_area_tick(struct mta *m, int64_t now_us);
 void mta_bounce_queue(struct mta *m, struct mta_queue *q, int64_t now_us,
                       const char *reply, int by_rule);
 const struct cfg_spl_rule *mta_match(struct mta_queue *q, const char *text);
+/* mta_rcpt_expired - whether r, in queue q, is past its bounce-after. */
+static inline int mta_rcpt_expired(const struct mta_queue *q,
+                                   const struct mta_rcpt *r, int64_t now_us)
+{
+    return q->c.bounce_after_us >= 0 &&
+           now_us - r->enq_us >= (int64_t)q->c.bounce_after_us;
+}
+
 /* mta_expire_heads - expire recipients at the head of the ready FIFO
  * whose bounce-after has passed (and release tombstones there); inline
  * for the usual case of a queue with nothing ready. */
@@ -348,9 +356,7 @@ static inline void mta_expire_heads(struct mta *m, uint32_t qi, int64_t now_us)
         return;
     if (q->ready.n_lanes == 1 && q->ready.dead == 0) {
         /* one priority, no tombstones: only the head can be due */
-        const struct mta_rcpt *h = &m->r[q->ready.lanes[0].f.head];
-        if (q->c.bounce_after_us < 0 ||
-            now_us - h->enq_us < (int64_t)q->c.bounce_after_us)
+        if (!mta_rcpt_expired(q, &m->r[q->ready.lanes[0].f.head], now_us))
             return;
     }
     mta_expire_ready_heads(m, qi, now_us);

@@ -97,6 +97,53 @@ static void check_exact(double n_per_hour, gsl_rng *g)
     free(got);
 }
 
+/* ref_next_nth - mta_rate_next_nth of a sliding window of n per w from
+ * the whole history times[0..cnt) (a ring of n slots allocated at once,
+ * zeroed: before it is full, the slots past cnt read 0). */
+static int64_t ref_next_nth(const int64_t *times, uint32_t cnt, uint32_t n,
+                            int64_t w, int64_t now, uint32_t k)
+{
+    uint64_t pos = (uint64_t)(cnt < n ? cnt : n) + k; /* the ring holds n */
+    if (pos < n)
+        return now;
+    uint64_t back = pos - n, laps = back / n;
+    uint32_t idx = (uint32_t)(back % n);
+    int64_t oldest = cnt >= n    ? times[cnt - n + idx]
+                     : idx < cnt ? times[idx]
+                                 : 0;
+    int64_t t = oldest + (int64_t)(laps + 1) * w;
+    return t > now ? t : now;
+}
+
+/* check_growth - the ring grows as events come (a quiet queue keeps a few
+ * slots, not N) and answers as a ring allocated whole would, before,
+ * across and after each doubling and once full. */
+static void check_growth(gsl_rng *g)
+{
+    const uint32_t n = 600, ks[] = { 0, 1, 5, 599, 600, 700, 1500 };
+    int64_t *times = malloc(1500 * sizeof(*times)), now = 0;
+    struct mta_rate r;
+    int bad = 0;
+
+    mta_rate_init(&r, MTA_RATE_SLIDING, n, 3600);
+    CHECK(r.ring_cap <= MTA_RATE_RING0, "a new ring holds %u slots",
+          r.ring_cap);
+    for (uint32_t cnt = 0; cnt < 1500; cnt++) {
+        for (size_t j = 0; j < sizeof(ks) / sizeof(ks[0]); j++)
+            bad += mta_rate_next_nth(&r, now, ks[j]) !=
+                   ref_next_nth(times, cnt, n, HOUR_US, now, ks[j]);
+        if (cnt == 10)
+            CHECK(r.ring_cap <= 16, "10 events: %u slots", r.ring_cap);
+        now += (int64_t)gsl_ran_exponential(g, 2e6);
+        mta_rate_take(&r, now, 1);
+        times[cnt] = now;
+    }
+    CHECK_INT(bad, 0);
+    CHECK_INT(r.ring_cap, n);
+    mta_rate_release(&r);
+    free(times);
+}
+
 int main(void)
 {
     gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
@@ -107,6 +154,7 @@ int main(void)
     check_exact(1025, g);  /* the smallest counted window */
     check_exact(12000, g); /* max-msg-rate 12000/h */
     check_exact(250000, g);
+    check_growth(g);
     gsl_rng_free(g);
     return test_done();
 }

@@ -32,7 +32,8 @@ void mta_rate_init(struct mta_rate *r, enum mta_rate_algo algo, double count,
     if (algo != MTA_RATE_SLIDING)
         return;
     if (n <= MTA_RATE_MAX_RING) {
-        r->ring = xcalloc((size_t)n, sizeof(*r->ring));
+        r->ring_cap = n < MTA_RATE_RING0 ? (uint32_t)n : MTA_RATE_RING0;
+        r->ring = xcalloc(r->ring_cap, sizeof(*r->ring));
         return;
     }
     r->bkt = xcalloc(MTA_RATE_BUCKETS + 2, sizeof(*r->bkt));
@@ -161,9 +162,11 @@ int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
             return now_us;
         uint64_t back = pos - n; /* which recorded event must leave */
         uint64_t laps = back / n;
-        uint32_t idx = (uint32_t)(back % n);
-        t = r->ring[(r->ring_head + idx) % n] +
-            (int64_t)(laps + 1) * r->window_us;
+        uint32_t slot = (r->ring_head + (uint32_t)(back % n)) % n;
+        /* a slot past those allocated has never held an event: 0, as in
+         * a ring allocated whole and zeroed */
+        int64_t oldest = slot < r->ring_cap ? r->ring[slot] : 0;
+        t = oldest + (int64_t)(laps + 1) * r->window_us;
     } else if (r->algo == MTA_RATE_EVEN) {
         int64_t gap = (int64_t)ceil((double)r->window_us / r->count);
         t = (r->have_last ? r->last_us : now_us - gap) + (int64_t)(k + 1) * gap;
@@ -176,6 +179,15 @@ int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
                                          r->count);
     }
     return t > now_us ? t : now_us;
+}
+
+/* ring_grow - twice the slots, at most n; the new ones zeroed. */
+static void ring_grow(struct mta_rate *r, uint32_t n)
+{
+    uint32_t cap = r->ring_cap * 2 < n ? r->ring_cap * 2 : n;
+    r->ring = xreallocarray(r->ring, cap, sizeof(*r->ring));
+    memset(r->ring + r->ring_cap, 0, (cap - r->ring_cap) * sizeof(*r->ring));
+    r->ring_cap = cap;
 }
 
 void mta_rate_take_limited(struct mta_rate *r, int64_t now_us, double amount)
@@ -191,8 +203,9 @@ void mta_rate_take_limited(struct mta_rate *r, int64_t now_us, double amount)
          * division (this runs for every message of a limited queue) */
         uint32_t n = (uint32_t)r->count;
         if (r->ring_n < n) {
-            uint32_t at = r->ring_head + r->ring_n++;
-            r->ring[at < n ? at : at - n] = now_us;
+            if (r->ring_n == r->ring_cap)
+                ring_grow(r, n);
+            r->ring[r->ring_n++] = now_us; /* (ring_head is 0 until full) */
         } else {
             r->ring[r->ring_head] = now_us;
             if (++r->ring_head == n)

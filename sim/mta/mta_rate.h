@@ -17,7 +17,10 @@
  * oldest partly covered sub-window whole (so an event is let through only
  * when at most N - 1 others can lie in the window before it; it may wait
  * up to one sub-window longer than an ideal limiter would, at most
- * 1/MTA_RATE_BUCKETS of the rate). Memory does not grow with N.
+ * 1/MTA_RATE_BUCKETS of the rate). Memory does not grow with N. The ring
+ * starts at MTA_RATE_RING0 slots and doubles as events come, up to N: a
+ * queue that sends a few messages a week (the long tail of domains) keeps
+ * a few slots, not N.
  * Times are integer microseconds. Ownership: ring and counts belong to
  * the limiter. */
 #ifndef MTA_RATE_H
@@ -29,6 +32,7 @@ enum mta_rate_algo { MTA_RATE_SLIDING, MTA_RATE_TOKEN_BUCKET, MTA_RATE_EVEN };
 
 #define MTA_RATE_MAX_RING 1024
 #define MTA_RATE_BUCKETS  1024
+#define MTA_RATE_RING0    8
 
 struct mta_rate {
     enum mta_rate_algo algo;
@@ -38,6 +42,8 @@ struct mta_rate {
     int64_t window_us; /* W */
     int64_t *ring;     /* sliding, N <= MAX_RING: last N event times */
     uint32_t ring_n, ring_head;
+    uint32_t ring_cap; /* slots allocated: ring_n <= ring_cap <= N; until
+                          the ring is full, ring_head is 0 */
     int64_t *bkt;      /* sliding, N > MAX_RING: sub-window counts */
     int64_t bkt_us;    /* sub-window length */
     int64_t bkt_lo;    /* oldest sub-window kept (index = time / bkt_us) */

@@ -272,34 +272,52 @@ static cJSON *figures_of(cJSON *const *reps, size_t n)
     return f;
 }
 
-cJSON *agg_document(cJSON *const *reps, size_t n)
+static void add_figures(cJSON *doc, cJSON *figures, size_t n)
+{
+    cJSON_AddItemToObject(doc, "figures", figures);
+    cJSON_AddNumberToObject(doc, "replications", (double)n);
+}
+
+/* document - agg_document; with take (n = 1 only) reps[0]'s members move
+ * into the document instead of being copied. */
+static cJSON *document(cJSON *const *reps, size_t n, int take)
 {
     cJSON *doc = cJSON_CreateObject();
-    int have_figures = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, reps[0])
-    {
+    cJSON *figures = figures_of(reps, n); /* before the sections move */
+    cJSON *next;
+    for (cJSON *it = reps[0]->child; it; it = next) {
+        next = it->next;
         const char *key = it->string;
         if (!strcmp(key, "figures") || !strcmp(key, "replications"))
             continue;
-        if (!strcmp(key, "engine")) {
-            cJSON_AddItemToObject(doc, "figures", figures_of(reps, n));
-            cJSON_AddNumberToObject(doc, "replications", (double)n);
-            have_figures = 1;
+        if (!strcmp(key, "engine") && figures) {
+            add_figures(doc, figures, n);
+            figures = NULL;
         }
         if (n > 1 && (is_section(key) || !strcmp(key, "engine"))) {
             cJSON *a = section_agg(reps, n, key);
             cJSON_AddItemToObject(doc, key, means_of(a));
             cJSON_Delete(a);
+        } else if (take) {
+            cJSON_AddItemToObject(doc, key,
+                                  cJSON_DetachItemViaPointer(reps[0], it));
         } else {
             cJSON_AddItemToObject(doc, key, cJSON_Duplicate(it, 1));
         }
     }
-    if (!have_figures) {
-        cJSON_AddItemToObject(doc, "figures", figures_of(reps, n));
-        cJSON_AddNumberToObject(doc, "replications", (double)n);
-    }
+    if (figures)
+        add_figures(doc, figures, n);
     return doc;
+}
+
+cJSON *agg_document(cJSON *const *reps, size_t n)
+{
+    return document(reps, n, 0);
+}
+
+cJSON *agg_document_take(cJSON *run)
+{
+    return document(&run, 1, 1);
 }
 
 /* ------------------------------------------------------------ figures */

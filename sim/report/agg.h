@@ -29,6 +29,10 @@ cJSON *agg_summaries(cJSON *const *reps, size_t n);
  * "values"} (agg_summaries; one value when n = 1), and "replications": n
  * after it. A "figures" or "replications" member of reps[0] is replaced. */
 cJSON *agg_document(cJSON *const *reps, size_t n);
+/* agg_document_take - agg_document(&run, 1), moving run's members into
+ * the document instead of copying them (one tree fewer at the peak of
+ * writing a large summary.json); run is left with the rest, to delete. */
+cJSON *agg_document_take(cJSON *run);
 
 /* agg_mean_ci - mean and 95 % CI half-width of x[0..n). */
 void agg_mean_ci(const double *x, size_t n, double *mean, double *half);

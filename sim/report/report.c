@@ -205,7 +205,7 @@ static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
     {
         cJSON_AddItemToObject(root, m->string, cJSON_Duplicate(m, 1));
     }
-    cJSON *doc = agg_document(&root, 1);
+    cJSON *doc = agg_document_take(root);
     cJSON_Delete(root);
     return doc;
 }

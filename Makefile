@@ -119,11 +119,14 @@ test: $(TESTS) $(PROG) $(REPLAY)
 # Each run's CPU time is printed too (the machine may be shared), and the
 # floor: a plain binary-heap hold loop of as many events (tests/bench/),
 # and the memory a deferred recipient costs (tests/bench/backlog.sh).
+# Seconds vary with the load of a shared machine, so the run loop's
+# instructions per recipient are counted too (valgrind, when installed;
+# tests/bench/instructions.sh): the figure to compare two builds by.
 BENCH ?= bench-1m bench-10m
 FLOOR_PENDING ?= 1024
 # PGO=0 times the plain build instead of the installed one.
 BENCH_PROG := $(if $(filter 0,$(PGO)),$(PROG),$(PGO_BIN))
-bench: $(if $(filter 0,$(PGO)),$(PROG),pgo) $(BUILD)/bench/heap_floor
+bench: $(if $(filter 0,$(PGO)),$(PROG),pgo) $(PROG) $(BUILD)/bench/heap_floor
 	@echo "binary: $(BENCH_PROG)"
 	@for b in $(BENCH); do echo "== $$b"; \
 	    /usr/bin/time -f '  cpu: %U s user, %S s system, %M kB peak' \
@@ -131,6 +134,7 @@ bench: $(if $(filter 0,$(PGO)),$(PROG),pgo) $(BUILD)/bench/heap_floor
 	    grep -E 'simulated|engine|cpu:'; done
 	@$(BUILD)/bench/heap_floor $(FLOOR_PENDING) 30000000
 	@sh tests/bench/backlog.sh ./$(BENCH_PROG)
+	@sh tests/bench/instructions.sh ./$(PROG)
 $(BUILD)/bench/heap_floor: tests/bench/heap_floor.c
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(STD) $(OPT) -o $@ $<

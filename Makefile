@@ -259,29 +259,33 @@ fidelity-plan: $(PROG)
 .SECONDARY:
 -include $(OBJ:.o=.d) $(BUILD)/$(MAIN:.c=.d) $(TESTS:=.d)
 -include $(wildcard build-fuzz/sim/*/*.d)
-# pgo - mtasim built with gcc's profile-guided optimisation in build-pgo/
-# (what `make install` installs and `make bench` times): an instrumented
-# build runs two days of bench-1m, then every object is compiled again with
-# that profile (hot code together: fewer instruction-cache misses). The
+# pgo - mtasim built with gcc's profile-guided and link-time optimisation in
+# build-pgo/ (what `make install` installs and `make bench` times): an
+# instrumented build runs two days of bench-1m, then every object is
+# compiled again with that profile (hot code together: fewer
+# instruction-cache misses) and the link optimises across modules (the
+# layers' small calls on the hot path are inlined: about 5 % faster). The
 # outputs are the same (ISO C, so no contraction of floating-point
 # operations, and no -ffast-math; tests/install.sh compares them). Redone
 # when the plain build changes.
 pgo: build-pgo/.stamp
+# -flto=auto: the link's optimisation runs in parallel under make's jobs.
+PGO_LTO := -flto=auto
 # It starts from an empty build-pgo/ and clears SANITIZE for its sub-makes:
 # `make SANITIZE=... test` runs `make install` (tests/install.sh), whose
 # sub-makes would otherwise inherit it and mix sanitized objects in.
 build-pgo/.stamp: $(PROG)
 	@rm -rf build-pgo
 	@$(MAKE) --no-print-directory SANITIZE= BUILD=build-pgo PROG=build-pgo/mtasim-gen \
-	    CFLAGS="-fprofile-generate -fprofile-update=single" \
-	    LDFLAGS=-fprofile-generate build-pgo/mtasim-gen
+	    CFLAGS="$(PGO_LTO) -fprofile-generate -fprofile-update=single" \
+	    LDFLAGS="$(PGO_LTO) -fprofile-generate" build-pgo/mtasim-gen
 	@find build-pgo -name '*.gcda' -delete
 	@./build-pgo/mtasim-gen run scenarios/bench/bench-1m.json --duration 2d \
 	    --out build-pgo/train --force -q
 	@find build-pgo -name '*.o' -delete
 	@rm -f $(PGO_BIN)
 	@$(MAKE) --no-print-directory SANITIZE= BUILD=build-pgo PROG=$(PGO_BIN) \
-	    CFLAGS="-fprofile-use -fprofile-correction -Wno-missing-profile" \
-	    $(PGO_BIN)
+	    CFLAGS="$(PGO_LTO) -fprofile-use -fprofile-correction -Wno-missing-profile" \
+	    LDFLAGS="$(PGO_LTO) -fprofile-use" $(PGO_BIN)
 	@touch $@
 .PHONY: pgo

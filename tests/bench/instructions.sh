@@ -31,6 +31,10 @@ if [ -z "$ir" ] || [ -z "$n" ] || [ "$n" -eq 0 ]; then
     echo "instructions: no count in $out (callgrind output or summary.json)" >&2
     exit 1
 fi
+if [ "$ir" -eq 0 ]; then
+    echo "instructions: nothing counted: sim_step is not a function of $mtasim (inlined by link-time optimisation?); count a plain build" >&2
+    exit 1
+fi
 awk -v ir="$ir" -v n="$n" -v d="$duration" 'BEGIN {
     printf "instructions: %.0f per recipient in the run loop (%d recipients, first %s of bench-10m, plain build, callgrind)\n",
         ir / n, n, d }'

@@ -278,46 +278,147 @@ static void add_figures(cJSON *doc, cJSON *figures, size_t n)
     cJSON_AddNumberToObject(doc, "replications", (double)n);
 }
 
-/* document - agg_document; with take (n = 1 only) reps[0]'s members move
- * into the document instead of being copied. */
-static cJSON *document(cJSON *const *reps, size_t n, int take)
+/* document - agg_document. */
+static cJSON *document(cJSON *const *reps, size_t n)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON *figures = figures_of(reps, n); /* before the sections move */
-    cJSON *next;
-    for (cJSON *it = reps[0]->child; it; it = next) {
-        next = it->next;
+    cJSON *figures = NULL;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, reps[0])
+    {
         const char *key = it->string;
         if (!strcmp(key, "figures") || !strcmp(key, "replications"))
             continue;
-        if (!strcmp(key, "engine") && figures) {
+        if (!strcmp(key, "engine") && !figures) {
+            figures = figures_of(reps, n);
             add_figures(doc, figures, n);
-            figures = NULL;
         }
         if (n > 1 && (is_section(key) || !strcmp(key, "engine"))) {
             cJSON *a = section_agg(reps, n, key);
             cJSON_AddItemToObject(doc, key, means_of(a));
             cJSON_Delete(a);
-        } else if (take) {
-            cJSON_AddItemToObject(doc, key,
-                                  cJSON_DetachItemViaPointer(reps[0], it));
         } else {
             cJSON_AddItemToObject(doc, key, cJSON_Duplicate(it, 1));
         }
     }
-    if (figures)
-        add_figures(doc, figures, n);
+    if (!figures)
+        add_figures(doc, figures_of(reps, n), n);
     return doc;
 }
 
 cJSON *agg_document(cJSON *const *reps, size_t n)
 {
-    return document(reps, n, 0);
+    return document(reps, n);
 }
 
-cJSON *agg_document_take(cJSON *run)
+/* ---- one run's document, streamed -------------------------------------
+ * What cJSON_Print(agg_document(&run, 1)) gives, written piece by piece:
+ * an aligned array of a figure section (the queues, the daily rows) has
+ * its figures built, printed and freed one element at a time, so a run
+ * with thousands of queues never holds its figures tree (six nodes for
+ * each number) whole. cJSON's formatted output indents by depth alone, a
+ * tab a level after each newline (strings escape their newlines), so a
+ * subtree printed on its own and shifted by its depth is byte for byte
+ * the subtree printed in place. */
+
+struct doc_out {
+    FILE *fp;
+    int bad; /* cJSON could not print (out of memory) */
+};
+
+/* put_item - item printed as cJSON_Print does, ind tabs deeper. */
+static void put_item(struct doc_out *o, const cJSON *item, int ind)
 {
-    return document(&run, 1, 1);
+    char *t = cJSON_Print(item);
+    if (t == NULL) {
+        o->bad = 1;
+        return;
+    }
+    for (const char *c = t; *c; c++) {
+        putc(*c, o->fp);
+        if (*c == '\n')
+            for (int i = 0; i < ind; i++)
+                putc('\t', o->fp);
+    }
+    cJSON_free(t);
+}
+
+/* put_key - ",\n" unless first, then depth tabs and "key":\t. */
+static void put_key(struct doc_out *o, int *first, const char *key, int depth)
+{
+    if (!*first)
+        fputs(",\n", o->fp);
+    *first = 0;
+    for (int i = 0; i < depth; i++)
+        putc('\t', o->fp);
+    cJSON *k = cJSON_CreateString(key);
+    put_item(o, k, 0);
+    cJSON_Delete(k);
+    fputs(":\t", o->fp);
+}
+
+/* put_figure_section - agg_node of section sec (a member at depth), one
+ * element at a time when agg_aligned would take it apart by element. */
+static void put_figure_section(struct doc_out *o, const cJSON *sec, int depth)
+{
+    const cJSON *v[1] = { sec };
+    if (!cJSON_IsArray(sec) || !aligned(v, 1, 1)) {
+        cJSON *a = agg_node(v, 1);
+        put_item(o, a, depth);
+        cJSON_Delete(a);
+        return;
+    }
+    putc('[', o->fp);
+    for (const cJSON *it = sec->child; it; it = it->next) {
+        const cJSON *e[1] = { it };
+        cJSON *a = agg_node(e, 1);
+        put_item(o, a, depth + 1); /* an array's elements are a level in */
+        cJSON_Delete(a);
+        if (it->next)
+            fputs(", ", o->fp);
+    }
+    putc(']', o->fp);
+}
+
+/* put_figures - the "figures" and "replications" members (figures_of). */
+static void put_figures(struct doc_out *o, int *first, const cJSON *run)
+{
+    put_key(o, first, "figures", 1);
+    fputs("{\n", o->fp);
+    int none = 1;
+    for (size_t i = 0; i < N_SECTIONS; i++) {
+        const cJSON *sec =
+            cJSON_GetObjectItemCaseSensitive(run, figure_sections[i]);
+        if (sec == NULL)
+            continue;
+        put_key(o, &none, figure_sections[i], 2);
+        put_figure_section(o, sec, 2);
+    }
+    fputs(none ? "\t}" : "\n\t}", o->fp);
+    put_key(o, first, "replications", 1);
+    fputs("1", o->fp);
+}
+
+int agg_write_document(FILE *fp, const cJSON *run)
+{
+    struct doc_out o = { fp, 0 };
+    int first = 1, figures = 0;
+    fputs("{\n", fp);
+    for (const cJSON *it = run->child; it; it = it->next) {
+        const char *key = it->string;
+        if (!strcmp(key, "figures") || !strcmp(key, "replications"))
+            continue;
+        if (!strcmp(key, "engine") && !figures) {
+            put_figures(&o, &first, run);
+            figures = 1;
+        }
+        put_key(&o, &first, key, 1);
+        put_item(&o, it, 1);
+    }
+    if (!figures)
+        put_figures(&o, &first, run);
+    fputs("\n}", fp);
+    return o.bad || ferror(fp) ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ figures */

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* agg_summaries - a tree shaped like one summary in which every number is
  * {"mean", "ci_low", "ci_high", "values"}: the mean over the n
@@ -29,10 +30,11 @@ cJSON *agg_summaries(cJSON *const *reps, size_t n);
  * "values"} (agg_summaries; one value when n = 1), and "replications": n
  * after it. A "figures" or "replications" member of reps[0] is replaced. */
 cJSON *agg_document(cJSON *const *reps, size_t n);
-/* agg_document_take - agg_document(&run, 1), moving run's members into
- * the document instead of copying them (one tree fewer at the peak of
- * writing a large summary.json); run is left with the rest, to delete. */
-cJSON *agg_document_take(cJSON *run);
+/* agg_write_document - cJSON_Print(agg_document(&run, 1)) into fp, byte
+ * for byte, without building the document: the figures of a large
+ * section are built and written one element at a time. 0, or -1 when
+ * writing or printing failed. */
+int agg_write_document(FILE *fp, const cJSON *run);
 
 /* agg_mean_ci - mean and 95 % CI half-width of x[0..n). */
 void agg_mean_ci(const double *x, size_t n, double *mean, double *half);

@@ -205,24 +205,22 @@ static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
     {
         cJSON_AddItemToObject(root, m->string, cJSON_Duplicate(m, 1));
     }
-    cJSON *doc = agg_document_take(root);
-    cJSON_Delete(root);
-    return doc;
+    return root;
 }
 
-/* write_text - text into DIR/.NAME.tmp; the path goes to *tmp. */
-static int write_text(const struct obs *ob, const char *name, const char *text,
-                      char **tmp)
+/* write_summary - summary.json (agg_write_document of the run's tree) into
+ * DIR/.summary.json.tmp; the path goes to *tmp. */
+static int write_summary(const struct obs *ob, const cJSON *run, char **tmp)
 {
     struct strbuf sb;
     strbuf_init(&sb);
-    strbuf_addf(&sb, "%s/.%s.tmp", ob->opt.dir, name);
+    strbuf_addf(&sb, "%s/.summary.json.tmp", ob->opt.dir);
     *tmp = strbuf_detach(&sb);
     tmpfiles_add(*tmp);
     FILE *fp = fopen(*tmp, "w");
     if (fp == NULL)
         return -1;
-    int bad = fputs(text, fp) < 0;
+    int bad = agg_write_document(fp, run) != 0;
     bad |= fclose(fp) != 0;
     return bad ? -1 : 0;
 }
@@ -352,15 +350,13 @@ static int close_streams(struct obs *ob)
 int obs_write_reports(struct obs *ob, const struct obs_engine *e)
 {
     ob->engine = *e;
-    cJSON *root = summary_json(ob, e);
-    char *text = cJSON_Print(root);
-    cJSON_Delete(root);
+    cJSON *run = summary_json(ob, e);
     char *sum_tmp = NULL, *lat_tmp = NULL, *day_tmp = NULL;
     int rc = close_streams(ob);
-    rc |= write_text(ob, "summary.json", text, &sum_tmp);
+    rc |= write_summary(ob, run, &sum_tmp);
+    cJSON_Delete(run);
     rc |= write_latency(ob, &lat_tmp);
     rc |= write_daily(ob, &day_tmp);
-    cJSON_free(text);
     if (rc == 0)
         rc |= obs_publish_begin(ob->opt.dir);
     for (int k = 0; rc == 0 && k < OBS_N_FILES; k++)

@@ -272,26 +272,20 @@ static cJSON *figures_of(cJSON *const *reps, size_t n)
     return f;
 }
 
-static void add_figures(cJSON *doc, cJSON *figures, size_t n)
-{
-    cJSON_AddItemToObject(doc, "figures", figures);
-    cJSON_AddNumberToObject(doc, "replications", (double)n);
-}
-
-/* document - agg_document. */
-static cJSON *document(cJSON *const *reps, size_t n)
+cJSON *agg_document(cJSON *const *reps, size_t n)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON *figures = NULL;
+    int have_figures = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, reps[0])
     {
         const char *key = it->string;
         if (!strcmp(key, "figures") || !strcmp(key, "replications"))
             continue;
-        if (!strcmp(key, "engine") && !figures) {
-            figures = figures_of(reps, n);
-            add_figures(doc, figures, n);
+        if (!strcmp(key, "engine")) {
+            cJSON_AddItemToObject(doc, "figures", figures_of(reps, n));
+            cJSON_AddNumberToObject(doc, "replications", (double)n);
+            have_figures = 1;
         }
         if (n > 1 && (is_section(key) || !strcmp(key, "engine"))) {
             cJSON *a = section_agg(reps, n, key);
@@ -301,14 +295,11 @@ static cJSON *document(cJSON *const *reps, size_t n)
             cJSON_AddItemToObject(doc, key, cJSON_Duplicate(it, 1));
         }
     }
-    if (!figures)
-        add_figures(doc, figures_of(reps, n), n);
+    if (!have_figures) {
+        cJSON_AddItemToObject(doc, "figures", figures_of(reps, n));
+        cJSON_AddNumberToObject(doc, "replications", (double)n);
+    }
     return doc;
-}
-
-cJSON *agg_document(cJSON *const *reps, size_t n)
-{
-    return document(reps, n);
 }
 
 /* ---- one run's document, streamed -------------------------------------

@@ -163,9 +163,10 @@ int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
         uint64_t back = pos - n; /* which recorded event must leave */
         uint64_t laps = back / n;
         uint32_t slot = (r->ring_head + (uint32_t)(back % n)) % n;
-        /* a slot past those allocated has never held an event: 0, as in
-         * a ring allocated whole and zeroed */
-        int64_t oldest = slot < r->ring_cap ? r->ring[slot] : 0;
+        /* a slot no event has filled yet (the ring grows in order from
+         * slot 0 until full) reads 0, as in a ring allocated whole and
+         * zeroed */
+        int64_t oldest = slot < r->ring_n ? r->ring[slot] : 0;
         t = oldest + (int64_t)(laps + 1) * r->window_us;
     } else if (r->algo == MTA_RATE_EVEN) {
         int64_t gap = (int64_t)ceil((double)r->window_us / r->count);
@@ -181,13 +182,12 @@ int64_t mta_rate_next_nth_limited(const struct mta_rate *r, int64_t now_us,
     return t > now_us ? t : now_us;
 }
 
-/* ring_grow - twice the slots, at most n; the new ones zeroed. */
+/* ring_grow - twice the slots, at most n (the new ones are read only once
+ * an event fills them). */
 static void ring_grow(struct mta_rate *r, uint32_t n)
 {
-    uint32_t cap = r->ring_cap * 2 < n ? r->ring_cap * 2 : n;
-    r->ring = xreallocarray(r->ring, cap, sizeof(*r->ring));
-    memset(r->ring + r->ring_cap, 0, (cap - r->ring_cap) * sizeof(*r->ring));
-    r->ring_cap = cap;
+    r->ring_cap = r->ring_cap * 2 < n ? r->ring_cap * 2 : n;
+    r->ring = xreallocarray(r->ring, r->ring_cap, sizeof(*r->ring));
 }
 
 void mta_rate_take_limited(struct mta_rate *r, int64_t now_us, double amount)

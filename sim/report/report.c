@@ -208,21 +208,34 @@ static cJSON *summary_json(const struct obs *ob, const struct obs_engine *e)
     return root;
 }
 
-/* write_summary - summary.json (agg_write_document of the run's tree) into
- * DIR/.summary.json.tmp; the path goes to *tmp. */
-static int write_summary(const struct obs *ob, const cJSON *run, char **tmp)
+/* open_tmp - DIR/.NAME.tmp for writing, registered for removal on
+ * failure; the path goes to *tmp. NULL when it cannot be opened. */
+static FILE *open_tmp(const struct obs *ob, const char *name, char **tmp)
 {
     struct strbuf sb;
     strbuf_init(&sb);
-    strbuf_addf(&sb, "%s/.summary.json.tmp", ob->opt.dir);
+    strbuf_addf(&sb, "%s/.%s.tmp", ob->opt.dir, name);
     *tmp = strbuf_detach(&sb);
     tmpfiles_add(*tmp);
-    FILE *fp = fopen(*tmp, "w");
-    if (fp == NULL)
-        return -1;
-    int bad = agg_write_document(fp, run) != 0;
+    return fopen(*tmp, "w");
+}
+
+/* close_tmp - close fp; -1 when a write or the close failed or bad is
+ * set (a truncated report must not be published). */
+static int close_tmp(FILE *fp, int bad)
+{
+    bad |= ferror(fp) != 0;
     bad |= fclose(fp) != 0;
     return bad ? -1 : 0;
+}
+
+/* write_summary - summary.json: agg_write_document of the run's tree. */
+static int write_summary(const struct obs *ob, const cJSON *run, char **tmp)
+{
+    FILE *fp = open_tmp(ob, "summary.json", tmp);
+    if (fp == NULL)
+        return -1;
+    return close_tmp(fp, agg_write_document(fp, run) != 0);
 }
 
 static void latency_rows(FILE *fp, const char *name, const struct obs_hist *h)
@@ -235,7 +248,6 @@ static void latency_rows(FILE *fp, const char *name, const struct obs_hist *h)
             continue;
         acc += c;
         gsl_histogram_get_range(h->h, i, &lo, &hi);
-        fputs("", fp);
         obs_csv_field(fp, name);
         fprintf(fp, ",%.6g,%.6g,%.0f,%.6f\n", lo, hi, c, acc / (double)h->n);
     }
@@ -243,34 +255,23 @@ static void latency_rows(FILE *fp, const char *name, const struct obs_hist *h)
 
 static int write_latency(const struct obs *ob, char **tmp)
 {
-    struct strbuf sb;
-    strbuf_init(&sb);
-    strbuf_addf(&sb, "%s/.latency.csv.tmp", ob->opt.dir);
-    *tmp = strbuf_detach(&sb);
-    tmpfiles_add(*tmp);
-    FILE *fp = fopen(*tmp, "w");
+    FILE *fp = open_tmp(ob, "latency.csv", tmp);
     if (fp == NULL)
         return -1;
     fputs("stream,bin_low_s,bin_high_s,count,cdf\n", fp);
     latency_rows(fp, "*", &ob->all_latency);
     for (size_t i = 0; i < ob->n_streams; i++)
         latency_rows(fp, ob->streams[i].name, &ob->streams[i].latency);
-    return fclose(fp) != 0 ? -1 : 0;
+    return close_tmp(fp, 0);
 }
 
 static int write_daily(const struct obs *ob, char **tmp)
 {
-    struct strbuf sb;
-    strbuf_init(&sb);
-    strbuf_addf(&sb, "%s/.daily.csv.tmp", ob->opt.dir);
-    *tmp = strbuf_detach(&sb);
-    tmpfiles_add(*tmp);
-    FILE *fp = fopen(*tmp, "w");
+    FILE *fp = open_tmp(ob, "daily.csv", tmp);
     if (fp == NULL)
         return -1;
     obs_day_csv(ob, fp);
-    int bad = ferror(fp) != 0;
-    return (fclose(fp) != 0 || bad) ? -1 : 0;
+    return close_tmp(fp, 0);
 }
 
 /* publish - rename DIR/.NAME.tmp to DIR/NAME. */

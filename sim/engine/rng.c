@@ -3,14 +3,6 @@
 
 #include <string.h>
 
-struct philox_state {
-    const struct rng *g; /* set by rng_at: its round keys; NULL: use key */
-    philox4x64_key_t key;
-    philox4x64_ctr_t ctr; /* ctr.v[3] counts 256-bit blocks */
-    philox4x64_ctr_t out;
-    int used; /* 32-bit words of out already returned (0..8) */
-};
-
 /* refill - the next block of the stream. */
 static void refill(struct philox_state *s)
 {
@@ -77,20 +69,6 @@ void rng_release(struct rng *g)
     g->r = NULL;
 }
 
-gsl_rng *rng_at(struct rng *g, enum rng_purpose purpose, uint64_t entity,
-                uint64_t attempt)
-{
-    struct philox_state *s = g->r->state;
-    s->g = g;
-    s->key.v[0] = g->seed;
-    s->key.v[1] = g->replication;
-    s->ctr.v[0] = (uint64_t)purpose;
-    s->ctr.v[1] = entity;
-    s->ctr.v[2] = attempt;
-    s->ctr.v[3] = 0;
-    refill(s);
-    return g->r;
-}
 
 uint64_t rng_hash64(const char *s)
 {

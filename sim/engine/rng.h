@@ -56,11 +56,6 @@ extern const gsl_rng_type *rng_philox;
 void rng_init(struct rng *g, uint64_t seed, uint64_t replication);
 void rng_release(struct rng *g);
 
-/* rng_at - position the stream for (purpose, entity, attempt) and return
- * the gsl_rng to draw from; successive draws walk through that stream. */
-gsl_rng *rng_at(struct rng *g, enum rng_purpose purpose, uint64_t entity,
-                uint64_t attempt);
-
 /* The hot draws below are inline (forced: Philox's ten rounds are past
  * the compiler's size limit): the callers' purpose and attempt are
  * usually constants, so the compiler folds Philox's first round, and
@@ -108,6 +103,37 @@ RNG_INLINE philox4x64_ctr_t rng_block(const struct rng *g,
 {
     philox4x64_ctr_t ctr = { { (uint64_t)purpose, entity, attempt, 0 } };
     return rng_philox_block(g, ctr);
+}
+
+/* The state of rng_philox's gsl_rng: a stream is the blocks (purpose,
+ * entity, attempt, 0), (..., 1), ... of Philox under the key, handed out
+ * word by word. Here, not in rng.c, because rng_at is inline. */
+struct philox_state {
+    const struct rng *g; /* set by rng_at: its round keys; NULL: use key */
+    philox4x64_key_t key;
+    philox4x64_ctr_t ctr; /* the next block's counter */
+    philox4x64_ctr_t out; /* the current block */
+    int used;             /* 32-bit words of out already returned (0..8) */
+};
+
+/* rng_at - position the stream for (purpose, entity, attempt) and return
+ * the gsl_rng to draw from; successive draws walk through that stream.
+ * Inline, so a positioning on the hot path (a latency's Gaussian) folds
+ * its constant purpose into Philox's first round and skips a call. */
+RNG_INLINE gsl_rng *rng_at(struct rng *g, enum rng_purpose purpose,
+                           uint64_t entity, uint64_t attempt)
+{
+    struct philox_state *s = g->r->state;
+    s->out = rng_block(g, purpose, entity, attempt);
+    s->g = g;
+    s->key.v[0] = g->seed;
+    s->key.v[1] = g->replication;
+    s->ctr.v[0] = (uint64_t)purpose;
+    s->ctr.v[1] = entity;
+    s->ctr.v[2] = attempt;
+    s->ctr.v[3] = 1;
+    s->used = 0;
+    return g->r;
 }
 
 /* rng_u01 - the top 53 bits of word w as a double in [0, 1): what the

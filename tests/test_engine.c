@@ -19,7 +19,7 @@ static void test_rng_keying(void)
     rng_init(&b, 42, 0);
     double x1 = gsl_rng_uniform(rng_at(&a, RNG_MESSAGE, 7, 1));
     for (int i = 0; i < 100; i++) /* unrelated draws in between */
-        gsl_rng_uniform(rng_at(&b, RNG_TRANSIENT, (uint64_t)i, 0));
+        gsl_rng_uniform(rng_at(&b, RNG_DATA, (uint64_t)i, 0));
     double x2 = gsl_rng_uniform(rng_at(&b, RNG_MESSAGE, 7, 1));
     CHECK(x1 == x2, "same key, same draw: %.17g vs %.17g", x1, x2);
     CHECK(gsl_rng_uniform(rng_at(&a, RNG_MESSAGE, 7, 2)) != x1,
@@ -32,8 +32,8 @@ static void test_rng_keying(void)
           "another replication, another draw");
     /* rng_uniform is the first draw of the stream, computed statelessly. */
     for (uint64_t e = 0; e < 1000; e++) {
-        double s = gsl_rng_uniform(rng_at(&a, RNG_INVALID, e, e % 3));
-        double u = rng_uniform(&b, RNG_INVALID, e, e % 3);
+        double s = gsl_rng_uniform(rng_at(&a, RNG_EPISODE, e, e % 3));
+        double u = rng_uniform(&b, RNG_EPISODE, e, e % 3);
         if (s != u) {
             CHECK(s == u, "entity %llu: %.17g vs %.17g", (unsigned long long)e,
                   s, u);
@@ -156,14 +156,14 @@ static void test_rng_discrete(void)
                                    gsl_ran_discrete_preproc(1000, wz) };
     rng_init(&g, 42, 1);
     for (uint64_t e = 0; e < 30000; e++) {
-        philox4x64_ctr_t b = rng_block(&g, RNG_DOMAIN, e, e % 3);
+        philox4x64_ctr_t b = rng_block(&g, RNG_RECIPIENT, e, e % 3);
         const gsl_ran_discrete_t *t = tab[e % 3];
-        gsl_rng *r = rng_at(&g, RNG_DOMAIN, e, e % 3);
+        gsl_rng *r = rng_at(&g, RNG_RECIPIENT, e, e % 3);
         for (int i = 0; i < 4; i++) {
             double u = rng_u01(b.v[i]);
             words += u == gsl_rng_uniform(r);
         }
-        r = rng_at(&g, RNG_DOMAIN, e, e % 3);
+        r = rng_at(&g, RNG_RECIPIENT, e, e % 3);
         differ += rng_discrete(t, rng_u01(b.v[0])) != gsl_ran_discrete(r, t);
         differ += rng_discrete(t, rng_u01(b.v[1])) != gsl_ran_discrete(r, t);
     }

@@ -613,6 +613,56 @@ static void test_transient(void)
     prov_world_free(w);
 }
 
+/* test_transient_stream - an attempt's stream (RNG_MESSAGE, id, attempt)
+ * gives its latency's Gaussian, then the uniform of its random temporary
+ * failure: checked draw for draw, also on the attempts that start a
+ * throttle episode (whose draws reposition the shared stream, so the
+ * failure's uniform must be taken first); and the failure does not
+ * depend on the latency: deferred and accepted attempts have the same
+ * mean latency within 5 sigma (one word for both would split them). */
+static void test_transient_stream(void)
+{
+    struct prov_world *w =
+        load_one("tests/models/transient-episodes.json", 0, -1);
+    struct prov_reply out;
+    struct rng g, ref;
+    const int n = 40000;
+    int agree = 0, episodes = 0;
+    double sum[2] = { 0 }, sum2[2] = { 0 }, cnt[2] = { 0 };
+
+    rng_init(&g, 5, 2);
+    rng_init(&ref, 5, 2);
+    for (int i = 0; i < n; i++) {
+        /* bursts of 3000 first attempts every 2 h: each overshoots its
+         * window, so the next burst's first attempt may start an episode
+         * and still find tokens (refilled during the gap) */
+        struct prov_rcpt r = rcpt((uint64_t)i, 0);
+        double t = (i / 3000) * 7200.0 + (i % 3000) * 0.1;
+        prov_transact(w, 0, 0, t, &g, &r, 0, &out);
+        gsl_rng *at = rng_at(&ref, RNG_MESSAGE, r.id, r.attempt);
+        double lat = exp(log(0.5) + 0.5 * gsl_ran_gaussian_ziggurat(at, 1));
+        int transient = gsl_rng_uniform(at) < 0.3;
+        episodes += out.reason == PROV_EPISODE;
+        if (out.reason != PROV_TRANSIENT && out.outcome != PROV_ACCEPT)
+            continue; /* throttled before the draw is read */
+        int d = out.reason == PROV_TRANSIENT;
+        agree += d == transient && out.latency_s == lat;
+        sum[d] += out.latency_s;
+        sum2[d] += out.latency_s * out.latency_s;
+        cnt[d]++;
+    }
+    CHECK(episodes > 0, "no throttle episode: the check is void");
+    CHECK_INT(agree, (int)(cnt[0] + cnt[1]));
+    double m0 = sum[0] / cnt[0], m1 = sum[1] / cnt[1];
+    double v0 = sum2[0] / cnt[0] - m0 * m0, v1 = sum2[1] / cnt[1] - m1 * m1;
+    CHECK_NEAR(m1 - m0, 0, 5 * sqrt(v0 / cnt[0] + v1 / cnt[1]));
+    CHECK_NEAR(cnt[1] / (cnt[0] + cnt[1]), 0.3,
+               5 * sqrt(0.3 * 0.7 / (cnt[0] + cnt[1])));
+    rng_release(&g);
+    rng_release(&ref);
+    prov_world_free(w);
+}
+
 /* drive - offer one attempt every dt_s from t0 to t1 (ids from id0);
  * returns the number accepted. The first deferral inside an episode is
  * checked: the throttle reply with the IP, zero capacity in the view. */
@@ -1098,6 +1148,7 @@ int main(void)
     test_connections();
     test_unknown_user();
     test_transient();
+    test_transient_stream();
     test_episodes();
     test_reputation();
     test_block();

@@ -846,6 +846,43 @@ static void test_gen_rates(void)
     scenario_release(&sc);
 }
 
+/* test_gen_block - a recipient's domain, unknown-user and complaint
+ * draws are words 0, 2 and 3 of its one Philox block (RNG_RECIPIENT, id),
+ * so the three are independent: with even odds for each, every one of
+ * the 8 combinations takes an eighth of the recipients. Drawing two of
+ * them from the same word would empty half the combinations. */
+static void test_gen_block(void)
+{
+    static const double vol[] = { 40000 };
+    size_t cell[8] = { 0 }, exact = 0;
+    struct scenario sc;
+    struct recs rs;
+    struct rng g;
+
+    gen_scenario(&sc, 1, 86400.0);
+    struct scen_stream *st =
+        gen_stream(&sc, 0, "s", vol, 1, "a.example=1,b.example=1");
+    st->invalid_rate = 0.5;
+    st->complaint_rate = 0.5;
+    run_gen(&sc, 11, &rs);
+    rng_init(&g, 11, 0);
+    for (size_t i = 0; i < rs.n; i++) {
+        const struct rec *r = &rs.v[i];
+        int b = r->domain && strcmp(r->domain, "b.example") == 0;
+        cell[b * 4 + r->invalid * 2 + r->complains]++;
+        philox4x64_ctr_t w = rng_block(&g, RNG_RECIPIENT, r->id, 0);
+        exact += r->invalid == (rng_u01(w.v[2]) < 0.5) &&
+                 r->complains == (rng_u01(w.v[3]) < 0.5);
+    }
+    double n = (double)rs.n;
+    for (int c = 0; c < 8; c++)
+        CHECK_NEAR(cell[c], n / 8, 5 * sqrt(n / 8 * 7 / 8));
+    CHECK_INT(exact, rs.n);
+    rng_release(&g);
+    recs_release(&rs);
+    scenario_release(&sc);
+}
+
 /* recs_equal - the same records, field by field. */
 static int recs_equal(const struct recs *a, const struct recs *b)
 {
@@ -1204,6 +1241,7 @@ int main(void)
     test_gen_blast();
     test_gen_domains();
     test_gen_rates();
+    test_gen_block();
     test_gen_determinism();
     test_gen_profile();
     test_gen_roundtrip();

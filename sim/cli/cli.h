@@ -6,7 +6,7 @@
 
 /* The version mtasim prints, records in summary.json and puts on its
  * report pages; the Makefile reads it from here for the man page. */
-#define MTASIM_VERSION "0.1.0"
+#define MTASIM_VERSION "0.2.0"
 
 int cmd_check(int argc, char **argv);
 int cmd_gen(int argc, char **argv);

@@ -21,15 +21,16 @@
 #include <math.h>
 #include <stdint.h>
 
-/* What a draw is for. Values are part of the output: never renumber. */
+/* What a draw is for. Values are part of the output: never renumber,
+ * and never reuse a retired value (3, 4 and 7, whose draws 0.2.0 moved
+ * into the blocks of 2 and 6 to compute fewer Philox blocks). */
 enum rng_purpose {
     RNG_ARRIVAL = 1,      /* send-list generator: inter-arrival times */
-    RNG_DOMAIN = 2,       /* generator: recipient domain choice */
-    RNG_INVALID = 3,      /* recipient is an unknown user */
-    RNG_COMPLAINT = 4,    /* recipient complains when delivered */
+    RNG_RECIPIENT = 2,    /* generator: a recipient's block: words 0-1 its
+                             domain, 2 unknown user, 3 complaint */
     RNG_CONNECT = 5,      /* connection set-up latency */
-    RNG_MESSAGE = 6,      /* per-message transaction latency */
-    RNG_TRANSIENT = 7,    /* random temporary failure of an attempt */
+    RNG_MESSAGE = 6,      /* an attempt: its transaction latency's draws,
+                             then its random temporary failure's uniform */
     RNG_EPISODE = 8,      /* throttle episode starts */
     RNG_EPISODE_LEN = 9,  /* throttle episode duration */
     RNG_BLOCK = 10,       /* provider block decisions */

@@ -56,7 +56,8 @@ struct gen_stream {
     int64_t next_us;            /* the pending arrival */
     int stream;                 /* index in the send list's streams */
     uint32_t size;              /* fixed size in bytes; 0: drawn */
-    int draws_domain;           /* the domain is drawn (shares or the tail) */
+    int draws_block;            /* the recipient's block is read (shares,
+                                   the tail, unknown users, complaints) */
     uint32_t left;              /* recipients of the message still to come */
     uint64_t msg;               /* its key (0: one-recipient messages) */
 };
@@ -202,9 +203,9 @@ static void heap_down(struct gen *gn, size_t i)
 
 /* pick_domain - the recipient's domain by the stream's shares, then the
  * tail's Zipf table when the share drawn is "*". Both draws are the
- * successive uniforms of stream (RNG_DOMAIN, id): gsl_ran_discrete on
- * rng_at(...) as the tables' lookups, taken from that stream's first
- * Philox block b (unused when the stream has one named domain). */
+ * successive uniforms of the recipient's block b (RNG_RECIPIENT, id),
+ * words 0 and 1 at most: gsl_ran_discrete on rng_at(...) as the tables'
+ * lookups (unused when the stream has one named domain). */
 static const struct gen_dom *pick_domain(const struct gen *gn,
                                          const struct gen_stream *st,
                                          const philox4x64_ctr_t *b)
@@ -294,10 +295,11 @@ static const char *set_rcpt(struct gen *gn, uint64_t id,
 }
 
 /* next_gen - the earliest pending arrival, then that stream's next.
- * The recipient's keyed draws (domain, invalid, complaint, and the
- * stream's next gap when this arrival is done) are independent Philox
- * blocks: they are all started before anything branches on a drawn
- * value, so the CPU overlaps them. */
+ * A recipient's own draws are the four words of one Philox block
+ * (RNG_RECIPIENT, id): the domain's (words 0 and 1, see pick_domain),
+ * unknown user (word 2) and complaint (word 3); the stream's next gap
+ * when this arrival is done is another block, started before anything
+ * branches on a drawn value, so the CPU overlaps the two. */
 static int next_gen(struct sendlist *sl, struct send_rec *out)
 {
     struct gen *gn = sl->src;
@@ -320,12 +322,11 @@ static int next_gen(struct sendlist *sl, struct send_rec *out)
     }
     philox4x64_ctr_t bd = { { 0 } };
     double ui = 1, uc = 1, e = 0;
-    if (st->draws_domain)
-        bd = rng_block(&gn->kd, RNG_DOMAIN, id, 0);
-    if (c->invalid_rate > 0)
-        ui = rng_uniform(&gn->kd, RNG_INVALID, id, 0);
-    if (c->complaint_rate > 0)
-        uc = rng_uniform(&gn->kd, RNG_COMPLAINT, id, 0);
+    if (st->draws_block) {
+        bd = rng_block(&gn->kd, RNG_RECIPIENT, id, 0);
+        ui = rng_u01(bd.v[2]);
+        uc = rng_u01(bd.v[3]);
+    }
     if (done && is_poisson(st))
         e = arrival_e(gn, si);
     out->t_us = st->next_us;
@@ -396,7 +397,8 @@ static void stream_init(struct gen *gn, struct sendlist *sl, size_t si)
         st->shares = gsl_ran_discrete_preproc(c->n_domains, p);
         free(p);
     }
-    st->draws_domain = st->shares != NULL || st->dom[0].name == NULL;
+    st->draws_block = st->shares != NULL || st->dom[0].name == NULL ||
+                      c->invalid_rate > 0 || c->complaint_rate > 0;
     st->day = -1;
     hour_rate(st);
     if (advance(gn, si, is_poisson(st) ? arrival_e(gn, si) : 0))

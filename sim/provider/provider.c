@@ -510,11 +510,23 @@ int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,
 
 /* ---- answers ------------------------------------------------------------- */
 
-/* prov_draw - a latency from d on the keyed stream (purpose, entity,
- * attempt); no draw for "fixed" or an absent distribution. */
-static double prov_draw(const struct prov_dist *d, struct rng *g,
-                        enum rng_purpose purpose, uint64_t entity,
-                        uint64_t attempt)
+/* prov_stream - the keyed stream (purpose, entity, attempt) positioned
+ * for drawing, or NULL when nothing will be drawn from it. */
+static gsl_rng *prov_stream(struct rng *g, int draws, enum rng_purpose purpose,
+                            uint64_t entity, uint64_t attempt)
+{
+    return draws ? rng_at(g, purpose, entity, attempt) : NULL;
+}
+
+/* prov_random - whether latencies from d are drawn (r is read). */
+static int prov_random(const struct prov_dist *d)
+{
+    return d->kind == PROV_DIST_EXPONENTIAL || d->kind == PROV_DIST_LOGNORMAL;
+}
+
+/* prov_draw - a latency from d, drawn from the positioned stream r (not
+ * read for "fixed" or an absent distribution). */
+static double prov_draw(const struct prov_dist *d, gsl_rng *r)
 {
     switch (d->kind) {
     case PROV_DIST_NONE:
@@ -522,13 +534,11 @@ static double prov_draw(const struct prov_dist *d, struct rng *g,
     case PROV_DIST_FIXED:
         return d->value_s;
     case PROV_DIST_EXPONENTIAL:
-        return rng_exponential(g, purpose, entity, attempt, d->value_s);
+        return gsl_ran_exponential(r, d->value_s);
     case PROV_DIST_LOGNORMAL:
         /* exp of a ziggurat normal: the same law as gsl_ran_lognormal,
          * at half the cost (one of the hottest draws of a run). */
-        return exp(d->mu +
-                   d->sigma * gsl_ran_gaussian_ziggurat(
-                                  rng_at(g, purpose, entity, attempt), 1.0));
+        return exp(d->mu + d->sigma * gsl_ran_gaussian_ziggurat(r, 1.0));
     }
     return 0;
 }
@@ -600,8 +610,9 @@ void prov_connect(struct prov_world *w, int prov, int ip, double now_s,
                   struct rng *g, uint64_t conn_id, struct prov_reply *out)
 {
     struct prov_model *m;
-    double lat = prov_draw(&prov_prefetch(w, prov, ip)->lat_connect, g,
-                           RNG_CONNECT, conn_id, 0);
+    const struct prov_dist *d = &prov_prefetch(w, prov, ip)->lat_connect;
+    double lat =
+        prov_draw(d, prov_stream(g, prov_random(d), RNG_CONNECT, conn_id, 0));
     struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
 
     /* A blocked IP is refused at MAIL/RCPT, not at the greeting: the
@@ -647,8 +658,15 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
                    uint32_t msgs_before, struct prov_reply *out)
 {
     struct prov_model *m;
-    double lat = prov_draw(&prov_prefetch(w, prov, ip)->lat_message, g,
-                           RNG_MESSAGE, r->id, r->attempt);
+    const struct prov_model *pm = prov_prefetch(w, prov, ip);
+    /* The attempt's stream: the latency's draws, then the uniform of a
+     * random temporary failure, taken now because an episode's draws
+     * below reposition g's stream. */
+    gsl_rng *at =
+        prov_stream(g, prov_random(&pm->lat_message) || pm->transient_rate > 0,
+                    RNG_MESSAGE, r->id, r->attempt);
+    double lat = prov_draw(&pm->lat_message, at);
+    double u_transient = pm->transient_rate > 0 ? gsl_rng_uniform(at) : 1;
     struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
 
     st->day_attempts++;
@@ -672,9 +690,7 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
     } else if (r->invalid && m->unknown_on) {
         st->day_unknown++; /* answered, but takes no capacity (§4.2) */
         prov_answer(out, m, st, PROV_T_UNKNOWN, PROV_UNKNOWN_USER, lat);
-    } else if (m->transient_rate > 0 &&
-               rng_uniform(g, RNG_TRANSIENT, r->id, r->attempt) <
-                   m->transient_rate) {
+    } else if (m->transient_rate > 0 && u_transient < m->transient_rate) {
         prov_answer(out, m, st, PROV_T_TRANSIENT, PROV_TRANSIENT, lat);
     } else {
         if (m->cap.limited)

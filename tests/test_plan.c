@@ -6,6 +6,7 @@
 #include "plan/patch.h"
 #include "plan/preflight.h"
 #include "plan/search.h"
+#include "plan/warmup.h"
 #include "util/diag.h"
 
 #include <math.h>
@@ -384,6 +385,34 @@ static void test_pair(void)
     CHECK_INT(r.have_ci, 0);
 }
 
+/* test_defer_over - the deferral limit judged as a count: one or a few
+ * random deferrals among a few dozen attempts prove nothing; a rate
+ * clearly above the limit over many attempts does; at a 5 % limit the
+ * exact binomial tail crosses the 0.05 level between 62 of 1,000
+ * (P(X >= 62) = 0.051) and 63 (0.038). */
+static void test_defer_over(void)
+{
+    static const struct {
+        double deferred, attempts, limit;
+        int over;
+    } c[] = {
+        { 1, 13, 0.05, 0 },    /* 7.7 %, one 451: chance */
+        { 3, 40, 0.05, 0 },    /* 7.5 %: P(X >= 3) = 0.32 */
+        { 5, 100, 0.05, 0 },   /* at the limit */
+        { 20, 100, 0.05, 1 },  /* 20 %: P(X >= 20) < 1e-6 */
+        { 62, 1000, 0.05, 0 }, /* P(X >= 62) = 0.051 */
+        { 63, 1000, 0.05, 1 }, /* P(X >= 63) = 0.038 */
+        { 0, 0, 0.05, 0 },     /* no attempts */
+        { 1, 10, 0, 1 },       /* a zero limit: any deferral */
+        { 10, 10, 1, 0 },      /* a limit of 1: never */
+    };
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+        CHECK(wu_defer_over(c[i].deferred, c[i].attempts, c[i].limit) ==
+                  c[i].over,
+              "%g of %g at %g: want %d", c[i].deferred, c[i].attempts,
+              c[i].limit, c[i].over);
+}
+
 int main(void)
 {
     test_min_count_monotone();
@@ -395,5 +424,6 @@ int main(void)
     test_preflight();
     test_patch();
     test_pair();
+    test_defer_over();
     return test_done();
 }

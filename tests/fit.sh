@@ -3,9 +3,9 @@
 # `mtasim run --acct` from tests/fit/truth (models whose values differ
 # from the shipped ones: three Microsoft IPs of ages 0, 4 and 9 days, a
 # warm-up with throttling whose mail arrives in a 3-hour peak a day, so
-# the offered rate exceeds the episode allowance; 14 episodes, 13 of
-# them detected, after 48 windows over the allowance), split into two rotated
-# files, the second gzip-compressed, then fitted and checked.
+# the offered rate exceeds the episode allowance; 14 episodes, all of
+# them detected, after 51 windows over the allowance), split into two
+# rotated files, the second gzip-compressed, then fitted and checked.
 #
 # Tolerances (the truth is tests/fit/truth/models/microsoft.json):
 #   capacity.initial_per_hour 12     within 10 %

@@ -6,7 +6,7 @@
 #include "plan/patch.h"
 #include "plan/preflight.h"
 #include "plan/search.h"
-#include "plan/warmup.h"
+#include "plan/trial.h"
 #include "util/diag.h"
 
 #include <math.h>
@@ -407,7 +407,7 @@ static void test_defer_over(void)
         { 10, 10, 1, 0 },      /* a limit of 1: never */
     };
     for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-        CHECK(wu_defer_over(c[i].deferred, c[i].attempts, c[i].limit) ==
+        CHECK(trial_defer_over(c[i].deferred, c[i].attempts, c[i].limit) ==
                   c[i].over,
               "%g of %g at %g: want %d", c[i].deferred, c[i].attempts,
               c[i].limit, c[i].over);

@@ -69,7 +69,6 @@ void rng_release(struct rng *g)
     g->r = NULL;
 }
 
-
 uint64_t rng_hash64(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;

@@ -22,8 +22,9 @@
 #include <stdint.h>
 
 /* What a draw is for. Values are part of the output: never renumber,
- * and never reuse a retired value (3, 4 and 7, whose draws 0.2.0 moved
- * into the blocks of 2 and 6 to compute fewer Philox blocks). */
+ * and never reuse a retired value (3 and 4, the unknown user and the
+ * complaint, are words of 2's block since 0.2.0; 7, the random temporary
+ * failure, is a draw of 6's stream: fewer Philox blocks to compute). */
 enum rng_purpose {
     RNG_ARRIVAL = 1,      /* send-list generator: inter-arrival times */
     RNG_RECIPIENT = 2,    /* generator: a recipient's block: words 0-1 its

@@ -315,8 +315,9 @@ static void judge(const struct cap_plan *c, int k, const struct run_figures *f,
     t->deferral_rate =
         f->totals.attempts > 0 ? f->totals.deferred / f->totals.attempts : 0;
     t->last_s = f->last_delivery_s > 0 ? f->last_delivery_s : 0;
-    t->pass =
-        t->expired == 0 && t->queued == 0 && t->deferral_rate <= c->o.max_defer;
+    t->pass = t->expired == 0 && t->queued == 0 &&
+              !trial_defer_over(f->totals.deferred, f->totals.attempts,
+                                c->o.max_defer);
 }
 
 /* run_k - write, simulate and judge k IPs (a search_count_fn). */
@@ -370,7 +371,7 @@ static const char *binding(const struct cap_plan *c, const struct cap_prov *cp,
     double per_queue_h = u->n_queues ? u->c.delivered / u->n_queues / hours : 0;
     if (u->left == 0)
         return "none (finished)";
-    if (u->c.attempts > 0 && u->c.deferred / u->c.attempts > c->o.max_defer)
+    if (trial_defer_over(u->c.deferred, u->c.attempts, c->o.max_defer))
         return "provider deferrals";
     if (isfinite(cp->rate_per_h) && per_queue_h >= 0.9 * cp->rate_per_h)
         return "your max-msg-rate";

@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,4 +245,17 @@ struct cJSON *trial_models_json(const struct scenario *sc)
         free(abs);
     }
     return a;
+}
+
+/* The level of trial_defer_over's test. */
+#define TRIAL_DEFER_ALPHA 0.05
+
+int trial_defer_over(double deferred, double attempts, double limit)
+{
+    if (!(deferred > limit * attempts))
+        return 0;
+    /* P(X >= deferred) = Q(deferred - 1) for X ~ Binomial(attempts, limit) */
+    double tail =
+        gsl_cdf_binomial_Q((unsigned)deferred - 1, limit, (unsigned)attempts);
+    return tail < TRIAL_DEFER_ALPHA;
 }

@@ -43,4 +43,14 @@ struct cJSON *trial_models_json(const struct scenario *sc);
 /* trial_write_file - DIR/NAME with text; 0 or -1 (errno). */
 int trial_write_file(const char *dir, const char *name, const char *text);
 
+/* trial_defer_over - whether `deferred` of `attempts` proves a deferral
+ * rate above limit (the planners' --max-deferral-rate): more than
+ * limit * attempts, and a one-sided binomial test at the 0.05 level
+ * rejects a rate of limit. Judged as a count because early in a warm-up,
+ * or for a small volume, a day has a few dozen attempts: one random 451
+ * among 13 is 7.7 % deferred but no evidence of a rate above 5 %. Among
+ * thousands of attempts the test is the rate within a few tenths of a
+ * per cent. */
+int trial_defer_over(double deferred, double attempts, double limit);
+
 #endif

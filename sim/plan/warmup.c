@@ -9,7 +9,6 @@
 #include "util/xalloc.h"
 
 #include <cjson/cJSON.h>
-#include <gsl/gsl_cdf.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -24,13 +23,6 @@
  * must pass in every one: a volume that passes only with lucky arrivals
  * would fail in practice (and in the end-to-end check). */
 #define WU_REPS 3
-/* The deferral limit is judged as a count: a day breaks it when its
- * deferrals are more than the limit's share of its attempts by more than
- * chance allows, a one-sided binomial test at this level. One random 451
- * among 13 attempts is 7.7 % deferred, but no evidence of a rate above
- * 5 %; among thousands of attempts the test is the rate itself, within a
- * few tenths of a per cent. */
-#define WU_DEFER_ALPHA 0.05
 
 const char *wu_bound_name(enum wu_bound b)
 {
@@ -242,23 +234,13 @@ static void next_state(const struct wu_plan *w, const struct run_figures *f,
     }
 }
 
-int wu_defer_over(double deferred, double attempts, double limit)
-{
-    if (!(deferred > limit * attempts))
-        return 0;
-    /* P(X >= deferred) = Q(deferred - 1) for X ~ Binomial(attempts, limit) */
-    double tail =
-        gsl_cdf_binomial_Q((unsigned)deferred - 1, limit, (unsigned)attempts);
-    return tail < WU_DEFER_ALPHA;
-}
-
 /* day_verdict - which limit the day's figures break (NONE: it passes);
  * att and deferred are the day's attempts and deferrals. */
 static enum wu_bound day_verdict(const struct wu_plan *w,
                                  const struct wu_day *d, double v, double att,
                                  double deferred)
 {
-    if (wu_defer_over(deferred, att, w->o.max_defer))
+    if (trial_defer_over(deferred, att, w->o.max_defer))
         return WU_BOUND_DEFERRAL;
     if (d->backoff_h > w->o.max_backoff_h)
         return WU_BOUND_BACKOFF;
@@ -929,7 +911,7 @@ static void judge_check(struct wu_plan *w, const struct run_figures *f)
     w->check_ok = 0;
     for (size_t i = 0; i < n; i++) {
         struct wu_check_row *r = &w->check[i];
-        r->ok = !wu_defer_over(r->deferred, r->attempts, w->o.max_defer);
+        r->ok = !trial_defer_over(r->deferred, r->attempts, w->o.max_defer);
         w->check_ok += r->ok;
     }
 }

@@ -62,12 +62,6 @@ enum wu_bound {
 };
 const char *wu_bound_name(enum wu_bound b);
 
-/* wu_defer_over - whether `deferred` of `attempts` proves a deferral rate
- * above limit: more than limit * attempts, and a one-sided binomial test
- * (level 0.05) rejects a rate of limit. The verdict on the deferral limit,
- * for the day's trials and for the end-to-end check. */
-int wu_defer_over(double deferred, double attempts, double limit);
-
 /* A planned day of one provider (per IP). */
 struct wu_day {
     double volume, defer_rate, p95_s, backoff_h, queued;

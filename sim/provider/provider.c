@@ -666,7 +666,8 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
         prov_stream(g, prov_random(&pm->lat_message) || pm->transient_rate > 0,
                     RNG_MESSAGE, r->id, r->attempt);
     double lat = prov_draw(&pm->lat_message, at);
-    double u_transient = pm->transient_rate > 0 ? gsl_rng_uniform(at) : 1;
+    double u_transient = /* 1 (never below the rate) without failures */
+        pm->transient_rate > 0 ? gsl_rng_uniform(at) : 1;
     struct prov_state *st = prov_enter(w, prov, ip, now_s, &m);
 
     st->day_attempts++;
@@ -690,7 +691,7 @@ void prov_transact(struct prov_world *w, int prov, int ip, double now_s,
     } else if (r->invalid && m->unknown_on) {
         st->day_unknown++; /* answered, but takes no capacity (§4.2) */
         prov_answer(out, m, st, PROV_T_UNKNOWN, PROV_UNKNOWN_USER, lat);
-    } else if (m->transient_rate > 0 && u_transient < m->transient_rate) {
+    } else if (u_transient < m->transient_rate) {
         prov_answer(out, m, st, PROV_T_TRANSIENT, PROV_TRANSIENT, lat);
     } else {
         if (m->cap.limited)

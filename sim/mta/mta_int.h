@@ -180,6 +180,8 @@ enum mta_cstate {
     MTA_C_WAITING
 };
 
+/* A connection. conn_alloc resets each field by name: a new field needs a
+ * line there. */
 struct mta_conn {
     uint32_t queue;
     uint32_t mx; /* the MX host (mta.mx index) counted in its

@@ -151,9 +151,9 @@ struct prov_group {
     size_t n_states, cap_states;
 };
 
-/* Targets from PROV_TAIL_BASE up are long-tail groups (groups[n_models +
- * t - base]); below it, model indexes (groups[t]). */
-#define PROV_TAIL_BASE (1 << 24)
+/* A target (prov_world_target) is the index of its group: below n_models a
+ * model's, from n_models up a long-tail domain's (the models are all
+ * loaded before the first tail group). */
 
 struct prov_model {
     char *name;

@@ -445,9 +445,7 @@ void prov_group_release(struct prov_group *g)
 /* prov_group_of - the group of a target (prov_world_target). */
 static struct prov_group *prov_group_of(const struct prov_world *w, int target)
 {
-    return target >= PROV_TAIL_BASE
-               ? &w->groups[w->n_models + (size_t)(target - PROV_TAIL_BASE)]
-               : &w->groups[target];
+    return &w->groups[target];
 }
 
 void prov_world_set_history(struct prov_world *w, int ip, double vbar_per_day)
@@ -486,7 +484,7 @@ int prov_world_target(struct prov_world *w, int prov, const char *domain)
         id = prov_tail_new(w, prov, domain);
     if (id < 0) /* beyond the limit: share a state by name */
         id = (int)(rng_hash64(domain) % w->n_tails);
-    return PROV_TAIL_BASE + id;
+    return (int)w->n_models + id; /* its group's index */
 }
 
 int prov_world_add_ip(struct prov_world *w, const char *ip, double age_days,

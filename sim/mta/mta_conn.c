@@ -215,6 +215,13 @@ static void host_take(struct mta *m, struct mta_queue *q, uint32_t x,
 
 /* ------------------------------------------------------------ lifecycle */
 
+/* A field added to struct mta_conn changes its size: this stops the build
+ * until conn_alloc resets the new field too (the size on LP64). */
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(struct mta_conn) == 144,
+               "struct mta_conn changed: reset the new field in conn_alloc");
+#endif
+
 static uint32_t conn_alloc(struct mta *m)
 {
     uint32_t ci;

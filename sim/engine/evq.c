@@ -22,23 +22,22 @@ void evq_release(struct evq *q)
     memset(q, 0, sizeof(*q));
 }
 
-static int before(const struct evq_event *a, const struct evq_event *b)
+/* before - whether a pops before b. Bitwise, not short-circuit, so that
+ * it is arithmetic without branches (see earlier_sibling). */
+static size_t before(const struct evq_event *a, const struct evq_event *b)
 {
-    return a->t_us < b->t_us || (a->t_us == b->t_us && a->seq < b->seq);
+    return (size_t)(a->t_us < b->t_us) |
+           ((size_t)(a->t_us == b->t_us) & (size_t)(a->seq < b->seq));
 }
 
 /* earlier_sibling - 1 when child c + 1 exists and pops before child c.
- * Without branches: which child is earlier is a coin toss, and a
+ * Without a branch: which child is earlier is a coin toss, and a
  * mispredicted branch at each level of every pop cost more than the
  * arithmetic. h[n] may be read: it is the element being re-inserted, still
  * in the array. */
 static size_t earlier_sibling(const struct evq_event *h, size_t c, size_t n)
 {
-    const struct evq_event *a = &h[c + 1], *b = &h[c];
-    size_t in = c + 1 < n;
-    size_t lt = a->t_us < b->t_us;
-    size_t tie = (a->t_us == b->t_us) & (a->seq < b->seq);
-    return in & (lt | tie);
+    return (size_t)(c + 1 < n) & before(&h[c + 1], &h[c]);
 }
 
 /* rise - x goes into the hole at i, moved up past every parent it pops

@@ -151,10 +151,6 @@ struct prov_group {
     size_t n_states, cap_states;
 };
 
-/* A target (prov_world_target) is the index of its group: below n_models a
- * model's, from n_models up a long-tail domain's (the models are all
- * loaded before the first tail group). */
-
 struct prov_model {
     char *name;
     char **domains; /* lower case; "*" = every other domain */

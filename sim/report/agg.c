@@ -272,6 +272,14 @@ static cJSON *figures_of(cJSON *const *reps, size_t n)
     return f;
 }
 
+/* add_figures - the "figures" and "replications" members of the
+ * document (put_figures writes the same, streamed). */
+static void add_figures(cJSON *doc, cJSON *const *reps, size_t n)
+{
+    cJSON_AddItemToObject(doc, "figures", figures_of(reps, n));
+    cJSON_AddNumberToObject(doc, "replications", (double)n);
+}
+
 cJSON *agg_document(cJSON *const *reps, size_t n)
 {
     cJSON *doc = cJSON_CreateObject();
@@ -282,9 +290,8 @@ cJSON *agg_document(cJSON *const *reps, size_t n)
         const char *key = it->string;
         if (!strcmp(key, "figures") || !strcmp(key, "replications"))
             continue;
-        if (!strcmp(key, "engine")) {
-            cJSON_AddItemToObject(doc, "figures", figures_of(reps, n));
-            cJSON_AddNumberToObject(doc, "replications", (double)n);
+        if (!strcmp(key, "engine") && !have_figures) {
+            add_figures(doc, reps, n);
             have_figures = 1;
         }
         if (n > 1 && (is_section(key) || !strcmp(key, "engine"))) {
@@ -295,10 +302,8 @@ cJSON *agg_document(cJSON *const *reps, size_t n)
             cJSON_AddItemToObject(doc, key, cJSON_Duplicate(it, 1));
         }
     }
-    if (!have_figures) {
-        cJSON_AddItemToObject(doc, "figures", figures_of(reps, n));
-        cJSON_AddNumberToObject(doc, "replications", (double)n);
-    }
+    if (!have_figures)
+        add_figures(doc, reps, n);
     return doc;
 }
 
